@@ -1,0 +1,291 @@
+//! The petgraph view of a design.
+//!
+//! Algorithms (validation, export order, auto-layout, simulation paths) build a [`DesignGraph`]
+//! on demand. Node indices stay inside this module: the API speaks in node ids.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use petgraph::Direction;
+use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
+
+use crate::model::{Design, Kind, Node, NodeId, Wire};
+
+/// What a wire between two kinds means, or why it is not allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireRole {
+    /// Client -> Gateway or Worker: requests.
+    Requests,
+    /// Gateway/Worker -> Worker: a service binding.
+    Service,
+    /// Gateway/Worker -> KV, Worker -> D1 / Hyperdrive: a resource binding.
+    Resource,
+}
+
+impl WireRole {
+    /// Whether wires of this role carry a binding name.
+    pub fn has_binding(self) -> bool {
+        !matches!(self, WireRole::Requests)
+    }
+}
+
+/// Whether a wire from a `from` node to a `to` node is allowed; the error says why not and
+/// what is allowed instead.
+pub fn wire_role(from: Kind, to: Kind) -> Result<WireRole, String> {
+    use Kind::{Client, D1, Gateway, Hyperdrive, Kv, Note, Worker};
+    match (from, to) {
+        (Client, Gateway | Worker) => Ok(WireRole::Requests),
+        (Gateway | Worker, Worker) => Ok(WireRole::Service),
+        (Gateway | Worker, Kv) | (Worker, D1 | Hyperdrive) => Ok(WireRole::Resource),
+        (Gateway, D1 | Hyperdrive) => Err(format!(
+            "a Gateway only routes and checks requests; bind the {to} to a service Worker and \
+             route to that Worker instead"
+        )),
+        (Note, _) | (_, Note) => Err("notes are comments and cannot be wired".to_owned()),
+        (Client, _) => Err(format!(
+            "a Client can only send requests to a Gateway or a public Worker, not to a {to}"
+        )),
+        (Kv | D1 | Hyperdrive, _) => Err(format!(
+            "a {from} is a data store and cannot call anything; draw the wire from the Worker \
+             that uses it to the {from}"
+        )),
+        (_, Client) => Err("nothing can call a Client; wire the Client to the entry point".to_owned()),
+        (Gateway | Worker, Gateway) => Err(
+            "a Gateway is the public entry and cannot be called through a binding; wire a \
+             Client to it instead"
+                .to_owned(),
+        ),
+    }
+}
+
+/// A directed graph of a design's nodes and wires.
+pub struct DesignGraph<'a> {
+    graph: DiGraph<&'a Node, &'a Wire>,
+    index: HashMap<&'a str, NodeIndex>,
+}
+
+impl<'a> DesignGraph<'a> {
+    /// Build the graph. Wires to unknown nodes are left out (validation reports them).
+    pub fn new(design: &'a Design) -> Self {
+        let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
+        let mut index = HashMap::with_capacity(design.nodes.len());
+        for node in &design.nodes {
+            index.entry(node.id.as_str()).or_insert_with(|| graph.add_node(node));
+        }
+        for wire in &design.wires {
+            if let (Some(&a), Some(&b)) = (index.get(wire.from.as_str()), index.get(wire.to.as_str()))
+            {
+                graph.add_edge(a, b, wire);
+            }
+        }
+        Self { graph, index }
+    }
+
+    fn kind(&self, ix: NodeIndex) -> Kind {
+        self.graph[ix].kind.kind()
+    }
+
+    fn is_service_edge(&self, from: NodeIndex, to: NodeIndex) -> bool {
+        self.kind(from).is_worker() && self.kind(to) == Kind::Worker
+    }
+
+    /// Groups of Workers that call each other in a cycle through service bindings, each sorted,
+    /// the list sorted.
+    pub fn service_cycles(&self) -> Vec<Vec<NodeId>> {
+        let services = EdgeFiltered::from_fn(&self.graph, |e| {
+            self.is_service_edge(e.source(), e.target())
+        });
+        let mut cycles: Vec<Vec<NodeId>> = tarjan_scc(&services)
+            .into_iter()
+            .filter(|scc| {
+                scc.len() > 1
+                    || scc.first().is_some_and(|&n| self.graph.contains_edge(n, n))
+            })
+            .map(|scc| {
+                let mut ids: Vec<NodeId> = scc.iter().map(|&n| self.graph[n].id.clone()).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+
+    /// Ids of the nodes a request from any Client can reach (Clients included), sorted.
+    pub fn reachable_from_clients(&self) -> BTreeSet<NodeId> {
+        let mut seen = BTreeSet::new();
+        for ix in self.graph.node_indices() {
+            if self.kind(ix) != Kind::Client {
+                continue;
+            }
+            let mut bfs = Bfs::new(&self.graph, ix);
+            while let Some(n) = bfs.next(&self.graph) {
+                seen.insert(self.graph[n].id.clone());
+            }
+        }
+        seen
+    }
+
+    /// Public entry points: Gateways and Workers wired from a Client, sorted.
+    pub fn entry_points(&self) -> Vec<NodeId> {
+        let mut entries: BTreeSet<NodeId> = BTreeSet::new();
+        for edge in self.graph.edge_indices() {
+            if let Some((a, b)) = self.graph.edge_endpoints(edge)
+                && self.kind(a) == Kind::Client
+                && self.kind(b).is_worker()
+            {
+                entries.insert(self.graph[b].id.clone());
+            }
+        }
+        entries.into_iter().collect()
+    }
+
+    /// Gateways and Workers in deploy order: every Worker after the Workers it calls
+    /// (services first, gateways last). Ties are broken by id. `None` when there is a cycle.
+    pub fn deploy_order(&self) -> Option<Vec<NodeId>> {
+        let workers = petgraph::visit::NodeFiltered::from_fn(&self.graph, |n| self.kind(n).is_worker());
+        let order = toposort(&workers, None).ok()?;
+        // toposort gives callers before callees; deploy callees first, stable by depth then id.
+        let mut depth: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+        for &n in order.iter().rev() {
+            let d = self
+                .graph
+                .neighbors_directed(n, Direction::Outgoing)
+                .filter(|&m| self.is_service_edge(n, m))
+                .filter_map(|m| depth.get(&m))
+                .map(|d| d + 1)
+                .max()
+                .unwrap_or(0);
+            depth.insert(n, d);
+        }
+        let mut ranked: Vec<(usize, bool, NodeId)> = depth
+            .into_iter()
+            .map(|(n, d)| (d, self.kind(n) == Kind::Gateway, self.graph[n].id.clone()))
+            .collect();
+        ranked.sort();
+        Some(ranked.into_iter().map(|(_, _, id)| id).collect())
+    }
+
+    /// The most Worker invocations one request to `entry` can cause through service bindings
+    /// (the entry counts as one), with the chain that causes it. `None` on a cycle.
+    pub fn longest_call_chain(&self, entry: &str) -> Option<Vec<NodeId>> {
+        let &start = self.index.get(entry)?;
+        let mut memo: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        let mut visiting = BTreeSet::new();
+        let chain = self.chain_from(start, &mut memo, &mut visiting)?;
+        Some(chain.into_iter().map(|n| self.graph[n].id.clone()).collect())
+    }
+
+    fn chain_from(
+        &self,
+        node: NodeIndex,
+        memo: &mut HashMap<NodeIndex, Vec<NodeIndex>>,
+        visiting: &mut BTreeSet<NodeIndex>,
+    ) -> Option<Vec<NodeIndex>> {
+        if let Some(chain) = memo.get(&node) {
+            return Some(chain.clone());
+        }
+        if !visiting.insert(node) {
+            return None;
+        }
+        let mut best: Vec<NodeIndex> = Vec::new();
+        let mut callees: Vec<NodeIndex> = self
+            .graph
+            .neighbors_directed(node, Direction::Outgoing)
+            .filter(|&m| self.is_service_edge(node, m))
+            .collect();
+        callees.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        for callee in callees {
+            let chain = self.chain_from(callee, memo, visiting)?;
+            if chain.len() > best.len() {
+                best = chain;
+            }
+        }
+        visiting.remove(&node);
+        let mut chain = vec![node];
+        chain.extend(best);
+        memo.insert(node, chain.clone());
+        Some(chain)
+    }
+
+    /// Layers for a left-to-right layout: clients, then each node one column right of the
+    /// furthest node that wires to it; notes and unconnected nodes last. Each layer sorted by id.
+    pub fn layers(&self) -> Vec<Vec<NodeId>> {
+        let mut column: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+        let acyclic = toposort(&self.graph, None).unwrap_or_else(|_| self.graph.node_indices().collect());
+        for &n in &acyclic {
+            let c = self
+                .graph
+                .neighbors_directed(n, Direction::Incoming)
+                .filter_map(|m| column.get(&m))
+                .map(|c| c + 1)
+                .max()
+                .unwrap_or(0);
+            column.insert(n, c);
+        }
+        // Data stores share the last column so the picture reads clients -> compute -> data.
+        let last_compute = column
+            .iter()
+            .filter(|(n, _)| !self.kind(**n).is_store())
+            .map(|(_, c)| *c)
+            .max()
+            .unwrap_or(0);
+        let mut layers: BTreeMap<usize, Vec<NodeId>> = BTreeMap::new();
+        for (n, c) in column {
+            let kind = self.kind(n);
+            let c = if kind.is_store() {
+                last_compute + 1
+            } else if kind == Kind::Note {
+                last_compute + 2
+            } else {
+                c
+            };
+            layers.entry(c).or_default().push(self.graph[n].id.clone());
+        }
+        layers
+            .into_values()
+            .map(|mut ids| {
+                ids.sort();
+                ids
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NodeKind, Worker};
+
+    fn worker(id: &str) -> Node {
+        Node::new(id, NodeKind::Worker(Worker::default()))
+    }
+
+    #[test]
+    fn kv_to_worker_is_refused_with_a_reason() {
+        let err = wire_role(Kind::Kv, Kind::Worker).expect_err("KV cannot call");
+        assert!(err.contains("data store"), "{err}");
+        assert_eq!(wire_role(Kind::Worker, Kind::D1), Ok(WireRole::Resource));
+        assert_eq!(wire_role(Kind::Client, Kind::Gateway), Ok(WireRole::Requests));
+    }
+
+    #[test]
+    fn cycles_and_deploy_order() {
+        let mut design = Design::new("t");
+        design.nodes = vec![worker("a"), worker("b"), worker("c")];
+        design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "c", "C")];
+        let graph = DesignGraph::new(&design);
+        assert!(graph.service_cycles().is_empty());
+        assert_eq!(graph.deploy_order(), Some(vec!["c".into(), "b".into(), "a".into()]));
+        assert_eq!(
+            graph.longest_call_chain("a"),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+
+        design.wires.push(Wire::new("c", "a", "A"));
+        let graph = DesignGraph::new(&design);
+        assert_eq!(graph.service_cycles(), vec![vec!["a".to_owned(), "b".into(), "c".into()]]);
+        assert_eq!(graph.deploy_order(), None);
+    }
+}

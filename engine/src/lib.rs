@@ -1,0 +1,18 @@
+//! Edgewire's engine: everything Edgewire does, without a UI.
+//!
+//! # Layout
+//! - [`model`]: the design model (nodes, wires, layout) and the handler language.
+//! - [`format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
+//! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
+//! - [`graph`]: the petgraph view of a design that the algorithms use.
+//! - [`validate`]: rules that turn a design into [`validate::Diagnostics`].
+//! - [`semantics`]: constants shared by the local engine and the exporter.
+
+pub mod edit;
+pub mod format;
+pub mod graph;
+pub mod model;
+pub mod semantics;
+pub mod validate;
+
+pub use model::{Design, Kind, Node, NodeId, NodeKind, Pos, Wire};

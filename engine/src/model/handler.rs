@@ -1,0 +1,501 @@
+//! The handler language: what a Worker route does, as a list of steps over named values.
+//!
+//! One meaning, three places: the local engine interprets these steps, the app renders them,
+//! and the exporter compiles them to TypeScript. This page is the contract all three follow;
+//! the shared constants live in [`crate::semantics`].
+//!
+//! # Routes
+//! A Worker's routes are tried in order; the first whose method and path match runs. A path
+//! is `/`-separated segments; a `:name` segment matches any one non-empty segment and binds
+//! `params.name` (percent-decoded). A trailing `/` on the request path is ignored. No match
+//! answers `404 {"error": "no route matches GET /path"}`.
+//!
+//! # The scope
+//! A handler runs over a scope of named JSON values. Before the first step it holds:
+//! - `params`: object of path parameters (strings).
+//! - `query`: object of query parameters (strings; the first value of a repeated key).
+//! - `headers`: object of request headers, names in lower case, values as strings.
+//! - `body`: the request body parsed as JSON, or `null` when the request has no body. A
+//!   request with a non-empty body that is not JSON is answered
+//!   `400 {"error": "request body is not valid JSON"}` before any step runs.
+//! - `auth`: what the gateway established: `{"method": "none"}`, `{"method": "api_key"}`, or
+//!   `{"method": "jwt", "user_id": <sub or null>, "claims": {...}}`.
+//!
+//! Steps add names with `into` (or `Set`'s `name`). A name may be set again; the last value
+//! wins. Names are plain identifiers (`product`, `rows`); the input names above are reserved.
+//!
+//! # Values ([`Expr`])
+//! - `Ref("a.b.c")`: look up `a` in the scope, then each further segment as an object key or,
+//!   on an array, a decimal index. Anything missing on the way gives `null`.
+//! - `Text(template)`: a string built from a [`Template`].
+//! - `Json(value)`: a JSON literal.
+//! - `Object({"k": expr, ...})`: a JSON object whose fields are evaluated expressions.
+//!
+//! # Templates ([`Template`])
+//! `"product:{params.id}"`: each `{path}` is replaced by the text of that value: a string as is,
+//! a number or boolean as its JSON text, `null` as the empty string, objects and arrays as
+//! compact JSON. `{{` and `}}` stand for literal braces.
+//!
+//! # Steps and what they produce
+//! - `KvGet`: the value under `key` as text (`KvFormat::Text`) or parsed JSON
+//!   (`KvFormat::Json`); `null` when the key is missing or expired. Stored text that is not
+//!   JSON in Json mode fails the step.
+//! - `KvPut`: stores `value` (a string as is, anything else as compact JSON) with an optional
+//!   `ttl_secs` expiration (at least 60, as on the platform). Produces nothing.
+//! - `KvDelete`: removes `key`. Produces nothing.
+//! - `KvList`: keys starting with `prefix`, sorted by their UTF-8 bytes, at most 1000:
+//!   `{"keys": [{"name": "k1"}, ...], "list_complete": true}`.
+//! - `D1`: runs `sql` with `params` bound to `?1`, `?2`, ... (or `?`). Parameters: `null` ->
+//!   NULL, booleans -> 1/0, integral numbers -> INTEGER, other numbers -> REAL, strings ->
+//!   TEXT, objects/arrays -> their compact JSON text. Result by [`QueryMode`]: `First` -> the
+//!   first row as an object (columns in select order) or `null`; `All` -> an array of row
+//!   objects; `Run` -> `{"changes": n, "last_row_id": n}`. INTEGER and REAL columns become
+//!   numbers, TEXT strings, NULL `null`.
+//! - `Hyperdrive`: the same modes against PostgreSQL with `$1`, `$2`, ... parameters (sent as
+//!   text, so the server infers types; cast in SQL where needed, `$1::int`). `Run` gives
+//!   `{"changes": n}`. Columns: int2/int4/float4/float8 -> numbers; int8 and numeric ->
+//!   strings (they may not fit a JSON number); bool -> boolean; json/jsonb -> JSON; everything
+//!   else -> its PostgreSQL text form. Read-only queries may be answered from Hyperdrive's cache.
+//! - `Call`: sends `method path` (a template; may carry a query string) to the Worker behind the
+//!   service binding, with `body` as JSON when given, and the caller's `auth`. Produces
+//!   `{"status": n, "body": <parsed JSON, or the text if it is not JSON, or null if empty>}`.
+//! - `Set`: evaluates `value` into `name`.
+//! - `If`: runs `then` when the condition holds, else `otherwise`. `Exists(path)` holds when the
+//!   value is not `null`; `Missing(path)` when it is; `Equals(a, b)` when both are equal JSON
+//!   (numbers compare by value: `1 == 1.0`).
+//! - `Respond`: ends the handler with `status`, the JSON `body` (no body when absent) and
+//!   headers built from templates. A body is sent with `content-type: application/json`.
+//!
+//! A handler that reaches its end without `Respond` is a validation error; should it happen
+//! anyway, the answer is `500 {"error": "handler finished without a response", ...}`.
+//!
+//! # Failures
+//! A step that fails (store error, SQL error, bad stored JSON, service call failure) ends the
+//! request with `500 {"error": "<step kind> failed", "node": "<worker id>", "step": "<path>"}`;
+//! `step` is the step's position (`"2"`, `"3.then.0"`, `"3.otherwise.1"`). A Hyperdrive
+//! origin that cannot be reached answers 502 with the same shape. The full cause is logged
+//! locally and never sent to the client.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::nodes::HttpMethod;
+
+/// A Worker route: method, path pattern and the steps that answer it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub method: HttpMethod,
+    /// Path pattern with `:name` segments: `/products/:id`.
+    pub path: String,
+    pub steps: Vec<Step>,
+}
+
+/// One step of a handler. See the module docs for exactly what each does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Step {
+    KvGet {
+        binding: String,
+        key: Template,
+        #[serde(default, skip_serializing_if = "KvFormat::is_text")]
+        format: KvFormat,
+        into: String,
+    },
+    KvPut {
+        binding: String,
+        key: Template,
+        value: Expr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ttl_secs: Option<u32>,
+    },
+    KvDelete {
+        binding: String,
+        key: Template,
+    },
+    KvList {
+        binding: String,
+        prefix: Template,
+        into: String,
+    },
+    D1 {
+        binding: String,
+        sql: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        params: Vec<Expr>,
+        mode: QueryMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    Hyperdrive {
+        binding: String,
+        sql: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        params: Vec<Expr>,
+        mode: QueryMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    Call {
+        binding: String,
+        method: HttpMethod,
+        path: Template,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<Expr>,
+        into: String,
+    },
+    Set {
+        name: String,
+        value: Expr,
+    },
+    If {
+        cond: Condition,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        then: Vec<Step>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        otherwise: Vec<Step>,
+    },
+    Respond {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<Expr>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        headers: BTreeMap<String, Template>,
+    },
+}
+
+impl Step {
+    /// Short name of the step kind, as used in error bodies (`"d1 query"`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Step::KvGet { .. } => "kv get",
+            Step::KvPut { .. } => "kv put",
+            Step::KvDelete { .. } => "kv delete",
+            Step::KvList { .. } => "kv list",
+            Step::D1 { .. } => "d1 query",
+            Step::Hyperdrive { .. } => "hyperdrive query",
+            Step::Call { .. } => "service call",
+            Step::Set { .. } => "set",
+            Step::If { .. } => "if",
+            Step::Respond { .. } => "respond",
+        }
+    }
+
+    /// The binding this step uses, if any.
+    pub fn binding(&self) -> Option<&str> {
+        match self {
+            Step::KvGet { binding, .. }
+            | Step::KvPut { binding, .. }
+            | Step::KvDelete { binding, .. }
+            | Step::KvList { binding, .. }
+            | Step::D1 { binding, .. }
+            | Step::Hyperdrive { binding, .. }
+            | Step::Call { binding, .. } => Some(binding),
+            Step::Set { .. } | Step::If { .. } | Step::Respond { .. } => None,
+        }
+    }
+
+    /// The binding this step uses, mutably (for renames).
+    pub fn binding_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Step::KvGet { binding, .. }
+            | Step::KvPut { binding, .. }
+            | Step::KvDelete { binding, .. }
+            | Step::KvList { binding, .. }
+            | Step::D1 { binding, .. }
+            | Step::Hyperdrive { binding, .. }
+            | Step::Call { binding, .. } => Some(binding),
+            Step::Set { .. } | Step::If { .. } | Step::Respond { .. } => None,
+        }
+    }
+
+    /// The name this step sets, if any.
+    pub fn output(&self) -> Option<&str> {
+        match self {
+            Step::KvGet { into, .. } | Step::KvList { into, .. } | Step::Call { into, .. } => {
+                Some(into)
+            }
+            Step::D1 { into, .. } | Step::Hyperdrive { into, .. } => into.as_deref(),
+            Step::Set { name, .. } => Some(name),
+            Step::KvPut { .. } | Step::KvDelete { .. } | Step::If { .. } | Step::Respond { .. } => {
+                None
+            }
+        }
+    }
+
+    /// Nested step lists (`If`'s branches), for walking a handler.
+    pub fn children_mut(&mut self) -> Vec<&mut Vec<Step>> {
+        match self {
+            Step::If {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            _ => vec![],
+        }
+    }
+}
+
+/// Visit every step of a list, depth first, with its position path (`"3.then.0"`).
+pub fn walk_steps<'a>(steps: &'a [Step], visit: &mut dyn FnMut(&str, &'a Step)) {
+    fn go<'a>(prefix: &str, steps: &'a [Step], visit: &mut dyn FnMut(&str, &'a Step)) {
+        for (index, step) in steps.iter().enumerate() {
+            let path = if prefix.is_empty() {
+                index.to_string()
+            } else {
+                format!("{prefix}.{index}")
+            };
+            visit(&path, step);
+            if let Step::If {
+                then, otherwise, ..
+            } = step
+            {
+                go(&format!("{path}.then"), then, visit);
+                go(&format!("{path}.otherwise"), otherwise, visit);
+            }
+        }
+    }
+    go("", steps, visit);
+}
+
+/// Visit every step of a list mutably, depth first.
+pub fn walk_steps_mut(steps: &mut [Step], visit: &mut dyn FnMut(&mut Step)) {
+    for step in steps {
+        visit(step);
+        for child in step.children_mut() {
+            walk_steps_mut(child, visit);
+        }
+    }
+}
+
+/// How a KV value is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl KvFormat {
+    pub fn is_text(&self) -> bool {
+        matches!(self, KvFormat::Text)
+    }
+}
+
+/// What a SQL step returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueryMode {
+    /// The first row, or `null`.
+    #[default]
+    First,
+    /// Every row.
+    All,
+    /// Changes (and, on D1, the last row id).
+    Run,
+}
+
+/// A value expression. See the module docs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expr {
+    /// A dotted path into the scope: `params.id`, `product.price`, `rows.0`.
+    Ref(String),
+    /// A string template: `user:{params.id}`.
+    Text(Template),
+    /// A JSON literal.
+    Json(serde_json::Value),
+    /// An object built from expressions.
+    Object(BTreeMap<String, Expr>),
+}
+
+impl Expr {
+    /// Every dotted path this expression reads (refs and template placeholders).
+    pub fn paths(&self) -> Vec<String> {
+        match self {
+            Expr::Ref(path) => vec![path.clone()],
+            Expr::Text(template) => template.paths(),
+            Expr::Json(_) => vec![],
+            Expr::Object(fields) => fields.values().flat_map(Expr::paths).collect(),
+        }
+    }
+}
+
+/// A condition of an `If` step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// The value at the path is not `null`.
+    Exists(String),
+    /// The value at the path is `null`.
+    Missing(String),
+    /// Both values are equal JSON.
+    Equals(Expr, Expr),
+}
+
+impl Condition {
+    /// Every dotted path the condition reads.
+    pub fn paths(&self) -> Vec<String> {
+        match self {
+            Condition::Exists(path) | Condition::Missing(path) => vec![path.clone()],
+            Condition::Equals(a, b) => a.paths().into_iter().chain(b.paths()).collect(),
+        }
+    }
+}
+
+/// A string with `{path}` placeholders; `{{` and `}}` are literal braces.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Template(pub String);
+
+/// One piece of a parsed template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplatePart<'a> {
+    Literal(std::borrow::Cow<'a, str>),
+    Path(&'a str),
+}
+
+/// A template that cannot be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("`{{` at byte {0} is never closed; write `{{{{` for a literal brace")]
+    Unclosed(usize),
+    #[error("`}}` at byte {0} has no opening `{{`; write `}}}}` for a literal brace")]
+    StrayClose(usize),
+    #[error("empty placeholder `{{}}` at byte {0}; name a value, as in `{{params.id}}`")]
+    Empty(usize),
+}
+
+impl Template {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Split into literal text and placeholders.
+    pub fn parts(&self) -> Result<Vec<TemplatePart<'_>>, TemplateError> {
+        let text = self.0.as_str();
+        let bytes = text.as_bytes();
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' if bytes.get(i + 1) == Some(&b'{') => {
+                    literal.push('{');
+                    i += 2;
+                }
+                b'}' if bytes.get(i + 1) == Some(&b'}') => {
+                    literal.push('}');
+                    i += 2;
+                }
+                b'{' => {
+                    let close = text[i + 1..]
+                        .find('}')
+                        .ok_or(TemplateError::Unclosed(i))?
+                        + i
+                        + 1;
+                    let path = text[i + 1..close].trim();
+                    if path.is_empty() {
+                        return Err(TemplateError::Empty(i));
+                    }
+                    if !literal.is_empty() {
+                        parts.push(TemplatePart::Literal(std::mem::take(&mut literal).into()));
+                    }
+                    parts.push(TemplatePart::Path(path));
+                    i = close + 1;
+                }
+                b'}' => return Err(TemplateError::StrayClose(i)),
+                _ => {
+                    // Copy one whole UTF-8 character.
+                    let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
+                    literal.push_str(&text[i..i + ch_len]);
+                    i += ch_len;
+                }
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(TemplatePart::Literal(literal.into()));
+        }
+        Ok(parts)
+    }
+
+    /// The placeholder paths, in order (empty when the template does not parse).
+    pub fn paths(&self) -> Vec<String> {
+        self.parts()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|part| match part {
+                TemplatePart::Path(path) => Some(path.to_owned()),
+                TemplatePart::Literal(_) => None,
+            })
+            .collect()
+    }
+
+    /// The literal text with placeholders removed: what is fixed whatever the inputs.
+    pub fn fixed_text(&self) -> String {
+        self.parts()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|part| match part {
+                TemplatePart::Literal(text) => Some(text.into_owned()),
+                TemplatePart::Path(_) => None,
+            })
+            .collect()
+    }
+}
+
+impl From<&str> for Template {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parts_split_literals_and_paths() {
+        let template = Template::new("product:{params.id}:{{x}}");
+        assert_eq!(
+            template.parts(),
+            Ok(vec![
+                TemplatePart::Literal("product:".into()),
+                TemplatePart::Path("params.id"),
+                TemplatePart::Literal(":{x}".into()),
+            ])
+        );
+        assert_eq!(template.fixed_text(), "product::{x}");
+    }
+
+    #[test]
+    fn template_errors_say_where() {
+        assert_eq!(Template::new("a{b").parts(), Err(TemplateError::Unclosed(1)));
+        assert_eq!(Template::new("a}b").parts(), Err(TemplateError::StrayClose(1)));
+        assert_eq!(Template::new("{ }").parts(), Err(TemplateError::Empty(0)));
+    }
+
+    #[test]
+    fn walk_steps_reports_nested_positions() {
+        let steps = vec![
+            Step::Set {
+                name: "a".into(),
+                value: Expr::Json(serde_json::json!(1)),
+            },
+            Step::If {
+                cond: Condition::Exists("a".into()),
+                then: vec![Step::Respond {
+                    status: 200,
+                    body: None,
+                    headers: BTreeMap::new(),
+                }],
+                otherwise: vec![],
+            },
+        ];
+        let mut seen = Vec::new();
+        walk_steps(&steps, &mut |path, step| {
+            seen.push(format!("{path}:{}", step.kind_name()));
+        });
+        assert_eq!(seen, ["0:set", "1:if", "1.then.0:respond"]);
+    }
+}

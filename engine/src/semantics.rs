@@ -1,0 +1,64 @@
+//! Fixed facts shared by the local engine and the exporter: header names, error bodies,
+//! platform limits. Both sides read them from here so that they cannot drift apart.
+
+/// `compatibility_date` written into every exported `wrangler.jsonc`.
+pub const COMPATIBILITY_DATE: &str = "2025-09-01";
+
+/// Header the gateway uses to pass what it established about the caller to services
+/// (a JSON object, see the handler language docs). Stripped from client requests.
+pub const AUTH_HEADER: &str = "x-edgewire-auth";
+
+/// Response header that carries the engine's trace id for a request.
+pub const TRACE_HEADER: &str = "x-edgewire-trace";
+
+/// The platform's limit of Worker invocations per request through service bindings.
+/// Source: <https://developers.cloudflare.com/workers/runtime-apis/bindings/service-bindings/> (2026-01-29).
+pub const MAX_WORKER_INVOCATIONS: usize = 32;
+
+/// KV limits. Source: <https://developers.cloudflare.com/kv/platform/limits/> (2026-02-08).
+pub const KV_MAX_KEY_BYTES: usize = 512;
+pub const KV_MAX_VALUE_BYTES: usize = 25 * 1024 * 1024;
+pub const KV_MIN_TTL_SECS: u32 = 60;
+pub const KV_LIST_LIMIT: usize = 1000;
+
+/// Hyperdrive's longest cache max_age. Source:
+/// <https://developers.cloudflare.com/hyperdrive/concepts/query-caching/>.
+pub const HYPERDRIVE_MAX_AGE_LIMIT_SECS: u32 = 3600;
+
+/// Error body texts. The engine and the generated TypeScript answer with exactly these.
+pub mod errors {
+    /// 400: the body of a request is not JSON.
+    pub const INVALID_JSON: &str = "request body is not valid JSON";
+    /// 401: the API key header is absent.
+    pub const MISSING_API_KEY: &str = "missing API key";
+    /// 401: the API key does not match.
+    pub const INVALID_API_KEY: &str = "invalid API key";
+    /// 401: no `Authorization: Bearer` token.
+    pub const MISSING_TOKEN: &str = "missing bearer token";
+    /// 401: the token is malformed, badly signed, expired, or has the wrong issuer/audience.
+    pub const INVALID_TOKEN: &str = "invalid token";
+    /// 429.
+    pub const RATE_LIMITED: &str = "rate limit exceeded";
+    /// 500: a handler reached its end without a Respond step.
+    pub const NO_RESPONSE: &str = "handler finished without a response";
+
+    /// 404 body text for a request no route matches.
+    pub fn no_route(method: &str, path: &str) -> String {
+        format!("no route matches {method} {path}")
+    }
+
+    /// 405 body text: a gateway route matches the path but not the method.
+    pub fn method_not_allowed(method: &str, path: &str) -> String {
+        format!("method {method} is not allowed on {path}")
+    }
+
+    /// 413 body text.
+    pub fn body_too_large(max_bytes: u64) -> String {
+        format!("request body is larger than {max_bytes} bytes")
+    }
+
+    /// 500/502 body text for a failing step (`"d1 query failed"`).
+    pub fn step_failed(step_kind: &str) -> String {
+        format!("{step_kind} failed")
+    }
+}
