@@ -158,7 +158,11 @@ impl Design {
                 if wire.from == wire.to {
                     return Err(EditError::SelfWire(wire.from.clone()));
                 }
-                if self.wires.iter().any(|w| w.from == wire.from && w.to == wire.to) {
+                if self
+                    .wires
+                    .iter()
+                    .any(|w| w.from == wire.from && w.to == wire.to)
+                {
                     return Err(EditError::DuplicateWire {
                         from: wire.from.clone(),
                         to: wire.to.clone(),
@@ -215,7 +219,7 @@ impl Design {
         }
         for wire in &mut self.wires {
             if wire.from == node_id && wire.binding == from {
-                wire.binding = to.to_owned();
+                to.clone_into(&mut wire.binding);
             }
         }
         let Some(node) = self.node_mut(node_id) else {
@@ -225,7 +229,7 @@ impl Design {
             NodeKind::Gateway(gateway) => {
                 for route in &mut gateway.routes {
                     if route.service == from {
-                        route.service = to.to_owned();
+                        to.clone_into(&mut route.service);
                     }
                 }
             }
@@ -235,7 +239,7 @@ impl Design {
                         if let Some(binding) = step.binding_mut()
                             && binding == from
                         {
-                            *binding = to.to_owned();
+                            to.clone_into(binding);
                         }
                     });
                 }
@@ -400,7 +404,9 @@ mod tests {
         let before = design.clone();
         let result = design.apply(&Edit::Batch {
             edits: vec![
-                Edit::SetName { name: "changed".into() },
+                Edit::SetName {
+                    name: "changed".into(),
+                },
                 Edit::Disconnect {
                     from: "nope".into(),
                     to: "kv".into(),
@@ -417,10 +423,13 @@ mod tests {
         let original = design.clone();
         let mut history = History::new(10);
         history
-            .apply(&mut design, &Edit::SetNode {
-                id: "api".into(),
-                kind: NodeKind::Worker(Worker::default()),
-            })
+            .apply(
+                &mut design,
+                &Edit::SetNode {
+                    id: "api".into(),
+                    kind: NodeKind::Worker(Worker::default()),
+                },
+            )
             .expect("set applies");
         let edited = design.clone();
         assert!(history.undo(&mut design));
@@ -436,7 +445,12 @@ mod tests {
         let mut history = History::new(3);
         for n in 0..10 {
             history
-                .apply(&mut design, &Edit::SetName { name: format!("n{n}") })
+                .apply(
+                    &mut design,
+                    &Edit::SetName {
+                        name: format!("n{n}"),
+                    },
+                )
                 .expect("applies");
         }
         let mut undos = 0;

@@ -101,7 +101,9 @@ pub fn parse(text: &str) -> Result<Design, LoadError> {
         )
         .with_help("update Edgewire to open it"));
     }
-    let mut design: Design = options().from_str(text).map_err(|err| ron_error(text, &err))?;
+    let mut design: Design = options()
+        .from_str(text)
+        .map_err(|err| ron_error(text, &err))?;
     migrate(&mut design);
     check_references(text, &design)?;
     Ok(design)
@@ -400,7 +402,10 @@ mod tests {
     fn unknown_field_suggests_the_nearest() {
         let err = parse(&SMALL.replace("into: \"item\"", "int: \"item\"")).expect_err("fails");
         assert!(err.message.contains("unknown field `int`"), "{err}");
-        assert!(err.help.as_deref().unwrap_or("").contains("`into`"), "{err}");
+        assert!(
+            err.help.as_deref().unwrap_or("").contains("`into`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -50,7 +50,9 @@ pub fn wire_role(from: Kind, to: Kind) -> Result<WireRole, String> {
             "a {from} is a data store and cannot call anything; draw the wire from the Worker \
              that uses it to the {from}"
         )),
-        (_, Client) => Err("nothing can call a Client; wire the Client to the entry point".to_owned()),
+        (_, Client) => {
+            Err("nothing can call a Client; wire the Client to the entry point".to_owned())
+        }
         (Gateway | Worker, Gateway) => Err(
             "a Gateway is the public entry and cannot be called through a binding; wire a \
              Client to it instead"
@@ -71,10 +73,13 @@ impl<'a> DesignGraph<'a> {
         let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
         let mut index = HashMap::with_capacity(design.nodes.len());
         for node in &design.nodes {
-            index.entry(node.id.as_str()).or_insert_with(|| graph.add_node(node));
+            index
+                .entry(node.id.as_str())
+                .or_insert_with(|| graph.add_node(node));
         }
         for wire in &design.wires {
-            if let (Some(&a), Some(&b)) = (index.get(wire.from.as_str()), index.get(wire.to.as_str()))
+            if let (Some(&a), Some(&b)) =
+                (index.get(wire.from.as_str()), index.get(wire.to.as_str()))
             {
                 graph.add_edge(a, b, wire);
             }
@@ -99,8 +104,7 @@ impl<'a> DesignGraph<'a> {
         let mut cycles: Vec<Vec<NodeId>> = tarjan_scc(&services)
             .into_iter()
             .filter(|scc| {
-                scc.len() > 1
-                    || scc.first().is_some_and(|&n| self.graph.contains_edge(n, n))
+                scc.len() > 1 || scc.first().is_some_and(|&n| self.graph.contains_edge(n, n))
             })
             .map(|scc| {
                 let mut ids: Vec<NodeId> = scc.iter().map(|&n| self.graph[n].id.clone()).collect();
@@ -144,7 +148,8 @@ impl<'a> DesignGraph<'a> {
     /// Gateways and Workers in deploy order: every Worker after the Workers it calls
     /// (services first, gateways last). Ties are broken by id. `None` when there is a cycle.
     pub fn deploy_order(&self) -> Option<Vec<NodeId>> {
-        let workers = petgraph::visit::NodeFiltered::from_fn(&self.graph, |n| self.kind(n).is_worker());
+        let workers =
+            petgraph::visit::NodeFiltered::from_fn(&self.graph, |n| self.kind(n).is_worker());
         let order = toposort(&workers, None).ok()?;
         // toposort gives callers before callees; deploy callees first, stable by depth then id.
         let mut depth: BTreeMap<NodeIndex, usize> = BTreeMap::new();
@@ -174,7 +179,12 @@ impl<'a> DesignGraph<'a> {
         let mut memo: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
         let mut visiting = BTreeSet::new();
         let chain = self.chain_from(start, &mut memo, &mut visiting)?;
-        Some(chain.into_iter().map(|n| self.graph[n].id.clone()).collect())
+        Some(
+            chain
+                .into_iter()
+                .map(|n| self.graph[n].id.clone())
+                .collect(),
+        )
     }
 
     fn chain_from(
@@ -213,7 +223,8 @@ impl<'a> DesignGraph<'a> {
     /// furthest node that wires to it; notes and unconnected nodes last. Each layer sorted by id.
     pub fn layers(&self) -> Vec<Vec<NodeId>> {
         let mut column: BTreeMap<NodeIndex, usize> = BTreeMap::new();
-        let acyclic = toposort(&self.graph, None).unwrap_or_else(|_| self.graph.node_indices().collect());
+        let acyclic =
+            toposort(&self.graph, None).unwrap_or_else(|_| self.graph.node_indices().collect());
         for &n in &acyclic {
             let c = self
                 .graph
@@ -267,7 +278,10 @@ mod tests {
         let err = wire_role(Kind::Kv, Kind::Worker).expect_err("KV cannot call");
         assert!(err.contains("data store"), "{err}");
         assert_eq!(wire_role(Kind::Worker, Kind::D1), Ok(WireRole::Resource));
-        assert_eq!(wire_role(Kind::Client, Kind::Gateway), Ok(WireRole::Requests));
+        assert_eq!(
+            wire_role(Kind::Client, Kind::Gateway),
+            Ok(WireRole::Requests)
+        );
     }
 
     #[test]
@@ -277,7 +291,10 @@ mod tests {
         design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "c", "C")];
         let graph = DesignGraph::new(&design);
         assert!(graph.service_cycles().is_empty());
-        assert_eq!(graph.deploy_order(), Some(vec!["c".into(), "b".into(), "a".into()]));
+        assert_eq!(
+            graph.deploy_order(),
+            Some(vec!["c".into(), "b".into(), "a".into()])
+        );
         assert_eq!(
             graph.longest_call_chain("a"),
             Some(vec!["a".into(), "b".into(), "c".into()])
@@ -285,7 +302,10 @@ mod tests {
 
         design.wires.push(Wire::new("c", "a", "A"));
         let graph = DesignGraph::new(&design);
-        assert_eq!(graph.service_cycles(), vec![vec!["a".to_owned(), "b".into(), "c".into()]]);
+        assert_eq!(
+            graph.service_cycles(),
+            vec![vec!["a".to_owned(), "b".into(), "c".into()]]
+        );
         assert_eq!(graph.deploy_order(), None);
     }
 }

@@ -6,13 +6,19 @@
 //! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
 //! - [`graph`]: the petgraph view of a design that the algorithms use.
 //! - [`validate`]: rules that turn a design into [`validate::Diagnostics`].
+//! - [`runtime`]: the local engine that runs a design over HTTP on 127.0.0.1.
+//! - [`simulate`]: the global latency and cost simulator.
+//! - [`export`]: the multi-Worker Wrangler project generator.
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 
 pub mod edit;
+pub mod export;
 pub mod format;
 pub mod graph;
 pub mod model;
+pub mod runtime;
 pub mod semantics;
+pub mod simulate;
 pub mod validate;
 
 pub use model::{Design, Kind, Node, NodeId, NodeKind, Pos, Wire};

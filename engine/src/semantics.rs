@@ -21,7 +21,7 @@ pub const KV_MAX_VALUE_BYTES: usize = 25 * 1024 * 1024;
 pub const KV_MIN_TTL_SECS: u32 = 60;
 pub const KV_LIST_LIMIT: usize = 1000;
 
-/// Hyperdrive's longest cache max_age. Source:
+/// Hyperdrive's longest cache `max_age`. Source:
 /// <https://developers.cloudflare.com/hyperdrive/concepts/query-caching/>.
 pub const HYPERDRIVE_MAX_AGE_LIMIT_SECS: u32 = 3600;
 

@@ -389,11 +389,7 @@ impl Template {
                     i += 2;
                 }
                 b'{' => {
-                    let close = text[i + 1..]
-                        .find('}')
-                        .ok_or(TemplateError::Unclosed(i))?
-                        + i
-                        + 1;
+                    let close = text[i + 1..].find('}').ok_or(TemplateError::Unclosed(i))? + i + 1;
                     let path = text[i + 1..close].trim();
                     if path.is_empty() {
                         return Err(TemplateError::Empty(i));
@@ -470,8 +466,14 @@ mod tests {
 
     #[test]
     fn template_errors_say_where() {
-        assert_eq!(Template::new("a{b").parts(), Err(TemplateError::Unclosed(1)));
-        assert_eq!(Template::new("a}b").parts(), Err(TemplateError::StrayClose(1)));
+        assert_eq!(
+            Template::new("a{b").parts(),
+            Err(TemplateError::Unclosed(1))
+        );
+        assert_eq!(
+            Template::new("a}b").parts(),
+            Err(TemplateError::StrayClose(1))
+        );
         assert_eq!(Template::new("{ }").parts(), Err(TemplateError::Empty(0)));
     }
 

@@ -100,7 +100,9 @@ impl Design {
 
     /// The wire leaving `from` with this binding name, if any.
     pub fn binding(&self, from: &str, binding: &str) -> Option<&Wire> {
-        self.wires.iter().find(|w| w.from == from && w.binding == binding)
+        self.wires
+            .iter()
+            .find(|w| w.from == from && w.binding == binding)
     }
 
     /// The node a binding of `from` points to.
@@ -113,7 +115,7 @@ impl Design {
         if !self.contains(base) {
             return base.to_owned();
         }
-        (2..)
+        (2..=self.nodes.len() + 2)
             .map(|n| format!("{base}-{n}"))
             .find(|candidate| !self.contains(candidate))
             .unwrap_or_else(|| base.to_owned())
@@ -155,7 +157,10 @@ pub struct Node {
 
 impl Node {
     pub fn new(id: impl Into<NodeId>, kind: NodeKind) -> Self {
-        Self { id: id.into(), kind }
+        Self {
+            id: id.into(),
+            kind,
+        }
     }
 }
 

@@ -243,7 +243,10 @@ pub struct Cors {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_headers: Vec<String>,
     /// How long browsers may cache a preflight answer.
-    #[serde(default = "default_cors_max_age", skip_serializing_if = "is_default_cors_max_age")]
+    #[serde(
+        default = "default_cors_max_age",
+        skip_serializing_if = "is_default_cors_max_age"
+    )]
     pub max_age_secs: u32,
 }
 

@@ -1,0 +1,1 @@
+//! The simulator (issue: run and simulate).
