@@ -10,6 +10,7 @@
 //! - [`simulate`]: the global latency and cost simulator.
 //! - [`export`]: the multi-Worker Wrangler project generator.
 //! - [`semantics`]: constants shared by the local engine and the exporter.
+//! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
 
 pub mod edit;
 pub mod export;
@@ -17,6 +18,7 @@ pub mod format;
 pub mod graph;
 pub mod model;
 pub mod runtime;
+pub mod secrets;
 pub mod semantics;
 pub mod simulate;
 pub mod validate;
