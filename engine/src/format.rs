@@ -287,13 +287,44 @@ pub enum FileError {
 
 /// Read and parse a design file.
 pub fn load(path: &Path) -> Result<Design, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = read_text(path)?;
     parse(&text).map_err(|mut err| {
         err.path = Some(path.to_owned());
         FileError::Load(err)
+    })
+}
+
+/// Read a design file's text; bytes that are not UTF-8 give a [`LoadError`] that says where.
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    let bytes = std::fs::read(path).map_err(|source| FileError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    decode(bytes).map_err(|mut err| {
+        err.path = Some(path.to_owned());
+        FileError::Load(err)
+    })
+}
+
+/// Bytes to text, or where the first byte that is not UTF-8 is.
+pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let bytes = err.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..valid]);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        LoadError::at(
+            Some(Location { line, column }),
+            format!(
+                "this file is not UTF-8 text (byte 0x{:02x} at offset {valid})",
+                bytes.get(valid).copied().unwrap_or_default()
+            ),
+        )
+        .with_help(
+            "design files are UTF-8; save it as UTF-8 in your editor, or restore it from \
+             version control if it was damaged",
+        )
     })
 }
 

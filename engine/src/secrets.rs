@@ -212,7 +212,10 @@ mod tests {
             "line 3: expected `NAME=value`, found `not a pair`; write for example `API_KEY=demo-key-123`"
         );
         let err = parse("1A=x").expect_err("fails");
-        assert!(err.to_string().starts_with("line 1: `1A` is not a valid"), "{err}");
+        assert!(
+            err.to_string().starts_with("line 1: `1A` is not a valid"),
+            "{err}"
+        );
         let err = parse("A=\"open").expect_err("fails");
         assert!(err.to_string().contains("never closed"), "{err}");
         let err = parse("A='x' y").expect_err("fails");
@@ -233,6 +236,9 @@ mod tests {
         assert!(load_beside(&design).expect("absent is fine").is_empty());
         std::fs::write(dir.path().join("api.dev.vars"), "X=1\n?=2\n").expect("writes");
         let err = load_beside(&design).expect_err("fails");
-        assert!(err.to_string().contains("api.dev.vars:2: `?` is not"), "{err}");
+        assert!(
+            err.to_string().contains("api.dev.vars:2: `?` is not"),
+            "{err}"
+        );
     }
 }

@@ -10,7 +10,18 @@ mod validate;
 
 /// Design, run, simulate and export serverless global APIs on Cloudflare.
 #[derive(Debug, Parser)]
-#[command(name = "edgewire", version, about, long_about = None)]
+#[command(
+    name = "edgewire",
+    version,
+    about,
+    long_about = "Design, run, simulate and export serverless global APIs on Cloudflare.\n\n\
+        With no command (or with a design file) Edgewire opens the desktop designer. With a \
+        command it works as a command-line tool on design files (`.ron`).",
+    after_help = "Examples:\n  \
+        edgewire examples/global-api.ron            # open a design in the app\n  \
+        edgewire validate examples/global-api.ron   # report problems like a compiler\n  \
+        edgewire fmt --check examples/*.ron         # check files are in canonical form"
+)]
 pub struct Cli {
     /// A design file to open in the desktop app.
     pub file: Option<PathBuf>,

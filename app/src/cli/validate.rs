@@ -1,14 +1,298 @@
-//! `edgewire validate`.
+//! `edgewire validate`: check design files and report problems like a compiler.
 
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Placeholder: filled in by the CLI work.
+use edgewire_engine::format::{self, FileError, LoadError};
+use edgewire_engine::secrets;
+use edgewire_engine::validate::{self, Diagnostic, Diagnostics, Severity};
+use serde_json::{Value, json};
+
+/// Check design files and report every problem.
 #[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Check design files and report every problem.\n\n\
+        Each file is loaded (syntax, field names, ids and wires are checked on the way), then \
+        every validation rule runs over it. Secret names are read from the `.dev.vars` file \
+        beside each design (`api.ron` -> `api.dev.vars`), never their values.\n\n\
+        Exit status: 0 when no file has errors (warnings are fine), 1 when some file has \
+        errors, 2 when a file cannot be read or parsed.",
+    after_help = "Examples:\n  \
+        edgewire validate examples/global-api.ron\n  \
+        edgewire validate examples/*.ron --format json"
+)]
 pub struct Args {
-    /// Design files.
-    pub files: Vec<std::path::PathBuf>,
+    /// Design files (`.ron`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output for people (`text`) or for tools (`json`: an array with one object per file).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
-pub fn run(_args: &Args) -> ExitCode {
-    ExitCode::SUCCESS
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// What validating one file gave.
+enum Outcome {
+    Checked(Diagnostics),
+    /// The design or its secrets file could not be read or parsed.
+    Failed(Problem),
+}
+
+/// A file that could not be read or parsed, ready to print.
+pub(super) struct Problem {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub(super) fn from_file_error(file: &Path, err: FileError) -> Self {
+        match err {
+            FileError::Load(err) => Self::from_load_error(file, err),
+            FileError::Io { path, source } => Self {
+                file: path,
+                line: None,
+                column: None,
+                message: format!("cannot read the file: {source}"),
+                help: None,
+            },
+        }
+    }
+
+    fn from_load_error(file: &Path, err: LoadError) -> Self {
+        Self {
+            file: err.path.unwrap_or_else(|| file.to_owned()),
+            line: err.location.map(|at| at.line),
+            column: err.location.map(|at| at.column),
+            message: err.message,
+            help: err.help,
+        }
+    }
+
+    /// The compiler-style text: `error: ...`, `  --> file:line:column`, `  = help: ...`.
+    pub(super) fn text(&self) -> String {
+        let mut out = format!("error: {}\n  --> {}", self.message, self.file.display());
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            let _ = write!(out, ":{line}:{column}");
+        }
+        out.push('\n');
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "file": self.file.display().to_string(),
+            "error": {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+                "help": self.help,
+            },
+        })
+    }
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let outcomes: Vec<(PathBuf, Outcome)> = args
+        .files
+        .iter()
+        .map(|file| (file.clone(), check(file)))
+        .collect();
+    match args.format {
+        OutputFormat::Text => print!("{}", text_report(&outcomes)),
+        OutputFormat::Json => println!("{}", json_report(&outcomes)),
+    }
+    exit_code(&outcomes)
+}
+
+fn check(file: &Path) -> Outcome {
+    let design = match format::load(file) {
+        Ok(design) => design,
+        Err(err) => return Outcome::Failed(Problem::from_file_error(file, err)),
+    };
+    let secret_names: Option<BTreeSet<String>> = if secrets::path_beside(file).exists() {
+        match secrets::load_beside(file) {
+            Ok(found) => Some(found.names()),
+            Err(err) => {
+                return Outcome::Failed(Problem {
+                    file: secrets::path_beside(file),
+                    line: None,
+                    column: None,
+                    message: err.to_string(),
+                    help: Some("secrets files hold `NAME=value` lines and `#` comments".to_owned()),
+                });
+            }
+        }
+    } else {
+        None
+    };
+    // SWITCH: call `validate::validate_with_secrets(&design, secret_names.as_ref())` once the
+    // validation rules land; until then the declared names are collected but unused.
+    let _ = secret_names;
+    Outcome::Checked(validate::validate(&design))
+}
+
+fn exit_code(outcomes: &[(PathBuf, Outcome)]) -> ExitCode {
+    if outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Failed(_)))
+    {
+        ExitCode::from(2)
+    } else if outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Checked(d) if d.has_errors()))
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn text_report(outcomes: &[(PathBuf, Outcome)]) -> String {
+    let mut out = String::new();
+    for (file, outcome) in outcomes {
+        match outcome {
+            Outcome::Checked(diagnostics) => {
+                for diagnostic in diagnostics {
+                    out.push_str(&diagnostic_text(file, diagnostic));
+                    out.push('\n');
+                }
+                let _ = writeln!(out, "{}: {}", file.display(), summary(diagnostics));
+            }
+            Outcome::Failed(problem) => {
+                out.push_str(&problem.text());
+                out.push('\n');
+                let _ = writeln!(out, "{}: could not be loaded", file.display());
+            }
+        }
+    }
+    out
+}
+
+fn diagnostic_text(file: &Path, diagnostic: &Diagnostic) -> String {
+    let mut out = format!(
+        "{}[{}]: {}\n  --> {}: {}\n",
+        diagnostic.severity,
+        diagnostic.code,
+        diagnostic.message,
+        file.display(),
+        diagnostic.target
+    );
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "  = help: {help}");
+    }
+    out
+}
+
+/// `2 errors, 1 warning` (infos only when there are some).
+fn summary(diagnostics: &Diagnostics) -> String {
+    let count = |severity, one: &str, many: &str| {
+        let n = diagnostics.count(severity);
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
+    let mut text = format!(
+        "{}, {}",
+        count(Severity::Error, "error", "errors"),
+        count(Severity::Warning, "warning", "warnings")
+    );
+    if diagnostics.count(Severity::Info) > 0 {
+        let _ = write!(text, ", {}", count(Severity::Info, "info", "infos"));
+    }
+    text
+}
+
+fn json_report(outcomes: &[(PathBuf, Outcome)]) -> String {
+    let files: Vec<Value> = outcomes
+        .iter()
+        .map(|(file, outcome)| match outcome {
+            Outcome::Checked(diagnostics) => json!({
+                "file": file.display().to_string(),
+                "errors": diagnostics.count(Severity::Error),
+                "warnings": diagnostics.count(Severity::Warning),
+                "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            }),
+            Outcome::Failed(problem) => problem.json(),
+        })
+        .collect();
+    serde_json::to_string_pretty(&files).unwrap_or_else(|err| format!("\"{err}\""))
+}
+
+fn diagnostic_json(diagnostic: &Diagnostic) -> Value {
+    json!({
+        "severity": diagnostic.severity,
+        "code": diagnostic.code,
+        "target": diagnostic.target,
+        "location": diagnostic.target.to_string(),
+        "message": diagnostic.message,
+        "help": diagnostic.help,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use edgewire_engine::validate::Target;
+
+    fn sample() -> Diagnostics {
+        Diagnostics(vec![
+            Diagnostic::new(
+                "BND002",
+                Severity::Error,
+                Target::Wire {
+                    from: "products".into(),
+                    to: "catalog".into(),
+                },
+                "binding `CATALOG` is not used by any step",
+            )
+            .help("use it in a step, or remove the wire"),
+            Diagnostic::new(
+                "NODE001",
+                Severity::Warning,
+                Target::Node {
+                    node: "catalog".into(),
+                },
+                "KV namespace `catalog` has no seed",
+            ),
+        ])
+    }
+
+    #[test]
+    fn text_reads_like_a_compiler() {
+        let outcomes = vec![(PathBuf::from("x.ron"), Outcome::Checked(sample()))];
+        assert_eq!(
+            text_report(&outcomes),
+            "error[BND002]: binding `CATALOG` is not used by any step\n  \
+             --> x.ron: wire products -> catalog\n  \
+             = help: use it in a step, or remove the wire\n\n\
+             warning[NODE001]: KV namespace `catalog` has no seed\n  \
+             --> x.ron: node catalog\n\n\
+             x.ron: 1 error, 1 warning\n"
+        );
+        assert_eq!(exit_code(&outcomes), ExitCode::from(1));
+    }
+
+    #[test]
+    fn json_lists_every_field() {
+        let outcomes = vec![(PathBuf::from("x.ron"), Outcome::Checked(sample()))];
+        let value: Value = serde_json::from_str(&json_report(&outcomes)).expect("json");
+        let first = &value[0]["diagnostics"][0];
+        assert_eq!(first["severity"], "error");
+        assert_eq!(first["code"], "BND002");
+        assert_eq!(first["target"]["kind"], "wire");
+        assert_eq!(first["location"], "wire products -> catalog");
+        assert_eq!(value[0]["diagnostics"][1]["help"], Value::Null);
+        assert_eq!(value[0]["errors"], 1);
+    }
 }
