@@ -33,6 +33,8 @@ pub struct LoadError {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// The text of the line at [`LoadError::location`], to show under the message.
+    pub source_line: Option<String>,
 }
 
 impl LoadError {
@@ -42,11 +44,66 @@ impl LoadError {
             location,
             message: message.into(),
             help: None,
+            source_line: None,
         }
     }
 
     fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+}
+
+impl LoadError {
+    /// Compiler-style text: the message, where it is, the line with a caret, and the help.
+    ///
+    /// ```text
+    /// error: unknown node kind `Wroker`
+    ///   --> api.ron:7:19
+    ///    |
+    ///  7 |             kind: Wroker(
+    ///    |                   ^
+    ///    = help: did you mean `Worker`? ...
+    /// ```
+    pub fn render(&self) -> String {
+        use fmt::Write as _;
+        let file = self
+            .path
+            .as_ref()
+            .map_or_else(|| "<design>".to_owned(), |p| p.display().to_string());
+        let mut out = format!("error: {}\n", self.message);
+        let gutter = self.location.map_or(1, |at| at.line.to_string().len());
+        let pad = " ".repeat(gutter);
+        match self.location {
+            Some(at) => {
+                let _ = writeln!(out, "{pad}--> {file}:{}:{}", at.line, at.column);
+                if let Some(line) = &self.source_line {
+                    // Tabs would shift the caret; show them as one space each.
+                    let shown = line.replace('\t', " ");
+                    let caret = " ".repeat(at.column.saturating_sub(1).min(shown.chars().count()));
+                    let _ = writeln!(out, "{pad} |");
+                    let _ = writeln!(out, "{} | {shown}", at.line);
+                    let _ = writeln!(out, "{pad} | {caret}^");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "{pad}--> {file}");
+            }
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "{pad} = help: {help}");
+        }
+        out
+    }
+
+    /// Fill in [`LoadError::source_line`] from the text the error is about.
+    fn with_source(mut self, text: &str) -> Self {
+        if let Some(at) = self.location {
+            self.source_line = text
+                .lines()
+                .nth(at.line.saturating_sub(1))
+                .map(|line| line.trim_end().to_owned());
+        }
         self
     }
 }
@@ -83,6 +140,10 @@ struct VersionProbe {
 
 /// Parse design text.
 pub fn parse(text: &str) -> Result<Design, LoadError> {
+    parse_design(text).map_err(|err| err.with_source(text))
+}
+
+fn parse_design(text: &str) -> Result<Design, LoadError> {
     if text.trim().is_empty() {
         return Err(LoadError::at(None, "the file is empty")
             .with_help("a design starts with `(version: 1, name: \"My API\", nodes: [...])`"));
@@ -118,22 +179,35 @@ fn migrate(design: &mut Design) {
 
 fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
     use ron::error::Error as E;
-    let location = Some(Location {
-        line: err.span.start.line,
-        column: err.span.start.col,
-    });
+    // ron's span may start on the blank before the value; point at the value itself.
+    let at = skip_blank(
+        text,
+        Location {
+            line: err.span.start.line,
+            column: err.span.start.col,
+        },
+    );
+    let location = Some(at);
+    let field = field_before(text, at);
+    let for_field = field
+        .as_deref()
+        .map_or_else(String::new, |f| format!(" for `{f}`"));
+    let example_field = field.as_deref().unwrap_or("value");
+    // Anything but blanks and comments left after the error? If not, the file was cut short.
+    if rest_is_blank(text, at) && !matches!(err.code, E::TrailingCharacters) {
+        return truncated(text);
+    }
     match &err.code {
         E::NoSuchStructField {
             expected,
             found,
             outer,
         } => {
-            let nearest = nearest(found, expected);
-            let within = outer
-                .as_deref()
-                .map_or_else(String::new, |o| format!(" in `{o}`"));
-            let mut error = LoadError::at(location, format!("unknown field `{found}`{within}"));
-            error = match nearest {
+            let mut error = LoadError::at(
+                location,
+                format!("unknown field `{found}`{}", within(outer.as_deref())),
+            );
+            error = match nearest(found, expected) {
                 Some(name) => error.with_help(format!(
                     "did you mean `{name}`? Valid fields: {}",
                     expected.join(", ")
@@ -147,12 +221,7 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
             found,
             outer,
         } => {
-            let what = match outer.as_deref() {
-                Some("NodeKind") => "node kind",
-                Some("Step") => "step kind",
-                Some(other) => other,
-                None => "variant",
-            };
+            let what = outer.as_deref().map_or_else(|| "variant".to_owned(), enum_label);
             let mut error = LoadError::at(location, format!("unknown {what} `{found}`"));
             error = match nearest(found, expected) {
                 Some(name) => error.with_help(format!(
@@ -163,27 +232,372 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
             };
             error
         }
-        E::MissingStructField { field, outer } => {
-            let within = outer
-                .as_deref()
-                .map_or_else(String::new, |o| format!(" in `{o}`"));
-            LoadError::at(location, format!("missing field `{field}`{within}"))
-                .with_help(format!("add `{field}: ...` to this block"))
+        E::MissingStructField { field, outer } => LoadError::at(
+            location,
+            format!("missing field `{field}`{}", within(outer.as_deref())),
+        )
+        .with_help(format!("add `{field}: ...` to this block")),
+        E::DuplicateStructField { field, outer } => LoadError::at(
+            location,
+            format!("field `{field}` appears twice{}", within(outer.as_deref())),
+        )
+        .with_help("keep one of them"),
+        E::Eof => truncated(text),
+        E::ExpectedInteger => {
+            let found = found_at(text, at);
+            let help = match unquoted_number(text, at) {
+                Some(number) => format!("write the number without quotes: `{example_field}: {number}`"),
+                None => format!("write digits only, for example `{example_field}: 60`"),
+            };
+            LoadError::at(
+                location,
+                format!("expected a whole number{for_field}, found {found}"),
+            )
+            .with_help(help)
         }
-        E::Eof => LoadError::at(location, "the file ends too early")
-            .with_help("the file looks truncated; check for a missing `)` or `]`, or restore it from version control"),
-        E::DuplicateStructField { field, outer } => {
-            let within = outer
-                .as_deref()
-                .map_or_else(String::new, |o| format!(" in `{o}`"));
-            LoadError::at(location, format!("field `{field}` appears twice{within}"))
-                .with_help("keep one of them")
+        E::ExpectedFloat => {
+            let found = found_at(text, at);
+            let help = match unquoted_number(text, at) {
+                Some(number) => format!("write the number without quotes: `{example_field}: {number}`"),
+                None => format!("write a number, for example `{example_field}: 0.5`"),
+            };
+            LoadError::at(location, format!("expected a number{for_field}, found {found}"))
+                .with_help(help)
         }
+        E::ExpectedString | E::ExpectedStringEnd if char_at(text, at) != Some('"') => LoadError::at(
+            location,
+            format!("expected a text in double quotes{for_field}, found {}", found_at(text, at)),
+        )
+        .with_help(format!("write it in quotes, for example `{example_field}: \"...\"`")),
+        E::ExpectedStringEnd => LoadError::at(location, "this text is never closed")
+            .with_help("add the closing `\"`; for text with quotes or newlines use a raw string `r#\"...\"#`"),
+        E::ExpectedBoolean => LoadError::at(
+            location,
+            format!("expected `true` or `false`{for_field}, found {}", found_at(text, at)),
+        )
+        .with_help(format!("for example `{example_field}: true`")),
+        E::ExpectedComma => expected_comma(text, at),
+        E::IntegerOutOfBounds => {
+            let start = if char_before(text, at) == Some('-') {
+                Location { line: at.line, column: at.column - 1 }
+            } else {
+                at
+            };
+            let field = field_before(text, start);
+            let help = match field.as_deref() {
+                Some("status" | "expect_status") => {
+                    "an HTTP status is a whole number from 100 to 599".to_owned()
+                }
+                Some(name) => format!("`{name}` takes a whole number that is not negative and not that large"),
+                None => "use a whole number that is not negative and not that large".to_owned(),
+            };
+            let for_field = field.map_or_else(String::new, |f| format!(" for `{f}`"));
+            LoadError::at(
+                Some(start),
+                format!("the number {} is out of range{for_field}", found_at(text, start)),
+            )
+            .with_help(help)
+        }
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedOption | E::ExpectedUnit
+            if char_at(text, at) == Some('{') && at.line == 1 && at.column == 1 =>
+        {
+            LoadError::at(location, "this looks like JSON, not an Edgewire design file")
+                .with_help("design files are RON: `(version: 1, name: \"My API\", nodes: [...])`; open one of the examples to see the shape")
+        }
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedUnit => LoadError::at(
+            location,
+            format!("expected a `( ... )` block{for_field}, found {}", found_at(text, at)),
+        )
+        .with_help(format!("write `{example_field}: ( ... )` with `name: value` pairs inside")),
+        E::ExpectedArray => LoadError::at(
+            location,
+            format!("expected a list `[ ... ]`{for_field}, found {}", found_at(text, at)),
+        )
+        .with_help(format!("write `{example_field}: [ ... ]`, items separated by `,`")),
+        E::ExpectedMap => LoadError::at(
+            location,
+            format!("expected a map `{{ ... }}`{for_field}, found {}", found_at(text, at)),
+        )
+        .with_help(format!("write `{example_field}: {{ \"key\": value, ... }}`")),
+        E::ExpectedMapColon => LoadError::at(location, "expected `:` between a key and its value")
+            .with_help("map entries are written `\"key\": value`"),
+        E::ExpectedIdentifier => LoadError::at(
+            location,
+            format!("expected a field name, found {}", found_at(text, at)),
+        )
+        .with_help("inside `( ... )` write `name: value` pairs separated by `,`, or nothing at all: `Kv()`"),
+        E::ExpectedArrayEnd | E::ExpectedMapEnd | E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => {
+            let close = match err.code {
+                E::ExpectedArrayEnd => ']',
+                E::ExpectedMapEnd => '}',
+                _ => ')',
+            };
+            LoadError::at(
+                location,
+                format!("expected `,` or the closing `{close}`, found {}", found_at(text, at)),
+            )
+            .with_help("a `,` or a closing bracket is missing before this")
+        }
+        E::TrailingCharacters => LoadError::at(
+            location,
+            format!("unexpected {} after the end of the design", found_at(text, at)),
+        )
+        .with_help("the design ends with the `)` that closes the first `(`; remove what follows, or look for an extra `)` above"),
+        E::InvalidEscape(_) => {
+            let backslash = line_text(text, at.line)
+                .chars()
+                .skip(at.column.saturating_sub(1))
+                .position(|c| c == '\\')
+                .map_or(at, |offset| Location { line: at.line, column: at.column + offset });
+            LoadError::at(Some(backslash), format!("invalid escape {} in a text", found_at(text, backslash)))
+                .with_help("valid escapes are \\n, \\t, \\\", \\\\ and \\u{...}; write `\\\\` for a backslash or use a raw string `r#\"...\"#`")
+        }
+        E::UnexpectedChar(c) => LoadError::at(location, format!("unexpected character `{c}`"))
+            .with_help("check the syntax here; values are `\"text\"`, numbers, `true`/`false`, `( ... )`, `[ ... ]` or `{ ... }`"),
+        E::UnclosedBlockComment => LoadError::at(location, "this `/*` comment is never closed")
+            .with_help("add `*/` where the comment ends"),
         other => {
-            let _ = text;
-            LoadError::at(location, other.to_string())
+            let message = other.to_string();
+            let mut chars = message.chars();
+            let message = chars
+                .next()
+                .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect());
+            LoadError::at(location, message)
+                .with_help("compare with `examples/global-api.ron`, a complete design")
         }
     }
+}
+
+fn truncated(text: &str) -> LoadError {
+    let line = text.lines().count().max(1);
+    let column = text.lines().last().map_or(0, |l| l.chars().count()) + 1;
+    LoadError::at(Some(Location { line, column }), "the file ends too early")
+        .with_help("the file looks truncated: a closing `)`, `]` or `}` is missing; restore it from version control or complete it")
+}
+
+/// ` in a scenario request`: where an unknown or missing field is, in the user's words.
+fn within(outer: Option<&str>) -> String {
+    let Some(outer) = outer else {
+        return String::new();
+    };
+    let phrase = match outer {
+        "Design" => "the design",
+        "Node" => "a node",
+        "Wire" => "a wire",
+        "Pos" => "a layout position",
+        "SampleRequest" => "a scenario request",
+        "Route" => "a Worker route",
+        "GatewayRoute" => "a gateway route",
+        "KvEntry" => "a KV seed entry",
+        "Migration" => "a D1 migration",
+        "Cors" => "`cors`",
+        "RateLimit" => "`rate_limit`",
+        "Enrichment" => "`enrich`",
+        "HyperdriveCaching" => "`caching`",
+        other => return format!(" in `{other}`"),
+    };
+    format!(" in {phrase}")
+}
+
+/// `node kind`: what an enum is, in the user's words.
+fn enum_label(name: &str) -> String {
+    match name {
+        "NodeKind" => "node kind".to_owned(),
+        "Step" => "step kind".to_owned(),
+        "HttpMethod" => "HTTP method".to_owned(),
+        "Expr" => "value kind".to_owned(),
+        "KvFormat" => "KV format".to_owned(),
+        "Auth" => "auth method".to_owned(),
+        "Origin" => "Hyperdrive origin".to_owned(),
+        "RequestBody" => "request body kind".to_owned(),
+        other => other
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let space = (i > 0 && c.is_uppercase()).then_some(' ');
+                space.into_iter().chain(c.to_lowercase())
+            })
+            .collect(),
+    }
+}
+
+/// ron says "expected comma" for a missing `,` and for a fractional number in an integer field.
+fn expected_comma(text: &str, at: Location) -> LoadError {
+    if char_at(text, at) == Some('.') && char_before(text, at).is_some_and(|c| c.is_ascii_digit()) {
+        let line = line_text(text, at.line);
+        let before: Vec<char> = line.chars().take(at.column - 1).collect();
+        let digits = before
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || **c == '-')
+            .count();
+        let start = Location {
+            line: at.line,
+            column: at.column - digits,
+        };
+        let field = field_before(text, start);
+        let for_field = field
+            .as_deref()
+            .map_or_else(String::new, |f| format!(" for `{f}`"));
+        let example = field.map_or_else(|| "60".to_owned(), |f| format!("{f}: 60"));
+        return LoadError::at(
+            Some(start),
+            format!(
+                "expected a whole number{for_field}, found {}",
+                found_at(text, start)
+            ),
+        )
+        .with_help(format!(
+            "this field takes whole numbers only, for example `{example}`"
+        ));
+    }
+    // Point just after the value that wants a comma, not at the next line.
+    let previous = previous_token_end(text, at).unwrap_or(at);
+    LoadError::at(Some(previous), "expected `,` after this value")
+        .with_help("separate fields and list items with `,`")
+}
+
+/// The first non-blank position at or after `at` (or `at` when only blanks follow).
+fn skip_blank(text: &str, at: Location) -> Location {
+    let mut here = at;
+    for c in rest_from(text, at).chars() {
+        match c {
+            '\n' => {
+                here.line += 1;
+                here.column = 1;
+            }
+            c if c.is_whitespace() => here.column += 1,
+            _ => return here,
+        }
+    }
+    at
+}
+
+fn line_text(text: &str, line: usize) -> &str {
+    text.lines().nth(line.saturating_sub(1)).unwrap_or("")
+}
+
+fn char_at(text: &str, at: Location) -> Option<char> {
+    line_text(text, at.line)
+        .chars()
+        .nth(at.column.saturating_sub(1))
+}
+
+fn char_before(text: &str, at: Location) -> Option<char> {
+    at.column
+        .checked_sub(2)
+        .and_then(|index| line_text(text, at.line).chars().nth(index))
+}
+
+/// The text from `at` to the end.
+fn rest_from(text: &str, at: Location) -> &str {
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if index + 1 == at.line {
+            let within: usize = line
+                .chars()
+                .take(at.column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            return &text[offset + within..];
+        }
+        offset += line.len();
+    }
+    ""
+}
+
+fn rest_is_blank(text: &str, at: Location) -> bool {
+    rest_from(text, at).lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with("//")
+    })
+}
+
+/// The end of the last non-blank text before `at` (where a missing `,` belongs).
+fn previous_token_end(text: &str, at: Location) -> Option<Location> {
+    let mut line = at.line;
+    let mut limit = at.column.saturating_sub(1);
+    loop {
+        let content: String = line_text(text, line).chars().take(limit).collect();
+        let trimmed = content.trim_end();
+        if !trimmed.is_empty() {
+            return Some(Location {
+                line,
+                column: trimmed.chars().count() + 1,
+            });
+        }
+        line = line.checked_sub(1).filter(|l| *l > 0)?;
+        limit = usize::MAX;
+    }
+}
+
+/// The field whose value starts at `at` (`status` in `status: "200"`).
+fn field_before(text: &str, at: Location) -> Option<String> {
+    let before: String = line_text(text, at.line)
+        .chars()
+        .take(at.column.saturating_sub(1))
+        .collect();
+    let before = before.trim_end().strip_suffix(':')?.trim_end();
+    let name: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// What the text at `at` is, for "found ...": `a text "200"`, `the number 200.5`, `a list`.
+fn found_at(text: &str, at: Location) -> String {
+    let rest = rest_from(text, at);
+    let token: String = match rest.chars().next() {
+        None => return "the end of the file".to_owned(),
+        Some('"') => {
+            let inner: String = rest[1..]
+                .chars()
+                .take_while(|c| *c != '"' && *c != '\n')
+                .collect();
+            return format!("the text `\"{}\"`", shorten(&inner));
+        }
+        Some('(') => return "a `( ... )` block".to_owned(),
+        Some('[') => return "a list `[ ... ]`".to_owned(),
+        Some('{') => return "a map `{ ... }`".to_owned(),
+        Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => {
+            let number: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+                .collect();
+            return format!("`{number}`");
+        }
+        Some(c) if c.is_alphabetic() || c == '_' => rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect(),
+        Some('\\') => rest.chars().take(2).collect(),
+        Some(c) => c.to_string(),
+    };
+    format!("`{}`", shorten(&token))
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 40 {
+        format!("{}...", text.chars().take(40).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `200` when the value at `at` is a quoted number (`"200"`).
+fn unquoted_number(text: &str, at: Location) -> Option<String> {
+    let rest = rest_from(text, at).strip_prefix('"')?;
+    let inner = &rest[..rest.find('"')?];
+    inner
+        .trim()
+        .parse::<f64>()
+        .is_ok()
+        .then(|| inner.trim().to_owned())
 }
 
 fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
@@ -221,7 +635,10 @@ fn check_references(text: &str, design: &Design) -> Result<(), LoadError> {
                 let ids: Vec<&str> = seen.iter().copied().collect();
                 error = match nearest(end, &ids) {
                     Some(name) => error.with_help(format!("did you mean `{name}`?")),
-                    None => error.with_help("add the node or remove the wire"),
+                    None => error.with_help(format!(
+                        "add the node or remove the wire; the nodes are: {}",
+                        ids.join(", ")
+                    )),
                 };
                 return Err(error);
             }
@@ -314,7 +731,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
         let before = String::from_utf8_lossy(&bytes[..valid]);
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        LoadError::at(
+        let mut error = LoadError::at(
             Some(Location { line, column }),
             format!(
                 "this file is not UTF-8 text (byte 0x{:02x} at offset {valid})",
@@ -324,7 +741,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
         .with_help(
             "design files are UTF-8; save it as UTF-8 in your editor, or restore it from \
              version control if it was damaged",
-        )
+        );
+        let lossy = String::from_utf8_lossy(bytes);
+        error.source_line = lossy.lines().nth(line - 1).map(str::to_owned);
+        error
     })
 }
 

@@ -46,59 +46,44 @@ enum Outcome {
 }
 
 /// A file that could not be read or parsed, ready to print.
-pub(super) struct Problem {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    pub help: Option<String>,
-}
+pub(super) struct Problem(LoadError);
 
 impl Problem {
     pub(super) fn from_file_error(file: &Path, err: FileError) -> Self {
         match err {
-            FileError::Load(err) => Self::from_load_error(file, err),
-            FileError::Io { path, source } => Self {
-                file: path,
-                line: None,
-                column: None,
-                message: format!("cannot read the file: {source}"),
-                help: None,
-            },
+            FileError::Load(mut err) => {
+                err.path.get_or_insert_with(|| file.to_owned());
+                Self(err)
+            }
+            FileError::Io { path, source } => {
+                Self::without_location(path, format!("cannot read the file: {source}"), None)
+            }
         }
     }
 
-    fn from_load_error(file: &Path, err: LoadError) -> Self {
-        Self {
-            file: err.path.unwrap_or_else(|| file.to_owned()),
-            line: err.location.map(|at| at.line),
-            column: err.location.map(|at| at.column),
-            message: err.message,
-            help: err.help,
-        }
+    fn without_location(file: PathBuf, message: String, help: Option<String>) -> Self {
+        Self(LoadError {
+            path: Some(file),
+            location: None,
+            message,
+            help,
+            source_line: None,
+        })
     }
 
-    /// The compiler-style text: `error: ...`, `  --> file:line:column`, `  = help: ...`.
+    /// The compiler-style text: `error: ...`, `  --> file:line:column`, the line, the help.
     pub(super) fn text(&self) -> String {
-        let mut out = format!("error: {}\n  --> {}", self.message, self.file.display());
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            let _ = write!(out, ":{line}:{column}");
-        }
-        out.push('\n');
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "  = help: {help}");
-        }
-        out
+        self.0.render()
     }
 
     fn json(&self) -> Value {
         json!({
-            "file": self.file.display().to_string(),
+            "file": self.0.path.as_ref().map(|p| p.display().to_string()),
             "error": {
-                "line": self.line,
-                "column": self.column,
-                "message": self.message,
-                "help": self.help,
+                "line": self.0.location.map(|at| at.line),
+                "column": self.0.location.map(|at| at.column),
+                "message": self.0.message,
+                "help": self.0.help,
             },
         })
     }
@@ -126,13 +111,11 @@ fn check(file: &Path) -> Outcome {
         match secrets::load_beside(file) {
             Ok(found) => Some(found.names()),
             Err(err) => {
-                return Outcome::Failed(Problem {
-                    file: secrets::path_beside(file),
-                    line: None,
-                    column: None,
-                    message: err.to_string(),
-                    help: Some("secrets files hold `NAME=value` lines and `#` comments".to_owned()),
-                });
+                return Outcome::Failed(Problem::without_location(
+                    secrets::path_beside(file),
+                    err.to_string(),
+                    Some("secrets files hold `NAME=value` lines and `#` comments".to_owned()),
+                ));
             }
         }
     } else {
