@@ -1,0 +1,171 @@
+//! The `edgewire` binary as users run it: exit codes and output of `validate` and `fmt`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
+}
+
+/// Run `edgewire ARGS` from the workspace root, so paths in the output are relative.
+fn edgewire(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edgewire"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("edgewire runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+const EXAMPLES: [&str; 4] = [
+    "examples/d1-only.ron",
+    "examples/global-api.ron",
+    "examples/hyperdrive-only.ron",
+    "examples/kv-only.ron",
+];
+
+#[test]
+fn validate_passes_on_the_examples() {
+    let output = edgewire(&[&["validate"][..], &EXAMPLES[..]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    insta::assert_snapshot!("validate_examples_text", stdout(&output));
+}
+
+#[test]
+fn validate_json_describes_every_file() {
+    let output = edgewire(&[&["validate", "--format", "json"][..], &EXAMPLES[..]].concat());
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let files = report.as_array().expect("an array");
+    assert_eq!(files.len(), EXAMPLES.len());
+    for (entry, file) in files.iter().zip(EXAMPLES) {
+        assert_eq!(entry["file"], file);
+        assert_eq!(entry["errors"], 0, "{entry}");
+        assert!(entry["diagnostics"].is_array());
+    }
+}
+
+#[test]
+fn validate_reports_a_broken_file_with_exit_code_2() {
+    let output = edgewire(&["validate", "engine/tests/corpus/unknown-node-kind.ron"]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("validate_broken_text", stdout(&output));
+}
+
+#[test]
+fn validate_json_reports_load_errors_beside_good_files() {
+    let output = edgewire(&[
+        "validate",
+        "--format",
+        "json",
+        "examples/kv-only.ron",
+        "engine/tests/corpus/string-for-number.ron",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("validate_broken_json", stdout(&output));
+}
+
+#[test]
+fn validate_reports_a_missing_file() {
+    let output = edgewire(&["validate", "examples/no-such-design.ron"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output);
+    assert!(text.contains("error: cannot read the file"), "{text}");
+    assert!(text.contains("examples/no-such-design.ron"), "{text}");
+}
+
+#[test]
+fn validate_reports_a_broken_secrets_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let design = dir.path().join("api.ron");
+    std::fs::copy(root().join("examples/kv-only.ron"), &design).expect("copies");
+    std::fs::write(
+        dir.path().join("api.dev.vars"),
+        "API_KEY=ok\nthis is not a pair\n",
+    )
+    .expect("writes");
+    let output = edgewire(&["validate", design.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output);
+    assert!(
+        text.contains("api.dev.vars:2: expected `NAME=value`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_needs_a_file() {
+    let output = edgewire(&["validate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("<FILE>"), "{}", stderr(&output));
+}
+
+#[test]
+fn fmt_check_accepts_the_canonical_examples() {
+    let output = edgewire(&[&["fmt", "--check"][..], &EXAMPLES[..]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn fmt_check_lists_then_fmt_rewrites_a_non_canonical_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("messy.ron");
+    let canonical = std::fs::read_to_string(root().join("examples/kv-only.ron")).expect("reads");
+    // The same design, indented by two spaces instead of four.
+    let messy = canonical.replace("\n    ", "\n  ");
+    std::fs::write(&path, &messy).expect("writes");
+    let file = path.to_str().expect("UTF-8 path");
+
+    let check = edgewire(&["fmt", "--check", file]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), format!("{file}: not in canonical form\n"));
+    assert_eq!(std::fs::read_to_string(&path).expect("reads"), messy);
+
+    let fmt = edgewire(&["fmt", file]);
+    assert_eq!(fmt.status.code(), Some(0));
+    assert_eq!(stdout(&fmt), format!("{file}: formatted\n"));
+    assert_eq!(std::fs::read_to_string(&path).expect("reads"), canonical);
+
+    let again = edgewire(&["fmt", "--check", file]);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn fmt_leaves_a_broken_file_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.ron");
+    let broken = std::fs::read(root().join("engine/tests/corpus/truncated.ron")).expect("reads");
+    std::fs::write(&path, &broken).expect("writes");
+
+    let output = edgewire(&["fmt", path.to_str().expect("UTF-8 path")]);
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the file ends too early"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&path).expect("reads"), broken);
+}
+
+#[test]
+fn every_subcommand_explains_itself_with_an_example() {
+    for command in [&["--help"][..], &["validate", "--help"], &["fmt", "--help"]] {
+        let output = edgewire(command);
+        assert_eq!(output.status.code(), Some(0));
+        let help = stdout(&output);
+        assert!(help.contains("Examples:"), "{command:?}: {help}");
+        assert!(help.contains("edgewire "), "{command:?}: {help}");
+    }
+}
