@@ -221,7 +221,9 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
             found,
             outer,
         } => {
-            let what = outer.as_deref().map_or_else(|| "variant".to_owned(), enum_label);
+            let what = outer
+                .as_deref()
+                .map_or_else(|| "variant".to_owned(), enum_label);
             let mut error = LoadError::at(location, format!("unknown {what} `{found}`"));
             error = match nearest(found, expected) {
                 Some(name) => error.with_help(format!(
@@ -246,7 +248,7 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
         E::ExpectedInteger => {
             let found = found_at(text, at);
             let help = match unquoted_number(text, at) {
-                Some(number) => format!("write the number without quotes: `{example_field}: {number}`"),
+                Some(number) => unquote_help(example_field, &number),
                 None => format!("write digits only, for example `{example_field}: 60`"),
             };
             LoadError::at(
@@ -258,28 +260,43 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
         E::ExpectedFloat => {
             let found = found_at(text, at);
             let help = match unquoted_number(text, at) {
-                Some(number) => format!("write the number without quotes: `{example_field}: {number}`"),
+                Some(number) => unquote_help(example_field, &number),
                 None => format!("write a number, for example `{example_field}: 0.5`"),
             };
-            LoadError::at(location, format!("expected a number{for_field}, found {found}"))
-                .with_help(help)
+            LoadError::at(
+                location,
+                format!("expected a number{for_field}, found {found}"),
+            )
+            .with_help(help)
         }
-        E::ExpectedString | E::ExpectedStringEnd if char_at(text, at) != Some('"') => LoadError::at(
-            location,
-            format!("expected a text in double quotes{for_field}, found {}", found_at(text, at)),
-        )
-        .with_help(format!("write it in quotes, for example `{example_field}: \"...\"`")),
-        E::ExpectedStringEnd => LoadError::at(location, "this text is never closed")
-            .with_help("add the closing `\"`; for text with quotes or newlines use a raw string `r#\"...\"#`"),
+        E::ExpectedString | E::ExpectedStringEnd if char_at(text, at) != Some('"') => {
+            let found = found_at(text, at);
+            LoadError::at(
+                location,
+                format!("expected a text in double quotes{for_field}, found {found}"),
+            )
+            .with_help(format!(
+                "write it in quotes, for example `{example_field}: \"...\"`"
+            ))
+        }
+        E::ExpectedStringEnd => {
+            LoadError::at(location, "this text is never closed").with_help(HELP_UNCLOSED_TEXT)
+        }
         E::ExpectedBoolean => LoadError::at(
             location,
-            format!("expected `true` or `false`{for_field}, found {}", found_at(text, at)),
+            format!(
+                "expected `true` or `false`{for_field}, found {}",
+                found_at(text, at)
+            ),
         )
         .with_help(format!("for example `{example_field}: true`")),
         E::ExpectedComma => expected_comma(text, at),
         E::IntegerOutOfBounds => {
             let start = if char_before(text, at) == Some('-') {
-                Location { line: at.line, column: at.column - 1 }
+                Location {
+                    line: at.line,
+                    column: at.column - 1,
+                }
             } else {
                 at
             };
@@ -288,45 +305,71 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
                 Some("status" | "expect_status") => {
                     "an HTTP status is a whole number from 100 to 599".to_owned()
                 }
-                Some(name) => format!("`{name}` takes a whole number that is not negative and not that large"),
+                Some(name) => {
+                    format!("`{name}` takes a whole number that is not negative and not that large")
+                }
                 None => "use a whole number that is not negative and not that large".to_owned(),
             };
             let for_field = field.map_or_else(String::new, |f| format!(" for `{f}`"));
             LoadError::at(
                 Some(start),
-                format!("the number {} is out of range{for_field}", found_at(text, start)),
+                format!(
+                    "the number {} is out of range{for_field}",
+                    found_at(text, start)
+                ),
             )
             .with_help(help)
         }
-        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedOption | E::ExpectedUnit
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedUnit
             if char_at(text, at) == Some('{') && at.line == 1 && at.column == 1 =>
         {
-            LoadError::at(location, "this looks like JSON, not an Edgewire design file")
-                .with_help("design files are RON: `(version: 1, name: \"My API\", nodes: [...])`; open one of the examples to see the shape")
+            LoadError::at(
+                location,
+                "this looks like JSON, not an Edgewire design file",
+            )
+            .with_help(HELP_NOT_JSON)
         }
         E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedUnit => LoadError::at(
             location,
-            format!("expected a `( ... )` block{for_field}, found {}", found_at(text, at)),
+            format!(
+                "expected a `( ... )` block{for_field}, found {}",
+                found_at(text, at)
+            ),
         )
-        .with_help(format!("write `{example_field}: ( ... )` with `name: value` pairs inside")),
+        .with_help(format!(
+            "write `{example_field}: ( ... )` with `name: value` pairs inside"
+        )),
         E::ExpectedArray => LoadError::at(
             location,
-            format!("expected a list `[ ... ]`{for_field}, found {}", found_at(text, at)),
+            format!(
+                "expected a list `[ ... ]`{for_field}, found {}",
+                found_at(text, at)
+            ),
         )
-        .with_help(format!("write `{example_field}: [ ... ]`, items separated by `,`")),
+        .with_help(format!(
+            "write `{example_field}: [ ... ]`, items separated by `,`"
+        )),
         E::ExpectedMap => LoadError::at(
             location,
-            format!("expected a map `{{ ... }}`{for_field}, found {}", found_at(text, at)),
+            format!(
+                "expected a map `{{ ... }}`{for_field}, found {}",
+                found_at(text, at)
+            ),
         )
-        .with_help(format!("write `{example_field}: {{ \"key\": value, ... }}`")),
+        .with_help(format!(
+            "write `{example_field}: {{ \"key\": value, ... }}`"
+        )),
         E::ExpectedMapColon => LoadError::at(location, "expected `:` between a key and its value")
             .with_help("map entries are written `\"key\": value`"),
         E::ExpectedIdentifier => LoadError::at(
             location,
             format!("expected a field name, found {}", found_at(text, at)),
         )
-        .with_help("inside `( ... )` write `name: value` pairs separated by `,`, or nothing at all: `Kv()`"),
-        E::ExpectedArrayEnd | E::ExpectedMapEnd | E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => {
+        .with_help(HELP_FIELD_PAIRS),
+        E::ExpectedArrayEnd
+        | E::ExpectedMapEnd
+        | E::ExpectedStructLikeEnd
+        | E::ExpectedOptionEnd => {
             let close = match err.code {
                 E::ExpectedArrayEnd => ']',
                 E::ExpectedMapEnd => '}',
@@ -334,26 +377,37 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
             };
             LoadError::at(
                 location,
-                format!("expected `,` or the closing `{close}`, found {}", found_at(text, at)),
+                format!(
+                    "expected `,` or the closing `{close}`, found {}",
+                    found_at(text, at)
+                ),
             )
             .with_help("a `,` or a closing bracket is missing before this")
         }
         E::TrailingCharacters => LoadError::at(
             location,
-            format!("unexpected {} after the end of the design", found_at(text, at)),
+            format!(
+                "unexpected {} after the end of the design",
+                found_at(text, at)
+            ),
         )
-        .with_help("the design ends with the `)` that closes the first `(`; remove what follows, or look for an extra `)` above"),
+        .with_help(HELP_TRAILING),
         E::InvalidEscape(_) => {
             let backslash = line_text(text, at.line)
                 .chars()
                 .skip(at.column.saturating_sub(1))
                 .position(|c| c == '\\')
-                .map_or(at, |offset| Location { line: at.line, column: at.column + offset });
-            LoadError::at(Some(backslash), format!("invalid escape {} in a text", found_at(text, backslash)))
-                .with_help("valid escapes are \\n, \\t, \\\", \\\\ and \\u{...}; write `\\\\` for a backslash or use a raw string `r#\"...\"#`")
+                .map_or(at, |offset| Location {
+                    line: at.line,
+                    column: at.column + offset,
+                });
+            let found = found_at(text, backslash);
+            LoadError::at(Some(backslash), format!("invalid escape {found} in a text"))
+                .with_help(HELP_ESCAPES)
         }
-        E::UnexpectedChar(c) => LoadError::at(location, format!("unexpected character `{c}`"))
-            .with_help("check the syntax here; values are `\"text\"`, numbers, `true`/`false`, `( ... )`, `[ ... ]` or `{ ... }`"),
+        E::UnexpectedChar(c) => {
+            LoadError::at(location, format!("unexpected character `{c}`")).with_help(HELP_VALUES)
+        }
         E::UnclosedBlockComment => LoadError::at(location, "this `/*` comment is never closed")
             .with_help("add `*/` where the comment ends"),
         other => {
@@ -368,11 +422,30 @@ fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
     }
 }
 
+const HELP_TRUNCATED: &str = "the file looks truncated: a closing `)`, `]` or `}` is missing; \
+    restore it from version control or complete it";
+const HELP_UNCLOSED_TEXT: &str = "add the closing `\"`; for text with quotes or newlines use a raw \
+    string `r#\"...\"#`";
+const HELP_NOT_JSON: &str = "design files are RON: `(version: 1, name: \"My API\", nodes: [...])`; \
+    open one of the examples to see the shape";
+const HELP_FIELD_PAIRS: &str = "inside `( ... )` write `name: value` pairs separated by `,`, or \
+    nothing at all: `Kv()`";
+const HELP_TRAILING: &str = "the design ends with the `)` that closes the first `(`; remove what \
+    follows, or look for an extra `)` above";
+const HELP_ESCAPES: &str = "valid escapes are \\n, \\t, \\\", \\\\ and \\u{...}; write `\\\\` for a \
+    backslash or use a raw string `r#\"...\"#`";
+const HELP_VALUES: &str = "check the syntax here; values are `\"text\"`, numbers, `true`/`false`, \
+    `( ... )`, `[ ... ]` or `{ ... }`";
+
+fn unquote_help(field: &str, number: &str) -> String {
+    format!("write the number without quotes: `{field}: {number}`")
+}
+
 fn truncated(text: &str) -> LoadError {
     let line = text.lines().count().max(1);
     let column = text.lines().last().map_or(0, |l| l.chars().count()) + 1;
     LoadError::at(Some(Location { line, column }), "the file ends too early")
-        .with_help("the file looks truncated: a closing `)`, `]` or `}` is missing; restore it from version control or complete it")
+        .with_help(HELP_TRUNCATED)
 }
 
 /// ` in a scenario request`: where an unknown or missing field is, in the user's words.

@@ -186,7 +186,14 @@ mod tests {
 
     #[test]
     fn reads_plain_quoted_and_exported_lines() {
-        let text = "# local secrets\n\nAPI_KEY=demo-key-123\nexport JWT_SECRET = \"a b\\n\" # comment\nDATABASE_URL='postgres://u:p@h/db#x'\nEMPTY=\nTRAILING=value # note\n";
+        let text = r#"# local secrets
+
+API_KEY=demo-key-123
+export JWT_SECRET = "a b\n" # comment
+DATABASE_URL='postgres://u:p@h/db#x'
+EMPTY=
+TRAILING=value # note
+"#;
         let secrets = parse(text).expect("parses");
         assert_eq!(
             secrets.names().into_iter().collect::<Vec<_>>(),
