@@ -167,6 +167,7 @@ fn parse_design(text: &str) -> Result<Design, LoadError> {
         .map_err(|err| ron_error(text, &err))?;
     migrate(&mut design);
     check_references(text, &design)?;
+    check_numbers(text, &design)?;
     Ok(design)
 }
 
@@ -498,7 +499,7 @@ fn enum_label(name: &str) -> String {
 fn expected_comma(text: &str, at: Location) -> LoadError {
     if char_at(text, at) == Some('.') && char_before(text, at).is_some_and(|c| c.is_ascii_digit()) {
         let line = line_text(text, at.line);
-        let before: Vec<char> = line.chars().take(at.column - 1).collect();
+        let before: Vec<char> = line.chars().take(at.column.saturating_sub(1)).collect();
         let digits = before
             .iter()
             .rev()
@@ -725,6 +726,60 @@ fn check_references(text: &str, design: &Design) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+/// Numbers must be finite: RON accepts `NaN` and `inf`, which no rate, share or position means.
+fn check_numbers(text: &str, design: &Design) -> Result<(), LoadError> {
+    use crate::model::NodeKind;
+    let mut bad: Option<String> = None;
+    let mut note = |finite: bool, what: String| {
+        if !finite && bad.is_none() {
+            bad = Some(what);
+        }
+    };
+    for node in &design.nodes {
+        if let NodeKind::Client(client) = &node.kind {
+            let id = &node.id;
+            note(
+                client.requests_per_second.is_finite(),
+                format!("`requests_per_second` of node `{id}`"),
+            );
+            for (region, share) in &client.regions {
+                note(
+                    share.is_finite(),
+                    format!("the share of region `{region}` in node `{id}`"),
+                );
+            }
+            for request in &client.scenario {
+                note(
+                    request.weight.is_finite(),
+                    format!("the weight of request `{}` in node `{id}`", request.name),
+                );
+            }
+        }
+    }
+    for (id, pos) in &design.layout {
+        note(
+            pos.x.is_finite() && pos.y.is_finite(),
+            format!("the position of node `{id}`"),
+        );
+    }
+    let Some(what) = bad else {
+        return Ok(());
+    };
+    // Point at the value (after `: `), not at a word such as "info" in some text.
+    let location = [": NaN", ": inf", ": -inf", ": +inf", ": -NaN"]
+        .iter()
+        .filter_map(|token| find_location(text, token))
+        .min()
+        .map(|at| Location {
+            line: at.line,
+            column: at.column + 2,
+        });
+    Err(
+        LoadError::at(location, format!("{what} is not a finite number"))
+            .with_help("write an ordinary number such as `1.0`; `NaN` and `inf` mean nothing here"),
+    )
 }
 
 fn find_location(text: &str, needle: &str) -> Option<Location> {

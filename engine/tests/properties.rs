@@ -471,6 +471,57 @@ proptest! {
     }
 }
 
+fn reference_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron"),
+        )
+        .expect("reference example")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn parse_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+        if let Err(err) = format::parse(&text) {
+            let _ = err.render();
+        }
+    }
+
+    #[test]
+    fn parse_never_panics_on_edited_files(
+        edits in vec((any::<proptest::sample::Index>(), "[\"()\\[\\]{}:,#\\\\ \na-z0-9é-]{0,3}"), 1..4),
+    ) {
+        let mut text = reference_text().to_owned();
+        for (at, insert) in edits {
+            let mut offset = at.index(text.len() + 1);
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            // Replace a few bytes (or none) with RON punctuation, letters and digits.
+            let mut end = (offset + insert.len() % 3).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(offset..end, &insert);
+        }
+        match format::parse(&text) {
+            Ok(design) => prop_assert_eq!(format::parse(&format::to_string(&design)).ok(), Some({
+                let mut canonical = design.clone();
+                canonical.canonicalize();
+                canonical
+            })),
+            Err(err) => {
+                prop_assert!(!err.message.is_empty());
+                let _ = err.render();
+            }
+        }
+    }
+}
+
 #[test]
 fn parse_never_panics_on_mangled_examples() {
     // Cut the reference example at many points and flip bytes: errors, never panics.
