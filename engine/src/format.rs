@@ -1,7 +1,12 @@
 //! Design files: RON on disk, canonical when saved, precise errors when loaded.
 //!
 //! - [`parse`] turns text into a [`Design`], or a [`LoadError`] that says where (line and
-//!   column), what was wrong and what to do.
+//!   column), what was wrong and what to do. Checks run in this order: empty file, a newer
+//!   format version, RON syntax and types (ron's terse errors are rewritten with the field
+//!   name, what was found and the nearest valid name), unique ids and wires between existing
+//!   nodes, finite numbers. [`LoadError::render`] prints it like a compiler, with the line
+//!   and a caret. `tests/corpus/` holds one broken file per kind of mistake.
+//! - [`load`] reads a file ([`read_text`] says where bytes are not UTF-8) and parses it.
 //! - [`to_string`] writes the canonical text: nodes sorted by id, wires by (from, to), the
 //!   layout by id, fixed formatting. Loading then saving a canonical file gives the same bytes.
 //! - [`save`] writes atomically: a temporary file in the same folder, fsync, rename.
