@@ -101,6 +101,18 @@ fn validate_reports_a_broken_secrets_file() {
         text.contains("api.dev.vars:2: expected `NAME=value`"),
         "{text}"
     );
+
+    let output = edgewire(&[
+        "validate",
+        "--format",
+        "json",
+        design.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(report[0]["file"], design.to_str().expect("UTF-8"));
+    let path = report[0]["error"]["path"].as_str().expect("path");
+    assert!(path.ends_with("api.dev.vars"), "{path}");
 }
 
 #[test]

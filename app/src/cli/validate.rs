@@ -76,10 +76,13 @@ impl Problem {
         self.0.render()
     }
 
-    fn json(&self) -> Value {
+    /// `{file, error: {path, line, column, message, help}}`; `path` is the file the error is
+    /// in: the design, or the secrets file beside it.
+    fn json(&self, file: &Path) -> Value {
         json!({
-            "file": self.0.path.as_ref().map(|p| p.display().to_string()),
+            "file": file.display().to_string(),
             "error": {
+                "path": self.0.path.as_ref().map(|p| p.display().to_string()),
                 "line": self.0.location.map(|at| at.line),
                 "column": self.0.location.map(|at| at.column),
                 "message": self.0.message,
@@ -206,7 +209,7 @@ fn json_report(outcomes: &[(PathBuf, Outcome)]) -> String {
                 "warnings": diagnostics.count(Severity::Warning),
                 "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
             }),
-            Outcome::Failed(problem) => problem.json(),
+            Outcome::Failed(problem) => problem.json(file),
         })
         .collect();
     serde_json::to_string_pretty(&files).unwrap_or_else(|err| format!("\"{err}\""))
