@@ -145,6 +145,8 @@ struct VersionProbe {
 
 /// Parse design text.
 pub fn parse(text: &str) -> Result<Design, LoadError> {
+    // Some editors start UTF-8 files with a byte order mark; it means nothing here.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     parse_design(text).map_err(|err| err.with_source(text))
 }
 
@@ -990,6 +992,13 @@ mod tests {
             err.help.as_deref().unwrap_or("").contains("`into`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf_are_accepted() {
+        let design = parse(SMALL).expect("parses");
+        let windows = format!("\u{feff}{}", SMALL.replace('\n', "\r\n"));
+        assert_eq!(parse(&windows).expect("parses"), design);
     }
 
     #[test]
