@@ -22,10 +22,9 @@ fn matches(pattern: &str, path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').collect();
     let parts: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
     segments.len() == parts.len()
-        && parts
-            .iter()
-            .zip(&segments)
-            .all(|(part, segment)| (part.starts_with(':') && !segment.is_empty()) || part == segment)
+        && parts.iter().zip(&segments).all(|(part, segment)| {
+            (part.starts_with(':') && !segment.is_empty()) || part == segment
+        })
 }
 
 #[test]
