@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`model`]: the design model (nodes, wires, layout) and the handler language.
-//! - [`format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
+//! - [`mod@format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
 //! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
 //! - [`graph`]: the petgraph view of a design that the algorithms use.
 //! - [`validate`]: rules that turn a design into [`validate::Diagnostics`].
