@@ -128,6 +128,9 @@ pub struct CostLine {
     pub usd: f64,
     /// Id of the line's entry in [`super::SimulationReport::sources`].
     pub source: String,
+    /// Whether the line pays for compute and requests (the part both sides price) rather
+    /// than a data store (priced on the Cloudflare side only).
+    pub compute: bool,
 }
 
 /// One provider's monthly bill.
@@ -136,6 +139,8 @@ pub struct CostSide {
     pub name: String,
     pub lines: Vec<CostLine>,
     pub total_usd: f64,
+    /// The compute and request lines only: what both sides price alike.
+    pub compute_usd: f64,
 }
 
 /// The monthly estimate.
@@ -216,6 +221,7 @@ fn line(item: &str, quantity: f64, included: f64, usd_per_million: f64, source: 
         usd_per_million,
         usd: cents((quantity - included).max(0.0) / 1e6 * usd_per_million),
         source: source.to_owned(),
+        compute: source.starts_with("aws-") || source == "cf-workers-pricing",
     }
 }
 
@@ -252,6 +258,7 @@ pub fn estimate(
             usd_per_million: 0.0,
             usd: w.paid_minimum_usd_per_month,
             source: "cf-workers-pricing".to_owned(),
+            compute: true,
         },
         line(
             "Workers requests",
@@ -334,6 +341,7 @@ pub fn estimate(
             usd_per_million: g.usd_per_million_first_300m,
             usd: api_gateway_usd,
             source: "aws-api-gateway-pricing".to_owned(),
+            compute: true,
         },
         line(
             "Lambda requests",
@@ -377,9 +385,11 @@ pub fn estimate(
 
 fn side(name: &str, lines: Vec<CostLine>) -> CostSide {
     let total_usd = cents(lines.iter().map(|l| l.usd).sum());
+    let compute_usd = cents(lines.iter().filter(|l| l.compute).map(|l| l.usd).sum());
     CostSide {
         name: name.to_owned(),
         lines,
         total_usd,
+        compute_usd,
     }
 }

@@ -60,6 +60,7 @@ impl Discrete {
     }
 
     /// The distribution of `self + leg` (independent).
+    #[must_use]
     pub fn add(&self, leg: &[(f64, f64)]) -> Self {
         let mut atoms = Vec::with_capacity(self.atoms.len() * leg.len());
         for &(a, p) in &self.atoms {

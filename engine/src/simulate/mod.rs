@@ -52,6 +52,10 @@ pub use text::render_text;
 /// the what-if options say otherwise. An assumption: no published figure exists.
 pub const DEFAULT_CACHE_HIT_RATIO: f64 = 0.5;
 
+/// Chance that a KV lookup tested by an `If` (`Exists`/`Missing` on a `KvGet` result) finds its
+/// key, unless the what-if options say otherwise. An assumption: no published figure exists.
+pub const DEFAULT_KV_HIT_RATIO: f64 = 0.9;
+
 /// The single-region placement used unless the options say otherwise.
 pub const DEFAULT_SINGLE_REGION: &str = "us-east";
 
@@ -70,6 +74,9 @@ pub struct WhatIf {
     /// Share of read-only Hyperdrive queries served from the cache when it is on (0..=1);
     /// `None` uses [`DEFAULT_CACHE_HIT_RATIO`].
     pub cache_hit_ratio: Option<f64>,
+    /// Chance that a KV cache lookup finds its key (0..=1); `None` uses
+    /// [`DEFAULT_KV_HIT_RATIO`].
+    pub kv_hit_ratio: Option<f64>,
     /// Move every Hyperdrive origin to this region.
     pub origin_region: Option<String>,
 }
@@ -82,6 +89,7 @@ impl Default for WhatIf {
             read_replication: None,
             hyperdrive_cache: None,
             cache_hit_ratio: None,
+            kv_hit_ratio: None,
             origin_region: None,
         }
     }
@@ -98,7 +106,7 @@ pub enum SimulateError {
     UnknownRegion { what: &'static str, value: String },
     #[error("unknown D1 location hint `{0}`; hints are: wnam, enam, weur, eeur, apac, oc")]
     UnknownHint(String),
-    #[error("the cache hit ratio must be between 0 and 1, not {0}")]
+    #[error("a hit ratio must be between 0 and 1, not {0}")]
     BadHitRatio(f64),
     #[error("the simulator's embedded data files are broken: {0}")]
     Data(String),
@@ -295,8 +303,11 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         region_of("the Hyperdrive origin", origin)?;
     }
     let hit_ratio = options.cache_hit_ratio.unwrap_or(DEFAULT_CACHE_HIT_RATIO);
-    if !(0.0..=1.0).contains(&hit_ratio) {
-        return Err(SimulateError::BadHitRatio(hit_ratio));
+    let kv_hit_ratio = options.kv_hit_ratio.unwrap_or(DEFAULT_KV_HIT_RATIO);
+    for ratio in [hit_ratio, kv_hit_ratio] {
+        if !(0.0..=1.0).contains(&ratio) {
+            return Err(SimulateError::BadHitRatio(ratio));
+        }
     }
     let mut warnings = Vec::new();
 
@@ -536,7 +547,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         let client_rps: f64 = regions.iter().map(|r| r.requests_per_second).sum();
         for sample in &client.scenario {
             let share = sample.weight.max(0.0) / total_weight;
-            let found = paths::request_paths(design, entry, sample);
+            let found = paths::request_paths(design, entry, sample, kv_hit_ratio);
             for warning in found.warnings {
                 if !warnings.contains(&warning) {
                     warnings.push(warning);
@@ -678,7 +689,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         overall,
         requests,
         cost,
-        assumptions: assumptions(tables, hit_ratio),
+        assumptions: assumptions(tables, hit_ratio, kv_hit_ratio),
         sources,
         unverified,
         warnings,
@@ -693,7 +704,7 @@ fn resolved_ratios(resolved: &Resolved) -> BTreeMap<String, f64> {
         .collect()
 }
 
-fn assumptions(tables: &Tables, hit_ratio: f64) -> Vec<Assumption> {
+fn assumptions(tables: &Tables, hit_ratio: f64, kv_hit_ratio: f64) -> Vec<Assumption> {
     let a = |name: &str, value: String, why: &str| Assumption {
         name: name.to_owned(),
         value,
@@ -727,6 +738,11 @@ fn assumptions(tables: &Tables, hit_ratio: f64) -> Vec<Assumption> {
             "If branches",
             "decided from the sample request when it can be, else 1/2 each; then only paths ending with the expected status".to_owned(),
             "the handler is walked statically",
+        ),
+        a(
+            "KV cache hit ratio",
+            format!("{kv_hit_ratio}: an If testing a KvGet result (Exists/Missing) finds the key this often"),
+            "no published figure; set it with the what-if options",
         ),
         a(
             "Hyperdrive cache hit ratio",

@@ -7,20 +7,21 @@
 //! - binding steps become [`Hop`]s (KV, D1, Hyperdrive), `Call` follows the service binding into
 //!   the other Worker (its route found from the call's method and path);
 //! - `If` conditions on the request's own inputs (`params`, `query`, `headers`, `body`) are decided
-//!   from the sample; any other condition takes both branches with weight 1/2 each;
+//!   from the sample; `Exists`/`Missing` on the result of a `KvGet` is a cache lookup, a hit
+//!   with the KV hit ratio; any other condition takes both branches with weight 1/2 each;
 //! - `Respond` ends a path with its status.
 //!
 //! Finally only the paths that end with the sample's `expect_status` are kept (reweighted to sum
 //! to 1); when none does, every path is kept and a warning says so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{
     Auth, Condition, Design, Expr, HttpMethod, NodeKind, QueryMode, RequestBody, SampleRequest,
-    Step, Template, TemplatePart,
+    Step, Template, TemplatePart, walk_steps,
 };
 use crate::semantics::MAX_WORKER_INVOCATIONS;
 
@@ -123,6 +124,10 @@ struct Scope {
     query: BTreeMap<String, String>,
     headers: Option<BTreeMap<String, String>>,
     body: Option<Value>,
+    /// Names set by a `KvGet` in this handler: testing them is a cache lookup.
+    kv_results: BTreeSet<String>,
+    /// Chance that such a lookup finds its key.
+    kv_hit_ratio: f64,
 }
 
 impl Scope {
@@ -196,12 +201,24 @@ impl Scope {
         text
     }
 
-    /// Whether the condition holds, when the sample decides it.
-    fn decide(&self, cond: &Condition) -> Option<bool> {
+    /// The chance that the condition holds: 1 or 0 when the sample decides it, the KV hit
+    /// ratio for a cache lookup, else 1/2.
+    fn chance(&self, cond: &Condition) -> f64 {
+        let known = |holds: Option<bool>| holds.map_or(0.5, |h| if h { 1.0 } else { 0.0 });
+        let is_kv = |path: &str| {
+            self.kv_results
+                .contains(path.split('.').next().unwrap_or_default())
+        };
         match cond {
-            Condition::Exists(path) => self.lookup(path).map(|v| !v.is_null()),
-            Condition::Missing(path) => self.lookup(path).map(|v| v.is_null()),
-            Condition::Equals(a, b) => Some(json_equal(&self.eval(a)?, &self.eval(b)?)),
+            Condition::Exists(path) if is_kv(path) => self.kv_hit_ratio,
+            Condition::Missing(path) if is_kv(path) => 1.0 - self.kv_hit_ratio,
+            Condition::Exists(path) => known(self.lookup(path).map(|v| !v.is_null())),
+            Condition::Missing(path) => known(self.lookup(path).map(|v| v.is_null())),
+            Condition::Equals(a, b) => known(
+                self.eval(a)
+                    .zip(self.eval(b))
+                    .map(|(a, b)| json_equal(&a, &b)),
+            ),
         }
     }
 }
@@ -329,6 +346,7 @@ fn d1_rows(sql: &str, mode: QueryMode) -> (f64, f64) {
 /// Derives paths for one design.
 struct Walker<'a> {
     design: &'a Design,
+    kv_hit_ratio: f64,
     warnings: Vec<String>,
 }
 
@@ -340,15 +358,13 @@ impl Walker<'_> {
     }
 
     fn target(&mut self, worker: &str, binding: &str) -> String {
-        match self.design.binding(worker, binding) {
-            Some(wire) => wire.to.clone(),
-            None => {
-                self.warn(format!(
-                    "`{worker}` uses binding `{binding}`, which no wire provides; counted as local"
-                ));
-                format!("{worker}.{binding}")
-            }
+        if let Some(wire) = self.design.binding(worker, binding) {
+            return wire.to.clone();
         }
+        self.warn(format!(
+            "`{worker}` uses binding `{binding}`, which no wire provides; counted as local"
+        ));
+        format!("{worker}.{binding}")
     }
 
     /// Paths through a Gateway for a sample request.
@@ -481,11 +497,19 @@ impl Walker<'_> {
             Body::Known(value) => Some(value),
             Body::Unknown => None,
         };
+        let mut kv_results = BTreeSet::new();
+        walk_steps(&route.steps, &mut |_, step| {
+            if let Step::KvGet { into, .. } = step {
+                kv_results.insert(into.clone());
+            }
+        });
         let scope = Scope {
             params,
             query,
             headers,
             body,
+            kv_results,
+            kv_hit_ratio: self.kv_hit_ratio,
         };
         let start = vec![Partial {
             weight: 1.0,
@@ -580,22 +604,25 @@ impl Walker<'_> {
                 then,
                 otherwise,
             } => {
-                return match scope.decide(cond) {
-                    Some(true) => self.steps(worker, then, scope, open, depth),
-                    Some(false) => self.steps(worker, otherwise, scope, open, depth),
-                    None => {
-                        let half: Vec<Partial> = open
-                            .into_iter()
-                            .map(|mut p| {
-                                p.weight /= 2.0;
-                                p
-                            })
-                            .collect();
-                        let mut both = self.steps(worker, then, scope, half.clone(), depth);
-                        both.extend(self.steps(worker, otherwise, scope, half, depth));
-                        both
-                    }
+                let chance = scope.chance(cond);
+                if chance >= 1.0 {
+                    return self.steps(worker, then, scope, open, depth);
+                }
+                if chance <= 0.0 {
+                    return self.steps(worker, otherwise, scope, open, depth);
+                }
+                let scaled = |k: f64| -> Vec<Partial> {
+                    open.iter()
+                        .map(|p| Partial {
+                            weight: p.weight * k,
+                            ..p.clone()
+                        })
+                        .collect()
                 };
+                let (yes, no) = (scaled(chance), scaled(1.0 - chance));
+                let mut both = self.steps(worker, then, scope, yes, depth);
+                both.extend(self.steps(worker, otherwise, scope, no, depth));
+                return both;
             }
             Step::Call {
                 binding,
@@ -676,10 +703,17 @@ fn prefix(hop: &Hop, inner: Vec<Partial>) -> Vec<Partial> {
         .collect()
 }
 
-/// The paths a Client's sample request takes from the entry node `entry`.
-pub fn request_paths(design: &Design, entry: &str, sample: &SampleRequest) -> Paths {
+/// The paths a Client's sample request takes from the entry node `entry`; `kv_hit_ratio` is
+/// the chance that a KV cache lookup finds its key.
+pub fn request_paths(
+    design: &Design,
+    entry: &str,
+    sample: &SampleRequest,
+    kv_hit_ratio: f64,
+) -> Paths {
     let mut walker = Walker {
         design,
+        kv_hit_ratio,
         warnings: Vec::new(),
     };
     let partials = match design.node(entry).map(|n| &n.kind) {

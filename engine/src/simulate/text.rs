@@ -187,7 +187,11 @@ fn comparison(c: &Comparison) -> String {
 }
 
 fn gain(ms: f64, ratio: f64) -> String {
-    format!("{ms:+.0} ms {ratio:.2}x")
+    if ms.abs() < 0.5 {
+        format!("0 ms {ratio:.2}x")
+    } else {
+        format!("{ms:+.0} ms {ratio:.2}x")
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {
@@ -224,12 +228,17 @@ fn cost(out: &mut String, report: &SimulationReport) {
     for side in [&c.cloudflare, &c.aws] {
         cost_side(out, side);
     }
-    let diff = c.aws.total_usd - c.cloudflare.total_usd;
     let _ = writeln!(
         out,
-        "Difference: the AWS baseline costs {} USD/month {} than Cloudflare",
-        money(diff.abs()),
-        if diff >= 0.0 { "more" } else { "less" }
+        "\nCompute and requests: Cloudflare {} USD/month, AWS baseline {} USD/month.",
+        money(c.cloudflare.compute_usd),
+        money(c.aws.compute_usd)
+    );
+    let _ = writeln!(
+        out,
+        "Totals: Cloudflare {} USD/month (KV and D1 included), AWS baseline {} USD/month (its data stores are not priced).",
+        money(c.cloudflare.total_usd),
+        money(c.aws.total_usd)
     );
     if c.fits_free_plan {
         let _ = writeln!(
@@ -252,6 +261,7 @@ fn cost_side(out: &mut String, side: &CostSide) {
         usd_per_million,
         usd,
         source,
+        ..
     } in &side.lines
     {
         let _ = writeln!(
@@ -260,7 +270,7 @@ fn cost_side(out: &mut String, side: &CostSide) {
             item,
             number(*quantity),
             number(*included),
-            format!("{usd_per_million}"),
+            price(*usd_per_million),
             money(*usd)
         );
     }
@@ -273,6 +283,12 @@ fn cost_side(out: &mut String, side: &CostSide) {
         "",
         money(side.total_usd)
     );
+}
+
+/// A unit price without float noise: `16.6667`, `0.3`, `5`.
+fn price(x: f64) -> String {
+    let text = format!("{x:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// `518400000` -> `518,400,000` (rounded to a whole number).
