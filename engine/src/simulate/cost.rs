@@ -218,7 +218,7 @@ fn line(item: &str, quantity: f64, included: f64, usd_per_million: f64, source: 
         item: item.to_owned(),
         quantity: quantity.round(),
         included,
-        usd_per_million,
+        usd_per_million: (usd_per_million * 1e6).round() / 1e6,
         usd: cents((quantity - included).max(0.0) / 1e6 * usd_per_million),
         source: source.to_owned(),
         compute: source.starts_with("aws-") || source == "cf-workers-pricing",

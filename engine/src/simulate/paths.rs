@@ -769,6 +769,10 @@ pub fn request_paths(
             merged.push(path);
         }
     }
+    // Weights to 6 decimals: what the report shows, free of float noise.
+    for path in &mut merged {
+        path.weight = (path.weight * 1e6).round() / 1e6;
+    }
     Paths {
         paths: merged,
         warnings: walker.warnings,
