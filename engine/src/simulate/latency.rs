@@ -130,7 +130,8 @@ fn quantile(access: Access, backbone: &Discrete, q: f64) -> f64 {
     };
     let mut lo = backbone.atoms.first().map_or(0.0, |a| a.0);
     let mut hi = backbone.atoms.last().map_or(0.0, |a| a.0) + access.quantile_upper_bound();
-    for _ in 0..100 {
+    // 64 halvings take a range of a few seconds well below 1e-12 ms.
+    for _ in 0..64 {
         let mid = f64::midpoint(lo, hi);
         if cdf(mid) < q {
             lo = mid;

@@ -348,6 +348,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
                 });
             }
         }
+        list.sort_by_key(|cr| cr.region);
         client_regions.insert(id, list);
     }
     let traffic_by_region = {
@@ -592,7 +593,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
                 }
             }
             mixes_for_cost.push(cost::RequestMix {
-                requests_per_second: client_rps * share,
+                requests_per_second: client.requests_per_second.max(0.0) * share,
                 paths: found.paths.clone(),
             });
             requests.push(RequestReport {
@@ -623,7 +624,11 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
             } else {
                 0.0
             },
-            requests_per_second: traffic_by_region.get(&region).copied().unwrap_or(0.0),
+            requests_per_second: if total_rps > 0.0 {
+                traffic_by_region.get(&region).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            },
             latency: Comparison::new(
                 latency::percentiles(access, global),
                 latency::percentiles(access, single_mix),

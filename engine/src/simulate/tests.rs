@@ -296,3 +296,18 @@ fn bad_what_ifs_are_errors_that_name_the_choices() {
         Err(SimulateError::NoClient)
     );
 }
+
+#[test]
+fn a_design_without_traffic_still_has_latency_and_costs_only_the_plan() {
+    let d = hyperdrive_design("eu-west", "us-east");
+    let mut no_traffic = d.clone();
+    if let Some(NodeKind::Client(client)) = no_traffic.node_mut("web").map(|n| &mut n.kind) {
+        client.requests_per_second = 0.0;
+    }
+    let report = simulate(&no_traffic, &WhatIf::default()).expect("simulates");
+    assert_eq!(report.regions.len(), 1);
+    assert!(report.regions[0].latency.global.p50_ms > 0.0);
+    close(report.cost.monthly_requests, 0.0);
+    close(report.cost.cloudflare.total_usd, 5.0);
+    assert!(report.cost.fits_free_plan);
+}
