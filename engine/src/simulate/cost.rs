@@ -128,6 +128,9 @@ pub struct CostLine {
     pub usd: f64,
     /// Id of the line's entry in [`super::SimulationReport::sources`].
     pub source: String,
+    /// Whether the line's prices were read on the source page itself; `false` lines must be
+    /// shown as not verified.
+    pub verified: bool,
     /// Whether the line pays for compute and requests (the part both sides price) rather
     /// than a data store (priced on the Cloudflare side only).
     pub compute: bool,
@@ -221,6 +224,7 @@ fn line(item: &str, quantity: f64, included: f64, usd_per_million: f64, source: 
         usd_per_million: (usd_per_million * 1e6).round() / 1e6,
         usd: cents((quantity - included).max(0.0) / 1e6 * usd_per_million),
         source: source.to_owned(),
+        verified: true,
         compute: source.starts_with("aws-") || source == "cf-workers-pricing",
     }
 }
@@ -258,6 +262,7 @@ pub fn estimate(
             usd_per_million: 0.0,
             usd: w.paid_minimum_usd_per_month,
             source: "cf-workers-pricing".to_owned(),
+            verified: true,
             compute: true,
         },
         line(
@@ -324,7 +329,7 @@ pub fn estimate(
             "cf-hyperdrive-pricing",
         ),
     ];
-    let cloudflare = side("Cloudflare Workers Paid (global)", cf_lines);
+    let cloudflare = side(tables, "Cloudflare Workers Paid (global)", cf_lines);
 
     let g = &tables.api_gateway;
     let first_tier = monthly.requests.min(300e6);
@@ -341,6 +346,7 @@ pub fn estimate(
             usd_per_million: g.usd_per_million_first_300m,
             usd: api_gateway_usd,
             source: "aws-api-gateway-pricing".to_owned(),
+            verified: true,
             compute: true,
         },
         line(
@@ -358,7 +364,11 @@ pub fn estimate(
             "aws-lambda-pricing",
         ),
     ];
-    let aws = side("AWS Lambda + API Gateway (single region)", aws_lines);
+    let aws = side(
+        tables,
+        "AWS Lambda + API Gateway (single region)",
+        aws_lines,
+    );
 
     let per_day = monthly.scaled(1.0 / 30.0);
     let fits_free_plan = per_day.requests <= w.free_requests_per_day
@@ -383,7 +393,10 @@ pub fn estimate(
     }
 }
 
-fn side(name: &str, lines: Vec<CostLine>) -> CostSide {
+fn side(tables: &Tables, name: &str, mut lines: Vec<CostLine>) -> CostSide {
+    for line in &mut lines {
+        line.verified = tables.sources.get(&line.source).is_none_or(|s| s.verified);
+    }
     let total_usd = cents(lines.iter().map(|l| l.usd).sum());
     let compute_usd = cents(lines.iter().filter(|l| l.compute).map(|l| l.usd).sum());
     CostSide {

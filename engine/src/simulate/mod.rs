@@ -800,6 +800,11 @@ fn assumptions(tables: &Tables, hit_ratio: f64, kv_hit_ratio: f64) -> Vec<Assump
             ),
             "the same design on a single-region serverless stack",
         ),
+        a(
+            "Lambda cold starts",
+            "not added to the single-region latency".to_owned(),
+            "AWS: typically under 1% of invocations, under 100 ms to over 1 second (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#cold-start-latency); they would lengthen the single-region tail",
+        ),
     ]
 }
 

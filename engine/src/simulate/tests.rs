@@ -311,3 +311,37 @@ fn a_design_without_traffic_still_has_latency_and_costs_only_the_plan() {
     close(report.cost.cloudflare.total_usd, 5.0);
     assert!(report.cost.fits_free_plan);
 }
+
+#[test]
+fn service_calls_add_an_invocation_but_no_billed_request() {
+    let d = design(
+        "ap-southeast",
+        10.0,
+        r#"(method: GET, path: "/r/:id", steps: [
+            Call(binding: "SVC", method: POST, path: "/items/{params.id}", body: Object({"id": Ref("params.id")}), into: "res"),
+            Respond(status: 200, body: Ref("res.body")),
+        ])"#,
+        r#"(id: "svc", kind: Worker(routes: [(method: POST, path: "/items/:id", steps: [
+                If(cond: Missing("body.id"), then: [Respond(status: 400)]),
+                D1(binding: "DB", sql: "INSERT INTO t (id) VALUES (?1)", params: [Ref("params.id")], mode: Run),
+                Respond(status: 201),
+            ])])),
+            (id: "db", kind: D1(location_hint: "weur")),"#,
+        r#"(from: "api", to: "svc", binding: "SVC"), (from: "svc", to: "db", binding: "DB"),"#,
+    );
+    let report = simulate(&d, &WhatIf::default()).expect("simulates");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let paths = &report.requests[0].paths;
+    // The callee's `If` is decided by the call's body, so there is one path.
+    assert_eq!(paths.len(), 1);
+    assert_eq!(
+        paths[0].hops.iter().map(Hop::label).collect::<Vec<_>>(),
+        ["worker api", "worker svc", "D1 db write"]
+    );
+    close(only_region(&report).latency.global.p50_ms, 20.0 + 167.0);
+    let ops = report.cost.per_request;
+    close(ops.requests, 1.0);
+    close(ops.worker_invocations, 2.0);
+    close(ops.lambda_invocations, 2.0);
+    close(ops.d1_rows_written, 1.0);
+}

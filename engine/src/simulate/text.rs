@@ -21,6 +21,16 @@ pub fn render_text(report: &SimulationReport) -> String {
         out,
         "\nLatency per client region (ms, scenario requests mixed by weight)"
     );
+    if report
+        .sources
+        .iter()
+        .any(|s| s.id == "client-to-edge" && !s.verified)
+    {
+        let _ = writeln!(
+            out,
+            "(every figure includes the client-to-edge leg, whose source is NOT VERIFIED: see below)"
+        );
+    }
     let header = format!(
         "{:<14} {:>6}  {:>21}  {:>21}  {:>15} {:>15} {:>15}",
         "region",
@@ -261,12 +271,14 @@ fn cost_side(out: &mut String, side: &CostSide) {
         usd_per_million,
         usd,
         source,
+        verified,
         ..
     } in &side.lines
     {
+        let flag = if *verified { "" } else { " [NOT VERIFIED]" };
         let _ = writeln!(
             out,
-            "  {:<40} {:>16} {:>16} {:>10} {:>12}  {source}",
+            "  {:<40} {:>16} {:>16} {:>10} {:>12}  {source}{flag}",
             item,
             number(*quantity),
             number(*included),
