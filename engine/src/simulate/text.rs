@@ -197,7 +197,8 @@ fn comparison(c: &Comparison) -> String {
 }
 
 fn gain(ms: f64, ratio: f64) -> String {
-    if ms.abs() < 0.5 {
+    let ms = ms.round();
+    if ms == 0.0 {
         format!("0 ms {ratio:.2}x")
     } else {
         format!("{ms:+.0} ms {ratio:.2}x")
