@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod fmt;
+mod simulate;
 mod validate;
 
 /// Design, run, simulate and export serverless global APIs on Cloudflare.
@@ -33,6 +34,7 @@ pub struct Cli {
 pub enum Command {
     Validate(validate::Args),
     Fmt(fmt::Args),
+    Simulate(simulate::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -41,6 +43,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
+        Some(Command::Simulate(args)) => simulate::run(&args),
         None => {
             eprintln!("the desktop app is not built yet; try `edgewire --help`");
             ExitCode::SUCCESS

@@ -1,1 +1,812 @@
-//! The simulator (issue: run and simulate).
+//! The simulator: estimated latency per world region and monthly cost of a design, beside the
+//! same design placed in one region.
+//!
+//! [`simulate`] is a pure function of a [`Design`] and [`WhatIf`] options; it is cheap enough
+//! to rerun on every toggle. Its [`SimulationReport`] carries every number, the assumptions
+//! behind it and the sources (page and date) of every published figure; [`render_text`] prints
+//! it as tables.
+//!
+//! # The latency model
+//! - Clients sit in the regions of their Client node, with its traffic shares. A request's
+//!   latency is the client's round trip to the nearest edge (log-normal, median 20 ms, p95
+//!   50 ms, from Cloudflare's "95% of the Internet-connected population within 50 ms", a figure
+//!   marked unverified) plus the round trips its path makes beyond the edge.
+//! - The path is derived statically from the design ([`paths`]): gateway checks and routes,
+//!   the Worker route by method and path, its steps, `Call`s into other Workers.
+//! - Global design: Workers run at the edge next to the client; service bindings and KV hot
+//!   reads stay there (0 ms). A D1 query is one round trip from the client's region to the D1
+//!   primary, or, with read replication on and a read-only statement (a SELECT), to the
+//!   replica in the nearest location-hint region (replicas are used only through the Sessions
+//!   API). A Hyperdrive query is one round trip to the origin's region (connections are pooled
+//!   near the origin); a read-only query is a cache hit at the edge with the cache hit ratio.
+//! - Single-region design: the same steps, with compute and data in one region: the client
+//!   reaches its nearest edge and then that region (table round trip), and every D1 or
+//!   Hyperdrive query is a round trip inside that region.
+//! - Round trips between regions are the medians of the published table; inside one region
+//!   they are 10 ms (the middle of the published 8-12 ms between neighbouring data centres).
+//! - Percentiles are exact for this model ([`latency`]), so output is deterministic.
+//!
+//! # The cost model
+//! See [`cost`]: monthly requests from the Clients' requests per second over a 30-day month,
+//! operations per request from the same paths, prices from `assets/data/prices.json`.
+
+pub mod cost;
+pub mod data;
+pub mod latency;
+pub mod paths;
+mod text;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Design, NodeKind};
+pub use cost::CostReport;
+pub use data::{REGIONS, Source, Tables};
+pub use latency::Percentiles;
+use latency::{Access, Discrete, round1};
+pub use paths::{Hop, RequestPath};
+pub use text::render_text;
+
+/// Share of read-only Hyperdrive queries answered from the cache when caching is on, unless
+/// the what-if options say otherwise. An assumption: no published figure exists.
+pub const DEFAULT_CACHE_HIT_RATIO: f64 = 0.5;
+
+/// Chance that a KV lookup tested by an `If` (`Exists`/`Missing` on a `KvGet` result) finds its
+/// key, unless the what-if options say otherwise. An assumption: no published figure exists.
+pub const DEFAULT_KV_HIT_RATIO: f64 = 0.9;
+
+/// The single-region placement used unless the options say otherwise.
+pub const DEFAULT_SINGLE_REGION: &str = "us-east";
+
+/// Workshop what-ifs: each overrides the design for this simulation only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhatIf {
+    /// Where the single-region alternative puts all compute and data (a table region).
+    pub single_region: String,
+    /// Move every D1 primary to this location hint (`weur`, `apac`, ...).
+    pub d1_primary: Option<String>,
+    /// Turn D1 read replication on or off for every D1 database.
+    pub read_replication: Option<bool>,
+    /// Turn the Hyperdrive query cache on or off for every Hyperdrive.
+    pub hyperdrive_cache: Option<bool>,
+    /// Share of read-only Hyperdrive queries served from the cache when it is on (0..=1);
+    /// `None` uses [`DEFAULT_CACHE_HIT_RATIO`].
+    pub cache_hit_ratio: Option<f64>,
+    /// Chance that a KV cache lookup finds its key (0..=1); `None` uses
+    /// [`DEFAULT_KV_HIT_RATIO`].
+    pub kv_hit_ratio: Option<f64>,
+    /// Move every Hyperdrive origin to this region.
+    pub origin_region: Option<String>,
+}
+
+impl Default for WhatIf {
+    fn default() -> Self {
+        Self {
+            single_region: DEFAULT_SINGLE_REGION.to_owned(),
+            d1_primary: None,
+            read_replication: None,
+            hyperdrive_cache: None,
+            cache_hit_ratio: None,
+            kv_hit_ratio: None,
+            origin_region: None,
+        }
+    }
+}
+
+/// Why a simulation cannot run.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SimulateError {
+    #[error(
+        "the design has no Client node with traffic; add a Client with regions (`eu-west: 1.0`) and a scenario"
+    )]
+    NoClient,
+    #[error("unknown region `{value}` for {what}; regions are: {}", REGIONS.join(", "))]
+    UnknownRegion { what: &'static str, value: String },
+    #[error("unknown D1 location hint `{0}`; hints are: wnam, enam, weur, eeur, apac, oc")]
+    UnknownHint(String),
+    #[error("a hit ratio must be between 0 and 1, not {0}")]
+    BadHitRatio(f64),
+    #[error("the simulator's embedded data files are broken: {0}")]
+    Data(String),
+}
+
+/// Everything the simulator found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SimulationReport {
+    pub design: String,
+    /// The what-if options used.
+    pub options: WhatIf,
+    /// Where the data lives in the global design, and the single-region choice.
+    pub placement: Placement,
+    /// Per client region: global vs single-region percentiles over the scenario mix.
+    pub regions: Vec<RegionReport>,
+    /// All regions together, weighted by traffic.
+    pub overall: Comparison,
+    /// Per scenario request.
+    pub requests: Vec<RequestReport>,
+    pub cost: CostReport,
+    /// Modelling choices that are not published numbers.
+    pub assumptions: Vec<Assumption>,
+    /// Every source of a published number used, sorted by id.
+    pub sources: Vec<Source>,
+    /// Sources whose numbers were not read on the page itself, with how they are used.
+    pub unverified: Vec<String>,
+    /// What the simulator had to guess about this design.
+    pub warnings: Vec<String>,
+}
+
+/// Global vs single-region percentiles and the gain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Comparison {
+    pub global: Percentiles,
+    pub single_region: Percentiles,
+    pub gain: Gain,
+}
+
+impl Comparison {
+    fn new(global: Percentiles, single_region: Percentiles) -> Self {
+        let ratio = |single: f64, global: f64| {
+            if global > 0.0 {
+                (single / global * 100.0).round() / 100.0
+            } else {
+                1.0
+            }
+        };
+        Self {
+            global,
+            single_region,
+            gain: Gain {
+                p50_ms: round1(single_region.p50_ms - global.p50_ms),
+                p95_ms: round1(single_region.p95_ms - global.p95_ms),
+                p99_ms: round1(single_region.p99_ms - global.p99_ms),
+                p50_ratio: ratio(single_region.p50_ms, global.p50_ms),
+                p95_ratio: ratio(single_region.p95_ms, global.p95_ms),
+                p99_ratio: ratio(single_region.p99_ms, global.p99_ms),
+            },
+        }
+    }
+}
+
+/// How much faster the global design is: ms saved (single - global) and the ratio
+/// single / global (2.0 = twice as fast). Negative ms means the global design is slower.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Gain {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub p50_ratio: f64,
+    pub p95_ratio: f64,
+    pub p99_ratio: f64,
+}
+
+/// One client region.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegionReport {
+    pub region: String,
+    /// Share of all requests that come from this region.
+    pub traffic_share: f64,
+    pub requests_per_second: f64,
+    #[serde(flatten)]
+    pub latency: Comparison,
+}
+
+/// One scenario request.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestReport {
+    pub client: String,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub expect_status: u16,
+    /// Share of its client's requests.
+    pub share: f64,
+    /// The ways it goes through the design, with their weights.
+    pub paths: Vec<RequestPath>,
+    /// Over all of its client's regions, weighted by traffic.
+    #[serde(flatten)]
+    pub latency: Comparison,
+    pub regions: Vec<RequestRegion>,
+}
+
+/// One scenario request from one region.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestRegion {
+    pub region: String,
+    #[serde(flatten)]
+    pub latency: Comparison,
+}
+
+/// Where the data lives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Placement {
+    pub single_region: String,
+    pub d1: Vec<D1Placement>,
+    pub hyperdrive: Vec<HyperdrivePlacement>,
+}
+
+/// A D1 database's primary and replicas.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct D1Placement {
+    pub node: String,
+    /// The primary's location hint, and the table region that stands for it.
+    pub primary_hint: String,
+    pub primary_region: String,
+    /// Whether the hint was chosen by the simulator (no hint in the design: the platform
+    /// places the database near the first requests; modelled as nearest to the largest region).
+    pub automatic: bool,
+    pub read_replication: bool,
+    /// Per client region, the hint region whose replica serves its reads (with replication on).
+    pub read_from: BTreeMap<String, String>,
+}
+
+/// A Hyperdrive's origin and cache.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HyperdrivePlacement {
+    pub node: String,
+    pub origin_region: String,
+    pub cache: bool,
+    /// Share of read-only queries answered from the cache (0 when the cache is off).
+    pub cache_hit_ratio: f64,
+}
+
+/// A modelling choice that is not a published number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assumption {
+    pub name: String,
+    pub value: String,
+    pub why: String,
+}
+
+/// Where a request runs.
+#[derive(Clone, Copy)]
+enum Mode {
+    Global,
+    SingleRegion(usize),
+}
+
+/// Resolved placement, by node id, as region indices.
+struct Resolved {
+    d1: BTreeMap<String, ResolvedD1>,
+    hyperdrive: BTreeMap<String, (usize, f64)>,
+}
+
+struct ResolvedD1 {
+    primary: usize,
+    replication: bool,
+}
+
+/// One client's traffic from one region.
+struct ClientRegion {
+    region: usize,
+    requests_per_second: f64,
+}
+
+fn region_of(what: &'static str, name: &str) -> Result<usize, SimulateError> {
+    Tables::region_index(name).ok_or_else(|| SimulateError::UnknownRegion {
+        what,
+        value: name.to_owned(),
+    })
+}
+
+/// Simulate a design: latency per region and request, global vs single region, and cost.
+pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, SimulateError> {
+    let tables = Tables::embedded().map_err(SimulateError::Data)?;
+    let single = region_of("the single-region placement", &options.single_region)?;
+    if let Some(hint) = &options.d1_primary
+        && data::hint_region(hint).is_none()
+    {
+        return Err(SimulateError::UnknownHint(hint.clone()));
+    }
+    if let Some(origin) = &options.origin_region {
+        region_of("the Hyperdrive origin", origin)?;
+    }
+    let hit_ratio = options.cache_hit_ratio.unwrap_or(DEFAULT_CACHE_HIT_RATIO);
+    let kv_hit_ratio = options.kv_hit_ratio.unwrap_or(DEFAULT_KV_HIT_RATIO);
+    for ratio in [hit_ratio, kv_hit_ratio] {
+        if !(0.0..=1.0).contains(&ratio) {
+            return Err(SimulateError::BadHitRatio(ratio));
+        }
+    }
+    let mut warnings = Vec::new();
+
+    // Clients, their regions and traffic.
+    let clients: Vec<(&str, &crate::model::Client)> = design
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Client(c) if !c.regions.is_empty() => Some((n.id.as_str(), c)),
+            _ => None,
+        })
+        .collect();
+    if clients.is_empty() {
+        return Err(SimulateError::NoClient);
+    }
+    let total_rps: f64 = clients.iter().map(|(_, c)| c.requests_per_second).sum();
+    let mut client_regions: BTreeMap<&str, Vec<ClientRegion>> = BTreeMap::new();
+    for (id, client) in &clients {
+        let share_total: f64 = client.regions.values().filter(|s| **s > 0.0).sum();
+        let rps = if total_rps > 0.0 {
+            client.requests_per_second
+        } else {
+            1.0
+        };
+        let mut list = Vec::new();
+        for (name, share) in &client.regions {
+            let Some(region) = Tables::region_index(name) else {
+                warnings.push(format!(
+                    "client `{id}`: unknown region `{name}` is left out; regions are: {}",
+                    REGIONS.join(", ")
+                ));
+                continue;
+            };
+            if *share > 0.0 && share_total > 0.0 {
+                list.push(ClientRegion {
+                    region,
+                    requests_per_second: rps * share / share_total,
+                });
+            }
+        }
+        list.sort_by_key(|cr| cr.region);
+        client_regions.insert(id, list);
+    }
+    let traffic_by_region = {
+        let mut traffic: BTreeMap<usize, f64> = BTreeMap::new();
+        for list in client_regions.values() {
+            for cr in list {
+                *traffic.entry(cr.region).or_default() += cr.requests_per_second;
+            }
+        }
+        traffic
+    };
+    let busiest = traffic_by_region
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map_or(0, |(r, _)| *r);
+
+    // Placement.
+    let mut resolved = Resolved {
+        d1: BTreeMap::new(),
+        hyperdrive: BTreeMap::new(),
+    };
+    let mut placement = Placement {
+        single_region: REGIONS[single].to_owned(),
+        d1: Vec::new(),
+        hyperdrive: Vec::new(),
+    };
+    for node in &design.nodes {
+        match &node.kind {
+            NodeKind::D1(d1) => {
+                let hint = options
+                    .d1_primary
+                    .clone()
+                    .or_else(|| d1.location_hint.clone());
+                let (hint, automatic) = match hint {
+                    Some(h) if data::hint_region(&h).is_some() => (h.to_ascii_lowercase(), false),
+                    Some(h) => {
+                        warnings.push(format!(
+                            "D1 `{}`: unknown location hint `{h}`; placed automatically",
+                            node.id
+                        ));
+                        (tables.nearest_hint(busiest).0.to_owned(), true)
+                    }
+                    None => (tables.nearest_hint(busiest).0.to_owned(), true),
+                };
+                let primary_name = data::hint_region(&hint).unwrap_or(DEFAULT_SINGLE_REGION);
+                let primary = Tables::region_index(primary_name).unwrap_or(0);
+                let replication = options.read_replication.unwrap_or(d1.read_replication);
+                let read_from = traffic_by_region
+                    .keys()
+                    .map(|&r| {
+                        let from = if replication {
+                            tables.nearest_hint(r).0.to_owned()
+                        } else {
+                            hint.clone()
+                        };
+                        (REGIONS[r].to_owned(), from)
+                    })
+                    .collect();
+                resolved.d1.insert(
+                    node.id.clone(),
+                    ResolvedD1 {
+                        primary,
+                        replication,
+                    },
+                );
+                placement.d1.push(D1Placement {
+                    node: node.id.clone(),
+                    primary_hint: hint,
+                    primary_region: primary_name.to_owned(),
+                    automatic,
+                    read_replication: replication,
+                    read_from,
+                });
+            }
+            NodeKind::Hyperdrive(hd) => {
+                let origin_name = options
+                    .origin_region
+                    .clone()
+                    .unwrap_or_else(|| hd.origin_region.clone());
+                let origin = if let Some(origin) = Tables::region_index(&origin_name) {
+                    origin
+                } else {
+                    warnings.push(format!(
+                        "Hyperdrive `{}`: unknown origin region `{origin_name}`; {DEFAULT_SINGLE_REGION} is used",
+                        node.id
+                    ));
+                    Tables::region_index(DEFAULT_SINGLE_REGION).unwrap_or(0)
+                };
+                let cache = options.hyperdrive_cache.unwrap_or(hd.caching.enabled);
+                let ratio = if cache { hit_ratio } else { 0.0 };
+                resolved.hyperdrive.insert(node.id.clone(), (origin, ratio));
+                placement.hyperdrive.push(HyperdrivePlacement {
+                    node: node.id.clone(),
+                    origin_region: REGIONS[origin].to_owned(),
+                    cache,
+                    cache_hit_ratio: ratio,
+                });
+            }
+            _ => {}
+        }
+    }
+    placement.d1.sort_by(|a, b| a.node.cmp(&b.node));
+    placement.hyperdrive.sort_by(|a, b| a.node.cmp(&b.node));
+
+    let access = Access::from_median_p95(
+        tables.client_to_edge.median_ms,
+        tables.client_to_edge.p95_ms,
+    );
+    let backbone = |path: &RequestPath, client: usize, mode: Mode| -> Discrete {
+        let start = match mode {
+            Mode::Global => 0.0,
+            Mode::SingleRegion(r) if r == client => 0.0,
+            Mode::SingleRegion(r) => tables.rtt_ms(client, r),
+        };
+        let mut total = Discrete::constant(start);
+        for hop in &path.hops {
+            let leg: Vec<(f64, f64)> = match hop {
+                Hop::D1 {
+                    node, read_only, ..
+                } => {
+                    let Some(d1) = resolved.d1.get(node) else {
+                        continue;
+                    };
+                    let ms = match mode {
+                        Mode::SingleRegion(r) => tables.rtt_ms(r, r),
+                        Mode::Global if *read_only && d1.replication => {
+                            tables.rtt_ms(client, tables.nearest_hint(client).1)
+                        }
+                        Mode::Global => tables.rtt_ms(client, d1.primary),
+                    };
+                    vec![(ms, 1.0)]
+                }
+                Hop::Hyperdrive { node, read_only } => {
+                    let Some(&(origin, ratio)) = resolved.hyperdrive.get(node) else {
+                        continue;
+                    };
+                    let miss = match mode {
+                        Mode::SingleRegion(r) => tables.rtt_ms(r, r),
+                        Mode::Global => tables.rtt_ms(client, origin),
+                    };
+                    if *read_only && ratio > 0.0 {
+                        vec![(0.0, ratio), (miss, 1.0 - ratio)]
+                    } else {
+                        vec![(miss, 1.0)]
+                    }
+                }
+                Hop::Worker { .. }
+                | Hop::KvRead { .. }
+                | Hop::KvWrite { .. }
+                | Hop::KvDelete { .. }
+                | Hop::KvList { .. } => continue,
+            };
+            total = total.add(&leg);
+        }
+        total
+    };
+
+    // Requests.
+    let mut requests = Vec::new();
+    let mut region_mix: BTreeMap<usize, (Discrete, Discrete, f64)> = BTreeMap::new();
+    let mut overall_mix = (Discrete::default(), Discrete::default());
+    let total_traffic: f64 = traffic_by_region.values().sum();
+    let mut mixes_for_cost = Vec::new();
+    for (client_id, client) in &clients {
+        let entries: Vec<&str> = design
+            .wires_from(client_id)
+            .filter(|w| {
+                design
+                    .node(&w.to)
+                    .is_some_and(|n| n.kind.kind().is_worker())
+            })
+            .map(|w| w.to.as_str())
+            .collect();
+        let Some(&entry) = entries.first() else {
+            warnings.push(format!(
+                "client `{client_id}` is not wired to a Gateway or Worker; its requests are left out"
+            ));
+            continue;
+        };
+        if entries.len() > 1 {
+            warnings.push(format!(
+                "client `{client_id}` is wired to several entries; requests go to `{entry}`"
+            ));
+        }
+        let total_weight: f64 = client
+            .scenario
+            .iter()
+            .map(|s| s.weight.max(0.0))
+            .sum::<f64>();
+        if client.scenario.is_empty() || total_weight <= 0.0 {
+            warnings.push(format!(
+                "client `{client_id}` has no scenario requests; add some to simulate its traffic"
+            ));
+            continue;
+        }
+        let regions = client_regions.get(client_id).map_or(&[][..], Vec::as_slice);
+        let client_rps: f64 = regions.iter().map(|r| r.requests_per_second).sum();
+        for sample in &client.scenario {
+            let share = sample.weight.max(0.0) / total_weight;
+            let found = paths::request_paths(design, entry, sample, kv_hit_ratio);
+            for warning in found.warnings {
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+            let mut per_region = Vec::new();
+            let mut request_mix = (Discrete::default(), Discrete::default());
+            for cr in regions {
+                let mut global = Discrete::default();
+                let mut single_mix = Discrete::default();
+                for path in &found.paths {
+                    global.mix(&backbone(path, cr.region, Mode::Global), path.weight);
+                    single_mix.mix(
+                        &backbone(path, cr.region, Mode::SingleRegion(single)),
+                        path.weight,
+                    );
+                }
+                per_region.push(RequestRegion {
+                    region: REGIONS[cr.region].to_owned(),
+                    latency: Comparison::new(
+                        latency::percentiles(access, &global),
+                        latency::percentiles(access, &single_mix),
+                    ),
+                });
+                let region_weight = if client_rps > 0.0 {
+                    cr.requests_per_second / client_rps
+                } else {
+                    0.0
+                };
+                request_mix.0.mix(&global, region_weight);
+                request_mix.1.mix(&single_mix, region_weight);
+                let traffic_weight = cr.requests_per_second * share;
+                let entry = region_mix.entry(cr.region).or_default();
+                entry.0.mix(&global, traffic_weight);
+                entry.1.mix(&single_mix, traffic_weight);
+                entry.2 += traffic_weight;
+                if total_traffic > 0.0 {
+                    overall_mix.0.mix(&global, traffic_weight / total_traffic);
+                    overall_mix
+                        .1
+                        .mix(&single_mix, traffic_weight / total_traffic);
+                }
+            }
+            mixes_for_cost.push(cost::RequestMix {
+                requests_per_second: client.requests_per_second.max(0.0) * share,
+                paths: found.paths.clone(),
+            });
+            requests.push(RequestReport {
+                client: (*client_id).to_owned(),
+                name: sample.name.clone(),
+                method: sample.method.as_str().to_owned(),
+                path: sample.path.clone(),
+                expect_status: sample.expect_status,
+                share: (share * 10_000.0).round() / 10_000.0,
+                paths: found.paths,
+                latency: Comparison::new(
+                    latency::percentiles(access, &request_mix.0),
+                    latency::percentiles(access, &request_mix.1),
+                ),
+                regions: per_region,
+            });
+        }
+    }
+
+    let regions = region_mix
+        .iter()
+        .map(|(&region, (global, single_mix, _))| RegionReport {
+            region: REGIONS[region].to_owned(),
+            traffic_share: if total_traffic > 0.0 {
+                (traffic_by_region.get(&region).copied().unwrap_or(0.0) / total_traffic * 10_000.0)
+                    .round()
+                    / 10_000.0
+            } else {
+                0.0
+            },
+            requests_per_second: if total_rps > 0.0 {
+                traffic_by_region.get(&region).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            },
+            latency: Comparison::new(
+                latency::percentiles(access, global),
+                latency::percentiles(access, single_mix),
+            ),
+        })
+        .collect();
+    let overall = Comparison::new(
+        latency::percentiles(access, &overall_mix.0),
+        latency::percentiles(access, &overall_mix.1),
+    );
+
+    let cost = cost::estimate(tables, &mixes_for_cost, &resolved_ratios(&resolved));
+
+    let mut used_sources = vec![
+        "rtt-table",
+        "client-to-edge",
+        "intra-region",
+        "cf-workers-pricing",
+        "cf-kv-pricing",
+        "cf-d1-pricing",
+        "cf-hyperdrive-pricing",
+        "aws-lambda-pricing",
+        "aws-api-gateway-pricing",
+    ];
+    if !placement.d1.is_empty() {
+        used_sources.push("d1-locations");
+    }
+    if !placement.hyperdrive.is_empty() {
+        used_sources.push("hyperdrive-caching");
+    }
+    let sources: Vec<Source> = tables
+        .sources
+        .values()
+        .filter(|s| used_sources.contains(&s.id.as_str()))
+        .cloned()
+        .collect();
+    let unverified = sources
+        .iter()
+        .filter(|s| !s.verified)
+        .map(|s| {
+            let used_for = match s.id.as_str() {
+                "client-to-edge" => "the client-to-edge leg of every latency",
+                "aws-lambda-pricing" => "the AWS Lambda lines of the cost baseline",
+                _ => "this report",
+            };
+            let how = if s.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", s.note)
+            };
+            format!(
+                "{}: not read on {} itself{how}; used for {used_for}",
+                s.what, s.url
+            )
+        })
+        .collect();
+
+    Ok(SimulationReport {
+        design: design.name.clone(),
+        options: options.clone(),
+        placement,
+        regions,
+        overall,
+        requests,
+        cost,
+        assumptions: assumptions(tables, hit_ratio, kv_hit_ratio),
+        sources,
+        unverified,
+        warnings,
+    })
+}
+
+fn resolved_ratios(resolved: &Resolved) -> BTreeMap<String, f64> {
+    resolved
+        .hyperdrive
+        .iter()
+        .map(|(id, (_, ratio))| (id.clone(), *ratio))
+        .collect()
+}
+
+fn assumptions(tables: &Tables, hit_ratio: f64, kv_hit_ratio: f64) -> Vec<Assumption> {
+    let a = |name: &str, value: String, why: &str| Assumption {
+        name: name.to_owned(),
+        value,
+        why: why.to_owned(),
+    };
+    vec![
+        a(
+            "client to edge",
+            format!(
+                "log-normal, median {} ms, p95 {} ms",
+                tables.client_to_edge.median_ms, tables.client_to_edge.p95_ms
+            ),
+            "fits the published 'within 50 ms for 95%' with a median in the suggested 15-25 ms",
+        ),
+        a(
+            "round trips between regions",
+            "the table's median, no spread".to_owned(),
+            "the table publishes medians only; percentiles spread through the client leg and the mix of paths",
+        ),
+        a(
+            "round trip inside one region",
+            format!("{} ms", tables.intra_region_ms),
+            "the middle of the published 8-12 ms between neighbouring data centres",
+        ),
+        a(
+            "Workers, service bindings, KV",
+            "0 ms beyond the edge".to_owned(),
+            "Workers and service bindings run in the edge location; hot KV keys are served there (KV writes are not modelled as round trips)",
+        ),
+        a(
+            "If branches",
+            "decided from the sample request when it can be, else 1/2 each; then only paths ending with the expected status".to_owned(),
+            "the handler is walked statically",
+        ),
+        a(
+            "KV cache hit ratio",
+            format!("{kv_hit_ratio}: an If testing a KvGet result (Exists/Missing) finds the key this often"),
+            "no published figure; set it with the what-if options",
+        ),
+        a(
+            "Hyperdrive cache hit ratio",
+            format!("{hit_ratio} of read-only queries when caching is on"),
+            "no published figure; set it with the what-if options",
+        ),
+        a(
+            "D1 automatic placement",
+            "the hint region nearest the busiest client region".to_owned(),
+            "without a location hint the platform places the database near its first requests",
+        ),
+        a(
+            "D1 replicas",
+            "reads (SELECT) go to the nearest hint region's replica".to_owned(),
+            "replicas exist in every hint region and need the Sessions API (withSession)",
+        ),
+        a(
+            "single-region design",
+            "all compute and data in one region; each D1 or Hyperdrive query is a round trip inside it".to_owned(),
+            "the same design, placed in one region, for comparison",
+        ),
+        a(
+            "CPU time",
+            format!("{} ms per Worker invocation", cost::CPU_MS_PER_INVOCATION),
+            "small handlers that mostly wait on bindings",
+        ),
+        a(
+            "D1 rows",
+            format!(
+                "First 1 row read, All its LIMIT or {} rows, a write 1 row written (+1 read for UPDATE/DELETE); indexes not counted",
+                paths::ALL_ROWS_READ
+            ),
+            "D1 bills rows scanned, which depends on data and indexes",
+        ),
+        a(
+            "month",
+            "30 days (2,592,000 s) of the Clients' average requests per second".to_owned(),
+            "a billing month",
+        ),
+        a(
+            "what is priced",
+            "Workers Paid plan usage; storage, egress and the origin database are not priced".to_owned(),
+            "they depend on data size and the origin's provider",
+        ),
+        a(
+            "AWS baseline",
+            format!(
+                "API Gateway HTTP API for every request; one Lambda ({} MB, x86) per service Worker invocation, billed for its CPU time and its in-region query waits; API Gateway's 12-month free tier not applied",
+                cost::LAMBDA_MEMORY_MB
+            ),
+            "the same design on a single-region serverless stack",
+        ),
+        a(
+            "Lambda cold starts",
+            "not added to the single-region latency".to_owned(),
+            "AWS: typically under 1% of invocations, under 100 ms to over 1 second (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#cold-start-latency); they would lengthen the single-region tail",
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests;
