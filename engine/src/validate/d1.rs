@@ -1,0 +1,300 @@
+//! D1: SQL checked for real against SQLite, and the primary location hint.
+//!
+//! For every D1 node, one in-memory SQLite database gets its migrations (in order) and its
+//! seed; then every distinct SQL text of the D1 steps bound to it is prepared once (compiled,
+//! not run) and its parameter count compared with each step's params.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::model::{D1_LOCATION_HINTS, Kind, Step};
+
+use super::context::{Ctx, StepAt};
+use super::{Diagnostic, Severity, Target};
+
+/// SQLite's message for an error, without rusqlite's decorations.
+fn sqlite_message(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(code, Some(message)) => {
+            let _ = code;
+            message.clone()
+        }
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::MultipleStatement => {
+            "it holds more than one statement; a D1 step runs exactly one".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A D1 step that uses one SQL text: where it is and how many params it gives.
+struct Use {
+    target: Target,
+    params: usize,
+}
+
+/// What a prepared SQL text needs.
+enum Prepared {
+    Parameters(usize),
+    Failed(String),
+}
+
+/// SQL001: a migration fails; SQL002: the seed fails; SQL003: a step's SQL does not compile
+/// against the migrated schema; SQL004: a step gives a different number of params than its
+/// SQL takes.
+pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    // D1 node id -> SQL text -> the steps that run it.
+    let mut uses: HashMap<&str, HashMap<&str, Vec<Use>>> = HashMap::new();
+    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
+        let Step::D1 {
+            binding,
+            sql,
+            params,
+            ..
+        } = at.step
+        else {
+            return;
+        };
+        let Some(target) = ctx.binding_target(&at.node.id, binding) else {
+            return;
+        };
+        if target.kind.kind() != Kind::D1 {
+            return;
+        }
+        uses.entry(target.id.as_str())
+            .or_default()
+            .entry(sql.as_str())
+            .or_default()
+            .push(Use {
+                target: at.target(),
+                params: params.len(),
+            });
+    });
+
+    for (node, d1) in ctx.d1s() {
+        let node_target = || Target::Node {
+            node: node.id.clone(),
+        };
+        let conn = match Connection::open_in_memory() {
+            Ok(conn) => conn,
+            Err(error) => {
+                out.push(Diagnostic::new(
+                    "SQL001",
+                    Severity::Error,
+                    node_target(),
+                    format!("could not start SQLite to check the migrations: {error}"),
+                ));
+                continue;
+            }
+        };
+        let mut migrated = true;
+        for (index, migration) in d1.migrations.iter().enumerate() {
+            if let Err(error) = conn.execute_batch(&migration.sql) {
+                out.push(
+                    Diagnostic::new(
+                        "SQL001",
+                        Severity::Error,
+                        node_target(),
+                        format!(
+                            "migration {} `{}` fails on SQLite: {}",
+                            index + 1,
+                            migration.name,
+                            sqlite_message(&error)
+                        ),
+                    )
+                    .help(
+                        "fix the migration's SQL; migrations run in order, so it can only use \
+                         tables created before it (for example `CREATE TABLE users (id INTEGER \
+                         PRIMARY KEY, email TEXT NOT NULL)`)",
+                    ),
+                );
+                migrated = false;
+                break;
+            }
+        }
+        if !migrated {
+            // Step SQL would only repeat "no such table"; the migration error says it first.
+            continue;
+        }
+        if !d1.seed.trim().is_empty()
+            && let Err(error) = conn.execute_batch(&d1.seed)
+        {
+            out.push(
+                Diagnostic::new(
+                    "SQL002",
+                    Severity::Error,
+                    node_target(),
+                    format!(
+                        "the seed fails on SQLite after the migrations: {}",
+                        sqlite_message(&error)
+                    ),
+                )
+                .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
+            );
+        }
+        let Some(by_sql) = uses.get(node.id.as_str()) else {
+            continue;
+        };
+        for (sql, steps) in by_sql {
+            let prepared = if sql.trim().is_empty() {
+                Prepared::Failed("the SQL is empty".to_owned())
+            } else {
+                match conn.prepare(sql) {
+                    Ok(statement) => Prepared::Parameters(statement.parameter_count()),
+                    Err(error) => Prepared::Failed(sqlite_message(&error)),
+                }
+            };
+            for step in steps {
+                match &prepared {
+                    Prepared::Failed(message) => out.push(
+                        Diagnostic::new(
+                            "SQL003",
+                            Severity::Error,
+                            step.target.clone(),
+                            format!("D1 SQL does not compile against {}: {message}", node.id),
+                        )
+                        .help(format!(
+                            "check table and column names against {}'s migrations; bind values \
+                             as `?1`, `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
+                            node.id
+                        )),
+                    ),
+                    Prepared::Parameters(expected) if *expected != step.params => out.push(
+                        Diagnostic::new(
+                            "SQL004",
+                            Severity::Error,
+                            step.target.clone(),
+                            format!(
+                                "D1 SQL takes {expected} parameter{} but the step gives {}",
+                                if *expected == 1 { "" } else { "s" },
+                                step.params
+                            ),
+                        )
+                        .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
+                    ),
+                    Prepared::Parameters(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// `D1_001`: a location hint the platform does not know.
+pub fn location_hint(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, d1) in ctx.d1s() {
+        let Some(hint) = &d1.location_hint else {
+            continue;
+        };
+        if !D1_LOCATION_HINTS.contains(&hint.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    "D1_001",
+                    Severity::Error,
+                    Target::Node {
+                        node: node.id.clone(),
+                    },
+                    format!("`{hint}` is not a D1 location hint"),
+                )
+                .help(format!(
+                    "use one of {} (for example `weur` for Western Europe), or none to let the \
+                     platform choose",
+                    D1_LOCATION_HINTS.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{base, reports, steps_mut, with_code};
+    use crate::model::{D1, Migration, NodeKind, Step};
+
+    fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
+        match design.node_mut("db").map(|n| &mut n.kind) {
+            Some(NodeKind::D1(d1)) => d1,
+            _ => panic!("no d1"),
+        }
+    }
+
+    fn set_sql(design: &mut crate::model::Design, text: &str) {
+        if let Step::D1 { sql, .. } = &mut steps_mut(design, 0)[2] {
+            *sql = text.into();
+        }
+    }
+
+    #[test]
+    fn failing_migration_names_it_and_quotes_sqlite() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL001"));
+        d1_mut(&mut design).migrations.push(Migration {
+            name: "add_price".into(),
+            sql: "ALTER TABLE products ADD COLUMN price INTEGER;".into(),
+        });
+        let found = with_code(&design, "SQL001");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("migration 2 `add_price`"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0].message.contains("no such table: products"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn failing_seed() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL002"));
+        d1_mut(&mut design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
+        let found = with_code(&design, "SQL002");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("colour"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn step_sql_is_compiled_against_the_schema() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL003"));
+        set_sql(&mut design, "SELECT id, price FROM items WHERE id = ?1");
+        let found = with_code(&design, "SQL003");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("no such column: price"),
+            "{}",
+            found[0].message
+        );
+        set_sql(&mut design, "SELEC id FROM items");
+        assert!(reports(&design, "SQL003"));
+    }
+
+    #[test]
+    fn param_count_must_match() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL004"));
+        set_sql(
+            &mut design,
+            "SELECT id FROM items WHERE id = ?1 AND name = ?2",
+        );
+        let found = with_code(&design, "SQL004");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("takes 2 parameters but the step gives 1")
+        );
+    }
+
+    #[test]
+    fn unknown_location_hint() {
+        let mut design = base();
+        d1_mut(&mut design).location_hint = Some("weur".into());
+        assert!(!reports(&design, "D1_001"));
+        d1_mut(&mut design).location_hint = Some("eu-west".into());
+        assert!(reports(&design, "D1_001"));
+    }
+}
