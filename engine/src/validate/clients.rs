@@ -1,11 +1,11 @@
 //! Clients: regions and traffic shares, the wire to an entry point, and scenario requests that
 //! no route would answer.
 
-use crate::model::{Client, HttpMethod, Kind, Node, NodeKind, SampleRequest};
+use crate::model::{Client, GatewayRoute, HttpMethod, Kind, Node, NodeKind, SampleRequest};
 use crate::regions::{REGIONS, is_region};
 
 use super::context::Ctx;
-use super::paths::{matches, parse_pattern, request_segments};
+use super::paths::{Segment, matches, parse_pattern, request_segments};
 use super::{Diagnostic, Severity, Target};
 
 /// How far traffic shares may sum from 1.
@@ -105,44 +105,64 @@ fn worker_answers(node: &Node, method: HttpMethod, segments: &[&str]) -> bool {
     })
 }
 
+/// An entry point with its route patterns parsed once (a gateway may have thousands).
+struct Entry<'a> {
+    node: &'a Node,
+    /// Gateway routes whose path parses, in order, with their patterns.
+    routes: Vec<(&'a GatewayRoute, Vec<Segment<'a>>)>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(node: &'a Node) -> Self {
+        let routes = match &node.kind {
+            NodeKind::Gateway(gateway) => gateway
+                .routes
+                .iter()
+                .filter_map(|route| Some((route, parse_pattern(&route.path).ok()?)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self { node, routes }
+    }
+}
+
 /// Why an entry point would not answer the request, or `None` when it would.
-fn miss(ctx: &Ctx<'_>, entry: &Node, request: &SampleRequest) -> Option<String> {
+fn miss(ctx: &Ctx<'_>, entry: &Entry<'_>, request: &SampleRequest) -> Option<String> {
     let segments = request_segments(&request.path);
     let method = request.method;
-    match &entry.kind {
-        NodeKind::Worker(_) => (!worker_answers(entry, method, &segments))
-            .then(|| format!("{} has no route for {method} {}", entry.id, request.path)),
+    let node = entry.node;
+    match &node.kind {
+        NodeKind::Worker(_) => (!worker_answers(node, method, &segments))
+            .then(|| format!("{} has no route for {method} {}", node.id, request.path)),
         NodeKind::Gateway(gateway) => {
             if method == HttpMethod::Options && gateway.cors.is_some() {
                 // CORS preflight: the gateway answers it itself.
                 return None;
             }
-            let route = gateway.routes.iter().find_map(|route| {
-                let pattern = parse_pattern(&route.path).ok()?;
-                (matches(&pattern, &segments, true)
-                    && (route.methods.is_empty() || route.methods.contains(&method)))
-                .then_some((route, pattern.len()))
+            let route = entry.routes.iter().find(|(route, pattern)| {
+                matches(pattern, &segments, true)
+                    && (route.methods.is_empty() || route.methods.contains(&method))
             });
-            let Some((route, matched)) = route else {
+            let Some((route, pattern)) = route else {
                 return Some(format!(
                     "no route of {} matches {method} {}",
-                    entry.id, request.path
+                    node.id, request.path
                 ));
             };
             // Follow the route to its service: the Worker must answer the forwarded path.
-            let service = ctx.binding_target(&entry.id, &route.service)?;
+            let service = ctx.binding_target(&node.id, &route.service)?;
             if service.kind.kind() != Kind::Worker {
                 return None;
             }
             let forwarded = if route.strip_prefix {
-                &segments[matched..]
+                &segments[pattern.len()..]
             } else {
                 &segments[..]
             };
             (!worker_answers(service, method, forwarded)).then(|| {
                 format!(
                     "{} forwards it to {} (route {}), which has no route for {method} /{}",
-                    entry.id,
+                    node.id,
                     service.id,
                     route.path,
                     forwarded.join("/")
@@ -157,7 +177,10 @@ fn miss(ctx: &Ctx<'_>, entry: &Node, request: &SampleRequest) -> Option<String> 
 /// something else. Requests that expect 404 or 405 are deliberate misses.
 pub fn scenario_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, client) in ctx.clients() {
-        let entries = entries(ctx, node);
+        if client.scenario.is_empty() {
+            continue;
+        }
+        let entries: Vec<Entry<'_>> = entries(ctx, node).into_iter().map(Entry::new).collect();
         if entries.is_empty() {
             continue;
         }

@@ -2,15 +2,52 @@
 //! scans the node list per lookup), the petgraph view, and a step walker that formats step
 //! positions only when a diagnostic needs them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::graph::DesignGraph;
 use crate::model::{
-    Client, D1, Design, Gateway, Hyperdrive, Kind, Kv, Node, NodeKind, Route, Step, Wire, Worker,
+    Client, Condition, D1, Design, Expr, Gateway, Hyperdrive, Kind, Kv, Node, NodeKind, Route,
+    Step, Template, Wire, Worker,
 };
 
 use super::Target;
+
+/// FNV-1a: a fast hash for the short id strings the indices hold (no untrusted input that
+/// could flood a table; `SipHash` showed up in profiles of large designs).
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's finalizer: FNV leaves the high bits poorly mixed, and the table
+        // compares keys whenever those bits collide.
+        let mut hash = self.0;
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        hash ^ (hash >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0;
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Indices over one design, shared by every rule of a run.
 pub(crate) struct Ctx<'a> {
@@ -18,19 +55,27 @@ pub(crate) struct Ctx<'a> {
     pub graph: DesignGraph<'a>,
     /// The secret names of the design's `.dev.vars`, when known.
     pub declared_secrets: Option<&'a BTreeSet<String>>,
-    nodes: HashMap<&'a str, &'a Node>,
-    outgoing: HashMap<&'a str, Vec<&'a Wire>>,
+    nodes: FastMap<&'a str, &'a Node>,
+    outgoing: FastMap<&'a str, Vec<&'a Wire>>,
+    /// (from, binding name) -> the first wire with that name.
+    bindings: FastMap<(&'a str, &'a str), &'a Wire>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(design: &'a Design, declared_secrets: Option<&'a BTreeSet<String>>) -> Self {
-        let mut nodes = HashMap::with_capacity(design.nodes.len());
+        let mut nodes = FastMap::default();
+        nodes.reserve(design.nodes.len());
         for node in &design.nodes {
             nodes.entry(node.id.as_str()).or_insert(node);
         }
-        let mut outgoing: HashMap<&str, Vec<&Wire>> = HashMap::with_capacity(design.nodes.len());
+        let mut outgoing: FastMap<&str, Vec<&Wire>> = FastMap::default();
+        let mut bindings: FastMap<(&str, &str), &Wire> = FastMap::default();
+        bindings.reserve(design.wires.len());
         for wire in &design.wires {
             outgoing.entry(wire.from.as_str()).or_default().push(wire);
+            bindings
+                .entry((wire.from.as_str(), wire.binding.as_str()))
+                .or_insert(wire);
         }
         Self {
             design,
@@ -38,6 +83,7 @@ impl<'a> Ctx<'a> {
             declared_secrets,
             nodes,
             outgoing,
+            bindings,
         }
     }
 
@@ -53,15 +99,14 @@ impl<'a> Ctx<'a> {
 
     /// The node behind binding `binding` of node `from`.
     pub fn binding_target(&self, from: &str, binding: &str) -> Option<&'a Node> {
-        self.wires_from(from)
-            .iter()
-            .find(|w| w.binding == binding)
+        self.bindings
+            .get(&(from, binding))
             .and_then(|w| self.node(&w.to))
     }
 
     /// Whether `from` has a wire with this binding name (whatever it points to).
     pub fn has_binding(&self, from: &str, binding: &str) -> bool {
-        self.wires_from(from).iter().any(|w| w.binding == binding)
+        self.bindings.contains_key(&(from, binding))
     }
 
     /// The kind of node `id`, if it exists.
@@ -229,6 +274,74 @@ pub(crate) fn is_identifier(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Scan a template like [`Template::parts`], visiting placeholder paths; false when it does
+/// not parse. Braces are ASCII, so stepping over bytes never splits a character.
+fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
+            b'{' => {
+                let Some(close) = text[i + 1..].find('}') else {
+                    return false;
+                };
+                let close = close + i + 1;
+                let path = text[i + 1..close].trim();
+                if path.is_empty() {
+                    return false;
+                }
+                if let Some(visit) = visit {
+                    visit(path);
+                }
+                i = close + 1;
+            }
+            b'}' => return false,
+            _ => i += 1,
+        }
+    }
+    true
+}
+
+/// Whether a template parses (what [`Template::parts`] says, without allocating).
+pub(crate) fn template_parses(template: &Template) -> bool {
+    scan_template(template.as_str(), &mut None)
+}
+
+/// Visit a template's placeholder paths without allocating; nothing when it does not parse
+/// (as [`Template::paths`]).
+pub(crate) fn template_paths<'t>(template: &'t Template, visit: &mut dyn FnMut(&'t str)) {
+    let text = template.as_str();
+    if text.contains(['{', '}']) && scan_template(text, &mut None) {
+        scan_template(text, &mut Some(visit));
+    }
+}
+
+/// Visit every dotted path an expression reads (as [`Expr::paths`], without allocating).
+pub(crate) fn expr_paths<'e>(expr: &'e Expr, visit: &mut dyn FnMut(&'e str)) {
+    match expr {
+        Expr::Ref(path) => visit(path),
+        Expr::Text(template) => template_paths(template, visit),
+        Expr::Json(_) => {}
+        Expr::Object(fields) => {
+            for value in fields.values() {
+                expr_paths(value, visit);
+            }
+        }
+    }
+}
+
+/// Visit every dotted path a condition reads.
+pub(crate) fn condition_paths<'c>(condition: &'c Condition, visit: &mut dyn FnMut(&'c str)) {
+    match condition {
+        Condition::Exists(path) | Condition::Missing(path) => visit(path),
+        Condition::Equals(a, b) => {
+            expr_paths(a, visit);
+            expr_paths(b, visit);
+        }
+    }
+}
+
 /// A short description of a route for messages: `GET /products/:id`.
 pub(crate) fn route_label(route: &Route) -> String {
     format!("{} {}", route.method, route.path)
@@ -237,7 +350,6 @@ pub(crate) fn route_label(route: &Route) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, Expr};
 
     #[test]
     fn walk_formats_positions_like_the_model() {
@@ -262,5 +374,16 @@ mod tests {
         crate::model::walk_steps(&steps, &mut |path, _| expected.push(path.to_owned()));
         assert_eq!(seen, expected);
         assert_eq!(seen, ["0", "1", "1.otherwise.0"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn template_scan_agrees_with_the_model(text in "[a-z{}. ]{0,12}") {
+            let template = Template::new(text);
+            let mut paths = Vec::new();
+            template_paths(&template, &mut |p| paths.push(p.to_owned()));
+            proptest::prop_assert_eq!(paths, template.paths());
+            proptest::prop_assert_eq!(template_parses(&template), template.parts().is_ok());
+        }
     }
 }

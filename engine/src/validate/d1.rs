@@ -4,13 +4,11 @@
 //! seed; then every distinct SQL text of the D1 steps bound to it is prepared once (compiled,
 //! not run) and its parameter count compared with each step's params.
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 
 use crate::model::{D1_LOCATION_HINTS, Kind, Step};
 
-use super::context::{Ctx, StepAt};
+use super::context::{Ctx, FastMap, StepAt};
 use super::{Diagnostic, Severity, Target};
 
 /// SQLite's message for an error, without rusqlite's decorations.
@@ -45,7 +43,7 @@ enum Prepared {
 /// SQL takes.
 pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     // D1 node id -> SQL text -> the steps that run it.
-    let mut uses: HashMap<&str, HashMap<&str, Vec<Use>>> = HashMap::new();
+    let mut uses: FastMap<&str, FastMap<&str, Vec<Use>>> = FastMap::default();
     ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
         let Step::D1 {
             binding,

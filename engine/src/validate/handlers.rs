@@ -1,9 +1,12 @@
 //! Worker routes and their handlers: bindings used by steps, values used before they are set,
 //! templates, handlers that can end without a response, route paths and overlaps, statuses.
 
-use crate::model::{Expr, Kind, Route, Step, Template};
+use crate::model::{Expr, Kind, Node, Route, Step, Template, Worker};
 
-use super::context::{Ctx, StepAt, StepPath, is_identifier, route_label, step_target};
+use super::context::{
+    Ctx, StepAt, StepPath, condition_paths, expr_paths, is_identifier, route_label, step_target,
+    template_parses, template_paths,
+};
 use super::paths::{RouteTrie, method_bit, param_names, parse_pattern};
 use super::{Diagnostic, Severity, Target};
 
@@ -25,101 +28,98 @@ fn expected_kind(step: &Step) -> Option<Kind> {
 
 /// HDL001: a step uses a binding its Worker does not have; HDL002: the binding leads to the
 /// wrong kind of node (a KV step on a D1 binding, a Call on a KV binding).
-pub fn step_bindings(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let (Some(binding), Some(expected)) = (at.step.binding(), expected_kind(at.step)) else {
-            return;
-        };
-        let worker = &at.node.id;
-        match ctx.binding_target(worker, binding) {
-            None if ctx.has_binding(worker, binding) => {}
-            None => {
-                let same_kind: Vec<&str> = ctx
-                    .wires_from(worker)
-                    .iter()
-                    .filter(|w| ctx.kind(&w.to) == Some(expected))
-                    .map(|w| w.binding.as_str())
-                    .collect();
-                let help = if same_kind.is_empty() {
-                    format!("wire {worker} to a {expected} and name the binding `{binding}`")
-                } else {
-                    format!(
-                        "wire {worker} to a {expected} named `{binding}`, or use one of its \
+pub(crate) fn step_bindings(ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (Some(binding), Some(expected)) = (at.step.binding(), expected_kind(at.step)) else {
+        return;
+    };
+    let worker = &at.node.id;
+    match ctx.binding_target(worker, binding) {
+        None if ctx.has_binding(worker, binding) => {}
+        None => {
+            let same_kind: Vec<&str> = ctx
+                .wires_from(worker)
+                .iter()
+                .filter(|w| ctx.kind(&w.to) == Some(expected))
+                .map(|w| w.binding.as_str())
+                .collect();
+            let help = if same_kind.is_empty() {
+                format!("wire {worker} to a {expected} and name the binding `{binding}`")
+            } else {
+                format!(
+                    "wire {worker} to a {expected} named `{binding}`, or use one of its \
                          {expected} bindings: {}",
-                        same_kind.join(", ")
-                    )
-                };
-                out.push(
-                    Diagnostic::new(
-                        "HDL001",
-                        Severity::Error,
-                        at.target(),
-                        format!(
-                            "{} step uses binding `{binding}`, which {worker} does not have",
-                            at.step.kind_name()
-                        ),
-                    )
-                    .help(help),
-                );
-            }
-            Some(target) if target.kind.kind() != expected => {
-                out.push(
-                    Diagnostic::new(
-                        "HDL002",
-                        Severity::Error,
-                        at.target(),
-                        format!(
-                            "{} step uses binding `{binding}`, which is the {} `{}`; this step \
-                             needs a {expected}",
-                            at.step.kind_name(),
-                            target.kind.kind(),
-                            target.id
-                        ),
-                    )
-                    .help(format!(
-                        "use a binding that leads to a {expected}, or change the step to one \
-                         for a {}",
-                        target.kind.kind()
-                    )),
-                );
-            }
-            Some(_) => {}
+                    same_kind.join(", ")
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    "HDL001",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "{} step uses binding `{binding}`, which {worker} does not have",
+                        at.step.kind_name()
+                    ),
+                )
+                .help(help),
+            );
         }
-    });
+        Some(target) if target.kind.kind() != expected => {
+            out.push(
+                Diagnostic::new(
+                    "HDL002",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "{} step uses binding `{binding}`, which is the {} `{}`; this step \
+                             needs a {expected}",
+                        at.step.kind_name(),
+                        target.kind.kind(),
+                        target.id
+                    ),
+                )
+                .help(format!(
+                    "use a binding that leads to a {expected}, or change the step to one \
+                         for a {}",
+                    target.kind.kind()
+                )),
+            );
+        }
+        Some(_) => {}
+    }
 }
 
-/// The dotted paths a step reads, not counting its branches.
-fn reads(step: &Step) -> Vec<String> {
-    let mut paths = Vec::new();
-    let exprs = |paths: &mut Vec<String>, exprs: &mut dyn Iterator<Item = &Expr>| {
-        for expr in exprs {
-            paths.extend(expr.paths());
-        }
-    };
+/// Visit the dotted paths a step reads, not counting its branches.
+fn for_each_read<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s str)) {
     match step {
-        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => paths.extend(key.paths()),
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => template_paths(key, visit),
         Step::KvPut { key, value, .. } => {
-            paths.extend(key.paths());
-            paths.extend(value.paths());
+            template_paths(key, visit);
+            expr_paths(value, visit);
         }
-        Step::KvList { prefix, .. } => paths.extend(prefix.paths()),
+        Step::KvList { prefix, .. } => template_paths(prefix, visit),
         Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-            exprs(&mut paths, &mut params.iter());
+            for param in params {
+                expr_paths(param, visit);
+            }
         }
         Step::Call { path, body, .. } => {
-            paths.extend(path.paths());
-            exprs(&mut paths, &mut body.iter());
+            template_paths(path, visit);
+            if let Some(body) = body {
+                expr_paths(body, visit);
+            }
         }
-        Step::Set { value, .. } => paths.extend(value.paths()),
-        Step::If { cond, .. } => paths.extend(cond.paths()),
+        Step::Set { value, .. } => expr_paths(value, visit),
+        Step::If { cond, .. } => condition_paths(cond, visit),
         Step::Respond { body, headers, .. } => {
-            exprs(&mut paths, &mut body.iter());
+            if let Some(body) = body {
+                expr_paths(body, visit);
+            }
             for template in headers.values() {
-                paths.extend(template.paths());
+                template_paths(template, visit);
             }
         }
     }
-    paths
 }
 
 /// What the use-before-set walk knows about one route.
@@ -128,6 +128,8 @@ struct Flow<'r, 'o> {
     route_index: usize,
     params: Vec<&'r str>,
     route_path: &'r str,
+    /// Reused buffer for one step's reads.
+    reads: Vec<&'r str>,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -136,9 +138,13 @@ impl<'r> Flow<'r, '_> {
     fn steps(&mut self, steps: &'r [Step], path: &mut StepPath, set: &mut Vec<&'r str>) -> bool {
         for (index, step) in steps.iter().enumerate() {
             path.push_index(index);
-            for read in reads(step) {
-                self.read(&read, path, set);
+            let mut reads = std::mem::take(&mut self.reads);
+            reads.clear();
+            for_each_read(step, &mut |read| reads.push(read));
+            for read in &reads {
+                self.read(read, path, set);
             }
+            self.reads = reads;
             match step {
                 Step::If {
                     then, otherwise, ..
@@ -262,72 +268,82 @@ impl<'r> Flow<'r, '_> {
 
 /// HDL003: a value used before it is set; HDL005: an input that cannot exist (`params.x`
 /// without `:x` in the route path, an upper-case header name).
-pub fn values_before_set(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, worker) in ctx.workers() {
-        for (route_index, route) in worker.routes.iter().enumerate() {
-            let mut flow = Flow {
-                ctx_node: node,
-                route_index,
-                params: param_names(&route.path),
-                route_path: &route.path,
-                out,
-            };
-            flow.steps(&route.steps, &mut StepPath::default(), &mut Vec::new());
-        }
+pub(crate) fn values_before_set(
+    _ctx: &Ctx<'_>,
+    node: &Node,
+    worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (route_index, route) in worker.routes.iter().enumerate() {
+        let mut flow = Flow {
+            ctx_node: node,
+            route_index,
+            params: param_names(&route.path),
+            route_path: &route.path,
+            reads: Vec::new(),
+            out,
+        };
+        flow.steps(&route.steps, &mut StepPath::default(), &mut Vec::new());
     }
 }
 
-/// Every template a step holds (not counting its branches), with what it is for.
-fn templates_of(step: &Step) -> Vec<&Template> {
-    fn expr<'s>(value: &'s Expr, into: &mut Vec<&'s Template>) {
+/// Visit every template a step holds (not counting its branches).
+fn for_each_template<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s Template)) {
+    fn expr<'s>(value: &'s Expr, visit: &mut dyn FnMut(&'s Template)) {
         match value {
-            Expr::Text(template) => into.push(template),
-            Expr::Object(fields) => fields.values().for_each(|e| expr(e, into)),
+            Expr::Text(template) => visit(template),
+            Expr::Object(fields) => {
+                for field in fields.values() {
+                    expr(field, visit);
+                }
+            }
             Expr::Ref(_) | Expr::Json(_) => {}
         }
     }
-    let mut found = Vec::new();
     match step {
-        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => found.push(key),
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(key),
         Step::KvPut { key, value, .. } => {
-            found.push(key);
-            expr(value, &mut found);
+            visit(key);
+            expr(value, visit);
         }
-        Step::KvList { prefix, .. } => found.push(prefix),
+        Step::KvList { prefix, .. } => visit(prefix),
         Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-            for e in params {
-                expr(e, &mut found);
+            for param in params {
+                expr(param, visit);
             }
         }
         Step::Call { path, body, .. } => {
-            found.push(path);
-            if let Some(e) = body {
-                expr(e, &mut found);
+            visit(path);
+            if let Some(body) = body {
+                expr(body, visit);
             }
         }
-        Step::Set { value, .. } => expr(value, &mut found),
+        Step::Set { value, .. } => expr(value, visit),
         Step::If { cond, .. } => {
             if let crate::model::Condition::Equals(a, b) = cond {
-                expr(a, &mut found);
-                expr(b, &mut found);
+                expr(a, visit);
+                expr(b, visit);
             }
         }
         Step::Respond { body, headers, .. } => {
-            if let Some(e) = body {
-                expr(e, &mut found);
+            if let Some(body) = body {
+                expr(body, visit);
             }
-            found.extend(headers.values());
+            for template in headers.values() {
+                visit(template);
+            }
         }
     }
-    found
 }
 
 /// HDL004: a template that does not parse.
-pub fn templates(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        for template in templates_of(at.step) {
-            if let Err(error) = template.parts() {
-                out.push(
+pub(crate) fn templates(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    for_each_template(at.step, &mut |template| {
+        if template_parses(template) {
+            return;
+        }
+        if let Err(error) = template.parts() {
+            out.push(
                     Diagnostic::new(
                         "HDL004",
                         Severity::Error,
@@ -336,7 +352,6 @@ pub fn templates(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .help("placeholders are `{path}`, for example `product:{params.id}`; write `{{` and `}}` for literal braces"),
                 );
-            }
         }
     });
 }
@@ -357,18 +372,22 @@ fn step_responds(step: &Step) -> bool {
 }
 
 /// HDL006: a handler that can reach its end without a Respond (the engine would answer 500).
-pub fn always_responds(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, worker) in ctx.workers() {
-        for (index, route) in worker.routes.iter().enumerate() {
-            if responds(&route.steps) {
-                continue;
-            }
-            let why = if route.steps.is_empty() {
-                "it has no steps".to_owned()
-            } else {
-                "some path through its steps ends without a Respond".to_owned()
-            };
-            out.push(
+pub(crate) fn always_responds(
+    _ctx: &Ctx<'_>,
+    node: &Node,
+    worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (index, route) in worker.routes.iter().enumerate() {
+        if responds(&route.steps) {
+            continue;
+        }
+        let why = if route.steps.is_empty() {
+            "it has no steps".to_owned()
+        } else {
+            "some path through its steps ends without a Respond".to_owned()
+        };
+        out.push(
                 Diagnostic::new(
                     "HDL006",
                     Severity::Error,
@@ -383,16 +402,14 @@ pub fn always_responds(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                      body: Object({\"ok\": Json(true)}))`; an If counts only when both branches respond",
                 ),
             );
-        }
     }
 }
 
 /// HDL007: a Worker route path that is not a valid pattern.
-pub fn route_paths(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, worker) in ctx.workers() {
-        for (index, route) in worker.routes.iter().enumerate() {
-            if let Err(problem) = parse_pattern(&route.path) {
-                out.push(
+pub(crate) fn route_paths(_ctx: &Ctx<'_>, node: &Node, worker: &Worker, out: &mut Vec<Diagnostic>) {
+    for (index, route) in worker.routes.iter().enumerate() {
+        if let Err(problem) = parse_pattern(&route.path) {
+            out.push(
                     Diagnostic::new(
                         "HDL007",
                         Severity::Error,
@@ -404,43 +421,46 @@ pub fn route_paths(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .help("a route path starts with `/` and has non-empty segments; `:name` matches one segment, for example `/products/:id`"),
                 );
-            }
         }
     }
 }
 
 /// HDL008: two routes with the same method and path; HDL009: a route that never matches
 /// because an earlier route with the same method catches all its paths.
-pub fn route_overlaps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, worker) in ctx.workers() {
-        let mut trie = RouteTrie::new(false);
-        for (index, route) in worker.routes.iter().enumerate() {
-            let Ok(pattern) = parse_pattern(&route.path) else {
-                continue;
-            };
-            let method = method_bit(route.method);
-            let coverage = trie.coverage(&pattern, method);
-            let target = || Target::Route {
-                node: node.id.clone(),
-                route: index,
-            };
-            if let Some(first) = coverage.duplicate_of {
-                out.push(
-                    Diagnostic::new(
-                        "HDL008",
-                        Severity::Error,
-                        target(),
-                        format!(
-                            "route {} duplicates route {} ({})",
-                            route_label(route),
-                            first + 1,
-                            route_label(&worker.routes[first])
-                        ),
-                    )
-                    .help("delete one of them, or merge their steps"),
-                );
-            } else if let Some(&first) = coverage.covered_by.first() {
-                out.push(
+pub(crate) fn route_overlaps(
+    _ctx: &Ctx<'_>,
+    node: &Node,
+    worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut trie = RouteTrie::new(false);
+    for (index, route) in worker.routes.iter().enumerate() {
+        let Ok(pattern) = parse_pattern(&route.path) else {
+            continue;
+        };
+        let method = method_bit(route.method);
+        let coverage = trie.coverage(&pattern, method);
+        let target = || Target::Route {
+            node: node.id.clone(),
+            route: index,
+        };
+        if let Some(first) = coverage.duplicate_of {
+            out.push(
+                Diagnostic::new(
+                    "HDL008",
+                    Severity::Error,
+                    target(),
+                    format!(
+                        "route {} duplicates route {} ({})",
+                        route_label(route),
+                        first + 1,
+                        route_label(&worker.routes[first])
+                    ),
+                )
+                .help("delete one of them, or merge their steps"),
+            );
+        } else if let Some(&first) = coverage.covered_by.first() {
+            out.push(
                     Diagnostic::new(
                         "HDL009",
                         Severity::Warning,
@@ -454,19 +474,17 @@ pub fn route_overlaps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .help("routes are tried in order; move the specific route first (for example /products/featured before /products/:id)"),
                 );
-            }
-            trie.insert(&pattern, index, method);
         }
+        trie.insert(&pattern, index, method);
     }
 }
 
 /// HDL010: a Respond status outside 100..=599.
-pub fn respond_status(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        if let Step::Respond { status, .. } = at.step
-            && !(100..=599).contains(status)
-        {
-            out.push(
+pub(crate) fn respond_status(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    if let Step::Respond { status, .. } = at.step
+        && !(100..=599).contains(status)
+    {
+        out.push(
                 Diagnostic::new(
                     "HDL010",
                     Severity::Error,
@@ -475,30 +493,32 @@ pub fn respond_status(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .help("use a status such as 200 (OK), 201 (Created), 404 (Not Found) or 400 (Bad Request)"),
             );
-        }
-    });
+    }
 }
 
 /// HDL011: a step sets a name that is not a plain identifier, or hides an input.
-pub fn output_names(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let Some(name) = at.step.output() else { return };
-        let problem = if INPUTS.contains(&name) {
-            format!("`{name}` is an input name and cannot be set")
-        } else if !is_identifier(name) {
-            format!("`{name}` is not a plain name (letters, digits and `_`, no dots)")
-        } else {
-            return;
-        };
-        out.push(
-            Diagnostic::new("HDL011", Severity::Error, at.target(), problem)
-                .help("name the value after what it holds, for example `product` or `rows`"),
-        );
-    });
+pub(crate) fn output_names(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let Some(name) = at.step.output() else { return };
+    let problem = if INPUTS.contains(&name) {
+        format!("`{name}` is an input name and cannot be set")
+    } else if !is_identifier(name) {
+        format!("`{name}` is not a plain name (letters, digits and `_`, no dots)")
+    } else {
+        return;
+    };
+    out.push(
+        Diagnostic::new("HDL011", Severity::Error, at.target(), problem)
+            .help("name the value after what it holds, for example `product` or `rows`"),
+    );
 }
 
 /// HDL012: steps after a step that always responds never run.
-pub fn unreachable_steps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn unreachable_steps(
+    _ctx: &Ctx<'_>,
+    node: &Node,
+    worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
     fn check(
         node: &crate::model::Node,
         route_index: usize,
@@ -541,17 +561,15 @@ pub fn unreachable_steps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for (node, worker) in ctx.workers() {
-        for (route_index, route) in worker.routes.iter().enumerate() {
-            check(
-                node,
-                route_index,
-                route,
-                &route.steps,
-                &mut StepPath::default(),
-                out,
-            );
-        }
+    for (route_index, route) in worker.routes.iter().enumerate() {
+        check(
+            node,
+            route_index,
+            route,
+            &route.steps,
+            &mut StepPath::default(),
+            out,
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Kind, Step};
+use crate::model::{Kind, Node, Step, Worker};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
@@ -88,14 +88,13 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
 
 /// HYP001: params given differ from the highest `$n`; HYP002: numbering with gaps or `$0`;
 /// HYP003: `?` placeholders (PostgreSQL numbers its parameters).
-pub fn placeholders(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let Step::Hyperdrive { sql, params, .. } = at.step else {
-            return;
-        };
-        let found = placeholders_of(sql);
-        if found.question_marks > 0 {
-            out.push(
+pub(crate) fn placeholders(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let Step::Hyperdrive { sql, params, .. } = at.step else {
+        return;
+    };
+    let found = placeholders_of(sql);
+    if found.question_marks > 0 {
+        out.push(
                 Diagnostic::new(
                     "HYP003",
                     Severity::Error,
@@ -104,20 +103,25 @@ pub fn placeholders(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .help("write `$1`, `$2`, ... in the order of the params, for example `SELECT * FROM orders WHERE id = $1::int`"),
             );
-        }
-        let highest = found.numbers.last().copied().unwrap_or(0);
-        if found.numbers.contains(&0) {
-            out.push(
-                Diagnostic::new("HYP002", Severity::Error, at.target(), "`$0` is not a parameter; numbering starts at `$1`")
-                    .help("renumber the placeholders from `$1`, for example `WHERE id = $1`"),
-            );
-        }
-        let missing: Vec<String> = (1..highest)
-            .filter(|n| !found.numbers.contains(n))
-            .map(|n| format!("${n}"))
-            .collect();
-        if !missing.is_empty() {
-            out.push(
+    }
+    let highest = found.numbers.last().copied().unwrap_or(0);
+    if found.numbers.contains(&0) {
+        out.push(
+            Diagnostic::new(
+                "HYP002",
+                Severity::Error,
+                at.target(),
+                "`$0` is not a parameter; numbering starts at `$1`",
+            )
+            .help("renumber the placeholders from `$1`, for example `WHERE id = $1`"),
+        );
+    }
+    let missing: Vec<String> = (1..highest)
+        .filter(|n| !found.numbers.contains(n))
+        .map(|n| format!("${n}"))
+        .collect();
+    if !missing.is_empty() {
+        out.push(
                 Diagnostic::new(
                     "HYP002",
                     Severity::Error,
@@ -129,9 +133,9 @@ pub fn placeholders(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .help("number the placeholders without gaps, `$1`, `$2`, ..., with one param each"),
             );
-        }
-        if params.len() != highest as usize && found.question_marks == 0 {
-            out.push(
+    }
+    if params.len() != highest as usize && found.question_marks == 0 {
+        out.push(
                 Diagnostic::new(
                     "HYP001",
                     Severity::Error,
@@ -144,8 +148,7 @@ pub fn placeholders(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .help("give one param per placeholder, in order: `$1` is the first param, for example `params: [Ref(\"params.id\")]` for `WHERE id = $1`"),
             );
-        }
-    });
+    }
 }
 
 /// HYP004: an origin region the simulator does not know.
@@ -200,29 +203,32 @@ pub fn max_age(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// HYP006 (info): a Worker bound to Hyperdrive gets the `nodejs_compat` flag on export,
 /// because the PostgreSQL driver needs Node.js APIs.
-pub fn nodejs_compat(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, _) in ctx.workers() {
-        let uses_hyperdrive = ctx
-            .wires_from(&node.id)
-            .iter()
-            .any(|w| ctx.kind(&w.to) == Some(Kind::Hyperdrive));
-        if uses_hyperdrive {
-            out.push(
-                Diagnostic::new(
-                    "HYP006",
-                    Severity::Info,
-                    Target::Node {
-                        node: node.id.clone(),
-                    },
-                    format!(
-                        "{} uses Hyperdrive: the export adds the `nodejs_compat` compatibility \
+pub(crate) fn nodejs_compat(
+    ctx: &Ctx<'_>,
+    node: &Node,
+    _worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
+    let uses_hyperdrive = ctx
+        .wires_from(&node.id)
+        .iter()
+        .any(|w| ctx.kind(&w.to) == Some(Kind::Hyperdrive));
+    if uses_hyperdrive {
+        out.push(
+            Diagnostic::new(
+                "HYP006",
+                Severity::Info,
+                Target::Node {
+                    node: node.id.clone(),
+                },
+                format!(
+                    "{} uses Hyperdrive: the export adds the `nodejs_compat` compatibility \
                          flag to its wrangler.jsonc",
-                        node.id
-                    ),
-                )
-                .help("nothing to do; the PostgreSQL driver (`pg`) needs Node.js APIs"),
-            );
-        }
+                    node.id
+                ),
+            )
+            .help("nothing to do; the PostgreSQL driver (`pg`) needs Node.js APIs"),
+        );
     }
 }
 

@@ -1,38 +1,34 @@
 //! KV: key sizes, writes on read routes, TTLs and seed entries.
 
-use std::collections::HashSet;
-
-use crate::model::{Condition, Node, Step, Template};
+use crate::model::{Condition, Node, Step, Template, Worker};
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MIN_TTL_SECS};
 
-use super::context::{Ctx, StepAt, StepPath, step_target};
+use super::context::{Ctx, FastSet, StepAt, StepPath, step_target};
 use super::handlers::responds;
 use super::{Diagnostic, Severity, Target};
 
 /// `KV_001`: a key (or list prefix) whose fixed text alone is over the platform's 512 bytes.
-pub fn key_length(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let key: &Template = match at.step {
-            Step::KvGet { key, .. } | Step::KvPut { key, .. } | Step::KvDelete { key, .. } => key,
-            Step::KvList { prefix, .. } => prefix,
-            _ => return,
-        };
-        let fixed = key.fixed_text().len();
-        if fixed > KV_MAX_KEY_BYTES {
-            out.push(
-                Diagnostic::new(
-                    "KV_001",
-                    Severity::Error,
-                    at.target(),
-                    format!(
-                        "the KV key's fixed text is {fixed} bytes; KV keys are at most \
+pub(crate) fn key_length(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let key: &Template = match at.step {
+        Step::KvGet { key, .. } | Step::KvPut { key, .. } | Step::KvDelete { key, .. } => key,
+        Step::KvList { prefix, .. } => prefix,
+        _ => return,
+    };
+    let fixed = key.fixed_text().len();
+    if fixed > KV_MAX_KEY_BYTES {
+        out.push(
+            Diagnostic::new(
+                "KV_001",
+                Severity::Error,
+                at.target(),
+                format!(
+                    "the KV key's fixed text is {fixed} bytes; KV keys are at most \
                          {KV_MAX_KEY_BYTES} bytes"
-                    ),
-                )
-                .help("use a short prefix and an id, for example `product:{params.id}`"),
-            );
-        }
-    });
+                ),
+            )
+            .help("use a short prefix and an id, for example `product:{params.id}`"),
+        );
+    }
 }
 
 /// Walks a read route and reports KV puts that are not cache fills.
@@ -119,51 +115,56 @@ impl<'a> WriteCheck<'a, '_> {
 
 /// `KV_002` (warning): a GET route that writes to KV on every request. A cache fill (a put of
 /// the key just read, reached only when the read found nothing) is fine.
-pub fn writes_on_reads(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, worker) in ctx.workers() {
-        for (route_index, route) in worker.routes.iter().enumerate() {
-            if !matches!(
-                route.method,
-                crate::model::HttpMethod::Get | crate::model::HttpMethod::Head
-            ) {
-                continue;
-            }
-            let mut check = WriteCheck {
-                node,
-                route_index,
-                method: route.method.as_str(),
-                out,
-            };
-            check.steps(
-                &route.steps,
-                &mut StepPath::default(),
-                &mut Vec::new(),
-                &mut Vec::new(),
-            );
+pub(crate) fn writes_on_reads(
+    _ctx: &Ctx<'_>,
+    node: &Node,
+    worker: &Worker,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (route_index, route) in worker.routes.iter().enumerate() {
+        if !matches!(
+            route.method,
+            crate::model::HttpMethod::Get | crate::model::HttpMethod::Head
+        ) {
+            continue;
         }
+        let mut check = WriteCheck {
+            node,
+            route_index,
+            method: route.method.as_str(),
+            out,
+        };
+        check.steps(
+            &route.steps,
+            &mut StepPath::default(),
+            &mut Vec::new(),
+            &mut Vec::new(),
+        );
     }
 }
 
 /// `KV_003`: a TTL below the platform's minimum of 60 seconds.
-pub fn ttl(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        if let Step::KvPut {
-            ttl_secs: Some(ttl),
-            ..
-        } = at.step
-            && *ttl < KV_MIN_TTL_SECS
-        {
-            out.push(
-                Diagnostic::new(
-                    "KV_003",
-                    Severity::Error,
-                    at.target(),
-                    format!("ttl_secs is {ttl}; KV expirations must be at least {KV_MIN_TTL_SECS} seconds"),
-                )
-                .help(format!("set ttl_secs to {KV_MIN_TTL_SECS} or more, for example 300 for five minutes")),
-            );
-        }
-    });
+pub(crate) fn ttl(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    if let Step::KvPut {
+        ttl_secs: Some(ttl),
+        ..
+    } = at.step
+        && *ttl < KV_MIN_TTL_SECS
+    {
+        out.push(
+            Diagnostic::new(
+                "KV_003",
+                Severity::Error,
+                at.target(),
+                format!(
+                    "ttl_secs is {ttl}; KV expirations must be at least {KV_MIN_TTL_SECS} seconds"
+                ),
+            )
+            .help(format!(
+                "set ttl_secs to {KV_MIN_TTL_SECS} or more, for example 300 for five minutes"
+            )),
+        );
+    }
 }
 
 /// `KV_004`: a seed key that is empty or over 512 bytes; `KV_005` (warning): a seed key twice.
@@ -172,7 +173,7 @@ pub fn seed_keys(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let target = || Target::Node {
             node: node.id.clone(),
         };
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         for entry in &kv.seed {
             if entry.key.is_empty() || entry.key.len() > KV_MAX_KEY_BYTES {
                 let what = if entry.key.is_empty() {

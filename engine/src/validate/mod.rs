@@ -264,10 +264,17 @@ impl<'a> IntoIterator for &'a Diagnostics {
     }
 }
 
-/// A rule: looks at the design through the shared context and pushes what it finds.
-pub(crate) type Rule = fn(&context::Ctx<'_>, &mut Vec<Diagnostic>);
+/// A rule over the whole design.
+type Rule = fn(&context::Ctx<'_>, &mut Vec<Diagnostic>);
 
-/// Every rule, by theme.
+/// A rule over one Worker (its routes and handlers).
+type WorkerRule =
+    fn(&context::Ctx<'_>, &crate::model::Node, &crate::model::Worker, &mut Vec<Diagnostic>);
+
+/// A rule over one handler step.
+type StepRule = fn(&context::Ctx<'_>, &context::StepAt<'_, '_>, &mut Vec<Diagnostic>);
+
+/// Rules over the whole design, by theme.
 const RULES: &[Rule] = &[
     wires::wire_kinds,
     wires::binding_presence,
@@ -286,24 +293,10 @@ const RULES: &[Rule] = &[
     gateway::auth_settings,
     gateway::rate_limit,
     gateway::has_routes,
-    handlers::step_bindings,
-    handlers::values_before_set,
-    handlers::templates,
-    handlers::always_responds,
-    handlers::route_paths,
-    handlers::route_overlaps,
-    handlers::respond_status,
-    handlers::output_names,
-    handlers::unreachable_steps,
     d1::sql,
     d1::location_hint,
-    hyperdrive::placeholders,
     hyperdrive::origin_region,
     hyperdrive::max_age,
-    hyperdrive::nodejs_compat,
-    kv::key_length,
-    kv::writes_on_reads,
-    kv::ttl,
     kv::seed_keys,
     clients::regions,
     clients::shares,
@@ -315,6 +308,28 @@ const RULES: &[Rule] = &[
     secrets::declared,
     secrets::names,
     notes::empty_notes,
+];
+
+/// Rules over each Worker. They run one Worker at a time, so its data stays in cache.
+const WORKER_RULES: &[WorkerRule] = &[
+    handlers::values_before_set,
+    handlers::always_responds,
+    handlers::route_paths,
+    handlers::route_overlaps,
+    handlers::unreachable_steps,
+    hyperdrive::nodejs_compat,
+    kv::writes_on_reads,
+];
+
+/// Rules over each handler step, all applied during one walk of the steps.
+const STEP_RULES: &[StepRule] = &[
+    handlers::step_bindings,
+    handlers::templates,
+    handlers::respond_status,
+    handlers::output_names,
+    hyperdrive::placeholders,
+    kv::key_length,
+    kv::ttl,
 ];
 
 /// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
@@ -331,6 +346,16 @@ pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>
     for rule in RULES {
         rule(&ctx, &mut out);
     }
+    for (node, worker) in ctx.workers() {
+        for rule in WORKER_RULES {
+            rule(&ctx, node, worker, &mut out);
+        }
+    }
+    ctx.for_each_step(&mut |at| {
+        for rule in STEP_RULES {
+            rule(&ctx, at, &mut out);
+        }
+    });
     out.sort();
     out.dedup();
     Diagnostics(out)

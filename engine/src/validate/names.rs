@@ -1,9 +1,7 @@
 //! Names: binding names (JavaScript identifiers, unique per node) and node ids (Worker script
 //! names, unique, not empty).
 
-use std::collections::{HashMap, HashSet};
-
-use super::context::Ctx;
+use super::context::{Ctx, FastMap, FastSet};
 use super::{Diagnostic, Severity, Target};
 
 /// JavaScript reserved words (and the strict-mode and global names a binding must not shadow).
@@ -174,7 +172,7 @@ pub fn binding_identifiers(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// BND004: two wires of one node share a binding name, so `env.NAME` would be ambiguous.
 pub fn unique_bindings(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut first: FastMap<(&str, &str), &str> = FastMap::default();
     for wire in &ctx.design.wires {
         if wire.binding.is_empty() {
             continue;
@@ -250,7 +248,8 @@ pub fn script_names(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// NAM002: two nodes share an id (files are checked on load; edits could still do it).
 pub fn unique_ids(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::with_capacity(ctx.design.nodes.len());
+    let mut seen = FastSet::default();
+    seen.reserve(ctx.design.nodes.len());
     for node in &ctx.design.nodes {
         if !node.id.is_empty() && !seen.insert(node.id.as_str()) {
             out.push(

@@ -1,11 +1,9 @@
 //! Route path patterns (`/products/:id`), matching request paths against them, and a trie
 //! that finds which earlier routes catch a later one (linear in the routes, not quadratic).
 
-use std::collections::HashMap;
-
 use crate::model::HttpMethod;
 
-use super::context::is_identifier;
+use super::context::{FastMap, is_identifier};
 
 /// One segment of a path pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +120,7 @@ pub(crate) struct Coverage {
 
 #[derive(Default)]
 struct TrieNode<'a> {
-    literals: HashMap<&'a str, usize>,
+    literals: FastMap<&'a str, usize>,
     param: Option<usize>,
     /// Routes whose pattern ends here: (index, methods).
     ends: Vec<(usize, u8)>,
