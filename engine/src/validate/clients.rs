@@ -4,7 +4,7 @@
 use crate::model::{Client, GatewayRoute, HttpMethod, Kind, Node, NodeKind, SampleRequest};
 use crate::regions::{REGIONS, is_region};
 
-use super::context::Ctx;
+use super::context::{Ctx, FastMap, Link};
 use super::paths::{Segment, matches, parse_pattern, request_segments};
 use super::{Diagnostic, Severity, Target};
 
@@ -87,9 +87,9 @@ pub fn shares(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The entry points a Client is wired to.
 fn entries<'a>(ctx: &Ctx<'a>, client: &Node) -> Vec<&'a Node> {
-    ctx.wires_from(&client.id)
+    ctx.links_from(&client.id)
         .iter()
-        .filter_map(|w| ctx.node(&w.to))
+        .filter_map(|l| l.to)
         .filter(|n| n.kind.kind().is_worker())
         .collect()
 }
@@ -108,12 +108,14 @@ fn worker_answers(node: &Node, method: HttpMethod, segments: &[&str]) -> bool {
 /// An entry point with its route patterns parsed once (a gateway may have thousands).
 struct Entry<'a> {
     node: &'a Node,
+    /// The entry's wires by binding name.
+    bindings: FastMap<&'a str, Link<'a>>,
     /// Gateway routes whose path parses, in order, with their patterns.
     routes: Vec<(&'a GatewayRoute, Vec<Segment<'a>>)>,
 }
 
 impl<'a> Entry<'a> {
-    fn new(node: &'a Node) -> Self {
+    fn new(ctx: &Ctx<'a>, node: &'a Node) -> Self {
         let routes = match &node.kind {
             NodeKind::Gateway(gateway) => gateway
                 .routes
@@ -122,12 +124,16 @@ impl<'a> Entry<'a> {
                 .collect(),
             _ => Vec::new(),
         };
-        Self { node, routes }
+        Self {
+            node,
+            bindings: ctx.binding_index(&node.id),
+            routes,
+        }
     }
 }
 
 /// Why an entry point would not answer the request, or `None` when it would.
-fn miss(ctx: &Ctx<'_>, entry: &Entry<'_>, request: &SampleRequest) -> Option<String> {
+fn miss(entry: &Entry<'_>, request: &SampleRequest) -> Option<String> {
     let segments = request_segments(&request.path);
     let method = request.method;
     let node = entry.node;
@@ -150,7 +156,7 @@ fn miss(ctx: &Ctx<'_>, entry: &Entry<'_>, request: &SampleRequest) -> Option<Str
                 ));
             };
             // Follow the route to its service: the Worker must answer the forwarded path.
-            let service = ctx.binding_target(&node.id, &route.service)?;
+            let service = entry.bindings.get(route.service.as_str())?.to?;
             if service.kind.kind() != Kind::Worker {
                 return None;
             }
@@ -180,7 +186,10 @@ pub fn scenario_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if client.scenario.is_empty() {
             continue;
         }
-        let entries: Vec<Entry<'_>> = entries(ctx, node).into_iter().map(Entry::new).collect();
+        let entries: Vec<Entry<'_>> = entries(ctx, node)
+            .into_iter()
+            .map(|e| Entry::new(ctx, e))
+            .collect();
         if entries.is_empty() {
             continue;
         }
@@ -190,7 +199,7 @@ pub fn scenario_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             let misses: Vec<String> = entries
                 .iter()
-                .map(|entry| miss(ctx, entry, request))
+                .map(|entry| miss(entry, request))
                 .collect::<Option<Vec<String>>>()
                 .unwrap_or_default();
             if misses.is_empty() {

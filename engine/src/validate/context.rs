@@ -55,58 +55,109 @@ pub(crate) struct Ctx<'a> {
     pub graph: DesignGraph<'a>,
     /// The secret names of the design's `.dev.vars`, when known.
     pub declared_secrets: Option<&'a BTreeSet<String>>,
-    nodes: FastMap<&'a str, &'a Node>,
-    outgoing: FastMap<&'a str, Vec<&'a Wire>>,
-    /// (from, binding name) -> the first wire with that name.
-    bindings: FastMap<(&'a str, &'a str), &'a Wire>,
+    /// Node id -> index in `design.nodes` (the first node, should ids repeat).
+    nodes: FastMap<&'a str, usize>,
+    /// Every wire with its ends looked up, in design order.
+    links: Vec<Link<'a>>,
+    /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
+    outgoing: Vec<Link<'a>>,
+    starts: Vec<usize>,
+}
+
+/// A wire with its end nodes looked up once (`None` for an id no node has).
+#[derive(Clone, Copy)]
+pub(crate) struct Link<'a> {
+    pub wire: &'a Wire,
+    pub from: Option<&'a Node>,
+    pub to: Option<&'a Node>,
+}
+
+impl Link<'_> {
+    pub fn source_kind(self) -> Option<Kind> {
+        self.from.map(|n| n.kind.kind())
+    }
+
+    pub fn target_kind(self) -> Option<Kind> {
+        self.to.map(|n| n.kind.kind())
+    }
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(design: &'a Design, declared_secrets: Option<&'a BTreeSet<String>>) -> Self {
         let mut nodes = FastMap::default();
         nodes.reserve(design.nodes.len());
-        for node in &design.nodes {
-            nodes.entry(node.id.as_str()).or_insert(node);
+        for (index, node) in design.nodes.iter().enumerate() {
+            nodes.entry(node.id.as_str()).or_insert(index);
         }
-        let mut outgoing: FastMap<&str, Vec<&Wire>> = FastMap::default();
-        let mut bindings: FastMap<(&str, &str), &Wire> = FastMap::default();
-        bindings.reserve(design.wires.len());
-        for wire in &design.wires {
-            outgoing.entry(wire.from.as_str()).or_default().push(wire);
-            bindings
-                .entry((wire.from.as_str(), wire.binding.as_str()))
-                .or_insert(wire);
+        let mut sources = Vec::with_capacity(design.wires.len());
+        let links: Vec<Link> = design
+            .wires
+            .iter()
+            .map(|wire| {
+                let from = nodes.get(wire.from.as_str()).copied();
+                sources.push(from);
+                Link {
+                    wire,
+                    from: from.map(|i| &design.nodes[i]),
+                    to: nodes.get(wire.to.as_str()).map(|&i| &design.nodes[i]),
+                }
+            })
+            .collect();
+        // Counting sort of the links by source node (stable: design order within a node).
+        let mut starts = vec![0; design.nodes.len() + 1];
+        for &from in sources.iter().flatten() {
+            starts[from + 1] += 1;
         }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut outgoing = links.clone();
+        for (link, from) in links.iter().zip(&sources) {
+            if let Some(from) = *from {
+                outgoing[next[from]] = *link;
+                next[from] += 1;
+            }
+        }
+        outgoing.truncate(starts[design.nodes.len()]);
         Self {
             design,
             graph: DesignGraph::new(design),
             declared_secrets,
             nodes,
+            links,
             outgoing,
-            bindings,
+            starts,
         }
     }
 
     /// The node with this id (the first one, should ids repeat).
     pub fn node(&self, id: &str) -> Option<&'a Node> {
-        self.nodes.get(id).copied()
+        self.nodes.get(id).map(|&i| &self.design.nodes[i])
+    }
+
+    /// Every wire with its ends, in design order.
+    pub fn links(&self) -> &[Link<'a>] {
+        &self.links
     }
 
     /// Wires leaving `id`, in design order.
-    pub fn wires_from(&self, id: &str) -> &[&'a Wire] {
-        self.outgoing.get(id).map_or(&[], Vec::as_slice)
+    pub fn links_from(&self, id: &str) -> &[Link<'a>] {
+        self.nodes
+            .get(id)
+            .map_or(&[], |&i| &self.outgoing[self.starts[i]..self.starts[i + 1]])
     }
 
-    /// The node behind binding `binding` of node `from`.
-    pub fn binding_target(&self, from: &str, binding: &str) -> Option<&'a Node> {
-        self.bindings
-            .get(&(from, binding))
-            .and_then(|w| self.node(&w.to))
-    }
-
-    /// Whether `from` has a wire with this binding name (whatever it points to).
-    pub fn has_binding(&self, from: &str, binding: &str) -> bool {
-        self.bindings.contains_key(&(from, binding))
+    /// The wires leaving `from` by binding name (the first wire of each name), for nodes with
+    /// many bindings such as a gateway.
+    pub fn binding_index(&self, from: &str) -> FastMap<&'a str, Link<'a>> {
+        let links = self.links_from(from);
+        let mut index = FastMap::default();
+        index.reserve(links.len());
+        for link in links {
+            index.entry(link.wire.binding.as_str()).or_insert(*link);
+        }
+        index
     }
 
     /// The kind of node `id`, if it exists.
@@ -159,10 +210,12 @@ impl<'a> Ctx<'a> {
     /// Visit every step of every Worker route, depth first, in design order.
     pub fn for_each_step(&self, visit: &mut dyn FnMut(&StepAt<'a, '_>)) {
         for (node, worker) in self.workers() {
+            let links = self.links_from(&node.id);
             for (route_index, route) in worker.routes.iter().enumerate() {
                 walk(&route.steps, &mut |path, step| {
                     visit(&StepAt {
                         node,
+                        links,
                         route_index,
                         path,
                         step,
@@ -176,12 +229,19 @@ impl<'a> Ctx<'a> {
 /// A step with where it is.
 pub(crate) struct StepAt<'a, 'p> {
     pub node: &'a Node,
+    /// The Worker's wires (its bindings), looked up once per Worker.
+    pub links: &'p [Link<'a>],
     pub route_index: usize,
     pub path: &'p StepPath,
     pub step: &'a Step,
 }
 
-impl StepAt<'_, '_> {
+impl<'a> StepAt<'a, '_> {
+    /// The Worker's wire with this binding name.
+    pub fn binding(&self, name: &str) -> Option<&Link<'a>> {
+        self.links.iter().find(|l| l.wire.binding == name)
+    }
+
     pub fn target(&self) -> Target {
         step_target(self.node, self.route_index, self.path)
     }

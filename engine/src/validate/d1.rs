@@ -6,7 +6,7 @@
 
 use rusqlite::Connection;
 
-use crate::model::{D1_LOCATION_HINTS, Kind, Step};
+use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
 use super::context::{Ctx, FastMap, StepAt};
 use super::{Diagnostic, Severity, Target};
@@ -26,51 +26,27 @@ fn sqlite_message(error: &rusqlite::Error) -> String {
     }
 }
 
-/// A D1 step that uses one SQL text: where it is and how many params it gives.
-struct Use {
-    target: Target,
-    params: usize,
-}
-
 /// What a prepared SQL text needs.
 enum Prepared {
     Parameters(usize),
     Failed(String),
 }
 
-/// SQL001: a migration fails; SQL002: the seed fails; SQL003: a step's SQL does not compile
-/// against the migrated schema; SQL004: a step gives a different number of params than its
-/// SQL takes.
-pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    // D1 node id -> SQL text -> the steps that run it.
-    let mut uses: FastMap<&str, FastMap<&str, Vec<Use>>> = FastMap::default();
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let Step::D1 {
-            binding,
-            sql,
-            params,
-            ..
-        } = at.step
-        else {
-            return;
-        };
-        let Some(target) = ctx.binding_target(&at.node.id, binding) else {
-            return;
-        };
-        if target.kind.kind() != Kind::D1 {
-            return;
-        }
-        uses.entry(target.id.as_str())
-            .or_default()
-            .entry(sql.as_str())
-            .or_default()
-            .push(Use {
-                target: at.target(),
-                params: params.len(),
-            });
-    });
+/// One D1 database rebuilt in memory, with the SQL texts already prepared against it.
+struct Database<'a> {
+    /// `None` when SQLite could not start or a migration failed (already reported).
+    conn: Option<Connection>,
+    prepared: FastMap<&'a str, Prepared>,
+}
 
-    for (node, d1) in ctx.d1s() {
+impl<'a> Database<'a> {
+    /// Open an in-memory SQLite, apply the migrations in order, then the seed; report
+    /// failures on the D1 node.
+    fn build(node: &Node, d1: &D1, out: &mut Vec<Diagnostic>) -> Self {
+        let failed = Self {
+            conn: None,
+            prepared: FastMap::default(),
+        };
         let node_target = || Target::Node {
             node: node.id.clone(),
         };
@@ -83,10 +59,9 @@ pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     node_target(),
                     format!("could not start SQLite to check the migrations: {error}"),
                 ));
-                continue;
+                return failed;
             }
         };
-        let mut migrated = true;
         for (index, migration) in d1.migrations.iter().enumerate() {
             if let Err(error) = conn.execute_batch(&migration.sql) {
                 out.push(
@@ -107,13 +82,9 @@ pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                          PRIMARY KEY, email TEXT NOT NULL)`)",
                     ),
                 );
-                migrated = false;
-                break;
+                // Step SQL would only repeat "no such table"; the migration error says it first.
+                return failed;
             }
-        }
-        if !migrated {
-            // Step SQL would only repeat "no such table"; the migration error says it first.
-            continue;
         }
         if !d1.seed.trim().is_empty()
             && let Err(error) = conn.execute_batch(&d1.seed)
@@ -131,51 +102,89 @@ pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
             );
         }
-        let Some(by_sql) = uses.get(node.id.as_str()) else {
-            continue;
-        };
-        for (sql, steps) in by_sql {
-            let prepared = if sql.trim().is_empty() {
-                Prepared::Failed("the SQL is empty".to_owned())
-            } else {
-                match conn.prepare(sql) {
-                    Ok(statement) => Prepared::Parameters(statement.parameter_count()),
-                    Err(error) => Prepared::Failed(sqlite_message(&error)),
-                }
-            };
-            for step in steps {
-                match &prepared {
-                    Prepared::Failed(message) => out.push(
-                        Diagnostic::new(
-                            "SQL003",
-                            Severity::Error,
-                            step.target.clone(),
-                            format!("D1 SQL does not compile against {}: {message}", node.id),
-                        )
-                        .help(format!(
-                            "check table and column names against {}'s migrations; bind values \
-                             as `?1`, `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
-                            node.id
-                        )),
-                    ),
-                    Prepared::Parameters(expected) if *expected != step.params => out.push(
-                        Diagnostic::new(
-                            "SQL004",
-                            Severity::Error,
-                            step.target.clone(),
-                            format!(
-                                "D1 SQL takes {expected} parameter{} but the step gives {}",
-                                if *expected == 1 { "" } else { "s" },
-                                step.params
-                            ),
-                        )
-                        .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
-                    ),
-                    Prepared::Parameters(_) => {}
-                }
-            }
+        Self {
+            conn: Some(conn),
+            prepared: FastMap::default(),
         }
     }
+
+    /// Prepare `sql` once (compile, not run) and remember what it needs.
+    fn prepare(&mut self, sql: &'a str) -> Option<&Prepared> {
+        let conn = self.conn.as_ref()?;
+        Some(self.prepared.entry(sql).or_insert_with(|| {
+            if sql.trim().is_empty() {
+                return Prepared::Failed("the SQL is empty".to_owned());
+            }
+            match conn.prepare(sql) {
+                Ok(statement) => Prepared::Parameters(statement.parameter_count()),
+                Err(error) => Prepared::Failed(sqlite_message(&error)),
+            }
+        }))
+    }
+}
+
+/// SQL001: a migration fails; SQL002: the seed fails; SQL003: a step's SQL does not compile
+/// against the migrated schema; SQL004: a step gives a different number of params than its
+/// SQL takes. Each D1 node's database is built once, each distinct SQL text prepared once.
+pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let mut databases: FastMap<&str, Database> = FastMap::default();
+    let mut found = Vec::new();
+    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
+        let Step::D1 {
+            binding,
+            sql,
+            params,
+            ..
+        } = at.step
+        else {
+            return;
+        };
+        let Some(node) = at.binding(binding).and_then(|l| l.to) else {
+            return;
+        };
+        let NodeKind::D1(d1) = &node.kind else {
+            return;
+        };
+        let database = databases
+            .entry(node.id.as_str())
+            .or_insert_with(|| Database::build(node, d1, &mut found));
+        match database.prepare(sql) {
+            Some(Prepared::Failed(message)) => found.push(
+                Diagnostic::new(
+                    "SQL003",
+                    Severity::Error,
+                    at.target(),
+                    format!("D1 SQL does not compile against {}: {message}", node.id),
+                )
+                .help(format!(
+                    "check table and column names against {}'s migrations; bind values as \
+                     `?1`, `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
+                    node.id
+                )),
+            ),
+            Some(Prepared::Parameters(expected)) if *expected != params.len() => found.push(
+                Diagnostic::new(
+                    "SQL004",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "D1 SQL takes {expected} parameter{} but the step gives {}",
+                        if *expected == 1 { "" } else { "s" },
+                        params.len()
+                    ),
+                )
+                .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
+            ),
+            Some(Prepared::Parameters(_)) | None => {}
+        }
+    });
+    // Databases no step uses still get their migrations and seed checked.
+    for (node, d1) in ctx.d1s() {
+        if !databases.contains_key(node.id.as_str()) {
+            Database::build(node, d1, &mut found);
+        }
+    }
+    out.append(&mut found);
 }
 
 /// `D1_001`: a location hint the platform does not know.

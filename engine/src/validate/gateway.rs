@@ -30,15 +30,15 @@ fn methods_text(mask: u8) -> String {
 /// exists but does not lead to a Worker.
 pub fn route_services(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, gateway) in ctx.gateways() {
+        let bindings = ctx.binding_index(&node.id);
         for (index, route) in gateway.routes.iter().enumerate() {
-            match ctx.binding_target(&node.id, &route.service) {
-                None if ctx.has_binding(&node.id, &route.service) => {}
+            match bindings.get(route.service.as_str()).map(|l| l.to) {
                 None => {
                     let wired: Vec<&str> = ctx
-                        .wires_from(&node.id)
+                        .links_from(&node.id)
                         .iter()
-                        .filter(|w| ctx.kind(&w.to) == Some(Kind::Worker))
-                        .map(|w| w.binding.as_str())
+                        .filter(|l| l.target_kind() == Some(Kind::Worker))
+                        .map(|l| l.wire.binding.as_str())
                         .collect();
                     let help = if wired.is_empty() {
                         format!(
@@ -67,7 +67,7 @@ pub fn route_services(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         .help(help),
                     );
                 }
-                Some(target) if target.kind.kind() != Kind::Worker => {
+                Some(Some(target)) if target.kind.kind() != Kind::Worker => {
                     out.push(
                         Diagnostic::new(
                             "GWY002",
@@ -84,6 +84,7 @@ pub fn route_services(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         .help("point the route at a service binding (a wire to a Worker), for example `PRODUCTS`"),
                     );
                 }
+                // A Worker, or a wire to a missing node (WIR002 reports it).
                 Some(_) => {}
             }
         }

@@ -28,19 +28,18 @@ fn expected_kind(step: &Step) -> Option<Kind> {
 
 /// HDL001: a step uses a binding its Worker does not have; HDL002: the binding leads to the
 /// wrong kind of node (a KV step on a D1 binding, a Call on a KV binding).
-pub(crate) fn step_bindings(ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn step_bindings(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let (Some(binding), Some(expected)) = (at.step.binding(), expected_kind(at.step)) else {
         return;
     };
     let worker = &at.node.id;
-    match ctx.binding_target(worker, binding) {
-        None if ctx.has_binding(worker, binding) => {}
+    match at.binding(binding).map(|l| l.to) {
         None => {
-            let same_kind: Vec<&str> = ctx
-                .wires_from(worker)
+            let same_kind: Vec<&str> = at
+                .links
                 .iter()
-                .filter(|w| ctx.kind(&w.to) == Some(expected))
-                .map(|w| w.binding.as_str())
+                .filter(|l| l.target_kind() == Some(expected))
+                .map(|l| l.wire.binding.as_str())
                 .collect();
             let help = if same_kind.is_empty() {
                 format!("wire {worker} to a {expected} and name the binding `{binding}`")
@@ -64,7 +63,7 @@ pub(crate) fn step_bindings(ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Di
                 .help(help),
             );
         }
-        Some(target) if target.kind.kind() != expected => {
+        Some(Some(target)) if target.kind.kind() != expected => {
             out.push(
                 Diagnostic::new(
                     "HDL002",
@@ -85,6 +84,7 @@ pub(crate) fn step_bindings(ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Di
                 )),
             );
         }
+        // Right kind, or a wire to a missing node (WIR002 reports it).
         Some(_) => {}
     }
 }
@@ -128,40 +128,76 @@ struct Flow<'r, 'o> {
     route_index: usize,
     params: Vec<&'r str>,
     route_path: &'r str,
+    /// Every name the route's steps set; a scope is a bit set over the first 64 of them.
+    names: Vec<&'r str>,
     /// Reused buffer for one step's reads.
     reads: Vec<&'r str>,
     out: &'o mut Vec<Diagnostic>,
 }
 
+/// The names set at a point of a handler: bit `i` stands for `Flow::names[i]`.
+type Scope = u64;
+
+/// Every name a list of steps (and its branches) sets, each once, in order.
+fn set_names<'s>(steps: &'s [Step], names: &mut Vec<&'s str>) {
+    for step in steps {
+        if let Some(name) = step.output()
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+        if let Step::If {
+            then, otherwise, ..
+        } = step
+        {
+            set_names(then, names);
+            set_names(otherwise, names);
+        }
+    }
+}
+
 impl<'r> Flow<'r, '_> {
+    /// The bit of a name in a [`Scope`]; names past the 64th count as always set.
+    fn bit(&self, name: &str) -> Scope {
+        match self.names.iter().position(|n| *n == name) {
+            Some(i) if i < 64 => 1 << i,
+            _ => 0,
+        }
+    }
+
+    fn is_set(&self, scope: Scope, name: &str) -> bool {
+        match self.names.iter().position(|n| *n == name) {
+            Some(i) if i < 64 => scope & (1 << i) != 0,
+            Some(_) => true,
+            None => false,
+        }
+    }
+
     /// Check the steps in order; returns whether the list can fall through (not respond).
-    fn steps(&mut self, steps: &'r [Step], path: &mut StepPath, set: &mut Vec<&'r str>) -> bool {
+    fn steps(&mut self, steps: &'r [Step], path: &mut StepPath, set: &mut Scope) -> bool {
         for (index, step) in steps.iter().enumerate() {
             path.push_index(index);
             let mut reads = std::mem::take(&mut self.reads);
             reads.clear();
             for_each_read(step, &mut |read| reads.push(read));
             for read in &reads {
-                self.read(read, path, set);
+                self.read(read, path, *set);
             }
             self.reads = reads;
             match step {
                 Step::If {
                     then, otherwise, ..
                 } => {
-                    let mut then_set = set.clone();
+                    let mut then_set = *set;
                     path.push_branch(true);
                     let then_falls = self.steps(then, path, &mut then_set);
                     path.pop();
-                    let mut otherwise_set = set.clone();
+                    let mut otherwise_set = *set;
                     path.push_branch(false);
                     let otherwise_falls = self.steps(otherwise, path, &mut otherwise_set);
                     path.pop();
                     match (then_falls, otherwise_falls) {
-                        (true, true) => {
-                            then_set.retain(|name| otherwise_set.contains(name));
-                            *set = then_set;
-                        }
+                        (true, true) => *set = then_set & otherwise_set,
                         (true, false) => *set = then_set,
                         (false, true) => *set = otherwise_set,
                         (false, false) => {
@@ -175,10 +211,8 @@ impl<'r> Flow<'r, '_> {
                     return false;
                 }
                 _ => {
-                    if let Some(name) = step.output()
-                        && !set.contains(&name)
-                    {
-                        set.push(name);
+                    if let Some(name) = step.output() {
+                        *set |= self.bit(name);
                     }
                 }
             }
@@ -187,7 +221,7 @@ impl<'r> Flow<'r, '_> {
         true
     }
 
-    fn read(&mut self, read: &str, path: &StepPath, set: &[&str]) {
+    fn read(&mut self, read: &str, path: &StepPath, set: Scope) {
         let mut segments = read.split('.');
         let root = segments.next().unwrap_or_default();
         let second = segments.next();
@@ -233,11 +267,11 @@ impl<'r> Flow<'r, '_> {
                     .help(format!("write `headers.{}`", name.to_ascii_lowercase())),
                 );
             }
-            _ if INPUTS.contains(&root) || set.contains(&root) => {}
+            _ if INPUTS.contains(&root) || self.is_set(set, root) => {}
             _ => {
                 let nearest = INPUTS
                     .iter()
-                    .chain(set.iter())
+                    .chain(self.names.iter().filter(|n| self.is_set(set, n)))
                     .map(|candidate| (strsim::damerau_levenshtein(root, candidate), *candidate))
                     .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
                     .min()
@@ -275,15 +309,18 @@ pub(crate) fn values_before_set(
     out: &mut Vec<Diagnostic>,
 ) {
     for (route_index, route) in worker.routes.iter().enumerate() {
+        let mut names = Vec::new();
+        set_names(&route.steps, &mut names);
         let mut flow = Flow {
             ctx_node: node,
             route_index,
             params: param_names(&route.path),
             route_path: &route.path,
+            names,
             reads: Vec::new(),
             out,
         };
-        flow.steps(&route.steps, &mut StepPath::default(), &mut Vec::new());
+        flow.steps(&route.steps, &mut StepPath::default(), &mut 0);
     }
 }
 

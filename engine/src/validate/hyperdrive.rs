@@ -210,9 +210,9 @@ pub(crate) fn nodejs_compat(
     out: &mut Vec<Diagnostic>,
 ) {
     let uses_hyperdrive = ctx
-        .wires_from(&node.id)
+        .links_from(&node.id)
         .iter()
-        .any(|w| ctx.kind(&w.to) == Some(Kind::Hyperdrive));
+        .any(|l| l.target_kind() == Some(Kind::Hyperdrive));
     if uses_hyperdrive {
         out.push(
             Diagnostic::new(

@@ -15,8 +15,9 @@ fn wire_target(wire: &Wire) -> Target {
 
 /// WIR001: a wire between kinds that cannot be connected; WIR002: a wire to a missing node.
 pub fn wire_kinds(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for wire in &ctx.design.wires {
-        let (from, to) = match (ctx.kind(&wire.from), ctx.kind(&wire.to)) {
+    for link in ctx.links() {
+        let wire = link.wire;
+        let (from, to) = match (link.source_kind(), link.target_kind()) {
             (Some(from), Some(to)) => (from, to),
             (from, _) => {
                 let missing = if from.is_none() { &wire.from } else { &wire.to };
@@ -51,8 +52,9 @@ pub fn wire_kinds(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// BND001: a binding wire without a binding name; BND002: a Client wire with one.
 pub fn binding_presence(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for wire in &ctx.design.wires {
-        let (Some(from), Some(to)) = (ctx.kind(&wire.from), ctx.kind(&wire.to)) else {
+    for link in ctx.links() {
+        let wire = link.wire;
+        let (Some(from), Some(to)) = (link.source_kind(), link.target_kind()) else {
             continue;
         };
         let Ok(role) = wire_role(from, to) else {
