@@ -2,6 +2,7 @@
 //! scans the node list per lookup), the petgraph view, and a step walker that formats step
 //! positions only when a diagnostic needs them.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -62,6 +63,8 @@ pub(crate) struct Ctx<'a> {
     /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
     outgoing: Vec<Link<'a>>,
     starts: Vec<usize>,
+    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`).
+    pub d1_databases: RefCell<FastMap<&'a str, super::d1::Database<'a>>>,
 }
 
 /// A wire with its end nodes looked up once (`None` for an id no node has).
@@ -128,6 +131,7 @@ impl<'a> Ctx<'a> {
             links,
             outgoing,
             starts,
+            d1_databases: RefCell::new(FastMap::default()),
         }
     }
 
@@ -179,13 +183,6 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    pub fn workers(&self) -> impl Iterator<Item = (&'a Node, &'a Worker)> + 'a {
-        self.design.nodes.iter().filter_map(|n| match &n.kind {
-            NodeKind::Worker(w) => Some((n, w)),
-            _ => None,
-        })
-    }
-
     pub fn kvs(&self) -> impl Iterator<Item = (&'a Node, &'a Kv)> + 'a {
         self.design.nodes.iter().filter_map(|n| match &n.kind {
             NodeKind::Kv(kv) => Some((n, kv)),
@@ -207,21 +204,49 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// Visit every step of every Worker route, depth first, in design order.
+    /// Every Worker with its wires (its bindings).
+    pub fn workers_with_links(&self) -> impl Iterator<Item = WorkerAt<'a, '_>> + '_ {
+        self.design
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, node)| match &node.kind {
+                NodeKind::Worker(worker) => Some(WorkerAt {
+                    node,
+                    worker,
+                    links: self.links_of_index(index),
+                }),
+                _ => None,
+            })
+    }
+
+    /// The wires leaving the node at `index` in `design.nodes` (none for a repeated id: its
+    /// wires belong to the first node with that id).
+    fn links_of_index(&self, index: usize) -> &[Link<'a>] {
+        &self.outgoing[self.starts[index]..self.starts[index + 1]]
+    }
+}
+
+/// A Worker with its wires.
+pub(crate) struct WorkerAt<'a, 'p> {
+    pub node: &'a Node,
+    pub worker: &'a Worker,
+    pub links: &'p [Link<'a>],
+}
+
+impl<'a> WorkerAt<'a, '_> {
+    /// Visit every step of the Worker's routes, depth first.
     pub fn for_each_step(&self, visit: &mut dyn FnMut(&StepAt<'a, '_>)) {
-        for (node, worker) in self.workers() {
-            let links = self.links_from(&node.id);
-            for (route_index, route) in worker.routes.iter().enumerate() {
-                walk(&route.steps, &mut |path, step| {
-                    visit(&StepAt {
-                        node,
-                        links,
-                        route_index,
-                        path,
-                        step,
-                    });
+        for (route_index, route) in self.worker.routes.iter().enumerate() {
+            walk(&route.steps, &mut |path, step| {
+                visit(&StepAt {
+                    node: self.node,
+                    links: self.links,
+                    route_index,
+                    path,
+                    step,
                 });
-            }
+            });
         }
     }
 }
@@ -343,7 +368,7 @@ fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>)
         match bytes[i] {
             b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
             b'{' => {
-                let Some(close) = text[i + 1..].find('}') else {
+                let Some(close) = bytes[i + 1..].iter().position(|b| *b == b'}') else {
                     return false;
                 };
                 let close = close + i + 1;
@@ -372,7 +397,7 @@ pub(crate) fn template_parses(template: &Template) -> bool {
 /// (as [`Template::paths`]).
 pub(crate) fn template_paths<'t>(template: &'t Template, visit: &mut dyn FnMut(&'t str)) {
     let text = template.as_str();
-    if text.contains(['{', '}']) && scan_template(text, &mut None) {
+    if text.bytes().any(|b| b == b'{' || b == b'}') && scan_template(text, &mut None) {
         scan_template(text, &mut Some(visit));
     }
 }

@@ -33,7 +33,7 @@ enum Prepared {
 }
 
 /// One D1 database rebuilt in memory, with the SQL texts already prepared against it.
-struct Database<'a> {
+pub(crate) struct Database<'a> {
     /// `None` when SQLite could not start or a migration failed (already reported).
     conn: Option<Connection>,
     prepared: FastMap<&'a str, Prepared>,
@@ -123,68 +123,69 @@ impl<'a> Database<'a> {
     }
 }
 
-/// SQL001: a migration fails; SQL002: the seed fails; SQL003: a step's SQL does not compile
-/// against the migrated schema; SQL004: a step gives a different number of params than its
-/// SQL takes. Each D1 node's database is built once, each distinct SQL text prepared once.
-pub fn sql(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut databases: FastMap<&str, Database> = FastMap::default();
-    let mut found = Vec::new();
-    ctx.for_each_step(&mut |at: &StepAt<'_, '_>| {
-        let Step::D1 {
-            binding,
-            sql,
-            params,
-            ..
-        } = at.step
-        else {
-            return;
-        };
-        let Some(node) = at.binding(binding).and_then(|l| l.to) else {
-            return;
-        };
-        let NodeKind::D1(d1) = &node.kind else {
-            return;
-        };
-        let database = databases
-            .entry(node.id.as_str())
-            .or_insert_with(|| Database::build(node, d1, &mut found));
-        match database.prepare(sql) {
-            Some(Prepared::Failed(message)) => found.push(
-                Diagnostic::new(
-                    "SQL003",
-                    Severity::Error,
-                    at.target(),
-                    format!("D1 SQL does not compile against {}: {message}", node.id),
-                )
-                .help(format!(
-                    "check table and column names against {}'s migrations; bind values as \
-                     `?1`, `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
-                    node.id
-                )),
-            ),
-            Some(Prepared::Parameters(expected)) if *expected != params.len() => found.push(
-                Diagnostic::new(
-                    "SQL004",
-                    Severity::Error,
-                    at.target(),
-                    format!(
-                        "D1 SQL takes {expected} parameter{} but the step gives {}",
-                        if *expected == 1 { "" } else { "s" },
-                        params.len()
-                    ),
-                )
-                .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
-            ),
-            Some(Prepared::Parameters(_)) | None => {}
-        }
-    });
-    // Databases no step uses still get their migrations and seed checked.
+/// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
+/// the step gives a different number of params than the SQL takes. Each D1 node's database
+/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once.
+pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    let Step::D1 {
+        binding,
+        sql,
+        params,
+        ..
+    } = at.step
+    else {
+        return;
+    };
+    let Some(node) = at.binding(binding).and_then(|l| l.to) else {
+        return;
+    };
+    let NodeKind::D1(d1) = &node.kind else {
+        return;
+    };
+    let mut databases = ctx.d1_databases.borrow_mut();
+    let database = databases
+        .entry(node.id.as_str())
+        .or_insert_with(|| Database::build(node, d1, out));
+    match database.prepare(sql) {
+        Some(Prepared::Failed(message)) => out.push(
+            Diagnostic::new(
+                "SQL003",
+                Severity::Error,
+                at.target(),
+                format!("D1 SQL does not compile against {}: {message}", node.id),
+            )
+            .help(format!(
+                "check table and column names against {}'s migrations; bind values as `?1`, \
+                 `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
+                node.id
+            )),
+        ),
+        Some(Prepared::Parameters(expected)) if *expected != params.len() => out.push(
+            Diagnostic::new(
+                "SQL004",
+                Severity::Error,
+                at.target(),
+                format!(
+                    "D1 SQL takes {expected} parameter{} but the step gives {}",
+                    if *expected == 1 { "" } else { "s" },
+                    params.len()
+                ),
+            )
+            .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
+        ),
+        Some(Prepared::Parameters(_)) | None => {}
+    }
+}
+
+/// SQL001: a migration fails; SQL002: the seed fails, for the D1 databases no step uses (the
+/// others were built by [`step_sql`], which runs first).
+pub(crate) fn unused_databases(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let databases = ctx.d1_databases.borrow();
     for (node, d1) in ctx.d1s() {
         if !databases.contains_key(node.id.as_str()) {
-            Database::build(node, d1, &mut found);
+            Database::build(node, d1, out);
         }
     }
-    out.append(&mut found);
 }
 
 /// `D1_001`: a location hint the platform does not know.

@@ -1,11 +1,11 @@
 //! Worker routes and their handlers: bindings used by steps, values used before they are set,
 //! templates, handlers that can end without a response, route paths and overlaps, statuses.
 
-use crate::model::{Expr, Kind, Node, Route, Step, Template, Worker};
+use crate::model::{Expr, Kind, Route, Step, Template};
 
 use super::context::{
-    Ctx, StepAt, StepPath, condition_paths, expr_paths, is_identifier, route_label, step_target,
-    template_parses, template_paths,
+    Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, is_identifier, route_label,
+    step_target, template_parses, template_paths,
 };
 use super::paths::{RouteTrie, method_bit, param_names, parse_pattern};
 use super::{Diagnostic, Severity, Target};
@@ -28,7 +28,7 @@ fn expected_kind(step: &Step) -> Option<Kind> {
 
 /// HDL001: a step uses a binding its Worker does not have; HDL002: the binding leads to the
 /// wrong kind of node (a KV step on a D1 binding, a Call on a KV binding).
-pub(crate) fn step_bindings(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn step_bindings<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     let (Some(binding), Some(expected)) = (at.step.binding(), expected_kind(at.step)) else {
         return;
     };
@@ -302,12 +302,8 @@ impl<'r> Flow<'r, '_> {
 
 /// HDL003: a value used before it is set; HDL005: an input that cannot exist (`params.x`
 /// without `:x` in the route path, an upper-case header name).
-pub(crate) fn values_before_set(
-    _ctx: &Ctx<'_>,
-    node: &Node,
-    worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     for (route_index, route) in worker.routes.iter().enumerate() {
         let mut names = Vec::new();
         set_names(&route.steps, &mut names);
@@ -374,7 +370,7 @@ fn for_each_template<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s Template)) {
 }
 
 /// HDL004: a template that does not parse.
-pub(crate) fn templates(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn templates<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     for_each_template(at.step, &mut |template| {
         if template_parses(template) {
             return;
@@ -409,12 +405,8 @@ fn step_responds(step: &Step) -> bool {
 }
 
 /// HDL006: a handler that can reach its end without a Respond (the engine would answer 500).
-pub(crate) fn always_responds(
-    _ctx: &Ctx<'_>,
-    node: &Node,
-    worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn always_responds(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     for (index, route) in worker.routes.iter().enumerate() {
         if responds(&route.steps) {
             continue;
@@ -443,7 +435,8 @@ pub(crate) fn always_responds(
 }
 
 /// HDL007: a Worker route path that is not a valid pattern.
-pub(crate) fn route_paths(_ctx: &Ctx<'_>, node: &Node, worker: &Worker, out: &mut Vec<Diagnostic>) {
+pub(crate) fn route_paths(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     for (index, route) in worker.routes.iter().enumerate() {
         if let Err(problem) = parse_pattern(&route.path) {
             out.push(
@@ -464,12 +457,8 @@ pub(crate) fn route_paths(_ctx: &Ctx<'_>, node: &Node, worker: &Worker, out: &mu
 
 /// HDL008: two routes with the same method and path; HDL009: a route that never matches
 /// because an earlier route with the same method catches all its paths.
-pub(crate) fn route_overlaps(
-    _ctx: &Ctx<'_>,
-    node: &Node,
-    worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn route_overlaps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     let mut trie = RouteTrie::new(false);
     for (index, route) in worker.routes.iter().enumerate() {
         let Ok(pattern) = parse_pattern(&route.path) else {
@@ -517,7 +506,7 @@ pub(crate) fn route_overlaps(
 }
 
 /// HDL010: a Respond status outside 100..=599.
-pub(crate) fn respond_status(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn respond_status<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     if let Step::Respond { status, .. } = at.step
         && !(100..=599).contains(status)
     {
@@ -534,7 +523,7 @@ pub(crate) fn respond_status(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<
 }
 
 /// HDL011: a step sets a name that is not a plain identifier, or hides an input.
-pub(crate) fn output_names(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn output_names<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     let Some(name) = at.step.output() else { return };
     let problem = if INPUTS.contains(&name) {
         format!("`{name}` is an input name and cannot be set")
@@ -550,12 +539,8 @@ pub(crate) fn output_names(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Di
 }
 
 /// HDL012: steps after a step that always responds never run.
-pub(crate) fn unreachable_steps(
-    _ctx: &Ctx<'_>,
-    node: &Node,
-    worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn unreachable_steps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     fn check(
         node: &crate::model::Node,
         route_index: usize,

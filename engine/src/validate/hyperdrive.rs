@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Kind, Node, Step, Worker};
+use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use super::context::{Ctx, StepAt};
+use super::context::{Ctx, StepAt, WorkerAt};
 use super::{Diagnostic, Severity, Target};
 
 /// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
@@ -88,7 +88,7 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
 
 /// HYP001: params given differ from the highest `$n`; HYP002: numbering with gaps or `$0`;
 /// HYP003: `?` placeholders (PostgreSQL numbers its parameters).
-pub(crate) fn placeholders(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     let Step::Hyperdrive { sql, params, .. } = at.step else {
         return;
     };
@@ -203,14 +203,10 @@ pub fn max_age(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// HYP006 (info): a Worker bound to Hyperdrive gets the `nodejs_compat` flag on export,
 /// because the PostgreSQL driver needs Node.js APIs.
-pub(crate) fn nodejs_compat(
-    ctx: &Ctx<'_>,
-    node: &Node,
-    _worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
-    let uses_hyperdrive = ctx
-        .links_from(&node.id)
+pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let node = at.node;
+    let uses_hyperdrive = at
+        .links
         .iter()
         .any(|l| l.target_kind() == Some(Kind::Hyperdrive));
     if uses_hyperdrive {

@@ -1,14 +1,14 @@
 //! KV: key sizes, writes on read routes, TTLs and seed entries.
 
-use crate::model::{Condition, Node, Step, Template, Worker};
+use crate::model::{Condition, Node, Step, Template};
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MIN_TTL_SECS};
 
-use super::context::{Ctx, FastSet, StepAt, StepPath, step_target};
+use super::context::{Ctx, FastSet, StepAt, StepPath, WorkerAt, step_target};
 use super::handlers::responds;
 use super::{Diagnostic, Severity, Target};
 
 /// `KV_001`: a key (or list prefix) whose fixed text alone is over the platform's 512 bytes.
-pub(crate) fn key_length(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn key_length<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     let key: &Template = match at.step {
         Step::KvGet { key, .. } | Step::KvPut { key, .. } | Step::KvDelete { key, .. } => key,
         Step::KvList { prefix, .. } => prefix,
@@ -115,12 +115,8 @@ impl<'a> WriteCheck<'a, '_> {
 
 /// `KV_002` (warning): a GET route that writes to KV on every request. A cache fill (a put of
 /// the key just read, reached only when the read found nothing) is fine.
-pub(crate) fn writes_on_reads(
-    _ctx: &Ctx<'_>,
-    node: &Node,
-    worker: &Worker,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn writes_on_reads(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
     for (route_index, route) in worker.routes.iter().enumerate() {
         if !matches!(
             route.method,
@@ -144,7 +140,7 @@ pub(crate) fn writes_on_reads(
 }
 
 /// `KV_003`: a TTL below the platform's minimum of 60 seconds.
-pub(crate) fn ttl(_ctx: &Ctx<'_>, at: &StepAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn ttl<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     if let Step::KvPut {
         ttl_secs: Some(ttl),
         ..

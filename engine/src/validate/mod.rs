@@ -268,11 +268,10 @@ impl<'a> IntoIterator for &'a Diagnostics {
 type Rule = fn(&context::Ctx<'_>, &mut Vec<Diagnostic>);
 
 /// A rule over one Worker (its routes and handlers).
-type WorkerRule =
-    fn(&context::Ctx<'_>, &crate::model::Node, &crate::model::Worker, &mut Vec<Diagnostic>);
+type WorkerRule = fn(&context::Ctx<'_>, &context::WorkerAt<'_, '_>, &mut Vec<Diagnostic>);
 
 /// A rule over one handler step.
-type StepRule = fn(&context::Ctx<'_>, &context::StepAt<'_, '_>, &mut Vec<Diagnostic>);
+type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut Vec<Diagnostic>);
 
 /// Rules over the whole design, by theme.
 const RULES: &[Rule] = &[
@@ -293,7 +292,7 @@ const RULES: &[Rule] = &[
     gateway::auth_settings,
     gateway::rate_limit,
     gateway::has_routes,
-    d1::sql,
+    d1::unused_databases,
     d1::location_hint,
     hyperdrive::origin_region,
     hyperdrive::max_age,
@@ -330,6 +329,7 @@ const STEP_RULES: &[StepRule] = &[
     hyperdrive::placeholders,
     kv::key_length,
     kv::ttl,
+    d1::step_sql,
 ];
 
 /// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
@@ -343,19 +343,21 @@ pub fn validate(design: &Design) -> Diagnostics {
 pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>>) -> Diagnostics {
     let ctx = context::Ctx::new(design, declared);
     let mut out = Vec::new();
+    // Worker by Worker, so that each one's data is read from memory once for all its rules.
+    for worker in ctx.workers_with_links() {
+        for rule in WORKER_RULES {
+            rule(&ctx, &worker, &mut out);
+        }
+        worker.for_each_step(&mut |at| {
+            for rule in STEP_RULES {
+                rule(&ctx, at, &mut out);
+            }
+        });
+    }
+    // Design-wide rules run last: `d1::unused_databases` relies on the step pass.
     for rule in RULES {
         rule(&ctx, &mut out);
     }
-    for (node, worker) in ctx.workers() {
-        for rule in WORKER_RULES {
-            rule(&ctx, node, worker, &mut out);
-        }
-    }
-    ctx.for_each_step(&mut |at| {
-        for rule in STEP_RULES {
-            rule(&ctx, at, &mut out);
-        }
-    });
     out.sort();
     out.dedup();
     Diagnostics(out)

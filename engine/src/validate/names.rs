@@ -73,7 +73,10 @@ pub fn is_js_identifier(name: &str) -> bool {
 }
 
 pub fn is_reserved_word(name: &str) -> bool {
-    RESERVED_WORDS.contains(&name) || MORE_RESERVED_WORDS.contains(&name)
+    // Every reserved word starts with a lowercase letter, `N` or `I`: skip the table for the
+    // usual upper case binding names.
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == 'N' || c == 'I')
+        && (RESERVED_WORDS.contains(&name) || MORE_RESERVED_WORDS.contains(&name))
 }
 
 /// Why `name` is not a valid Worker script name, if it is not.
