@@ -540,7 +540,6 @@ pub(crate) fn output_names<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Ve
 
 /// HDL012: steps after a step that always responds never run.
 pub(crate) fn unreachable_steps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
-    let (node, worker) = (at.node, at.worker);
     fn check(
         node: &crate::model::Node,
         route_index: usize,
@@ -583,6 +582,7 @@ pub(crate) fn unreachable_steps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut
             }
         }
     }
+    let (node, worker) = (at.node, at.worker);
     for (route_index, route) in worker.routes.iter().enumerate() {
         check(
             node,
