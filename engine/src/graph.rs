@@ -87,6 +87,31 @@ impl<'a> DesignGraph<'a> {
         Self { graph, index }
     }
 
+    /// Build the graph from wires whose ends the caller already looked up: `(from, to, wire)`
+    /// with `from` and `to` positions in `design.nodes`, each the first node with its id (as
+    /// [`Self::new`] keeps). Saves looking every wire's ids up again in large designs.
+    pub fn from_resolved(
+        design: &'a Design,
+        wires: impl IntoIterator<Item = (usize, usize, &'a Wire)>,
+    ) -> Self {
+        let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
+        let mut index = HashMap::with_capacity(design.nodes.len());
+        // Graph index of each design position; a repeated id maps to its first node.
+        let mut position = Vec::with_capacity(design.nodes.len());
+        for node in &design.nodes {
+            let ix = *index
+                .entry(node.id.as_str())
+                .or_insert_with(|| graph.add_node(node));
+            position.push(ix);
+        }
+        for (from, to, wire) in wires {
+            if let (Some(&a), Some(&b)) = (position.get(from), position.get(to)) {
+                graph.add_edge(a, b, wire);
+            }
+        }
+        Self { graph, index }
+    }
+
     fn kind(&self, ix: NodeIndex) -> Kind {
         self.graph[ix].kind.kind()
     }
@@ -425,6 +450,14 @@ mod tests {
         design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "c", "C")];
         let graph = DesignGraph::new(&design);
         assert!(graph.service_cycles().is_empty());
+        let resolved = DesignGraph::from_resolved(
+            &design,
+            design.wires.iter().map(|w| {
+                let at = |id: &str| design.nodes.iter().position(|n| n.id == id).unwrap_or(0);
+                (at(&w.from), at(&w.to), w)
+            }),
+        );
+        assert_eq!(resolved.deploy_order(), graph.deploy_order());
         assert_eq!(
             graph.deploy_order(),
             Some(vec!["c".into(), "b".into(), "a".into()])

@@ -14,6 +14,7 @@ use crate::model::{
 };
 
 use super::Target;
+use super::paths::{self, parse_pattern};
 
 /// FNV-1a: a fast hash for the short id strings the indices hold (no untrusted input that
 /// could flood a table; `SipHash` showed up in profiles of large designs).
@@ -92,40 +93,57 @@ impl<'a> Ctx<'a> {
         for (index, node) in design.nodes.iter().enumerate() {
             nodes.entry(node.id.as_str()).or_insert(index);
         }
-        let mut sources = Vec::with_capacity(design.wires.len());
-        let links: Vec<Link> = design
+        // Each wire's ends as positions in `design.nodes`, looked up once.
+        let ends: Vec<(Option<usize>, Option<usize>)> = design
             .wires
             .iter()
             .map(|wire| {
-                let from = nodes.get(wire.from.as_str()).copied();
-                sources.push(from);
-                Link {
-                    wire,
-                    from: from.map(|i| &design.nodes[i]),
-                    to: nodes.get(wire.to.as_str()).map(|&i| &design.nodes[i]),
-                }
+                (
+                    nodes.get(wire.from.as_str()).copied(),
+                    nodes.get(wire.to.as_str()).copied(),
+                )
+            })
+            .collect();
+        let links: Vec<Link> = design
+            .wires
+            .iter()
+            .zip(&ends)
+            .map(|(wire, &(from, to))| Link {
+                wire,
+                from: from.map(|i| &design.nodes[i]),
+                to: to.map(|i| &design.nodes[i]),
             })
             .collect();
         // Counting sort of the links by source node (stable: design order within a node).
         let mut starts = vec![0; design.nodes.len() + 1];
-        for &from in sources.iter().flatten() {
-            starts[from + 1] += 1;
+        for &(from, _) in &ends {
+            if let Some(from) = from {
+                starts[from + 1] += 1;
+            }
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
         let mut next = starts.clone();
         let mut outgoing = links.clone();
-        for (link, from) in links.iter().zip(&sources) {
-            if let Some(from) = *from {
+        for (link, &(from, _)) in links.iter().zip(&ends) {
+            if let Some(from) = from {
                 outgoing[next[from]] = *link;
                 next[from] += 1;
             }
         }
         outgoing.truncate(starts[design.nodes.len()]);
+        let graph = DesignGraph::from_resolved(
+            design,
+            design
+                .wires
+                .iter()
+                .zip(&ends)
+                .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
+        );
         Self {
             design,
-            graph: DesignGraph::new(design),
+            graph,
             declared_secrets,
             nodes,
             links,
@@ -215,6 +233,11 @@ impl<'a> Ctx<'a> {
                     node,
                     worker,
                     links: self.links_of_index(index),
+                    patterns: worker
+                        .routes
+                        .iter()
+                        .map(|route| parse_pattern(&route.path))
+                        .collect(),
                 }),
                 _ => None,
             })
@@ -232,6 +255,8 @@ pub(crate) struct WorkerAt<'a, 'p> {
     pub node: &'a Node,
     pub worker: &'a Worker,
     pub links: &'p [Link<'a>],
+    /// Each route's path pattern, parsed once for all rules (same order as the routes).
+    pub patterns: Vec<Result<Vec<paths::Segment<'a>>, String>>,
 }
 
 impl<'a> WorkerAt<'a, '_> {
@@ -283,7 +308,7 @@ pub(crate) fn step_target(node: &Node, route: usize, path: &StepPath) -> Target 
 
 /// One segment of a step position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Segment {
+enum PathPart {
     Index(usize),
     Then,
     Otherwise,
@@ -291,18 +316,18 @@ enum Segment {
 
 /// A step's position (`3.then.0`), kept as segments and formatted only when displayed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct StepPath(Vec<Segment>);
+pub(crate) struct StepPath(Vec<PathPart>);
 
 impl StepPath {
     pub fn push_index(&mut self, index: usize) {
-        self.0.push(Segment::Index(index));
+        self.0.push(PathPart::Index(index));
     }
 
     pub fn push_branch(&mut self, then: bool) {
         self.0.push(if then {
-            Segment::Then
+            PathPart::Then
         } else {
-            Segment::Otherwise
+            PathPart::Otherwise
         });
     }
 
@@ -318,9 +343,9 @@ impl fmt::Display for StepPath {
                 f.write_str(".")?;
             }
             match segment {
-                Segment::Index(n) => write!(f, "{n}")?,
-                Segment::Then => f.write_str("then")?,
-                Segment::Otherwise => f.write_str("otherwise")?,
+                PathPart::Index(n) => write!(f, "{n}")?,
+                PathPart::Then => f.write_str("then")?,
+                PathPart::Otherwise => f.write_str("otherwise")?,
             }
         }
         Ok(())

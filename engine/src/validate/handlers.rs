@@ -7,7 +7,7 @@ use super::context::{
     Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, is_identifier, route_label,
     step_target, template_parses, template_paths,
 };
-use super::paths::{RouteTrie, method_bit, param_names, parse_pattern};
+use super::paths::{RouteTrie, Segment, method_bit};
 use super::{Diagnostic, Severity, Target};
 
 /// The names a handler's scope holds before its first step.
@@ -310,7 +310,15 @@ pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut
         let mut flow = Flow {
             ctx_node: node,
             route_index,
-            params: param_names(&route.path),
+            params: at.patterns[route_index]
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|segment| match segment {
+                    Segment::Param(name) => Some(*name),
+                    Segment::Literal(_) => None,
+                })
+                .collect(),
             route_path: &route.path,
             names,
             reads: Vec::new(),
@@ -436,9 +444,9 @@ pub(crate) fn always_responds(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut V
 
 /// HDL007: a Worker route path that is not a valid pattern.
 pub(crate) fn route_paths(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
-    let (node, worker) = (at.node, at.worker);
-    for (index, route) in worker.routes.iter().enumerate() {
-        if let Err(problem) = parse_pattern(&route.path) {
+    let node = at.node;
+    for (index, pattern) in at.patterns.iter().enumerate() {
+        if let Err(problem) = pattern {
             out.push(
                     Diagnostic::new(
                         "HDL007",
@@ -461,11 +469,11 @@ pub(crate) fn route_overlaps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Ve
     let (node, worker) = (at.node, at.worker);
     let mut trie = RouteTrie::new(false);
     for (index, route) in worker.routes.iter().enumerate() {
-        let Ok(pattern) = parse_pattern(&route.path) else {
+        let Ok(pattern) = &at.patterns[index] else {
             continue;
         };
         let method = method_bit(route.method);
-        let coverage = trie.coverage(&pattern, method);
+        let coverage = trie.coverage(pattern, method);
         let target = || Target::Route {
             node: node.id.clone(),
             route: index,

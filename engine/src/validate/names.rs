@@ -176,6 +176,7 @@ pub fn binding_identifiers(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// BND004: two wires of one node share a binding name, so `env.NAME` would be ambiguous.
 pub fn unique_bindings(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut first: FastMap<(&str, &str), &str> = FastMap::default();
+    first.reserve(ctx.design.wires.len());
     for wire in &ctx.design.wires {
         if wire.binding.is_empty() {
             continue;

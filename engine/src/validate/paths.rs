@@ -59,18 +59,6 @@ pub(crate) fn parse_pattern(path: &str) -> Result<Vec<Segment<'_>>, String> {
     Ok(segments)
 }
 
-/// The `:name` parameters of a pattern (empty when it does not parse).
-pub(crate) fn param_names(path: &str) -> Vec<&str> {
-    parse_pattern(path)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| match s {
-            Segment::Param(name) => Some(name),
-            Segment::Literal(_) => None,
-        })
-        .collect()
-}
-
 /// The segments of a request path: the query string removed, a trailing `/` ignored.
 pub(crate) fn request_segments(path: &str) -> Vec<&str> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
