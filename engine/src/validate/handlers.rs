@@ -509,7 +509,7 @@ pub(crate) fn route_overlaps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Ve
                     .help("routes are tried in order; move the specific route first (for example /products/featured before /products/:id)"),
                 );
         }
-        trie.insert(&pattern, index, method);
+        trie.insert(pattern, index, method);
     }
 }
 
