@@ -106,21 +106,22 @@ fn worker_answers(node: &Node, method: HttpMethod, segments: &[&str]) -> bool {
 }
 
 /// An entry point with its route patterns parsed once (a gateway may have thousands).
-struct Entry<'a> {
+struct Entry<'a, 'p> {
     node: &'a Node,
     /// The entry's wires by binding name.
     bindings: FastMap<&'a str, Link<'a>>,
     /// Gateway routes whose path parses, in order, with their patterns.
-    routes: Vec<(&'a GatewayRoute, Vec<Segment<'a>>)>,
+    routes: Vec<(&'a GatewayRoute, &'p [Segment<'a>])>,
 }
 
-impl<'a> Entry<'a> {
-    fn new(ctx: &Ctx<'a>, node: &'a Node) -> Self {
+impl<'a, 'p> Entry<'a, 'p> {
+    fn new(ctx: &'p Ctx<'a>, node: &'a Node) -> Self {
         let routes = match &node.kind {
             NodeKind::Gateway(gateway) => gateway
                 .routes
                 .iter()
-                .filter_map(|route| Some((route, parse_pattern(&route.path).ok()?)))
+                .zip(ctx.gateway_patterns(node))
+                .filter_map(|(route, pattern)| Some((route, pattern.as_deref().ok()?)))
                 .collect(),
             _ => Vec::new(),
         };
@@ -133,7 +134,7 @@ impl<'a> Entry<'a> {
 }
 
 /// Why an entry point would not answer the request, or `None` when it would.
-fn miss(entry: &Entry<'_>, request: &SampleRequest) -> Option<String> {
+fn miss(entry: &Entry<'_, '_>, request: &SampleRequest) -> Option<String> {
     let segments = request_segments(&request.path);
     let method = request.method;
     let node = entry.node;
@@ -186,7 +187,7 @@ pub fn scenario_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if client.scenario.is_empty() {
             continue;
         }
-        let entries: Vec<Entry<'_>> = entries(ctx, node)
+        let entries: Vec<Entry<'_, '_>> = entries(ctx, node)
             .into_iter()
             .map(|e| Entry::new(ctx, e))
             .collect();

@@ -64,8 +64,18 @@ pub(crate) struct Ctx<'a> {
     /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
     outgoing: Vec<Link<'a>>,
     starts: Vec<usize>,
+    /// Each gateway's route path patterns, parsed once (same order as its routes).
+    gateway_patterns: FastMap<&'a str, Vec<Pattern<'a>>>,
     /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`).
     pub d1_databases: RefCell<FastMap<&'a str, super::d1::Database<'a>>>,
+}
+
+/// A parsed route path pattern, or why it does not parse.
+pub(crate) type Pattern<'a> = Result<Vec<paths::Segment<'a>>, String>;
+
+/// Parse every route path of a list.
+fn parse_all<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Pattern<'a>> {
+    paths.map(parse_pattern).collect()
 }
 
 /// A wire with its end nodes looked up once (`None` for an id no node has).
@@ -141,9 +151,18 @@ impl<'a> Ctx<'a> {
                 .zip(&ends)
                 .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
         );
+        let mut gateway_patterns = FastMap::default();
+        for node in &design.nodes {
+            if let NodeKind::Gateway(gateway) = &node.kind {
+                gateway_patterns
+                    .entry(node.id.as_str())
+                    .or_insert_with(|| parse_all(gateway.routes.iter().map(|r| r.path.as_str())));
+            }
+        }
         Self {
             design,
             graph,
+            gateway_patterns,
             declared_secrets,
             nodes,
             links,
@@ -233,14 +252,32 @@ impl<'a> Ctx<'a> {
                     node,
                     worker,
                     links: self.links_of_index(index),
-                    patterns: worker
-                        .routes
-                        .iter()
-                        .map(|route| parse_pattern(&route.path))
-                        .collect(),
+                    patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
                 }),
                 _ => None,
             })
+    }
+
+    /// The route patterns of gateway `id` (empty for a repeated id's later nodes).
+    pub fn gateway_patterns(&self, gateway: &Node) -> &[Pattern<'a>] {
+        match self.gateway_patterns.get(gateway.id.as_str()) {
+            Some(patterns)
+                if self
+                    .node(&gateway.id)
+                    .is_some_and(|n| std::ptr::eq(n, gateway)) =>
+            {
+                patterns
+            }
+            _ => &[],
+        }
+    }
+
+    /// The wires of each node that has any, grouped by source node.
+    pub fn links_by_source(&self) -> impl Iterator<Item = &[Link<'a>]> + '_ {
+        self.starts
+            .windows(2)
+            .filter(|w| w[0] < w[1])
+            .map(|w| &self.outgoing[w[0]..w[1]])
     }
 
     /// The wires leaving the node at `index` in `design.nodes` (none for a repeated id: its
@@ -256,7 +293,7 @@ pub(crate) struct WorkerAt<'a, 'p> {
     pub worker: &'a Worker,
     pub links: &'p [Link<'a>],
     /// Each route's path pattern, parsed once for all rules (same order as the routes).
-    pub patterns: Vec<Result<Vec<paths::Segment<'a>>, String>>,
+    pub patterns: Vec<Pattern<'a>>,
 }
 
 impl<'a> WorkerAt<'a, '_> {

@@ -3,7 +3,7 @@
 use crate::model::{Auth, Kind};
 
 use super::context::Ctx;
-use super::paths::{RouteTrie, method_mask, parse_pattern};
+use super::paths::{RouteTrie, method_mask};
 use super::{Diagnostic, Severity, Target};
 
 fn route_target(node: &str, route: usize) -> Target {
@@ -96,12 +96,17 @@ pub fn route_services(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 pub fn route_overlaps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, gateway) in ctx.gateways() {
         let mut trie = RouteTrie::new(true);
-        for (index, route) in gateway.routes.iter().enumerate() {
-            let Ok(pattern) = parse_pattern(&route.path) else {
+        for ((index, route), pattern) in gateway
+            .routes
+            .iter()
+            .enumerate()
+            .zip(ctx.gateway_patterns(node))
+        {
+            let Ok(pattern) = pattern else {
                 continue;
             };
             let methods = method_mask(&route.methods);
-            let coverage = trie.coverage(&pattern, methods);
+            let coverage = trie.coverage(pattern, methods);
             if let Some(first) = coverage.duplicate_of {
                 out.push(
                     Diagnostic::new(
@@ -142,16 +147,16 @@ pub fn route_overlaps(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 );
             }
-            trie.insert(&pattern, index, methods);
+            trie.insert(pattern, index, methods);
         }
     }
 }
 
 /// GWY005: a route path that is not a valid pattern.
 pub fn route_paths(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, gateway) in ctx.gateways() {
-        for (index, route) in gateway.routes.iter().enumerate() {
-            if let Err(problem) = parse_pattern(&route.path) {
+    for (node, _) in ctx.gateways() {
+        for (index, pattern) in ctx.gateway_patterns(node).iter().enumerate() {
+            if let Err(problem) = pattern {
                 out.push(
                     Diagnostic::new(
                         "GWY005",

@@ -358,7 +358,8 @@ pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>
     for rule in RULES {
         rule(&ctx, &mut out);
     }
-    out.sort();
+    // Equal diagnostics are identical, so an unstable sort is still deterministic.
+    out.sort_unstable();
     out.dedup();
     Diagnostics(out)
 }

@@ -175,51 +175,55 @@ pub fn binding_identifiers(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// BND004: two wires of one node share a binding name, so `env.NAME` would be ambiguous.
 pub fn unique_bindings(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first: FastMap<(&str, &str), &str> = FastMap::default();
-    first.reserve(ctx.design.wires.len());
-    for wire in &ctx.design.wires {
-        if wire.binding.is_empty() {
-            continue;
-        }
-        if let Some(other) = first.insert((&wire.from, &wire.binding), &wire.to) {
-            if other == wire.to {
-                out.push(
-                    Diagnostic::new(
-                        "BND004",
-                        Severity::Error,
-                        Target::Wire {
-                            from: wire.from.clone(),
-                            to: wire.to.clone(),
-                        },
-                        format!(
-                            "{} has two wires to {} named `{}`",
-                            wire.from, wire.to, wire.binding
-                        ),
-                    )
-                    .help("delete one of the two wires"),
-                );
-            } else {
-                out.push(
-                    Diagnostic::new(
-                        "BND004",
-                        Severity::Error,
-                        Target::Wire {
-                            from: wire.from.clone(),
-                            to: wire.to.clone(),
-                        },
-                        format!(
-                            "{} uses binding name `{}` for both {other} and {}",
-                            wire.from, wire.binding, wire.to
-                        ),
-                    )
-                    .help(format!(
-                        "give each binding of a node its own name, for example `{}_2`",
-                        wire.binding
-                    )),
-                );
+    for links in ctx.links_by_source() {
+        // Most nodes have a handful of wires: compare pairs; index the gateway's many.
+        let mut index: FastMap<&str, &str> = FastMap::default();
+        for (position, link) in links.iter().enumerate() {
+            let wire = link.wire;
+            if wire.binding.is_empty() {
+                continue;
             }
-            // Keep the first owner for later comparisons.
-            first.insert((&wire.from, &wire.binding), other);
+            let earlier = if links.len() <= 16 {
+                links[..position]
+                    .iter()
+                    .find(|l| l.wire.binding == wire.binding)
+                    .map(|l| l.wire.to.as_str())
+            } else {
+                let first = index.entry(&wire.binding).or_insert(&wire.to);
+                (!std::ptr::eq(*first, wire.to.as_str())).then_some(*first)
+            };
+            let Some(other) = earlier else { continue };
+            let target = Target::Wire {
+                from: wire.from.clone(),
+                to: wire.to.clone(),
+            };
+            let diagnostic = if other == wire.to {
+                Diagnostic::new(
+                    "BND004",
+                    Severity::Error,
+                    target,
+                    format!(
+                        "{} has two wires to {} named `{}`",
+                        wire.from, wire.to, wire.binding
+                    ),
+                )
+                .help("delete one of the two wires")
+            } else {
+                Diagnostic::new(
+                    "BND004",
+                    Severity::Error,
+                    target,
+                    format!(
+                        "{} uses binding name `{}` for both {other} and {}",
+                        wire.from, wire.binding, wire.to
+                    ),
+                )
+                .help(format!(
+                    "give each binding of a node its own name, for example `{}_2`",
+                    wire.binding
+                ))
+            };
+            out.push(diagnostic);
         }
     }
 }
@@ -328,6 +332,29 @@ mod tests {
         assert!(!reports(&design, "BND004"));
         design.wires[3].binding = "CACHE".into();
         assert!(reports(&design, "BND004"));
+    }
+
+    #[test]
+    fn binding_names_are_unique_on_a_node_with_many_wires() {
+        let mut design = base();
+        for i in 0..20 {
+            let id = format!("svc-{i}");
+            design
+                .nodes
+                .push(Node::new(id.clone(), NodeKind::Worker(Worker::default())));
+            design
+                .wires
+                .push(Wire::new("gateway", id, format!("SVC_{i}")));
+        }
+        assert!(!reports(&design, "BND004"));
+        design.wires.push(Wire::new("gateway", "svc-3", "SVC_7"));
+        let found = super::super::testkit::with_code(&design, "BND004");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("both svc-7 and svc-3"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
