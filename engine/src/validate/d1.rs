@@ -26,6 +26,67 @@ fn sqlite_message(error: &rusqlite::Error) -> String {
     }
 }
 
+/// Statements that reach outside the database (`ATTACH` creates files, `VACUUM INTO` writes
+/// one). D1 refuses both, and validation runs the migrations and seed of any design it opens,
+/// so they are reported instead of run.
+const OUTSIDE_STATEMENTS: [&str; 2] = ["ATTACH", "VACUUM"];
+
+/// The first word of [`OUTSIDE_STATEMENTS`] in `sql`, outside quotes and comments.
+fn outside_statement(sql: &str) -> Option<&'static str> {
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| i + 2 + end + 2);
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &sql[start..i];
+                if let Some(found) = OUTSIDE_STATEMENTS
+                    .iter()
+                    .find(|w| w.eq_ignore_ascii_case(word))
+                {
+                    return Some(found);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Run SQL that holds whole statements, unless it reaches outside the database.
+fn run_batch(conn: &Connection, sql: &str) -> Result<(), String> {
+    if let Some(word) = outside_statement(sql) {
+        return Err(format!("D1 does not allow `{word}` statements"));
+    }
+    conn.execute_batch(sql)
+        .map_err(|error| sqlite_message(&error))
+}
+
 /// What a prepared SQL text needs.
 enum Prepared {
     Parameters(usize),
@@ -63,7 +124,7 @@ impl<'a> Database<'a> {
             }
         };
         for (index, migration) in d1.migrations.iter().enumerate() {
-            if let Err(error) = conn.execute_batch(&migration.sql) {
+            if let Err(error) = run_batch(&conn, &migration.sql) {
                 out.push(
                     Diagnostic::new(
                         "SQL001",
@@ -73,7 +134,7 @@ impl<'a> Database<'a> {
                             "migration {} `{}` fails on SQLite: {}",
                             index + 1,
                             migration.name,
-                            sqlite_message(&error)
+                            error
                         ),
                     )
                     .help(
@@ -87,17 +148,14 @@ impl<'a> Database<'a> {
             }
         }
         if !d1.seed.trim().is_empty()
-            && let Err(error) = conn.execute_batch(&d1.seed)
+            && let Err(error) = run_batch(&conn, &d1.seed)
         {
             out.push(
                 Diagnostic::new(
                     "SQL002",
                     Severity::Error,
                     node_target(),
-                    format!(
-                        "the seed fails on SQLite after the migrations: {}",
-                        sqlite_message(&error)
-                    ),
+                    format!("the seed fails on SQLite after the migrations: {error}"),
                 )
                 .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
             );
@@ -295,6 +353,32 @@ mod tests {
                 .message
                 .contains("takes 2 parameters but the step gives 1")
         );
+    }
+
+    #[test]
+    fn statements_that_reach_outside_the_database_are_not_run() {
+        assert_eq!(
+            super::outside_statement("ATTACH DATABASE 'x.db' AS x"),
+            Some("ATTACH")
+        );
+        assert_eq!(
+            super::outside_statement("vacuum into '/tmp/x.db'"),
+            Some("VACUUM")
+        );
+        assert_eq!(
+            super::outside_statement("INSERT INTO notes VALUES ('attach me') -- vacuum"),
+            None
+        );
+        let mut design = base();
+        d1_mut(&mut design).seed = "VACUUM INTO 'copy.db';".into();
+        let found = with_code(&design, "SQL002");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("`VACUUM`"),
+            "{}",
+            found[0].message
+        );
+        assert!(!std::path::Path::new("copy.db").exists());
     }
 
     #[test]
