@@ -14,6 +14,10 @@ pub(crate) fn key_length<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<
         Step::KvList { prefix, .. } => prefix,
         _ => return,
     };
+    // The fixed text is never longer than the template: skip building it for short keys.
+    if key.as_str().len() <= KV_MAX_KEY_BYTES {
+        return;
+    }
     let fixed = key.fixed_text().len();
     if fixed > KV_MAX_KEY_BYTES {
         out.push(
