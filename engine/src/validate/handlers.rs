@@ -280,21 +280,18 @@ impl<'r> Flow<'r, '_> {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!(
                         "set `{root}` in an earlier step (for example a KvGet with `into: \
-                         \"{root}\"`), or read an input: params, query, headers, body, auth"
+                         \"{root}\"`), or read an input: params, query, headers, body, auth; a \
+                         name set in one branch of an If only is set after it when the other \
+                         branch responds"
                     ),
                 };
-                self.out.push(
-                    Diagnostic::new(
-                        "HDL003",
-                        Severity::Error,
-                        target(),
-                        format!("`{read}` is used before `{root}` is set"),
-                    )
-                    .help(format!(
-                        "{help}; a name set in only one branch of an If is set after it only \
-                         when the other branch responds"
-                    )),
-                );
+                let message = if read == root {
+                    format!("`{root}` is used before it is set")
+                } else {
+                    format!("`{read}` is used before `{root}` is set")
+                };
+                self.out
+                    .push(Diagnostic::new("HDL003", Severity::Error, target(), message).help(help));
             }
         }
     }
