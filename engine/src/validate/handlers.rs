@@ -128,7 +128,8 @@ struct Flow<'r, 'o> {
     route_index: usize,
     params: Vec<&'r str>,
     route_path: &'r str,
-    /// Every name the route's steps set; a scope is a bit set over the first 64 of them.
+    /// The names the steps set, in the order the walk meets them; a scope is a bit set over
+    /// the first 64 of them.
     names: Vec<&'r str>,
     /// Reused buffer for one step's reads.
     reads: Vec<&'r str>,
@@ -138,31 +139,19 @@ struct Flow<'r, 'o> {
 /// The names set at a point of a handler: bit `i` stands for `Flow::names[i]`.
 type Scope = u64;
 
-/// Every name a list of steps (and its branches) sets, each once, in order.
-fn set_names<'s>(steps: &'s [Step], names: &mut Vec<&'s str>) {
-    for step in steps {
-        if let Some(name) = step.output()
-            && !names.contains(&name)
-        {
-            names.push(name);
-        }
-        if let Step::If {
-            then, otherwise, ..
-        } = step
-        {
-            set_names(then, names);
-            set_names(otherwise, names);
-        }
-    }
-}
-
 impl<'r> Flow<'r, '_> {
-    /// The bit of a name in a [`Scope`]; names past the 64th count as always set.
-    fn bit(&self, name: &str) -> Scope {
-        match self.names.iter().position(|n| *n == name) {
-            Some(i) if i < 64 => 1 << i,
-            _ => 0,
-        }
+    /// The bit of a name being set, numbering it on first sight; names past the 64th have
+    /// none and count as always set.
+    fn bit(&mut self, name: &'r str) -> Scope {
+        let index = self
+            .names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| {
+                self.names.push(name);
+                self.names.len() - 1
+            });
+        if index < 64 { 1 << index } else { 0 }
     }
 
     fn is_set(&self, scope: Scope, name: &str) -> bool {
@@ -302,8 +291,6 @@ impl<'r> Flow<'r, '_> {
 pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let (node, worker) = (at.node, at.worker);
     for (route_index, route) in worker.routes.iter().enumerate() {
-        let mut names = Vec::new();
-        set_names(&route.steps, &mut names);
         let mut flow = Flow {
             ctx_node: node,
             route_index,
@@ -317,7 +304,7 @@ pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut
                 })
                 .collect(),
             route_path: &route.path,
-            names,
+            names: Vec::new(),
             reads: Vec::new(),
             out,
         };
