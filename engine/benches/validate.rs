@@ -220,6 +220,16 @@ fn bench_validate(c: &mut Criterion) {
         diagnostics.iter().take(5).collect::<Vec<_>>()
     );
     bench_design(c, "validate 10k nodes", &design, true);
+    // A yardstick for the machine the numbers come from: copying the same design.
+    c.bench_function("baseline: clone the 10k-node design, CPU time", |b| {
+        b.iter_custom(|iterations| {
+            let start = thread_cpu_time().unwrap_or_default();
+            for _ in 0..iterations {
+                black_box(design.clone());
+            }
+            thread_cpu_time().unwrap_or_default().saturating_sub(start)
+        });
+    });
 
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
     let example = edgewire_engine::format::load(&example).expect("the reference example loads");
