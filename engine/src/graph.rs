@@ -87,6 +87,31 @@ impl<'a> DesignGraph<'a> {
         Self { graph, index }
     }
 
+    /// Build the graph from wires whose ends the caller already looked up: `(from, to, wire)`
+    /// with `from` and `to` positions in `design.nodes`, each the first node with its id (as
+    /// [`Self::new`] keeps). Saves looking every wire's ids up again in large designs.
+    pub fn from_resolved(
+        design: &'a Design,
+        wires: impl IntoIterator<Item = (usize, usize, &'a Wire)>,
+    ) -> Self {
+        let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
+        let mut index = HashMap::with_capacity(design.nodes.len());
+        // Graph index of each design position; a repeated id maps to its first node.
+        let mut position = Vec::with_capacity(design.nodes.len());
+        for node in &design.nodes {
+            let ix = *index
+                .entry(node.id.as_str())
+                .or_insert_with(|| graph.add_node(node));
+            position.push(ix);
+        }
+        for (from, to, wire) in wires {
+            if let (Some(&a), Some(&b)) = (position.get(from), position.get(to)) {
+                graph.add_edge(a, b, wire);
+            }
+        }
+        Self { graph, index }
+    }
+
     fn kind(&self, ix: NodeIndex) -> Kind {
         self.graph[ix].kind.kind()
     }
@@ -219,6 +244,140 @@ impl<'a> DesignGraph<'a> {
         Some(chain)
     }
 
+    /// Each service-binding cycle as a path that starts and ends at its smallest id
+    /// (`["products", "users", "products"]`): the shortest way round, one per group of
+    /// [`Self::service_cycles`], sorted.
+    pub fn service_cycle_paths(&self) -> Vec<Vec<NodeId>> {
+        let mut paths = Vec::new();
+        for members in self.service_cycles() {
+            let inside: BTreeSet<NodeIndex> = members
+                .iter()
+                .filter_map(|id| self.index.get(id.as_str()).copied())
+                .collect();
+            let Some(&start) = members.first().and_then(|id| self.index.get(id.as_str())) else {
+                continue;
+            };
+            // Breadth first from `start` inside the group until an edge leads back to it.
+            let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+            let mut queue = std::collections::VecDeque::from([start]);
+            let mut last = None;
+            'search: while let Some(n) = queue.pop_front() {
+                let mut next: Vec<NodeIndex> = self
+                    .graph
+                    .neighbors_directed(n, Direction::Outgoing)
+                    .filter(|m| inside.contains(m) && self.is_service_edge(n, *m))
+                    .collect();
+                next.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+                for m in next {
+                    if m == start {
+                        last = Some(n);
+                        break 'search;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(m) {
+                        e.insert(n);
+                        queue.push_back(m);
+                    }
+                }
+            }
+            let Some(mut at) = last else { continue };
+            let mut path = vec![self.graph[start].id.clone()];
+            while at != start {
+                path.push(self.graph[at].id.clone());
+                at = parent[&at];
+            }
+            path.push(self.graph[start].id.clone());
+            path.reverse();
+            paths.push(path);
+        }
+        paths.sort();
+        paths
+    }
+
+    /// Ids of the nodes that no request from any Client reaches, Clients and Notes left out,
+    /// sorted. Linear in the graph (one shared visited set).
+    pub fn unreachable_from_clients(&self) -> Vec<NodeId> {
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut stack: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&n| self.kind(n) == Kind::Client)
+            .collect();
+        for &n in &stack {
+            seen[n.index()] = true;
+        }
+        while let Some(n) = stack.pop() {
+            for m in self.graph.neighbors_directed(n, Direction::Outgoing) {
+                if !seen[m.index()] {
+                    seen[m.index()] = true;
+                    stack.push(m);
+                }
+            }
+        }
+        let mut ids: Vec<NodeId> = self
+            .graph
+            .node_indices()
+            .filter(|&n| !seen[n.index()] && !matches!(self.kind(n), Kind::Client | Kind::Note))
+            .map(|n| self.graph[n].id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// [`Self::longest_call_chain`] for several entries at once, sharing the work; one answer
+    /// per entry (`None` for an unknown id). `None` overall on a cycle.
+    pub fn longest_call_chains(&self, entries: &[&str]) -> Option<Vec<Option<Vec<NodeId>>>> {
+        // Longest chain length from each node and the callee that continues it.
+        let mut memo: HashMap<NodeIndex, (usize, Option<NodeIndex>)> = HashMap::new();
+        let mut visiting = BTreeSet::new();
+        let mut chains = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let Some(&start) = self.index.get(entry) else {
+                chains.push(None);
+                continue;
+            };
+            self.chain_length(start, &mut memo, &mut visiting)?;
+            let mut chain = vec![self.graph[start].id.clone()];
+            let mut at = start;
+            while let Some(&(_, Some(next))) = memo.get(&at) {
+                chain.push(self.graph[next].id.clone());
+                at = next;
+            }
+            chains.push(Some(chain));
+        }
+        Some(chains)
+    }
+
+    fn chain_length(
+        &self,
+        node: NodeIndex,
+        memo: &mut HashMap<NodeIndex, (usize, Option<NodeIndex>)>,
+        visiting: &mut BTreeSet<NodeIndex>,
+    ) -> Option<usize> {
+        if let Some(&(length, _)) = memo.get(&node) {
+            return Some(length);
+        }
+        if !visiting.insert(node) {
+            return None;
+        }
+        let mut callees: Vec<NodeIndex> = self
+            .graph
+            .neighbors_directed(node, Direction::Outgoing)
+            .filter(|&m| self.is_service_edge(node, m))
+            .collect();
+        callees.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        callees.dedup();
+        let mut best: (usize, Option<NodeIndex>) = (1, None);
+        for callee in callees {
+            let length = self.chain_length(callee, memo, visiting)? + 1;
+            if length > best.0 {
+                best = (length, Some(callee));
+            }
+        }
+        visiting.remove(&node);
+        memo.insert(node, best);
+        Some(best.0)
+    }
+
     /// Layers for a left-to-right layout: clients, then each node one column right of the
     /// furthest node that wires to it; notes and unconnected nodes last. Each layer sorted by id.
     pub fn layers(&self) -> Vec<Vec<NodeId>> {
@@ -291,6 +450,14 @@ mod tests {
         design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "c", "C")];
         let graph = DesignGraph::new(&design);
         assert!(graph.service_cycles().is_empty());
+        let resolved = DesignGraph::from_resolved(
+            &design,
+            design.wires.iter().map(|w| {
+                let at = |id: &str| design.nodes.iter().position(|n| n.id == id).unwrap_or(0);
+                (at(&w.from), at(&w.to), w)
+            }),
+        );
+        assert_eq!(resolved.deploy_order(), graph.deploy_order());
         assert_eq!(
             graph.deploy_order(),
             Some(vec!["c".into(), "b".into(), "a".into()])
@@ -300,6 +467,16 @@ mod tests {
             Some(vec!["a".into(), "b".into(), "c".into()])
         );
 
+        assert_eq!(
+            graph.longest_call_chains(&["a", "b", "x"]),
+            Some(vec![
+                Some(vec!["a".into(), "b".into(), "c".into()]),
+                Some(vec!["b".into(), "c".into()]),
+                None
+            ])
+        );
+        assert_eq!(graph.unreachable_from_clients(), vec!["a", "b", "c"]);
+
         design.wires.push(Wire::new("c", "a", "A"));
         let graph = DesignGraph::new(&design);
         assert_eq!(
@@ -307,5 +484,10 @@ mod tests {
             vec![vec!["a".to_owned(), "b".into(), "c".into()]]
         );
         assert_eq!(graph.deploy_order(), None);
+        assert_eq!(
+            graph.service_cycle_paths(),
+            vec![vec!["a".to_owned(), "b".into(), "c".into(), "a".into()]]
+        );
+        assert_eq!(graph.longest_call_chains(&["a"]), None);
     }
 }

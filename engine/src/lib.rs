@@ -9,6 +9,7 @@
 //! - [`runtime`]: the local engine that runs a design over HTTP on 127.0.0.1.
 //! - [`simulate`]: the global latency and cost simulator.
 //! - [`export`]: the multi-Worker Wrangler project generator.
+//! - [`regions`]: the world regions of Clients and origins (the round-trip table's rows).
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
 
@@ -17,6 +18,7 @@ pub mod export;
 pub mod format;
 pub mod graph;
 pub mod model;
+pub mod regions;
 pub mod runtime;
 pub mod secrets;
 pub mod semantics;

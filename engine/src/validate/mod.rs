@@ -2,8 +2,109 @@
 //!
 //! Each rule is one function that pushes [`Diagnostic`]s with a stable code. [`validate`]
 //! runs them all and returns the diagnostics sorted (severity, target, code, message), so
-//! the output is deterministic.
+//! the output is deterministic. [`validate_with_secrets`] also checks secrets against the
+//! names declared in the design's `.dev.vars`.
+//!
+//! # Layout
+//! One submodule per theme, one function per rule, each with its tests beside it:
+//! `wires` (wire kinds and binding presence), `names` (ids and binding names), `topology`
+//! (cycles, reachability, entry, call chains), `gateway`, `handlers`, `d1` (real SQLite),
+//! `hyperdrive`, `kv`, `clients`, `secrets`, `notes`.
+//! Shared pieces: `context` (indices built once per run, so rules stay linear) and `paths`
+//! (route path patterns and a trie that finds shadowed routes).
+//!
+//! # Speed
+//! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
+//! and wires once per run (no `Design::node` scans), Worker and step rules run Worker by
+//! Worker in one pass while its data is in cache, route patterns are parsed once, and each D1
+//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once.
+//! `cargo bench -p edgewire-engine --bench validate` measures a 10,000-node design.
+//!
+//! # Codes
+//!
+//! | Code   | Severity | Meaning |
+//! |--------|----------|---------|
+//! | WIR001 | error    | A wire joins two kinds that cannot be connected (a KV cannot call a Worker). |
+//! | WIR002 | error    | A wire names a node that does not exist. |
+//! | BND001 | error    | A binding wire (service or resource) has no binding name. |
+//! | BND002 | error    | A Client -> entry wire has a binding name (requests carry none). |
+//! | BND003 | error    | A binding name is not a JavaScript identifier, or is a reserved word. |
+//! | BND004 | error    | Two wires of one node use the same binding name. |
+//! | NAM001 | error    | A Gateway or Worker id is not a valid Worker script name. |
+//! | NAM002 | error    | Two nodes have the same id. |
+//! | NAM003 | error    | A node has an empty id. |
+//! | GRA001 | error    | Workers call each other in a cycle through service bindings. |
+//! | GRA002 | warning  | A node no request from any Client can reach. |
+//! | GRA003 | error    | No public entry: no Client is wired to a Gateway or Worker. |
+//! | GRA004 | error    | A call chain needs more Worker invocations than the platform allows (32). |
+//! | GWY001 | error    | A gateway route forwards to a binding that is not wired. |
+//! | GWY002 | error    | A gateway route forwards to a binding that is not a Worker. |
+//! | GWY003 | error    | Two gateway routes are exact duplicates (path and methods). |
+//! | GWY004 | warning  | A gateway route never matches: earlier routes catch all its paths and methods. |
+//! | GWY005 | error    | A gateway route path is not a valid pattern. |
+//! | GWY006 | error    | Gateway authentication is incomplete (header name, issuer, audience). |
+//! | GWY007 | error    | A rate limit allows no request (requests or period_secs is 0). |
+//! | GWY008 | warning  | A gateway has no routes, so it answers every request with 404. |
+//! | HDL001 | error    | A step uses a binding its Worker does not have. |
+//! | HDL002 | error    | A step uses a binding of the wrong kind (a KV step on a D1 binding). |
+//! | HDL003 | error    | A value is used before it is set. |
+//! | HDL004 | error    | A template does not parse. |
+//! | HDL005 | error    | A path names an unknown input (`params.x` without `:x` in the route). |
+//! | HDL006 | error    | A handler can finish without responding. |
+//! | HDL007 | error    | A Worker route path is not a valid pattern. |
+//! | HDL008 | error    | Two routes of a Worker have the same method and path. |
+//! | HDL009 | warning  | A Worker route never matches: an earlier route catches all its paths. |
+//! | HDL010 | error    | A Respond status is outside 100..=599. |
+//! | HDL011 | error    | A step sets a name that is not an identifier or is an input name. |
+//! | HDL012 | warning  | Steps after a step that always responds never run. |
+//! | SQL001 | error    | A D1 migration fails on SQLite. |
+//! | SQL002 | error    | A D1 seed fails on SQLite after the migrations. |
+//! | SQL003 | error    | A D1 step's SQL does not compile against the migrated schema. |
+//! | SQL004 | error    | A D1 step gives a different number of params than its SQL takes. |
+//! | D1_001 | error    | A D1 location hint is not one the platform knows. |
+//! | HYP001 | error    | A Hyperdrive step gives a different number of params than its highest `$n`. |
+//! | HYP002 | error    | `$n` placeholders skip a number (`$1`, `$3`) or use `$0`. |
+//! | HYP003 | error    | A Hyperdrive step uses `?` placeholders (PostgreSQL wants `$1`). |
+//! | HYP004 | error    | A Hyperdrive origin region is not a known region. |
+//! | HYP005 | error    | A Hyperdrive cache max_age is over 3600 s. |
+//! | HYP006 | info     | A Worker uses Hyperdrive: the export turns on `nodejs_compat`. |
+//! | KV_001 | error    | A KV key's fixed text is over 512 bytes. |
+//! | KV_002 | warning  | A GET route writes to KV on every request (KV allows 1 write/s per key). |
+//! | KV_003 | error    | A KV put's ttl_secs is below 60. |
+//! | KV_004 | error    | A KV seed key is empty or over 512 bytes. |
+//! | KV_005 | warning  | A KV seed has the same key twice (the last one wins). |
+//! | CLI001 | error    | A Client region is not a known region. |
+//! | CLI002 | error    | A Client's traffic shares do not sum to 1. |
+//! | CLI003 | error    | A Client traffic share is negative. |
+//! | CLI004 | warning  | A scenario request matches no route of the Client's entry point. |
+//! | CLI005 | info     | A Client has no scenario. |
+//! | CLI006 | warning  | A Client is not wired to any entry point (other Clients are). |
+//! | CLI007 | error    | A scenario request is malformed (path, expected status, weight). |
+//! | CLI008 | error    | A Client's requests_per_second is negative or not a number. |
+//! | SEC001 | error    | A secret is used but not declared in `.dev.vars`. |
+//! | SEC002 | warning  | A secret is declared in `.dev.vars` but never used. |
+//! | SEC003 | error    | A secret name is not an environment variable name (UPPER_SNAKE). |
+//! | NOT001 | info     | A Note has no text. |
 
+mod context;
+mod paths;
+
+mod clients;
+mod d1;
+mod gateway;
+mod handlers;
+mod hyperdrive;
+mod kv;
+mod names;
+mod notes;
+mod secrets;
+mod topology;
+mod wires;
+
+#[cfg(test)]
+mod testkit;
+
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
@@ -170,11 +271,184 @@ impl<'a> IntoIterator for &'a Diagnostics {
     }
 }
 
-/// Run every rule over the design.
+/// A rule over the whole design.
+type Rule = fn(&context::Ctx<'_>, &mut Vec<Diagnostic>);
+
+/// A rule over one Worker (its routes and handlers).
+type WorkerRule = fn(&context::Ctx<'_>, &context::WorkerAt<'_, '_>, &mut Vec<Diagnostic>);
+
+/// A rule over one handler step.
+type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut Vec<Diagnostic>);
+
+/// Rules over the whole design, by theme.
+const RULES: &[Rule] = &[
+    wires::wire_kinds,
+    wires::binding_presence,
+    names::binding_identifiers,
+    names::unique_bindings,
+    names::script_names,
+    names::unique_ids,
+    names::empty_ids,
+    topology::service_cycles,
+    topology::unreachable_nodes,
+    topology::public_entry,
+    topology::call_chain_length,
+    gateway::route_services,
+    gateway::route_overlaps,
+    gateway::route_paths,
+    gateway::auth_settings,
+    gateway::rate_limit,
+    gateway::has_routes,
+    d1::unused_databases,
+    d1::location_hint,
+    hyperdrive::origin_region,
+    hyperdrive::max_age,
+    kv::seed_keys,
+    clients::regions,
+    clients::shares,
+    clients::scenario_routes,
+    clients::has_scenario,
+    clients::wired,
+    clients::scenario_requests,
+    clients::request_rate,
+    secrets::declared,
+    secrets::names,
+    notes::empty_notes,
+];
+
+/// Rules over each Worker. They run one Worker at a time, so its data stays in cache.
+const WORKER_RULES: &[WorkerRule] = &[
+    handlers::values_before_set,
+    handlers::always_responds,
+    handlers::route_paths,
+    handlers::route_overlaps,
+    handlers::unreachable_steps,
+    hyperdrive::nodejs_compat,
+    kv::writes_on_reads,
+];
+
+/// Rules over each handler step, all applied during one walk of the steps.
+const STEP_RULES: &[StepRule] = &[
+    handlers::step_bindings,
+    handlers::templates,
+    handlers::respond_status,
+    handlers::output_names,
+    hyperdrive::placeholders,
+    kv::key_length,
+    kv::ttl,
+    d1::step_sql,
+];
+
+/// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
+/// [`validate_with_secrets`] for that.
 pub fn validate(design: &Design) -> Diagnostics {
+    validate_with_secrets(design, None)
+}
+
+/// Run every rule over the design; with `declared` (the names in the design's `.dev.vars`),
+/// also report secrets used but not declared and declared but never used.
+pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>>) -> Diagnostics {
+    let ctx = context::Ctx::new(design, declared);
     let mut out = Vec::new();
-    let _ = design;
-    out.sort();
+    // Worker by Worker, so that each one's data is read from memory once for all its rules.
+    for worker in ctx.workers_with_links() {
+        for rule in WORKER_RULES {
+            rule(&ctx, &worker, &mut out);
+        }
+        worker.for_each_step(&mut |at| {
+            for rule in STEP_RULES {
+                rule(&ctx, at, &mut out);
+            }
+        });
+    }
+    // Design-wide rules run last: `d1::unused_databases` relies on the step pass.
+    for rule in RULES {
+        rule(&ctx, &mut out);
+    }
+    // Equal diagnostics are identical, so an unstable sort is still deterministic.
+    out.sort_unstable();
     out.dedup();
     Diagnostics(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+
+    fn reference_example() -> Design {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
+        crate::format::load(&path).expect("the reference example loads")
+    }
+
+    #[test]
+    fn reference_example_has_no_errors_or_warnings() {
+        let diagnostics = validate(&reference_example());
+        assert_eq!(testkit::problems(&diagnostics), Vec::<String>::new());
+        // The orders service uses Hyperdrive: the export's nodejs_compat is worth a mention.
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.code == "HYP006" && d.target.node() == Some("orders"))
+        );
+    }
+
+    #[test]
+    fn reference_example_secrets_match_its_dev_vars() {
+        let declared = BTreeSet::from(["API_KEY".to_owned()]);
+        let diagnostics = validate_with_secrets(&reference_example(), Some(&declared));
+        assert_eq!(testkit::problems(&diagnostics), Vec::<String>::new());
+    }
+
+    #[test]
+    fn output_is_sorted_and_deduplicated() {
+        let mut design = testkit::base();
+        design
+            .wires
+            .push(crate::model::Wire::new("cache", "items", "X"));
+        design
+            .wires
+            .push(crate::model::Wire::new("cache", "items", "X"));
+        let diagnostics = validate(&design);
+        let mut sorted = diagnostics.0.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(diagnostics.0, sorted);
+        assert_eq!(validate(&design), diagnostics);
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let docs = include_str!("mod.rs");
+        let sources = [
+            include_str!("clients.rs"),
+            include_str!("d1.rs"),
+            include_str!("gateway.rs"),
+            include_str!("handlers.rs"),
+            include_str!("hyperdrive.rs"),
+            include_str!("kv.rs"),
+            include_str!("names.rs"),
+            include_str!("notes.rs"),
+            include_str!("secrets.rs"),
+            include_str!("topology.rs"),
+            include_str!("wires.rs"),
+        ];
+        let mut codes = BTreeSet::new();
+        for source in sources {
+            for piece in source.split("Diagnostic::new(").skip(1) {
+                let code = piece.trim_start().trim_start_matches('"');
+                let code: String = code.chars().take(6).collect();
+                codes.insert(code);
+            }
+        }
+        assert!(codes.len() > 50, "{codes:?}");
+        for code in codes {
+            assert!(
+                docs.contains(&format!("//! | {code} |")),
+                "{code} is missing from the code table"
+            );
+        }
+    }
 }

@@ -1,0 +1,240 @@
+//! How long validation takes: the reference example, and a generated design of 10,000 nodes
+//! (1 Client, 1 Gateway, 3,333 Workers with a 7-step route each, 3,333 KV namespaces,
+//! 3,324 Hyperdrive configs, 8 D1 databases shared by the Workers).
+//!
+//! Run with `cargo bench -p edgewire-engine --bench validate`. Besides wall time, the
+//! "CPU time" variants count only the time this thread ran (from `/proc/thread-self/schedstat`,
+//! Linux), which stays meaningful on a machine busy with other work.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use edgewire_engine::model::{
+    Client, Condition, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Kv,
+    KvFormat, Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template, Wire,
+    Worker,
+};
+use edgewire_engine::validate::validate;
+
+const WORKERS: usize = 3_333;
+const D1S: usize = 8;
+const TOTAL_NODES: usize = 10_000;
+
+fn respond(status: u16, body: Expr) -> Step {
+    Step::Respond {
+        status,
+        body: Some(body),
+        headers: BTreeMap::new(),
+    }
+}
+
+fn worker_route(index: usize, with_hyperdrive: bool) -> Route {
+    let mut steps = vec![
+        Step::KvGet {
+            binding: "CACHE".into(),
+            key: Template::new("item:{params.id}"),
+            format: KvFormat::Json,
+            into: "cached".into(),
+        },
+        Step::If {
+            cond: Condition::Exists("cached".into()),
+            then: vec![respond(200, Expr::Ref("cached".into()))],
+            otherwise: vec![],
+        },
+        Step::D1 {
+            binding: "DB".into(),
+            sql: "SELECT id, name, price_cents FROM items WHERE id = ?1".into(),
+            params: vec![Expr::Ref("params.id".into())],
+            mode: QueryMode::First,
+            into: Some("item".into()),
+        },
+        Step::If {
+            cond: Condition::Missing("item".into()),
+            then: vec![respond(
+                404,
+                Expr::Object(BTreeMap::from([(
+                    "error".to_owned(),
+                    Expr::Text(Template::new("item {params.id} not found")),
+                )])),
+            )],
+            otherwise: vec![],
+        },
+        Step::KvPut {
+            binding: "CACHE".into(),
+            key: Template::new("item:{params.id}"),
+            value: Expr::Ref("item".into()),
+            ttl_secs: Some(300),
+        },
+    ];
+    if with_hyperdrive {
+        steps.push(Step::Hyperdrive {
+            binding: "ORDERS".into(),
+            sql: "SELECT id, status FROM orders WHERE item_id = $1::int LIMIT $2".into(),
+            params: vec![Expr::Ref("params.id".into()), Expr::Json(20.into())],
+            mode: QueryMode::All,
+            into: Some("orders".into()),
+        });
+    }
+    steps.push(respond(
+        200,
+        Expr::Object(BTreeMap::from([
+            ("item".to_owned(), Expr::Ref("item".into())),
+            (
+                "service".to_owned(),
+                Expr::Json(format!("svc-{index}").into()),
+            ),
+        ])),
+    ));
+    Route {
+        method: HttpMethod::Get,
+        path: format!("/svc-{index}/:id"),
+        steps,
+    }
+}
+
+/// A clean design of exactly [`TOTAL_NODES`] nodes.
+fn large_design() -> Design {
+    let hyperdrives = TOTAL_NODES - 2 - 2 * WORKERS - D1S;
+    let mut design = Design::new("large");
+    let mut gateway = Gateway::default();
+    let mut scenario = Vec::new();
+    for d in 0..D1S {
+        design.nodes.push(Node::new(
+            format!("db-{d}"),
+            NodeKind::D1(D1 {
+                migrations: vec![Migration {
+                    name: "create_items".into(),
+                    sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+                          price_cents INTEGER NOT NULL);"
+                        .into(),
+                }],
+                seed: "INSERT INTO items VALUES (1, 'mug', 1500);".into(),
+                location_hint: Some("weur".into()),
+                read_replication: true,
+            }),
+        ));
+    }
+    for i in 0..WORKERS {
+        let id = format!("svc-{i}");
+        let binding = format!("SVC_{i}");
+        let with_hyperdrive = i < hyperdrives;
+        design.nodes.push(Node::new(
+            id.clone(),
+            NodeKind::Worker(Worker {
+                routes: vec![worker_route(i, with_hyperdrive)],
+            }),
+        ));
+        design
+            .nodes
+            .push(Node::new(format!("kv-{i}"), NodeKind::Kv(Kv::default())));
+        design
+            .wires
+            .push(Wire::new(id.clone(), format!("kv-{i}"), "CACHE"));
+        design
+            .wires
+            .push(Wire::new(id.clone(), format!("db-{}", i % D1S), "DB"));
+        if with_hyperdrive {
+            design.nodes.push(Node::new(
+                format!("pg-{i}"),
+                NodeKind::Hyperdrive(Hyperdrive::default()),
+            ));
+            design
+                .wires
+                .push(Wire::new(id.clone(), format!("pg-{i}"), "ORDERS"));
+        }
+        design
+            .wires
+            .push(Wire::new("gateway", id.clone(), binding.clone()));
+        gateway.routes.push(GatewayRoute {
+            path: format!("/svc-{i}"),
+            methods: vec![HttpMethod::Get],
+            service: binding,
+            strip_prefix: false,
+        });
+        if i % 100 == 0 {
+            scenario.push(SampleRequest {
+                name: format!("get from svc-{i}"),
+                method: HttpMethod::Get,
+                path: format!("/svc-{i}/1"),
+                headers: BTreeMap::new(),
+                body: None,
+                weight: 1.0,
+                expect_status: 200,
+            });
+        }
+    }
+    design
+        .nodes
+        .push(Node::new("gateway", NodeKind::Gateway(gateway)));
+    design.nodes.push(Node::new(
+        "web",
+        NodeKind::Client(Client {
+            scenario,
+            ..Client::default()
+        }),
+    ));
+    design.wires.push(Wire::new("web", "gateway", ""));
+    design.canonicalize();
+    design
+}
+
+/// CPU time this thread has used, when the platform tells (Linux). The kernel brings the
+/// figure up to date when the thread enters the scheduler, hence the yield.
+fn thread_cpu_time() -> Option<Duration> {
+    std::thread::yield_now();
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Benchmark `validate(design)` by wall time and, where available and `cpu_time` asks, by CPU
+/// time (meant for runs of milliseconds: the figure moves in scheduler steps).
+fn bench_design(c: &mut Criterion, name: &str, design: &Design, cpu_time: bool) {
+    c.bench_function(name, |b| {
+        b.iter(|| validate(black_box(design)));
+    });
+    if cpu_time && thread_cpu_time().is_some() {
+        c.bench_function(&format!("{name}, CPU time"), |b| {
+            b.iter_custom(|iterations| {
+                let start = thread_cpu_time().unwrap_or_default();
+                for _ in 0..iterations {
+                    black_box(validate(black_box(design)));
+                }
+                thread_cpu_time().unwrap_or_default().saturating_sub(start)
+            });
+        });
+    }
+}
+
+fn bench_validate(c: &mut Criterion) {
+    let design = large_design();
+    assert_eq!(design.nodes.len(), TOTAL_NODES);
+    let diagnostics = validate(&design);
+    assert!(
+        !diagnostics.has_errors()
+            && diagnostics.count(edgewire_engine::validate::Severity::Warning) == 0,
+        "the generated design should be clean: {:?}",
+        diagnostics.iter().take(5).collect::<Vec<_>>()
+    );
+    bench_design(c, "validate 10k nodes", &design, true);
+    // A yardstick for the machine the numbers come from: copying the same design.
+    c.bench_function("baseline: clone the 10k-node design, CPU time", |b| {
+        b.iter_custom(|iterations| {
+            let start = thread_cpu_time().unwrap_or_default();
+            for _ in 0..iterations {
+                black_box(design.clone());
+            }
+            thread_cpu_time().unwrap_or_default().saturating_sub(start)
+        });
+    });
+
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
+    let example = edgewire_engine::format::load(&example).expect("the reference example loads");
+    bench_design(c, "validate global-api example", &example, false);
+}
+
+criterion_group!(benches, bench_validate);
+criterion_main!(benches);

@@ -1,0 +1,536 @@
+//! What every rule needs, built once per validation run: node and binding indices (so no rule
+//! scans the node list per lookup), the petgraph view, and a step walker that formats step
+//! positions only when a diagnostic needs them.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::graph::DesignGraph;
+use crate::model::{
+    Client, Condition, D1, Design, Expr, Gateway, Hyperdrive, Kind, Kv, Node, NodeKind, Route,
+    Step, Template, Wire, Worker,
+};
+
+use super::Target;
+use super::paths::{self, parse_pattern};
+
+/// FNV-1a: a fast hash for the short id strings the indices hold (no untrusted input that
+/// could flood a table; `SipHash` showed up in profiles of large designs).
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's finalizer: FNV leaves the high bits poorly mixed, and the table
+        // compares keys whenever those bits collide.
+        let mut hash = self.0;
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        hash ^ (hash >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0;
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// Indices over one design, shared by every rule of a run.
+pub(crate) struct Ctx<'a> {
+    pub design: &'a Design,
+    pub graph: DesignGraph<'a>,
+    /// The secret names of the design's `.dev.vars`, when known.
+    pub declared_secrets: Option<&'a BTreeSet<String>>,
+    /// Node id -> index in `design.nodes` (the first node, should ids repeat).
+    nodes: FastMap<&'a str, usize>,
+    /// Every wire with its ends looked up, in design order.
+    links: Vec<Link<'a>>,
+    /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
+    outgoing: Vec<Link<'a>>,
+    starts: Vec<usize>,
+    /// Each gateway's route path patterns, parsed once (same order as its routes).
+    gateway_patterns: FastMap<&'a str, Vec<Pattern<'a>>>,
+    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`).
+    pub d1_databases: RefCell<FastMap<&'a str, super::d1::Database<'a>>>,
+}
+
+/// A parsed route path pattern, or why it does not parse.
+pub(crate) type Pattern<'a> = Result<Vec<paths::Segment<'a>>, String>;
+
+/// Parse every route path of a list.
+fn parse_all<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Pattern<'a>> {
+    paths.map(parse_pattern).collect()
+}
+
+/// A wire with its end nodes looked up once (`None` for an id no node has).
+#[derive(Clone, Copy)]
+pub(crate) struct Link<'a> {
+    pub wire: &'a Wire,
+    pub from: Option<&'a Node>,
+    pub to: Option<&'a Node>,
+}
+
+impl Link<'_> {
+    pub fn source_kind(self) -> Option<Kind> {
+        self.from.map(|n| n.kind.kind())
+    }
+
+    pub fn target_kind(self) -> Option<Kind> {
+        self.to.map(|n| n.kind.kind())
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(design: &'a Design, declared_secrets: Option<&'a BTreeSet<String>>) -> Self {
+        let mut nodes = FastMap::default();
+        nodes.reserve(design.nodes.len());
+        for (index, node) in design.nodes.iter().enumerate() {
+            nodes.entry(node.id.as_str()).or_insert(index);
+        }
+        // Each wire's ends as positions in `design.nodes`, looked up once.
+        let ends: Vec<(Option<usize>, Option<usize>)> = design
+            .wires
+            .iter()
+            .map(|wire| {
+                (
+                    nodes.get(wire.from.as_str()).copied(),
+                    nodes.get(wire.to.as_str()).copied(),
+                )
+            })
+            .collect();
+        let links: Vec<Link> = design
+            .wires
+            .iter()
+            .zip(&ends)
+            .map(|(wire, &(from, to))| Link {
+                wire,
+                from: from.map(|i| &design.nodes[i]),
+                to: to.map(|i| &design.nodes[i]),
+            })
+            .collect();
+        // Counting sort of the links by source node (stable: design order within a node).
+        let mut starts = vec![0; design.nodes.len() + 1];
+        for &(from, _) in &ends {
+            if let Some(from) = from {
+                starts[from + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut outgoing = links.clone();
+        for (link, &(from, _)) in links.iter().zip(&ends) {
+            if let Some(from) = from {
+                outgoing[next[from]] = *link;
+                next[from] += 1;
+            }
+        }
+        outgoing.truncate(starts[design.nodes.len()]);
+        let graph = DesignGraph::from_resolved(
+            design,
+            design
+                .wires
+                .iter()
+                .zip(&ends)
+                .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
+        );
+        let mut gateway_patterns = FastMap::default();
+        for node in &design.nodes {
+            if let NodeKind::Gateway(gateway) = &node.kind {
+                gateway_patterns
+                    .entry(node.id.as_str())
+                    .or_insert_with(|| parse_all(gateway.routes.iter().map(|r| r.path.as_str())));
+            }
+        }
+        Self {
+            design,
+            graph,
+            gateway_patterns,
+            declared_secrets,
+            nodes,
+            links,
+            outgoing,
+            starts,
+            d1_databases: RefCell::new(FastMap::default()),
+        }
+    }
+
+    /// The node with this id (the first one, should ids repeat).
+    pub fn node(&self, id: &str) -> Option<&'a Node> {
+        self.nodes.get(id).map(|&i| &self.design.nodes[i])
+    }
+
+    /// Every wire with its ends, in design order.
+    pub fn links(&self) -> &[Link<'a>] {
+        &self.links
+    }
+
+    /// Wires leaving `id`, in design order.
+    pub fn links_from(&self, id: &str) -> &[Link<'a>] {
+        self.nodes
+            .get(id)
+            .map_or(&[], |&i| &self.outgoing[self.starts[i]..self.starts[i + 1]])
+    }
+
+    /// The wires leaving `from` by binding name (the first wire of each name), for nodes with
+    /// many bindings such as a gateway.
+    pub fn binding_index(&self, from: &str) -> FastMap<&'a str, Link<'a>> {
+        let links = self.links_from(from);
+        let mut index = FastMap::default();
+        index.reserve(links.len());
+        for link in links {
+            index.entry(link.wire.binding.as_str()).or_insert(*link);
+        }
+        index
+    }
+
+    /// The kind of node `id`, if it exists.
+    pub fn kind(&self, id: &str) -> Option<Kind> {
+        self.node(id).map(|n| n.kind.kind())
+    }
+
+    pub fn clients(&self) -> impl Iterator<Item = (&'a Node, &'a Client)> + 'a {
+        self.design.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Client(c) => Some((n, c)),
+            _ => None,
+        })
+    }
+
+    pub fn gateways(&self) -> impl Iterator<Item = (&'a Node, &'a Gateway)> + 'a {
+        self.design.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Gateway(g) => Some((n, g)),
+            _ => None,
+        })
+    }
+
+    pub fn kvs(&self) -> impl Iterator<Item = (&'a Node, &'a Kv)> + 'a {
+        self.design.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Kv(kv) => Some((n, kv)),
+            _ => None,
+        })
+    }
+
+    pub fn d1s(&self) -> impl Iterator<Item = (&'a Node, &'a D1)> + 'a {
+        self.design.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::D1(d1) => Some((n, d1)),
+            _ => None,
+        })
+    }
+
+    pub fn hyperdrives(&self) -> impl Iterator<Item = (&'a Node, &'a Hyperdrive)> + 'a {
+        self.design.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Hyperdrive(h) => Some((n, h)),
+            _ => None,
+        })
+    }
+
+    /// Every Worker with its wires (its bindings).
+    pub fn workers_with_links(&self) -> impl Iterator<Item = WorkerAt<'a, '_>> + '_ {
+        self.design
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, node)| match &node.kind {
+                NodeKind::Worker(worker) => Some(WorkerAt {
+                    node,
+                    worker,
+                    links: self.links_of_index(index),
+                    patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
+                }),
+                _ => None,
+            })
+    }
+
+    /// The route patterns of gateway `id` (empty for a repeated id's later nodes).
+    pub fn gateway_patterns(&self, gateway: &Node) -> &[Pattern<'a>] {
+        match self.gateway_patterns.get(gateway.id.as_str()) {
+            Some(patterns)
+                if self
+                    .node(&gateway.id)
+                    .is_some_and(|n| std::ptr::eq(n, gateway)) =>
+            {
+                patterns
+            }
+            _ => &[],
+        }
+    }
+
+    /// The wires of each node that has any, grouped by source node.
+    pub fn links_by_source(&self) -> impl Iterator<Item = &[Link<'a>]> + '_ {
+        self.starts
+            .windows(2)
+            .filter(|w| w[0] < w[1])
+            .map(|w| &self.outgoing[w[0]..w[1]])
+    }
+
+    /// The wires leaving the node at `index` in `design.nodes` (none for a repeated id: its
+    /// wires belong to the first node with that id).
+    fn links_of_index(&self, index: usize) -> &[Link<'a>] {
+        &self.outgoing[self.starts[index]..self.starts[index + 1]]
+    }
+}
+
+/// A Worker with its wires.
+pub(crate) struct WorkerAt<'a, 'p> {
+    pub node: &'a Node,
+    pub worker: &'a Worker,
+    pub links: &'p [Link<'a>],
+    /// Each route's path pattern, parsed once for all rules (same order as the routes).
+    pub patterns: Vec<Pattern<'a>>,
+}
+
+impl<'a> WorkerAt<'a, '_> {
+    /// Visit every step of the Worker's routes, depth first.
+    pub fn for_each_step(&self, visit: &mut dyn FnMut(&StepAt<'a, '_>)) {
+        for (route_index, route) in self.worker.routes.iter().enumerate() {
+            walk(&route.steps, &mut |path, step| {
+                visit(&StepAt {
+                    node: self.node,
+                    links: self.links,
+                    route_index,
+                    path,
+                    step,
+                });
+            });
+        }
+    }
+}
+
+/// A step with where it is.
+pub(crate) struct StepAt<'a, 'p> {
+    pub node: &'a Node,
+    /// The Worker's wires (its bindings), looked up once per Worker.
+    pub links: &'p [Link<'a>],
+    pub route_index: usize,
+    pub path: &'p StepPath,
+    pub step: &'a Step,
+}
+
+impl<'a> StepAt<'a, '_> {
+    /// The Worker's wire with this binding name.
+    pub fn binding(&self, name: &str) -> Option<&Link<'a>> {
+        self.links.iter().find(|l| l.wire.binding == name)
+    }
+
+    pub fn target(&self) -> Target {
+        step_target(self.node, self.route_index, self.path)
+    }
+}
+
+/// The diagnostic target of a step.
+pub(crate) fn step_target(node: &Node, route: usize, path: &StepPath) -> Target {
+    Target::Step {
+        node: node.id.clone(),
+        route,
+        step: path.to_string(),
+    }
+}
+
+/// One segment of a step position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PathPart {
+    Index(usize),
+    Then,
+    Otherwise,
+}
+
+/// A step's position (`3.then.0`), kept as segments and formatted only when displayed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StepPath(Vec<PathPart>);
+
+impl StepPath {
+    pub fn push_index(&mut self, index: usize) {
+        self.0.push(PathPart::Index(index));
+    }
+
+    pub fn push_branch(&mut self, then: bool) {
+        self.0.push(if then {
+            PathPart::Then
+        } else {
+            PathPart::Otherwise
+        });
+    }
+
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+}
+
+impl fmt::Display for StepPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            match segment {
+                PathPart::Index(n) => write!(f, "{n}")?,
+                PathPart::Then => f.write_str("then")?,
+                PathPart::Otherwise => f.write_str("otherwise")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Visit every step of a list depth first (an `If` before its branches), with its position.
+pub(crate) fn walk<'a>(steps: &'a [Step], visit: &mut dyn FnMut(&StepPath, &'a Step)) {
+    fn go<'a>(path: &mut StepPath, steps: &'a [Step], visit: &mut dyn FnMut(&StepPath, &'a Step)) {
+        for (index, step) in steps.iter().enumerate() {
+            path.push_index(index);
+            visit(path, step);
+            if let Step::If {
+                then, otherwise, ..
+            } = step
+            {
+                path.push_branch(true);
+                go(path, then, visit);
+                path.pop();
+                path.push_branch(false);
+                go(path, otherwise, visit);
+                path.pop();
+            }
+            path.pop();
+        }
+    }
+    go(&mut StepPath::default(), steps, visit);
+}
+
+/// Whether `text` is a plain identifier: an ASCII letter or `_`, then letters, digits, `_`.
+pub(crate) fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Scan a template like [`Template::parts`], visiting placeholder paths; false when it does
+/// not parse. Braces are ASCII, so stepping over bytes never splits a character.
+fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
+            b'{' => {
+                let Some(close) = bytes[i + 1..].iter().position(|b| *b == b'}') else {
+                    return false;
+                };
+                let close = close + i + 1;
+                let path = text[i + 1..close].trim();
+                if path.is_empty() {
+                    return false;
+                }
+                if let Some(visit) = visit {
+                    visit(path);
+                }
+                i = close + 1;
+            }
+            b'}' => return false,
+            _ => i += 1,
+        }
+    }
+    true
+}
+
+/// Whether a template parses (what [`Template::parts`] says, without allocating).
+pub(crate) fn template_parses(template: &Template) -> bool {
+    scan_template(template.as_str(), &mut None)
+}
+
+/// Visit a template's placeholder paths without allocating; nothing when it does not parse
+/// (as [`Template::paths`]).
+pub(crate) fn template_paths<'t>(template: &'t Template, visit: &mut dyn FnMut(&'t str)) {
+    let text = template.as_str();
+    if text.bytes().any(|b| b == b'{' || b == b'}') && scan_template(text, &mut None) {
+        scan_template(text, &mut Some(visit));
+    }
+}
+
+/// Visit every dotted path an expression reads (as [`Expr::paths`], without allocating).
+pub(crate) fn expr_paths<'e>(expr: &'e Expr, visit: &mut dyn FnMut(&'e str)) {
+    match expr {
+        Expr::Ref(path) => visit(path),
+        Expr::Text(template) => template_paths(template, visit),
+        Expr::Json(_) => {}
+        Expr::Object(fields) => {
+            for value in fields.values() {
+                expr_paths(value, visit);
+            }
+        }
+    }
+}
+
+/// Visit every dotted path a condition reads.
+pub(crate) fn condition_paths<'c>(condition: &'c Condition, visit: &mut dyn FnMut(&'c str)) {
+    match condition {
+        Condition::Exists(path) | Condition::Missing(path) => visit(path),
+        Condition::Equals(a, b) => {
+            expr_paths(a, visit);
+            expr_paths(b, visit);
+        }
+    }
+}
+
+/// A short description of a route for messages: `GET /products/:id`.
+pub(crate) fn route_label(route: &Route) -> String {
+    format!("{} {}", route.method, route.path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_formats_positions_like_the_model() {
+        let steps = vec![
+            Step::Set {
+                name: "a".into(),
+                value: Expr::Json(serde_json::json!(1)),
+            },
+            Step::If {
+                cond: Condition::Exists("a".into()),
+                then: vec![],
+                otherwise: vec![Step::Respond {
+                    status: 200,
+                    body: None,
+                    headers: std::collections::BTreeMap::new(),
+                }],
+            },
+        ];
+        let mut seen = Vec::new();
+        walk(&steps, &mut |path, _| seen.push(path.to_string()));
+        let mut expected = Vec::new();
+        crate::model::walk_steps(&steps, &mut |path, _| expected.push(path.to_owned()));
+        assert_eq!(seen, expected);
+        assert_eq!(seen, ["0", "1", "1.otherwise.0"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn template_scan_agrees_with_the_model(text in "[a-z{}. ]{0,12}") {
+            let template = Template::new(text);
+            let mut paths = Vec::new();
+            template_paths(&template, &mut |p| paths.push(p.to_owned()));
+            proptest::prop_assert_eq!(paths, template.paths());
+            proptest::prop_assert_eq!(template_parses(&template), template.parts().is_ok());
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! D1: SQL checked for real against SQLite, and the primary location hint.
+//!
+//! For every D1 node, one in-memory SQLite database gets its migrations (in order) and its
+//! seed; then every distinct SQL text of the D1 steps bound to it is prepared once (compiled,
+//! not run) and its parameter count compared with each step's params.
+
+use rusqlite::Connection;
+
+use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
+
+use super::context::{Ctx, FastMap, StepAt};
+use super::{Diagnostic, Severity, Target};
+
+/// SQLite's message for an error, without rusqlite's decorations.
+fn sqlite_message(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(code, Some(message)) => {
+            let _ = code;
+            message.clone()
+        }
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::MultipleStatement => {
+            "it holds more than one statement; a D1 step runs exactly one".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Statements that reach outside the database (`ATTACH` creates files, `VACUUM INTO` writes
+/// one). D1 refuses both, and validation runs the migrations and seed of any design it opens,
+/// so they are reported instead of run.
+const OUTSIDE_STATEMENTS: [&str; 2] = ["ATTACH", "VACUUM"];
+
+/// The first word of [`OUTSIDE_STATEMENTS`] in `sql`, outside quotes and comments.
+fn outside_statement(sql: &str) -> Option<&'static str> {
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| i + 2 + end + 2);
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &sql[start..i];
+                if let Some(found) = OUTSIDE_STATEMENTS
+                    .iter()
+                    .find(|w| w.eq_ignore_ascii_case(word))
+                {
+                    return Some(found);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Run SQL that holds whole statements, unless it reaches outside the database.
+fn run_batch(conn: &Connection, sql: &str) -> Result<(), String> {
+    if let Some(word) = outside_statement(sql) {
+        return Err(format!("D1 does not allow `{word}` statements"));
+    }
+    conn.execute_batch(sql)
+        .map_err(|error| sqlite_message(&error))
+}
+
+/// What a prepared SQL text needs.
+enum Prepared {
+    Parameters(usize),
+    Failed(String),
+}
+
+/// One D1 database rebuilt in memory, with the SQL texts already prepared against it.
+pub(crate) struct Database<'a> {
+    /// `None` when SQLite could not start or a migration failed (already reported).
+    conn: Option<Connection>,
+    prepared: FastMap<&'a str, Prepared>,
+}
+
+impl<'a> Database<'a> {
+    /// Open an in-memory SQLite, apply the migrations in order, then the seed; report
+    /// failures on the D1 node.
+    fn build(node: &Node, d1: &D1, out: &mut Vec<Diagnostic>) -> Self {
+        let failed = Self {
+            conn: None,
+            prepared: FastMap::default(),
+        };
+        let node_target = || Target::Node {
+            node: node.id.clone(),
+        };
+        let conn = match Connection::open_in_memory() {
+            Ok(conn) => conn,
+            Err(error) => {
+                out.push(Diagnostic::new(
+                    "SQL001",
+                    Severity::Error,
+                    node_target(),
+                    format!("could not start SQLite to check the migrations: {error}"),
+                ));
+                return failed;
+            }
+        };
+        for (index, migration) in d1.migrations.iter().enumerate() {
+            if let Err(error) = run_batch(&conn, &migration.sql) {
+                out.push(
+                    Diagnostic::new(
+                        "SQL001",
+                        Severity::Error,
+                        node_target(),
+                        format!(
+                            "migration {} `{}` fails on SQLite: {}",
+                            index + 1,
+                            migration.name,
+                            error
+                        ),
+                    )
+                    .help(
+                        "fix the migration's SQL; migrations run in order, so it can only use \
+                         tables created before it (for example `CREATE TABLE users (id INTEGER \
+                         PRIMARY KEY, email TEXT NOT NULL)`)",
+                    ),
+                );
+                // Step SQL would only repeat "no such table"; the migration error says it first.
+                return failed;
+            }
+        }
+        if !d1.seed.trim().is_empty()
+            && let Err(error) = run_batch(&conn, &d1.seed)
+        {
+            out.push(
+                Diagnostic::new(
+                    "SQL002",
+                    Severity::Error,
+                    node_target(),
+                    format!("the seed fails on SQLite after the migrations: {error}"),
+                )
+                .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
+            );
+        }
+        Self {
+            conn: Some(conn),
+            prepared: FastMap::default(),
+        }
+    }
+
+    /// Prepare `sql` once (compile, not run) and remember what it needs.
+    fn prepare(&mut self, sql: &'a str) -> Option<&Prepared> {
+        let conn = self.conn.as_ref()?;
+        Some(self.prepared.entry(sql).or_insert_with(|| {
+            if sql.trim().is_empty() {
+                return Prepared::Failed("the SQL is empty".to_owned());
+            }
+            match conn.prepare(sql) {
+                Ok(statement) => Prepared::Parameters(statement.parameter_count()),
+                Err(error) => Prepared::Failed(sqlite_message(&error)),
+            }
+        }))
+    }
+}
+
+/// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
+/// the step gives a different number of params than the SQL takes. Each D1 node's database
+/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once.
+pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    let Step::D1 {
+        binding,
+        sql,
+        params,
+        ..
+    } = at.step
+    else {
+        return;
+    };
+    let Some(node) = at.binding(binding).and_then(|l| l.to) else {
+        return;
+    };
+    let NodeKind::D1(d1) = &node.kind else {
+        return;
+    };
+    let mut databases = ctx.d1_databases.borrow_mut();
+    let database = databases
+        .entry(node.id.as_str())
+        .or_insert_with(|| Database::build(node, d1, out));
+    match database.prepare(sql) {
+        Some(Prepared::Failed(message)) => out.push(
+            Diagnostic::new(
+                "SQL003",
+                Severity::Error,
+                at.target(),
+                format!("D1 SQL does not compile against {}: {message}", node.id),
+            )
+            .help(format!(
+                "check table and column names against {}'s migrations; bind values as `?1`, \
+                 `?2`, for example `SELECT id, name FROM users WHERE id = ?1`",
+                node.id
+            )),
+        ),
+        Some(Prepared::Parameters(expected)) if *expected != params.len() => out.push(
+            Diagnostic::new(
+                "SQL004",
+                Severity::Error,
+                at.target(),
+                format!(
+                    "D1 SQL takes {expected} parameter{} but the step gives {}",
+                    if *expected == 1 { "" } else { "s" },
+                    params.len()
+                ),
+            )
+            .help("give one param per placeholder, in order: `?1` is the first param, `?2` the second, for example `params: [Ref(\"params.id\")]` for `WHERE id = ?1`"),
+        ),
+        Some(Prepared::Parameters(_)) | None => {}
+    }
+}
+
+/// SQL001: a migration fails; SQL002: the seed fails, for the D1 databases no step uses (the
+/// others were built by [`step_sql`], which runs first).
+pub(crate) fn unused_databases(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let databases = ctx.d1_databases.borrow();
+    for (node, d1) in ctx.d1s() {
+        if !databases.contains_key(node.id.as_str()) {
+            Database::build(node, d1, out);
+        }
+    }
+}
+
+/// `D1_001`: a location hint the platform does not know.
+pub fn location_hint(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, d1) in ctx.d1s() {
+        let Some(hint) = &d1.location_hint else {
+            continue;
+        };
+        if !D1_LOCATION_HINTS.contains(&hint.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    "D1_001",
+                    Severity::Error,
+                    Target::Node {
+                        node: node.id.clone(),
+                    },
+                    format!("`{hint}` is not a D1 location hint"),
+                )
+                .help(format!(
+                    "use one of {} (for example `weur` for Western Europe), or none to let the \
+                     platform choose",
+                    D1_LOCATION_HINTS.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{base, reports, steps_mut, with_code};
+    use crate::model::{D1, Migration, NodeKind, Step};
+
+    fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
+        match design.node_mut("db").map(|n| &mut n.kind) {
+            Some(NodeKind::D1(d1)) => d1,
+            _ => panic!("no d1"),
+        }
+    }
+
+    fn set_sql(design: &mut crate::model::Design, text: &str) {
+        if let Step::D1 { sql, .. } = &mut steps_mut(design, 0)[2] {
+            *sql = text.into();
+        }
+    }
+
+    #[test]
+    fn failing_migration_names_it_and_quotes_sqlite() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL001"));
+        d1_mut(&mut design).migrations.push(Migration {
+            name: "add_price".into(),
+            sql: "ALTER TABLE products ADD COLUMN price INTEGER;".into(),
+        });
+        let found = with_code(&design, "SQL001");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("migration 2 `add_price`"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0].message.contains("no such table: products"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn failing_seed() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL002"));
+        d1_mut(&mut design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
+        let found = with_code(&design, "SQL002");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("colour"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn step_sql_is_compiled_against_the_schema() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL003"));
+        set_sql(&mut design, "SELECT id, price FROM items WHERE id = ?1");
+        let found = with_code(&design, "SQL003");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("no such column: price"),
+            "{}",
+            found[0].message
+        );
+        set_sql(&mut design, "SELEC id FROM items");
+        assert!(reports(&design, "SQL003"));
+    }
+
+    #[test]
+    fn param_count_must_match() {
+        let mut design = base();
+        assert!(!reports(&design, "SQL004"));
+        set_sql(
+            &mut design,
+            "SELECT id FROM items WHERE id = ?1 AND name = ?2",
+        );
+        let found = with_code(&design, "SQL004");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("takes 2 parameters but the step gives 1")
+        );
+    }
+
+    #[test]
+    fn statements_that_reach_outside_the_database_are_not_run() {
+        assert_eq!(
+            super::outside_statement("ATTACH DATABASE 'x.db' AS x"),
+            Some("ATTACH")
+        );
+        assert_eq!(
+            super::outside_statement("vacuum into '/tmp/x.db'"),
+            Some("VACUUM")
+        );
+        assert_eq!(
+            super::outside_statement("INSERT INTO notes VALUES ('attach me') -- vacuum"),
+            None
+        );
+        let mut design = base();
+        d1_mut(&mut design).seed = "VACUUM INTO 'copy.db';".into();
+        let found = with_code(&design, "SQL002");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("`VACUUM`"),
+            "{}",
+            found[0].message
+        );
+        assert!(!std::path::Path::new("copy.db").exists());
+    }
+
+    #[test]
+    fn unknown_location_hint() {
+        let mut design = base();
+        d1_mut(&mut design).location_hint = Some("weur".into());
+        assert!(!reports(&design, "D1_001"));
+        d1_mut(&mut design).location_hint = Some("eu-west".into());
+        assert!(reports(&design, "D1_001"));
+    }
+}

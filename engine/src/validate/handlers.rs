@@ -1,0 +1,806 @@
+//! Worker routes and their handlers: bindings used by steps, values used before they are set,
+//! templates, handlers that can end without a response, route paths and overlaps, statuses.
+
+use crate::model::{Expr, Kind, Route, Step, Template};
+
+use super::context::{
+    Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, is_identifier, route_label,
+    step_target, template_parses, template_paths,
+};
+use super::paths::{RouteTrie, Segment, method_bit};
+use super::{Diagnostic, Severity, Target};
+
+/// The names a handler's scope holds before its first step.
+pub const INPUTS: [&str; 5] = ["params", "query", "headers", "body", "auth"];
+
+/// The node kind a step's binding must lead to.
+fn expected_kind(step: &Step) -> Option<Kind> {
+    match step {
+        Step::KvGet { .. } | Step::KvPut { .. } | Step::KvDelete { .. } | Step::KvList { .. } => {
+            Some(Kind::Kv)
+        }
+        Step::D1 { .. } => Some(Kind::D1),
+        Step::Hyperdrive { .. } => Some(Kind::Hyperdrive),
+        Step::Call { .. } => Some(Kind::Worker),
+        Step::Set { .. } | Step::If { .. } | Step::Respond { .. } => None,
+    }
+}
+
+/// HDL001: a step uses a binding its Worker does not have; HDL002: the binding leads to the
+/// wrong kind of node (a KV step on a D1 binding, a Call on a KV binding).
+pub(crate) fn step_bindings<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    let (Some(binding), Some(expected)) = (at.step.binding(), expected_kind(at.step)) else {
+        return;
+    };
+    let worker = &at.node.id;
+    match at.binding(binding).map(|l| l.to) {
+        None => {
+            let same_kind: Vec<&str> = at
+                .links
+                .iter()
+                .filter(|l| l.target_kind() == Some(expected))
+                .map(|l| l.wire.binding.as_str())
+                .collect();
+            let help = if same_kind.is_empty() {
+                format!("wire {worker} to a {expected} and name the binding `{binding}`")
+            } else {
+                format!(
+                    "wire {worker} to a {expected} named `{binding}`, or use one of its \
+                         {expected} bindings: {}",
+                    same_kind.join(", ")
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    "HDL001",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "{} step uses binding `{binding}`, which {worker} does not have",
+                        at.step.kind_name()
+                    ),
+                )
+                .help(help),
+            );
+        }
+        Some(Some(target)) if target.kind.kind() != expected => {
+            out.push(
+                Diagnostic::new(
+                    "HDL002",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "{} step uses binding `{binding}`, which is the {} `{}`; this step \
+                             needs a {expected}",
+                        at.step.kind_name(),
+                        target.kind.kind(),
+                        target.id
+                    ),
+                )
+                .help(format!(
+                    "use a binding that leads to a {expected}, or change the step to one \
+                         for a {}",
+                    target.kind.kind()
+                )),
+            );
+        }
+        // Right kind, or a wire to a missing node (WIR002 reports it).
+        Some(_) => {}
+    }
+}
+
+/// Visit the dotted paths a step reads, not counting its branches.
+fn for_each_read<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s str)) {
+    match step {
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => template_paths(key, visit),
+        Step::KvPut { key, value, .. } => {
+            template_paths(key, visit);
+            expr_paths(value, visit);
+        }
+        Step::KvList { prefix, .. } => template_paths(prefix, visit),
+        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
+            for param in params {
+                expr_paths(param, visit);
+            }
+        }
+        Step::Call { path, body, .. } => {
+            template_paths(path, visit);
+            if let Some(body) = body {
+                expr_paths(body, visit);
+            }
+        }
+        Step::Set { value, .. } => expr_paths(value, visit),
+        Step::If { cond, .. } => condition_paths(cond, visit),
+        Step::Respond { body, headers, .. } => {
+            if let Some(body) = body {
+                expr_paths(body, visit);
+            }
+            for template in headers.values() {
+                template_paths(template, visit);
+            }
+        }
+    }
+}
+
+/// What the use-before-set walk knows about one route.
+struct Flow<'r, 'o> {
+    ctx_node: &'r crate::model::Node,
+    route_index: usize,
+    params: Vec<&'r str>,
+    route_path: &'r str,
+    /// The names the steps set, in the order the walk meets them; a scope is a bit set over
+    /// the first 64 of them.
+    names: Vec<&'r str>,
+    /// Reused buffer for one step's reads.
+    reads: Vec<&'r str>,
+    out: &'o mut Vec<Diagnostic>,
+}
+
+/// The names set at a point of a handler: bit `i` stands for `Flow::names[i]`.
+type Scope = u64;
+
+impl<'r> Flow<'r, '_> {
+    /// The bit of a name being set, numbering it on first sight; names past the 64th have
+    /// none and count as always set.
+    fn bit(&mut self, name: &'r str) -> Scope {
+        let index = self
+            .names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| {
+                self.names.push(name);
+                self.names.len() - 1
+            });
+        if index < 64 { 1 << index } else { 0 }
+    }
+
+    fn is_set(&self, scope: Scope, name: &str) -> bool {
+        match self.names.iter().position(|n| *n == name) {
+            Some(i) if i < 64 => scope & (1 << i) != 0,
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// Check the steps in order; returns whether the list can fall through (not respond).
+    fn steps(&mut self, steps: &'r [Step], path: &mut StepPath, set: &mut Scope) -> bool {
+        for (index, step) in steps.iter().enumerate() {
+            path.push_index(index);
+            let mut reads = std::mem::take(&mut self.reads);
+            reads.clear();
+            for_each_read(step, &mut |read| reads.push(read));
+            for read in &reads {
+                self.read(read, path, *set);
+            }
+            self.reads = reads;
+            match step {
+                Step::If {
+                    then, otherwise, ..
+                } => {
+                    let mut then_set = *set;
+                    path.push_branch(true);
+                    let then_falls = self.steps(then, path, &mut then_set);
+                    path.pop();
+                    let mut otherwise_set = *set;
+                    path.push_branch(false);
+                    let otherwise_falls = self.steps(otherwise, path, &mut otherwise_set);
+                    path.pop();
+                    match (then_falls, otherwise_falls) {
+                        (true, true) => *set = then_set & otherwise_set,
+                        (true, false) => *set = then_set,
+                        (false, true) => *set = otherwise_set,
+                        (false, false) => {
+                            path.pop();
+                            return false;
+                        }
+                    }
+                }
+                Step::Respond { .. } => {
+                    path.pop();
+                    return false;
+                }
+                _ => {
+                    if let Some(name) = step.output() {
+                        *set |= self.bit(name);
+                    }
+                }
+            }
+            path.pop();
+        }
+        true
+    }
+
+    fn read(&mut self, read: &str, path: &StepPath, set: Scope) {
+        let mut segments = read.split('.');
+        let root = segments.next().unwrap_or_default();
+        let second = segments.next();
+        let target = || step_target(self.ctx_node, self.route_index, path);
+        match (root, second) {
+            ("params", Some(name)) if !self.params.contains(&name) => {
+                let known = if self.params.is_empty() {
+                    "it has none".to_owned()
+                } else {
+                    format!(
+                        "it has {}",
+                        self.params
+                            .iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                self.out.push(
+                    Diagnostic::new(
+                        "HDL005",
+                        Severity::Error,
+                        target(),
+                        format!(
+                            "`{read}` is not a parameter of route path {} ({known})",
+                            self.route_path
+                        ),
+                    )
+                    .help(format!(
+                        "add `:{name}` to the route path (for example `/items/:{name}`), or \
+                         read one of its parameters"
+                    )),
+                );
+            }
+            ("headers", Some(name)) if name.chars().any(|c| c.is_ascii_uppercase()) => {
+                self.out.push(
+                    Diagnostic::new(
+                        "HDL005",
+                        Severity::Error,
+                        target(),
+                        format!("`{read}` never has a value: header names are lower case"),
+                    )
+                    .help(format!("write `headers.{}`", name.to_ascii_lowercase())),
+                );
+            }
+            _ if INPUTS.contains(&root) || self.is_set(set, root) => {}
+            _ => {
+                let nearest = INPUTS
+                    .iter()
+                    .chain(self.names.iter().filter(|n| self.is_set(set, n)))
+                    .map(|candidate| (strsim::damerau_levenshtein(root, candidate), *candidate))
+                    .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
+                    .min()
+                    .map(|(_, candidate)| candidate);
+                let help = match nearest {
+                    Some(name) => format!("did you mean `{name}`?"),
+                    None => format!(
+                        "set `{root}` in an earlier step (for example a KvGet with `into: \
+                         \"{root}\"`), or read an input: params, query, headers, body, auth; a \
+                         name set in one branch of an If only is set after it when the other \
+                         branch responds"
+                    ),
+                };
+                let message = if read == root {
+                    format!("`{root}` is used before it is set")
+                } else {
+                    format!("`{read}` is used before `{root}` is set")
+                };
+                self.out
+                    .push(Diagnostic::new("HDL003", Severity::Error, target(), message).help(help));
+            }
+        }
+    }
+}
+
+/// HDL003: a value used before it is set; HDL005: an input that cannot exist (`params.x`
+/// without `:x` in the route path, an upper-case header name).
+pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
+    for (route_index, route) in worker.routes.iter().enumerate() {
+        let mut flow = Flow {
+            ctx_node: node,
+            route_index,
+            params: at.patterns[route_index]
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|segment| match segment {
+                    Segment::Param(name) => Some(*name),
+                    Segment::Literal(_) => None,
+                })
+                .collect(),
+            route_path: &route.path,
+            names: Vec::new(),
+            reads: Vec::new(),
+            out,
+        };
+        flow.steps(&route.steps, &mut StepPath::default(), &mut 0);
+    }
+}
+
+/// Visit every template a step holds (not counting its branches).
+fn for_each_template<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s Template)) {
+    fn expr<'s>(value: &'s Expr, visit: &mut dyn FnMut(&'s Template)) {
+        match value {
+            Expr::Text(template) => visit(template),
+            Expr::Object(fields) => {
+                for field in fields.values() {
+                    expr(field, visit);
+                }
+            }
+            Expr::Ref(_) | Expr::Json(_) => {}
+        }
+    }
+    match step {
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(key),
+        Step::KvPut { key, value, .. } => {
+            visit(key);
+            expr(value, visit);
+        }
+        Step::KvList { prefix, .. } => visit(prefix),
+        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
+            for param in params {
+                expr(param, visit);
+            }
+        }
+        Step::Call { path, body, .. } => {
+            visit(path);
+            if let Some(body) = body {
+                expr(body, visit);
+            }
+        }
+        Step::Set { value, .. } => expr(value, visit),
+        Step::If { cond, .. } => {
+            if let crate::model::Condition::Equals(a, b) = cond {
+                expr(a, visit);
+                expr(b, visit);
+            }
+        }
+        Step::Respond { body, headers, .. } => {
+            if let Some(body) = body {
+                expr(body, visit);
+            }
+            for template in headers.values() {
+                visit(template);
+            }
+        }
+    }
+}
+
+/// HDL004: a template that does not parse.
+pub(crate) fn templates<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    for_each_template(at.step, &mut |template| {
+        if template_parses(template) {
+            return;
+        }
+        if let Err(error) = template.parts() {
+            out.push(
+                    Diagnostic::new(
+                        "HDL004",
+                        Severity::Error,
+                        at.target(),
+                        format!("template `{}` does not parse: {error}", template.as_str()),
+                    )
+                    .help("placeholders are `{path}`, for example `product:{params.id}`; write `{{` and `}}` for literal braces"),
+                );
+        }
+    });
+}
+
+/// Whether every path through the steps ends in a Respond.
+pub fn responds(steps: &[Step]) -> bool {
+    steps.iter().any(step_responds)
+}
+
+fn step_responds(step: &Step) -> bool {
+    match step {
+        Step::Respond { .. } => true,
+        Step::If {
+            then, otherwise, ..
+        } => responds(then) && responds(otherwise),
+        _ => false,
+    }
+}
+
+/// HDL006: a handler that can reach its end without a Respond (the engine would answer 500).
+pub(crate) fn always_responds(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
+    for (index, route) in worker.routes.iter().enumerate() {
+        if responds(&route.steps) {
+            continue;
+        }
+        let why = if route.steps.is_empty() {
+            "it has no steps".to_owned()
+        } else {
+            "some path through its steps ends without a Respond".to_owned()
+        };
+        out.push(
+                Diagnostic::new(
+                    "HDL006",
+                    Severity::Error,
+                    Target::Route {
+                        node: node.id.clone(),
+                        route: index,
+                    },
+                    format!("route {} can finish without responding: {why}", route_label(route)),
+                )
+                .help(
+                    "end the handler with a Respond step, for example `Respond(status: 200, \
+                     body: Object({\"ok\": Json(true)}))`; an If counts only when both branches respond",
+                ),
+            );
+    }
+}
+
+/// HDL007: a Worker route path that is not a valid pattern.
+pub(crate) fn route_paths(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let node = at.node;
+    for (index, pattern) in at.patterns.iter().enumerate() {
+        if let Err(problem) = pattern {
+            out.push(
+                    Diagnostic::new(
+                        "HDL007",
+                        Severity::Error,
+                        Target::Route {
+                            node: node.id.clone(),
+                            route: index,
+                        },
+                        format!("route path is not valid: {problem}"),
+                    )
+                    .help("a route path starts with `/` and has non-empty segments; `:name` matches one segment, for example `/products/:id`"),
+                );
+        }
+    }
+}
+
+/// HDL008: two routes with the same method and path; HDL009: a route that never matches
+/// because an earlier route with the same method catches all its paths.
+pub(crate) fn route_overlaps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (node, worker) = (at.node, at.worker);
+    let mut trie = RouteTrie::new(false);
+    for (index, route) in worker.routes.iter().enumerate() {
+        let Ok(pattern) = &at.patterns[index] else {
+            continue;
+        };
+        let method = method_bit(route.method);
+        let coverage = trie.coverage(pattern, method);
+        let target = || Target::Route {
+            node: node.id.clone(),
+            route: index,
+        };
+        if let Some(first) = coverage.duplicate_of {
+            out.push(
+                Diagnostic::new(
+                    "HDL008",
+                    Severity::Error,
+                    target(),
+                    format!(
+                        "route {} duplicates route {} ({})",
+                        route_label(route),
+                        first + 1,
+                        route_label(&worker.routes[first])
+                    ),
+                )
+                .help("delete one of them, or merge their steps"),
+            );
+        } else if let Some(&first) = coverage.covered_by.first() {
+            out.push(
+                    Diagnostic::new(
+                        "HDL009",
+                        Severity::Warning,
+                        target(),
+                        format!(
+                            "route {} never matches: route {} ({}) comes first and matches all its paths",
+                            route_label(route),
+                            first + 1,
+                            route_label(&worker.routes[first])
+                        ),
+                    )
+                    .help("routes are tried in order; move the specific route first (for example /products/featured before /products/:id)"),
+                );
+        }
+        trie.insert(pattern, index, method);
+    }
+}
+
+/// HDL010: a Respond status outside 100..=599.
+pub(crate) fn respond_status<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    if let Step::Respond { status, .. } = at.step
+        && !(100..=599).contains(status)
+    {
+        out.push(
+                Diagnostic::new(
+                    "HDL010",
+                    Severity::Error,
+                    at.target(),
+                    format!("status {status} is not an HTTP status code (100 to 599)"),
+                )
+                .help("use a status such as 200 (OK), 201 (Created), 404 (Not Found) or 400 (Bad Request)"),
+            );
+    }
+}
+
+/// HDL011: a step sets a name that is not a plain identifier, or hides an input.
+pub(crate) fn output_names<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    let Some(name) = at.step.output() else { return };
+    let problem = if INPUTS.contains(&name) {
+        format!("`{name}` is an input name and cannot be set")
+    } else if !is_identifier(name) {
+        format!("`{name}` is not a plain name (letters, digits and `_`, no dots)")
+    } else {
+        return;
+    };
+    out.push(
+        Diagnostic::new("HDL011", Severity::Error, at.target(), problem)
+            .help("name the value after what it holds, for example `product` or `rows`"),
+    );
+}
+
+/// HDL012: steps after a step that always responds never run.
+pub(crate) fn unreachable_steps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    fn check(
+        node: &crate::model::Node,
+        route_index: usize,
+        route: &Route,
+        steps: &[Step],
+        path: &mut StepPath,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for (index, step) in steps.iter().enumerate() {
+            if let Step::If {
+                then, otherwise, ..
+            } = step
+            {
+                path.push_index(index);
+                path.push_branch(true);
+                check(node, route_index, route, then, path, out);
+                path.pop();
+                path.push_branch(false);
+                check(node, route_index, route, otherwise, path, out);
+                path.pop();
+                path.pop();
+            }
+            if step_responds(step) && index + 1 < steps.len() {
+                path.push_index(index + 1);
+                out.push(
+                    Diagnostic::new(
+                        "HDL012",
+                        Severity::Warning,
+                        step_target(node, route_index, path),
+                        format!(
+                            "this step and the {} after it never run in route {}: step {index} always responds",
+                            steps.len() - index - 2,
+                            route_label(route)
+                        ),
+                    )
+                    .help("delete the steps that never run, or move the Respond after them"),
+                );
+                path.pop();
+                break;
+            }
+        }
+    }
+    let (node, worker) = (at.node, at.worker);
+    for (route_index, route) in worker.routes.iter().enumerate() {
+        check(
+            node,
+            route_index,
+            route,
+            &route.steps,
+            &mut StepPath::default(),
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::testkit::{base, reports, respond, steps_mut, with_code, worker_mut};
+    use crate::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, Route, Step, Template};
+
+    fn set(name: &str, value: Expr) -> Step {
+        Step::Set {
+            name: name.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn step_with_unwired_binding() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL001"));
+        steps_mut(&mut design, 0).insert(
+            0,
+            Step::KvDelete {
+                binding: "SESSIONS".into(),
+                key: Template::new("x"),
+            },
+        );
+        let found = with_code(&design, "HDL001");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("CACHE")
+        );
+    }
+
+    #[test]
+    fn step_with_binding_of_the_wrong_kind() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL002"));
+        steps_mut(&mut design, 0).insert(
+            0,
+            Step::KvGet {
+                binding: "DB".into(),
+                key: Template::new("x"),
+                format: KvFormat::Text,
+                into: "x".into(),
+            },
+        );
+        assert!(reports(&design, "HDL002"));
+        let mut design = base();
+        steps_mut(&mut design, 0).insert(
+            0,
+            Step::Call {
+                binding: "CACHE".into(),
+                method: HttpMethod::Get,
+                path: Template::new("/x"),
+                body: None,
+                into: "x".into(),
+            },
+        );
+        assert!(reports(&design, "HDL002"));
+    }
+
+    #[test]
+    fn value_used_before_it_is_set() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL003"));
+        steps_mut(&mut design, 1).insert(0, set("copy", Expr::Ref("orders".into())));
+        let found = with_code(&design, "HDL003");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].target.to_string(), "node items, route 2, step 0");
+    }
+
+    #[test]
+    fn names_set_in_both_branches_are_set_after_the_if() {
+        let branch = |value| vec![set("label", Expr::Json(serde_json::json!(value)))];
+        let mut design = base();
+        let steps = steps_mut(&mut design, 1);
+        steps.insert(
+            0,
+            Step::If {
+                cond: Condition::Exists("query.x".into()),
+                then: branch("a"),
+                otherwise: branch("b"),
+            },
+        );
+        steps.insert(1, set("copy", Expr::Ref("label".into())));
+        assert!(!reports(&design, "HDL003"));
+        // Set in one branch only: not set after the If.
+        if let Step::If { otherwise, .. } = &mut steps_mut(&mut design, 1)[0] {
+            otherwise.clear();
+        }
+        assert!(reports(&design, "HDL003"));
+        // ...unless the other branch responds.
+        if let Step::If { otherwise, .. } = &mut steps_mut(&mut design, 1)[0] {
+            otherwise.push(respond(400));
+        }
+        assert!(!reports(&design, "HDL003"));
+    }
+
+    #[test]
+    fn params_must_be_in_the_route_path() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL005"));
+        steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("params.id".into())));
+        let found = with_code(&design, "HDL005");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("/orders"), "{}", found[0].message);
+        let mut design = base();
+        steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("headers.X-Api-Key".into())));
+        assert!(reports(&design, "HDL005"));
+    }
+
+    #[test]
+    fn template_that_does_not_parse() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL004"));
+        steps_mut(&mut design, 1)
+            .insert(0, set("x", Expr::Text(Template::new("order {params.id"))));
+        assert!(reports(&design, "HDL004"));
+    }
+
+    #[test]
+    fn handler_that_can_finish_without_responding() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL006"));
+        steps_mut(&mut design, 1).pop();
+        assert!(reports(&design, "HDL006"));
+        // An If that responds in both branches counts as responding.
+        let steps = steps_mut(&mut design, 1);
+        steps.push(Step::If {
+            cond: Condition::Exists("orders".into()),
+            then: vec![respond(200)],
+            otherwise: vec![respond(404)],
+        });
+        assert!(!reports(&design, "HDL006"));
+        worker_mut(&mut design, "items").routes[1].steps.clear();
+        assert!(reports(&design, "HDL006"));
+    }
+
+    #[test]
+    fn invalid_worker_route_path() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL007"));
+        worker_mut(&mut design, "items").routes[1].path = "/orders/".into();
+        assert!(reports(&design, "HDL007"));
+    }
+
+    fn route(method: HttpMethod, path: &str) -> Route {
+        Route {
+            method,
+            path: path.into(),
+            steps: vec![respond(200)],
+        }
+    }
+
+    #[test]
+    fn duplicate_worker_route() {
+        let mut design = base();
+        let routes = &mut worker_mut(&mut design, "items").routes;
+        routes.push(route(HttpMethod::Post, "/orders"));
+        assert!(!reports(&design, "HDL008"));
+        worker_mut(&mut design, "items")
+            .routes
+            .push(route(HttpMethod::Get, "/orders"));
+        assert!(reports(&design, "HDL008"));
+    }
+
+    #[test]
+    fn shadowed_worker_route() {
+        let mut design = base();
+        let routes = &mut worker_mut(&mut design, "items").routes;
+        routes.insert(0, route(HttpMethod::Get, "/items/featured"));
+        assert!(!reports(&design, "HDL009"));
+        worker_mut(&mut design, "items")
+            .routes
+            .push(route(HttpMethod::Get, "/items/special"));
+        assert!(reports(&design, "HDL009"));
+    }
+
+    #[test]
+    fn respond_status_out_of_range() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL010"));
+        *steps_mut(&mut design, 1).last_mut().expect("respond") = respond(700);
+        assert!(reports(&design, "HDL010"));
+    }
+
+    #[test]
+    fn output_names_must_be_plain_and_not_inputs() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL011"));
+        steps_mut(&mut design, 1).insert(0, set("body", Expr::Json(serde_json::json!(1))));
+        assert!(reports(&design, "HDL011"));
+        let mut design = base();
+        if let Step::Hyperdrive { into, mode, .. } = &mut steps_mut(&mut design, 1)[0] {
+            *into = Some("a.b".into());
+            *mode = QueryMode::All;
+        }
+        assert!(reports(&design, "HDL011"));
+    }
+
+    #[test]
+    fn steps_after_respond_never_run() {
+        let mut design = base();
+        assert!(!reports(&design, "HDL012"));
+        steps_mut(&mut design, 1).push(Step::Respond {
+            status: 500,
+            body: None,
+            headers: BTreeMap::new(),
+        });
+        let found = with_code(&design, "HDL012");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].target.to_string(), "node items, route 2, step 2");
+    }
+}

@@ -1,0 +1,321 @@
+//! Hyperdrive: PostgreSQL placeholders, the origin's region, cache settings, and the
+//! `nodejs_compat` flag the export adds.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Kind, Step};
+use crate::regions::{REGIONS, is_region};
+use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
+
+use super::context::{Ctx, StepAt, WorkerAt};
+use super::{Diagnostic, Severity, Target};
+
+/// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
+/// and dollar-quoted bodies.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Placeholders {
+    /// The `$n` numbers used (each once).
+    pub numbers: BTreeSet<u32>,
+    /// How many `?` appear.
+    pub question_marks: usize,
+}
+
+/// Scan PostgreSQL text for `$n` and `?` placeholders.
+pub fn placeholders_of(sql: &str) -> Placeholders {
+    let bytes = sql.as_bytes();
+    let mut found = Placeholders::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"') => {
+                // Doubled quotes escape themselves, so skipping to the next quote works.
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| i + 2 + end + 2);
+            }
+            b'?' => {
+                found.question_marks += 1;
+                i += 1;
+            }
+            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
+                // Part of an identifier (`price$1`), not a placeholder.
+                i += 1;
+            }
+            b'$' => {
+                let digits = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if digits > 0 {
+                    if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
+                        found.numbers.insert(n);
+                    }
+                    i += 1 + digits;
+                    continue;
+                }
+                // A dollar quote: `$$...$$` or `$tag$...$tag$`.
+                let tag_len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                if bytes.get(i + 1 + tag_len) == Some(&b'$') {
+                    let tag = &sql[i..i + tag_len + 2];
+                    let body = i + tag.len();
+                    i = sql[body..]
+                        .find(tag)
+                        .map_or(bytes.len(), |end| body + end + tag.len());
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// HYP001: params given differ from the highest `$n`; HYP002: numbering with gaps or `$0`;
+/// HYP003: `?` placeholders (PostgreSQL numbers its parameters).
+pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+    let Step::Hyperdrive { sql, params, .. } = at.step else {
+        return;
+    };
+    let found = placeholders_of(sql);
+    if found.question_marks > 0 {
+        out.push(
+                Diagnostic::new(
+                    "HYP003",
+                    Severity::Error,
+                    at.target(),
+                    "Hyperdrive SQL uses `?` placeholders; PostgreSQL numbers its parameters",
+                )
+                .help("write `$1`, `$2`, ... in the order of the params, for example `SELECT * FROM orders WHERE id = $1::int`"),
+            );
+    }
+    let highest = found.numbers.last().copied().unwrap_or(0);
+    if found.numbers.contains(&0) {
+        out.push(
+            Diagnostic::new(
+                "HYP002",
+                Severity::Error,
+                at.target(),
+                "`$0` is not a parameter; numbering starts at `$1`",
+            )
+            .help("renumber the placeholders from `$1`, for example `WHERE id = $1`"),
+        );
+    }
+    let missing: Vec<String> = (1..highest)
+        .filter(|n| !found.numbers.contains(n))
+        .map(|n| format!("${n}"))
+        .collect();
+    if !missing.is_empty() {
+        out.push(
+                Diagnostic::new(
+                    "HYP002",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "the placeholders skip {} (the highest is ${highest}); PostgreSQL cannot infer the type of an unused parameter",
+                        missing.join(", ")
+                    ),
+                )
+                .help("number the placeholders without gaps, `$1`, `$2`, ..., with one param each"),
+            );
+    }
+    if params.len() != highest as usize && found.question_marks == 0 {
+        out.push(
+                Diagnostic::new(
+                    "HYP001",
+                    Severity::Error,
+                    at.target(),
+                    format!(
+                        "the SQL's highest placeholder is ${highest} but the step gives {} param{}",
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .help("give one param per placeholder, in order: `$1` is the first param, for example `params: [Ref(\"params.id\")]` for `WHERE id = $1`"),
+            );
+    }
+}
+
+/// HYP004: an origin region the simulator does not know.
+pub fn origin_region(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, hyperdrive) in ctx.hyperdrives() {
+        if !is_region(&hyperdrive.origin_region) {
+            out.push(
+                Diagnostic::new(
+                    "HYP004",
+                    Severity::Error,
+                    Target::Node {
+                        node: node.id.clone(),
+                    },
+                    format!(
+                        "origin region `{}` is not a known region",
+                        hyperdrive.origin_region
+                    ),
+                )
+                .help(format!(
+                    "use the region nearest the database, one of {} (for example `us-east`)",
+                    REGIONS.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+/// HYP005: Hyperdrive caches a query result for at most an hour.
+pub fn max_age(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, hyperdrive) in ctx.hyperdrives() {
+        let max_age = hyperdrive.caching.max_age_secs;
+        if max_age > HYPERDRIVE_MAX_AGE_LIMIT_SECS {
+            out.push(
+                Diagnostic::new(
+                    "HYP005",
+                    Severity::Error,
+                    Target::Node {
+                        node: node.id.clone(),
+                    },
+                    format!(
+                        "cache max_age is {max_age} s; Hyperdrive allows at most \
+                         {HYPERDRIVE_MAX_AGE_LIMIT_SECS} s"
+                    ),
+                )
+                .help(format!(
+                    "set max_age_secs to {HYPERDRIVE_MAX_AGE_LIMIT_SECS} or less (the default is 60)"
+                )),
+            );
+        }
+    }
+}
+
+/// HYP006 (info): a Worker bound to Hyperdrive gets the `nodejs_compat` flag on export,
+/// because the PostgreSQL driver needs Node.js APIs.
+pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let node = at.node;
+    let uses_hyperdrive = at
+        .links
+        .iter()
+        .any(|l| l.target_kind() == Some(Kind::Hyperdrive));
+    if uses_hyperdrive {
+        out.push(
+            Diagnostic::new(
+                "HYP006",
+                Severity::Info,
+                Target::Node {
+                    node: node.id.clone(),
+                },
+                format!(
+                    "{} uses Hyperdrive: the export adds the `nodejs_compat` compatibility \
+                         flag to its wrangler.jsonc",
+                    node.id
+                ),
+            )
+            .help("nothing to do; the PostgreSQL driver (`pg`) needs Node.js APIs"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{base, reports, steps_mut, with_code};
+    use super::*;
+    use crate::model::{Expr, NodeKind};
+
+    #[test]
+    fn scanner_skips_strings_comments_and_dollar_quotes() {
+        let found = placeholders_of(
+            "SELECT '$9 ?', \"$8\", $$ $7 $$ -- $6 ?\n FROM t WHERE a = $1 AND b = $2::int /* $5 */",
+        );
+        assert_eq!(found.numbers, BTreeSet::from([1, 2]));
+        assert_eq!(found.question_marks, 0);
+        assert_eq!(placeholders_of("WHERE a = ?").question_marks, 1);
+    }
+
+    fn set_sql(design: &mut crate::model::Design, text: &str, count: usize) {
+        if let Step::Hyperdrive { sql, params, .. } = &mut steps_mut(design, 1)[0] {
+            *sql = text.into();
+            *params = vec![Expr::Json(serde_json::json!(1)); count];
+        }
+    }
+
+    #[test]
+    fn params_must_match_the_highest_placeholder() {
+        let mut design = base();
+        assert!(!reports(&design, "HYP001"));
+        set_sql(
+            &mut design,
+            "SELECT id FROM orders WHERE id = $1 AND x = $1",
+            2,
+        );
+        assert!(reports(&design, "HYP001"));
+    }
+
+    #[test]
+    fn placeholder_numbering_without_gaps() {
+        let mut design = base();
+        assert!(!reports(&design, "HYP002"));
+        set_sql(
+            &mut design,
+            "SELECT id FROM orders WHERE id = $1 AND x = $3",
+            3,
+        );
+        let found = with_code(&design, "HYP002");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("skip $2"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn question_mark_placeholders() {
+        let mut design = base();
+        assert!(!reports(&design, "HYP003"));
+        set_sql(&mut design, "SELECT id FROM orders WHERE id = ?", 1);
+        assert!(reports(&design, "HYP003"));
+    }
+
+    fn hyperdrive_mut(design: &mut crate::model::Design) -> &mut crate::model::Hyperdrive {
+        match design.node_mut("pg").map(|n| &mut n.kind) {
+            Some(NodeKind::Hyperdrive(h)) => h,
+            _ => panic!("no hyperdrive"),
+        }
+    }
+
+    #[test]
+    fn unknown_origin_region() {
+        let mut design = base();
+        assert!(!reports(&design, "HYP004"));
+        hyperdrive_mut(&mut design).origin_region = "virginia".into();
+        assert!(reports(&design, "HYP004"));
+    }
+
+    #[test]
+    fn max_age_over_an_hour() {
+        let mut design = base();
+        hyperdrive_mut(&mut design).caching.max_age_secs = 3600;
+        assert!(!reports(&design, "HYP005"));
+        hyperdrive_mut(&mut design).caching.max_age_secs = 3601;
+        assert!(reports(&design, "HYP005"));
+    }
+
+    #[test]
+    fn nodejs_compat_info_for_hyperdrive_users() {
+        let mut design = base();
+        let found = with_code(&design, "HYP006");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Info);
+        design.wires.retain(|w| w.to != "pg");
+        assert!(!reports(&design, "HYP006"));
+    }
+}
