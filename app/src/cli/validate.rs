@@ -124,10 +124,10 @@ fn check(file: &Path) -> Outcome {
     } else {
         None
     };
-    // SWITCH: call `validate::validate_with_secrets(&design, secret_names.as_ref())` once the
-    // validation rules land; until then the declared names are collected but unused.
-    let _ = secret_names;
-    Outcome::Checked(validate::validate(&design))
+    Outcome::Checked(validate::validate_with_secrets(
+        &design,
+        secret_names.as_ref(),
+    ))
 }
 
 fn exit_code(outcomes: &[(PathBuf, Outcome)]) -> ExitCode {
