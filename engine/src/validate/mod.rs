@@ -419,6 +419,131 @@ mod tests {
         assert_eq!(validate(&design), diagnostics);
     }
 
+    /// A design of odd parts: any ids, wires between them, odd paths, templates and SQL.
+    fn odd_design(
+        ids: &[String],
+        kinds: &[u8],
+        wires: Vec<(usize, usize, String)>,
+        texts: &[String],
+    ) -> Design {
+        use crate::model::{
+            Client, Condition, D1, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Kv,
+            KvEntry, Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template,
+            Wire, Worker,
+        };
+        let text = |i: usize| {
+            texts
+                .get(i % texts.len().max(1))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut design = Design::new("odd");
+        for (i, (id, kind)) in ids.iter().zip(kinds).enumerate() {
+            let kind = match kind % 7 {
+                0 => NodeKind::Client(Client {
+                    regions: [(text(i), -0.5), ("eu-west".to_owned(), 1.0)].into(),
+                    requests_per_second: f64::NAN,
+                    scenario: vec![SampleRequest {
+                        name: text(i),
+                        method: HttpMethod::Get,
+                        path: text(i + 1),
+                        headers: std::collections::BTreeMap::new(),
+                        body: None,
+                        weight: -1.0,
+                        expect_status: 200,
+                    }],
+                }),
+                1 => NodeKind::Gateway(Gateway {
+                    routes: vec![GatewayRoute {
+                        path: text(i),
+                        methods: vec![],
+                        service: text(i + 1),
+                        strip_prefix: true,
+                    }],
+                    ..Gateway::default()
+                }),
+                2 => NodeKind::Worker(Worker {
+                    routes: vec![Route {
+                        method: HttpMethod::Get,
+                        path: text(i),
+                        steps: vec![
+                            Step::KvPut {
+                                binding: text(i + 1),
+                                key: Template::new(text(i + 2)),
+                                value: Expr::Text(Template::new(text(i + 3))),
+                                ttl_secs: Some(1),
+                            },
+                            Step::D1 {
+                                binding: text(i + 4),
+                                sql: text(i + 5),
+                                params: vec![Expr::Ref(text(i + 6))],
+                                mode: QueryMode::All,
+                                into: Some(text(i + 7)),
+                            },
+                            Step::Hyperdrive {
+                                binding: text(i + 8),
+                                sql: text(i + 9),
+                                params: vec![],
+                                mode: QueryMode::First,
+                                into: None,
+                            },
+                            Step::If {
+                                cond: Condition::Exists(text(i + 10)),
+                                then: vec![],
+                                otherwise: vec![],
+                            },
+                        ],
+                    }],
+                }),
+                3 => NodeKind::Kv(Kv {
+                    seed: vec![KvEntry {
+                        key: text(i),
+                        value: text(i + 1),
+                    }],
+                }),
+                4 => NodeKind::D1(D1 {
+                    migrations: vec![Migration {
+                        name: text(i),
+                        sql: text(i + 1),
+                    }],
+                    seed: text(i + 2),
+                    location_hint: Some(text(i + 3)),
+                    read_replication: false,
+                }),
+                5 => NodeKind::Hyperdrive(Hyperdrive {
+                    origin_region: text(i),
+                    ..Hyperdrive::default()
+                }),
+                _ => NodeKind::Note(crate::model::Note { text: text(i) }),
+            };
+            design.nodes.push(Node::new(id.clone(), kind));
+        }
+        for (from, to, binding) in wires {
+            let from = ids
+                .get(from % ids.len().max(1))
+                .cloned()
+                .unwrap_or_default();
+            let to = ids.get(to % ids.len().max(1)).cloned().unwrap_or_default();
+            design.wires.push(Wire::new(from, to, binding));
+        }
+        design
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn validation_never_panics_and_is_deterministic(
+            ids in proptest::collection::vec("[a-c-]{0,3}", 1..8),
+            kinds in proptest::collection::vec(0u8..7, 8),
+            wires in proptest::collection::vec((0usize..8, 0usize..8, "[A-C_]{0,2}"), 0..12),
+            texts in proptest::collection::vec("[/:a-z{}$?.1 ]{0,10}|SELECT [a-z?$1]{0,6}", 1..6),
+        ) {
+            let design = odd_design(&ids, &kinds, wires, &texts);
+            let first = validate(&design);
+            proptest::prop_assert_eq!(&first, &validate(&design));
+        }
+    }
+
     #[test]
     fn every_code_is_documented() {
         let docs = include_str!("mod.rs");
