@@ -339,6 +339,32 @@ const STEP_RULES: &[StepRule] = &[
     d1::step_sql,
 ];
 
+/// Designs with at least this many Workers validate them on several threads.
+const PARALLEL_MIN_WORKERS: usize = 512;
+
+/// The most threads the Worker pass uses.
+const MAX_THREADS: usize = 4;
+
+/// Worker and step rules over some Workers, Worker by Worker, so that each one's data is read
+/// from memory once for all its rules.
+fn worker_pass<'a>(
+    ctx: &context::Ctx<'a>,
+    workers: &[context::WorkerAt<'a, '_>],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for worker in workers {
+        for rule in WORKER_RULES {
+            rule(ctx, worker, &mut out);
+        }
+        worker.for_each_step(&mut |at| {
+            for rule in STEP_RULES {
+                rule(ctx, at, &mut out);
+            }
+        });
+    }
+    out
+}
+
 /// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
 /// [`validate_with_secrets`] for that.
 pub fn validate(design: &Design) -> Diagnostics {
@@ -348,20 +374,46 @@ pub fn validate(design: &Design) -> Diagnostics {
 /// Run every rule over the design; with `declared` (the names in the design's `.dev.vars`),
 /// also report secrets used but not declared and declared but never used.
 pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>>) -> Diagnostics {
+    let threads = if design.nodes.len() < PARALLEL_MIN_WORKERS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    };
+    validate_on(design, declared, threads)
+}
+
+/// [`validate_with_secrets`] with the Worker pass shared among `threads` threads (when the
+/// design has at least [`PARALLEL_MIN_WORKERS`] Workers).
+fn validate_on(
+    design: &Design,
+    declared: Option<&BTreeSet<String>>,
+    threads: usize,
+) -> Diagnostics {
     let ctx = context::Ctx::new(design, declared);
-    let mut out = Vec::new();
-    // Worker by Worker, so that each one's data is read from memory once for all its rules.
-    for worker in ctx.workers_with_links() {
-        for rule in WORKER_RULES {
-            rule(&ctx, &worker, &mut out);
-        }
-        worker.for_each_step(&mut |at| {
-            for rule in STEP_RULES {
-                rule(&ctx, at, &mut out);
+    let workers: Vec<context::WorkerAt<'_, '_>> = ctx.workers_with_links().collect();
+    let threads = if workers.len() < PARALLEL_MIN_WORKERS {
+        1
+    } else {
+        threads.max(1)
+    };
+    let chunk = workers.len().div_ceil(threads).max(1);
+    let mut out = std::thread::scope(|scope| {
+        let mut chunks = workers.chunks(chunk);
+        let mine = chunks.next().unwrap_or_default();
+        let others: Vec<_> = chunks
+            .map(|part| scope.spawn(|| worker_pass(&ctx, part)))
+            .collect();
+        let mut out = worker_pass(&ctx, mine);
+        for handle in others {
+            match handle.join() {
+                Ok(mut found) => out.append(&mut found),
+                // A rule panicked on that thread: let the caller see it as on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-        });
-    }
-    // Design-wide rules run last: `d1::unused_databases` relies on the step pass.
+        }
+        out
+    });
+    // Design-wide rules run last: `d1::unused_databases` relies on the Worker pass.
     for rule in RULES {
         rule(&ctx, &mut out);
     }
@@ -542,6 +594,30 @@ mod tests {
             let first = validate(&design);
             proptest::prop_assert_eq!(&first, &validate(&design));
         }
+    }
+
+    #[test]
+    fn threads_find_the_same_diagnostics_as_one() {
+        use crate::model::{Migration, Node, NodeKind, Wire};
+        let mut design = testkit::base();
+        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
+            d1.migrations.push(Migration {
+                name: "broken".into(),
+                sql: "ALTER TABLE nothing ADD COLUMN x;".into(),
+            });
+        }
+        let items = design.node("items").cloned().expect("items");
+        for i in 0..PARALLEL_MIN_WORKERS {
+            let id = format!("copy-{i}");
+            design.nodes.push(Node::new(id.clone(), items.kind.clone()));
+            design.wires.push(Wire::new(id.clone(), "db", "DB"));
+            design.wires.push(Wire::new(id, "cache", "CACHE"));
+        }
+        let one = validate_on(&design, None, 1);
+        let four = validate_on(&design, None, 4);
+        assert_eq!(one, four);
+        // The broken migration is reported once, whichever thread built the database.
+        assert_eq!(one.iter().filter(|d| d.code == "SQL001").count(), 1);
     }
 
     #[test]
