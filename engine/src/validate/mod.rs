@@ -16,8 +16,9 @@
 //! # Speed
 //! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
 //! and wires once per run (no `Design::node` scans), Worker and step rules run Worker by
-//! Worker in one pass while its data is in cache, route patterns are parsed once, and each D1
-//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once.
+//! Worker in one pass while its data is in cache (shared among up to four threads for designs
+//! of 512 Workers or more), route patterns are parsed once, and each D1 database is rebuilt in
+//! SQLite once per run with each distinct SQL text prepared once.
 //! `cargo bench -p edgewire-engine --bench validate` measures a 10,000-node design.
 //!
 //! # Codes
