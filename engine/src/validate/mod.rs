@@ -105,6 +105,8 @@ mod wires;
 #[cfg(test)]
 mod testkit;
 
+pub use secrets::dev_vars_names;
+
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -450,7 +452,10 @@ mod tests {
 
     #[test]
     fn reference_example_secrets_match_its_dev_vars() {
-        let declared = BTreeSet::from(["API_KEY".to_owned()]);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.dev.vars");
+        let declared =
+            dev_vars_names(&std::fs::read_to_string(path).expect("the example's .dev.vars"));
+        assert_eq!(declared, BTreeSet::from(["API_KEY".to_owned()]));
         let diagnostics = validate_with_secrets(&reference_example(), Some(&declared));
         assert_eq!(testkit::problems(&diagnostics), Vec::<String>::new());
     }
