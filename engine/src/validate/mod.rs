@@ -3,7 +3,7 @@
 //! Each rule is one function that pushes [`Diagnostic`]s with a stable code. [`validate`]
 //! runs them all and returns the diagnostics sorted (severity, target, code, message), so
 //! the output is deterministic. [`validate_with_secrets`] also checks secrets against the
-//! names declared in the design's `.dev.vars`.
+//! names declared in the design's `.dev.vars` (read them with [`dev_vars_names`]).
 //!
 //! # Layout
 //! One submodule per theme, one function per rule, each with its tests beside it:
