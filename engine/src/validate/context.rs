@@ -2,10 +2,10 @@
 //! scans the node list per lookup), the petgraph view, and a step walker that formats step
 //! positions only when a diagnostic needs them.
 
-use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::graph::DesignGraph;
 use crate::model::{
@@ -66,8 +66,9 @@ pub(crate) struct Ctx<'a> {
     starts: Vec<usize>,
     /// Each gateway's route path patterns, parsed once (same order as its routes).
     gateway_patterns: FastMap<&'a str, Vec<Pattern<'a>>>,
-    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`).
-    pub d1_databases: RefCell<FastMap<&'a str, super::d1::Database<'a>>>,
+    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`). Shared by the
+    /// threads of the Worker pass.
+    d1_databases: Mutex<FastMap<&'a str, super::d1::Database<'a>>>,
 }
 
 /// A parsed route path pattern, or why it does not parse.
@@ -168,7 +169,7 @@ impl<'a> Ctx<'a> {
             links,
             outgoing,
             starts,
-            d1_databases: RefCell::new(FastMap::default()),
+            d1_databases: Mutex::new(FastMap::default()),
         }
     }
 
@@ -239,6 +240,14 @@ impl<'a> Ctx<'a> {
             NodeKind::Hyperdrive(h) => Some((n, h)),
             _ => None,
         })
+    }
+
+    /// The D1 databases rebuilt so far. A rule that panicked while holding them cannot have
+    /// left them half-changed in a way that matters (they are a cache), so poison is ignored.
+    pub fn d1_databases(&self) -> MutexGuard<'_, FastMap<&'a str, super::d1::Database<'a>>> {
+        self.d1_databases
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Every Worker with its wires (its bindings).

@@ -200,7 +200,7 @@ pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Dia
     let NodeKind::D1(d1) = &node.kind else {
         return;
     };
-    let mut databases = ctx.d1_databases.borrow_mut();
+    let mut databases = ctx.d1_databases();
     let database = databases
         .entry(node.id.as_str())
         .or_insert_with(|| Database::build(node, d1, out));
@@ -238,7 +238,7 @@ pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Dia
 /// SQL001: a migration fails; SQL002: the seed fails, for the D1 databases no step uses (the
 /// others were built by [`step_sql`], which runs first).
 pub(crate) fn unused_databases(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let databases = ctx.d1_databases.borrow();
+    let databases = ctx.d1_databases();
     for (node, d1) in ctx.d1s() {
         if !databases.contains_key(node.id.as_str()) {
             Database::build(node, d1, out);

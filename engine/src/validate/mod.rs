@@ -3,7 +3,7 @@
 //! Each rule is one function that pushes [`Diagnostic`]s with a stable code. [`validate`]
 //! runs them all and returns the diagnostics sorted (severity, target, code, message), so
 //! the output is deterministic. [`validate_with_secrets`] also checks secrets against the
-//! names declared in the design's `.dev.vars`.
+//! names declared in the design's `.dev.vars` (read them with [`dev_vars_names`]).
 //!
 //! # Layout
 //! One submodule per theme, one function per rule, each with its tests beside it:
@@ -16,8 +16,9 @@
 //! # Speed
 //! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
 //! and wires once per run (no `Design::node` scans), Worker and step rules run Worker by
-//! Worker in one pass while its data is in cache, route patterns are parsed once, and each D1
-//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once.
+//! Worker in one pass while its data is in cache (shared among up to four threads for designs
+//! of 512 Workers or more), route patterns are parsed once, and each D1 database is rebuilt in
+//! SQLite once per run with each distinct SQL text prepared once.
 //! `cargo bench -p edgewire-engine --bench validate` measures a 10,000-node design.
 //!
 //! # Codes
@@ -103,6 +104,8 @@ mod wires;
 
 #[cfg(test)]
 mod testkit;
+
+pub use secrets::dev_vars_names;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -339,6 +342,32 @@ const STEP_RULES: &[StepRule] = &[
     d1::step_sql,
 ];
 
+/// Designs with at least this many Workers validate them on several threads.
+const PARALLEL_MIN_WORKERS: usize = 512;
+
+/// The most threads the Worker pass uses.
+const MAX_THREADS: usize = 4;
+
+/// Worker and step rules over some Workers, Worker by Worker, so that each one's data is read
+/// from memory once for all its rules.
+fn worker_pass<'a>(
+    ctx: &context::Ctx<'a>,
+    workers: &[context::WorkerAt<'a, '_>],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for worker in workers {
+        for rule in WORKER_RULES {
+            rule(ctx, worker, &mut out);
+        }
+        worker.for_each_step(&mut |at| {
+            for rule in STEP_RULES {
+                rule(ctx, at, &mut out);
+            }
+        });
+    }
+    out
+}
+
 /// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
 /// [`validate_with_secrets`] for that.
 pub fn validate(design: &Design) -> Diagnostics {
@@ -348,20 +377,46 @@ pub fn validate(design: &Design) -> Diagnostics {
 /// Run every rule over the design; with `declared` (the names in the design's `.dev.vars`),
 /// also report secrets used but not declared and declared but never used.
 pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>>) -> Diagnostics {
+    let threads = if design.nodes.len() < PARALLEL_MIN_WORKERS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    };
+    validate_on(design, declared, threads)
+}
+
+/// [`validate_with_secrets`] with the Worker pass shared among `threads` threads (when the
+/// design has at least [`PARALLEL_MIN_WORKERS`] Workers).
+fn validate_on(
+    design: &Design,
+    declared: Option<&BTreeSet<String>>,
+    threads: usize,
+) -> Diagnostics {
     let ctx = context::Ctx::new(design, declared);
-    let mut out = Vec::new();
-    // Worker by Worker, so that each one's data is read from memory once for all its rules.
-    for worker in ctx.workers_with_links() {
-        for rule in WORKER_RULES {
-            rule(&ctx, &worker, &mut out);
-        }
-        worker.for_each_step(&mut |at| {
-            for rule in STEP_RULES {
-                rule(&ctx, at, &mut out);
+    let workers: Vec<context::WorkerAt<'_, '_>> = ctx.workers_with_links().collect();
+    let threads = if workers.len() < PARALLEL_MIN_WORKERS {
+        1
+    } else {
+        threads.max(1)
+    };
+    let chunk = workers.len().div_ceil(threads).max(1);
+    let mut out = std::thread::scope(|scope| {
+        let mut chunks = workers.chunks(chunk);
+        let mine = chunks.next().unwrap_or_default();
+        let others: Vec<_> = chunks
+            .map(|part| scope.spawn(|| worker_pass(&ctx, part)))
+            .collect();
+        let mut out = worker_pass(&ctx, mine);
+        for handle in others {
+            match handle.join() {
+                Ok(mut found) => out.append(&mut found),
+                // A rule panicked on that thread: let the caller see it as on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-        });
-    }
-    // Design-wide rules run last: `d1::unused_databases` relies on the step pass.
+        }
+        out
+    });
+    // Design-wide rules run last: `d1::unused_databases` relies on the Worker pass.
     for rule in RULES {
         rule(&ctx, &mut out);
     }
@@ -397,7 +452,10 @@ mod tests {
 
     #[test]
     fn reference_example_secrets_match_its_dev_vars() {
-        let declared = BTreeSet::from(["API_KEY".to_owned()]);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.dev.vars");
+        let declared =
+            dev_vars_names(&std::fs::read_to_string(path).expect("the example's .dev.vars"));
+        assert_eq!(declared, BTreeSet::from(["API_KEY".to_owned()]));
         let diagnostics = validate_with_secrets(&reference_example(), Some(&declared));
         assert_eq!(testkit::problems(&diagnostics), Vec::<String>::new());
     }
@@ -417,6 +475,155 @@ mod tests {
         sorted.dedup();
         assert_eq!(diagnostics.0, sorted);
         assert_eq!(validate(&design), diagnostics);
+    }
+
+    /// A design of odd parts: any ids, wires between them, odd paths, templates and SQL.
+    fn odd_design(
+        ids: &[String],
+        kinds: &[u8],
+        wires: Vec<(usize, usize, String)>,
+        texts: &[String],
+    ) -> Design {
+        use crate::model::{
+            Client, Condition, D1, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Kv,
+            KvEntry, Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template,
+            Wire, Worker,
+        };
+        let text = |i: usize| {
+            texts
+                .get(i % texts.len().max(1))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut design = Design::new("odd");
+        for (i, (id, kind)) in ids.iter().zip(kinds).enumerate() {
+            let kind = match kind % 7 {
+                0 => NodeKind::Client(Client {
+                    regions: [(text(i), -0.5), ("eu-west".to_owned(), 1.0)].into(),
+                    requests_per_second: f64::NAN,
+                    scenario: vec![SampleRequest {
+                        name: text(i),
+                        method: HttpMethod::Get,
+                        path: text(i + 1),
+                        headers: std::collections::BTreeMap::new(),
+                        body: None,
+                        weight: -1.0,
+                        expect_status: 200,
+                    }],
+                }),
+                1 => NodeKind::Gateway(Gateway {
+                    routes: vec![GatewayRoute {
+                        path: text(i),
+                        methods: vec![],
+                        service: text(i + 1),
+                        strip_prefix: true,
+                    }],
+                    ..Gateway::default()
+                }),
+                2 => NodeKind::Worker(Worker {
+                    routes: vec![Route {
+                        method: HttpMethod::Get,
+                        path: text(i),
+                        steps: vec![
+                            Step::KvPut {
+                                binding: text(i + 1),
+                                key: Template::new(text(i + 2)),
+                                value: Expr::Text(Template::new(text(i + 3))),
+                                ttl_secs: Some(1),
+                            },
+                            Step::D1 {
+                                binding: text(i + 4),
+                                sql: text(i + 5),
+                                params: vec![Expr::Ref(text(i + 6))],
+                                mode: QueryMode::All,
+                                into: Some(text(i + 7)),
+                            },
+                            Step::Hyperdrive {
+                                binding: text(i + 8),
+                                sql: text(i + 9),
+                                params: vec![],
+                                mode: QueryMode::First,
+                                into: None,
+                            },
+                            Step::If {
+                                cond: Condition::Exists(text(i + 10)),
+                                then: vec![],
+                                otherwise: vec![],
+                            },
+                        ],
+                    }],
+                }),
+                3 => NodeKind::Kv(Kv {
+                    seed: vec![KvEntry {
+                        key: text(i),
+                        value: text(i + 1),
+                    }],
+                }),
+                4 => NodeKind::D1(D1 {
+                    migrations: vec![Migration {
+                        name: text(i),
+                        sql: text(i + 1),
+                    }],
+                    seed: text(i + 2),
+                    location_hint: Some(text(i + 3)),
+                    read_replication: false,
+                }),
+                5 => NodeKind::Hyperdrive(Hyperdrive {
+                    origin_region: text(i),
+                    ..Hyperdrive::default()
+                }),
+                _ => NodeKind::Note(crate::model::Note { text: text(i) }),
+            };
+            design.nodes.push(Node::new(id.clone(), kind));
+        }
+        for (from, to, binding) in wires {
+            let from = ids
+                .get(from % ids.len().max(1))
+                .cloned()
+                .unwrap_or_default();
+            let to = ids.get(to % ids.len().max(1)).cloned().unwrap_or_default();
+            design.wires.push(Wire::new(from, to, binding));
+        }
+        design
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn validation_never_panics_and_is_deterministic(
+            ids in proptest::collection::vec("[a-c-]{0,3}", 1..8),
+            kinds in proptest::collection::vec(0u8..7, 8),
+            wires in proptest::collection::vec((0usize..8, 0usize..8, "[A-C_]{0,2}"), 0..12),
+            texts in proptest::collection::vec("[/:a-z{}$?.1 ]{0,10}|SELECT [a-z?$1]{0,6}", 1..6),
+        ) {
+            let design = odd_design(&ids, &kinds, wires, &texts);
+            let first = validate(&design);
+            proptest::prop_assert_eq!(&first, &validate(&design));
+        }
+    }
+
+    #[test]
+    fn threads_find_the_same_diagnostics_as_one() {
+        use crate::model::{Migration, Node, NodeKind, Wire};
+        let mut design = testkit::base();
+        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
+            d1.migrations.push(Migration {
+                name: "broken".into(),
+                sql: "ALTER TABLE nothing ADD COLUMN x;".into(),
+            });
+        }
+        let items = design.node("items").cloned().expect("items");
+        for i in 0..PARALLEL_MIN_WORKERS {
+            let id = format!("copy-{i}");
+            design.nodes.push(Node::new(id.clone(), items.kind.clone()));
+            design.wires.push(Wire::new(id.clone(), "db", "DB"));
+            design.wires.push(Wire::new(id, "cache", "CACHE"));
+        }
+        let one = validate_on(&design, None, 1);
+        let four = validate_on(&design, None, 4);
+        assert_eq!(one, four);
+        // The broken migration is reported once, whichever thread built the database.
+        assert_eq!(one.iter().filter(|d| d.code == "SQL001").count(), 1);
     }
 
     #[test]

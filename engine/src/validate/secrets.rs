@@ -1,6 +1,8 @@
 //! Secrets: names the design reads (API keys, JWT secret, origin connection string) against
 //! the names declared in the design's `.dev.vars`, and the shape of those names.
 
+use std::collections::BTreeSet;
+
 use super::context::Ctx;
 use super::{Diagnostic, Severity, Target};
 
@@ -9,6 +11,21 @@ pub fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The names a `.dev.vars` file declares: `NAME=value` lines (an `export ` prefix allowed),
+/// blank lines and `#` comments skipped. Values are never read.
+pub fn dev_vars_names(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (name, _) = line.split_once('=')?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| name.to_owned())
+        })
+        .collect()
 }
 
 /// SEC001: a secret used but not declared; SEC002 (warning): declared but never used.
@@ -94,8 +111,6 @@ pub fn names(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::super::testkit::{base, gateway_mut, reports};
     use super::super::validate_with_secrets;
     use super::*;
@@ -116,6 +131,17 @@ mod tests {
             .iter()
             .map(|d| d.code)
             .collect()
+    }
+
+    #[test]
+    fn dev_vars_names_skip_comments_and_values() {
+        let names = dev_vars_names(
+            "# local secrets\nAPI_KEY=demo=1\n\nexport JWT_SECRET = x\nnot a line\n",
+        );
+        assert_eq!(
+            names,
+            BTreeSet::from(["API_KEY".to_owned(), "JWT_SECRET".to_owned()])
+        );
     }
 
     #[test]
