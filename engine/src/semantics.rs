@@ -2,7 +2,7 @@
 //! platform limits. Both sides read them from here so that they cannot drift apart.
 
 /// `compatibility_date` written into every exported `wrangler.jsonc`.
-pub const COMPATIBILITY_DATE: &str = "2025-09-01";
+pub const COMPATIBILITY_DATE: &str = "2026-11-01";
 
 /// Header the gateway uses to pass what it established about the caller to services
 /// (a JSON object, see the handler language docs). Stripped from client requests.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod export;
 mod fmt;
 mod validate;
 
@@ -22,6 +23,7 @@ pub struct Cli {
 pub enum Command {
     Validate(validate::Args),
     Fmt(fmt::Args),
+    Export(export::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -30,6 +32,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             eprintln!("the desktop app is not built yet; try `edgewire --help`");
             ExitCode::SUCCESS
