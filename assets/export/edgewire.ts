@@ -112,7 +112,7 @@ export function at(value: Json, ...path: string[]): Json {
   let current: Json = value;
   for (const key of path) {
     if (Array.isArray(current)) {
-      current = /^(0|[1-9][0-9]*)$/.test(key) ? (current[Number(key)] ?? null) : null;
+      current = /^\+?[0-9]+$/.test(key) ? (current[Number(key)] ?? null) : null;
     } else if (current !== null && typeof current === "object") {
       current = Object.hasOwn(current, key) ? (current[key] ?? null) : null;
     } else {
@@ -221,12 +221,19 @@ function matchRoute<E>(
   return null;
 }
 
+/** Percent-decodes one path segment; invalid UTF-8 becomes U+FFFD. */
 function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+  const bytes: number[] = [];
+  for (let i = 0; i < segment.length; i++) {
+    const hex = segment.slice(i + 1, i + 3);
+    if (segment[i] === "%" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...new TextEncoder().encode(segment[i]));
+    }
   }
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 function queryObject(url: URL): JsonObject {

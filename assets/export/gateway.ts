@@ -41,6 +41,8 @@ export interface RateLimitConfig {
 }
 
 export interface GatewayConfig<E> {
+  /** The gateway's name (its node id in the design), used in error bodies. */
+  name: string;
   routes: GatewayRoute<E>[];
   auth: AuthConfig<E>;
   cors?: CorsConfig;
@@ -150,7 +152,7 @@ export function createGateway<E>(config: GatewayConfig<E>): { fetch(request: Req
     }
 
     // 6. Route.
-    const segments = url.pathname.split("/").filter((segment) => segment.length > 0);
+    const segments = pathSegments(url.pathname);
     const matching = config.routes.filter((route) => prefixMatches(route.path, segments));
     const route = matching.find((r) => r.methods.length === 0 || r.methods.includes(method));
     if (route === undefined) {
@@ -190,11 +192,24 @@ export function createGateway<E>(config: GatewayConfig<E>): { fetch(request: Req
     if (config.userIdHeader !== undefined && userId !== null) {
       headers.set(config.userIdHeader, typeof userId === "string" ? userId : JSON.stringify(userId));
     }
-    const path = route.stripPrefix ? stripPrefix(url.pathname, route.path) : url.pathname;
+    const path = route.stripPrefix
+      ? `/${segments.slice(pathSegments(route.path).length).join("/")}`
+      : url.pathname;
     const hasBody = method !== "GET" && method !== "HEAD" && body.byteLength > 0;
-    const upstream = await route
-      .service(env)
-      .fetch(new Request(new URL(path + url.search, url.origin), { method, headers, body: hasBody ? body : null }));
+    let upstream: Response;
+    try {
+      upstream = await route
+        .service(env)
+        .fetch(new Request(new URL(path + url.search, url.origin), { method, headers, body: hasBody ? body : null }));
+    } catch (error) {
+      console.error(`${config.name}: service call failed`, error);
+      return withCors(
+        new Response(JSON.stringify({ error: "service call failed", node: config.name }), {
+          status: 500,
+          headers: { "content-type": "application/json" },
+        }),
+      );
+    }
 
     // 8. The service's answer goes back as is, plus the CORS and request-id headers.
     const response = new Response(upstream.body, upstream);
@@ -215,23 +230,26 @@ function allowedOrigin(cors: CorsConfig, origin: string | null): string | null {
   return origin !== null && cors.allowOrigins.includes(origin) ? origin : null;
 }
 
-/** Whether a route's path is a prefix of the request's segments (`:name` matches one). */
-function prefixMatches(pattern: string, segments: string[]): boolean {
-  const parts = pattern.split("/").filter((part) => part.length > 0);
-  return (
-    parts.length <= segments.length &&
-    parts.every((part, index) => part.startsWith(":") || part === segments[index])
-  );
+/** A path's segments after the leading `/`; a trailing `/` gives a last empty segment. */
+function pathSegments(path: string): string[] {
+  const rest = path.startsWith("/") ? path.slice(1) : path;
+  return rest.length === 0 ? [] : rest.split("/");
 }
 
-/** `/products/7` without the prefix `/products` is `/7`; `/products` becomes `/`. */
-function stripPrefix(pathname: string, pattern: string): string {
-  let rest = pathname;
-  const count = pattern.split("/").filter((part) => part.length > 0).length;
-  for (let i = 0; i < count; i++) {
-    rest = rest.replace(/^\/*[^/]+/, "");
-  }
-  return rest.startsWith("/") ? rest : `/${rest}`;
+/**
+ * Whether a route's path is a prefix of the request's segments, on segment boundaries
+ * (`/products` matches `/products`, `/products/` and `/products/7`); `:name` matches one
+ * non-empty segment.
+ */
+function prefixMatches(pattern: string, segments: string[]): boolean {
+  const parts = pathSegments(pattern);
+  return (
+    parts.length <= segments.length &&
+    parts.every((part, index) => {
+      const segment = segments[index] ?? "";
+      return part.startsWith(":") ? segment.length > 0 : part === segment;
+    })
+  );
 }
 
 /** Drops counters of past windows so the map does not grow without bound. */
@@ -264,9 +282,9 @@ async function authenticate<E>(auth: AuthConfig<E>, headers: Headers, env: E): P
       return { auth: { method: "api_key" }, credential: presented };
     }
     case "jwt": {
-      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
-      const token = match?.[1];
-      if (token === undefined) {
+      const authorization = headers.get("authorization") ?? "";
+      const token = authorization.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : "";
+      if (token.length === 0) {
         return errorResponse(401, errors.missingToken);
       }
       const claims = await verifyJwt(token, auth.secret(env), auth.issuer, auth.audience);
@@ -293,8 +311,9 @@ async function constantTimeEquals(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(da, db);
 }
 
-/** Strict base64url (no padding) to bytes, or `null`. */
-function base64UrlDecode(part: string): Uint8Array | null {
+/** Base64url (trailing `=` ignored) to bytes, or `null`. */
+function base64UrlDecode(text: string): Uint8Array | null {
+  const part = text.replace(/=+$/, "");
   if (!/^[A-Za-z0-9_-]*$/.test(part) || part.length % 4 === 1) {
     return null;
   }
@@ -340,7 +359,7 @@ async function verifyJwt(
   if (!signed || claims === null) {
     return null;
   }
-  const now = Math.floor(Date.now() / 1000);
+  const now = Date.now() / 1000;
   const exp = claims["exp"];
   const nbf = claims["nbf"];
   const aud = claims["aud"];

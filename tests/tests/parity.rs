@@ -518,6 +518,15 @@ fn start_wrangler(
     }
 }
 
+/// The local engine running the same design with the same data (its own state folder).
+struct EngineRun {
+    addr: SocketAddr,
+}
+
+fn start_engine(_design: &Design, _design_path: &Path, _scratch: &Path) -> Option<EngineRun> {
+    None
+}
+
 fn send(addr: SocketAddr, case: &Case) -> Result<http::Response, String> {
     http::send(
         addr,
@@ -528,6 +537,64 @@ fn send(addr: SocketAddr, case: &Case) -> Result<http::Response, String> {
         REQUEST_TIMEOUT,
     )
     .map_err(|e| format!("{} {}: {e}", case.method, case.path))
+}
+
+/// Headers whose presence (not value) is compared: request ids and `retry-after` vary.
+fn presence_headers(design: &Design) -> Vec<String> {
+    let mut names = vec!["retry-after".to_owned()];
+    for node in &design.nodes {
+        if let NodeKind::Gateway(g) = &node.kind
+            && let Some(header) = &g.enrich.request_id_header
+        {
+            names.push(header.to_ascii_lowercase());
+        }
+    }
+    names
+}
+
+/// A body as compact JSON text (order kept) when it is JSON, else as text.
+fn normalized_body(response: &http::Response) -> String {
+    match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(value) => value.to_string(),
+        Err(_) => response.text(),
+    }
+}
+
+/// Every way the two answers differ (volatile headers masked).
+fn differences(
+    wrangler: &http::Response,
+    engine: &http::Response,
+    compared: &[String],
+    presence: &[String],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if wrangler.status != engine.status {
+        out.push(format!(
+            "status: wrangler {} vs engine {}",
+            wrangler.status, engine.status
+        ));
+    }
+    let (wb, eb) = (normalized_body(wrangler), normalized_body(engine));
+    if wb != eb {
+        out.push(format!("body:\n    wrangler {wb}\n    engine   {eb}"));
+    }
+    for name in compared {
+        let (w, e) = (wrangler.header(name), engine.header(name));
+        if w != e {
+            out.push(format!("header {name}: wrangler {w:?} vs engine {e:?}"));
+        }
+    }
+    for name in presence {
+        let (w, e) = (wrangler.header(name), engine.header(name));
+        if w.is_some() != e.is_some() {
+            out.push(format!(
+                "header {name} present: wrangler {} vs engine {}",
+                w.is_some(),
+                e.is_some()
+            ));
+        }
+    }
+    out
 }
 
 /// Response headers set by the gateway contract or the design's Respond steps.
@@ -594,22 +661,34 @@ fn exported_examples_behave_like_the_engine() {
             scratch.path(),
         );
         let headers = compared_headers(&design);
+        let presence = presence_headers(&design);
+        let engine = start_engine(&design, &design_path, scratch.path());
         for case in cases(&design) {
             let mut problems = Vec::new();
-            match send(wrangler.addr, &case) {
-                Ok(response) => {
-                    if let Some(expected) = case.expect_status
-                        && response.status != expected
-                    {
-                        problems.push(format!(
-                            "wrangler answered {} (expected {expected}): {}",
-                            response.status,
-                            response.text()
-                        ));
+            let from_wrangler = send(wrangler.addr, &case);
+            let from_engine = engine.as_ref().map(|e| send(e.addr, &case));
+            for (side, result) in [
+                ("wrangler", Some(&from_wrangler)),
+                ("engine", from_engine.as_ref()),
+            ] {
+                match result {
+                    Some(Ok(response)) => {
+                        if let Some(expected) = case.expect_status
+                            && response.status != expected
+                        {
+                            problems.push(format!(
+                                "{side} answered {} (expected {expected}): {}",
+                                response.status,
+                                response.text()
+                            ));
+                        }
                     }
-                    let _ = &headers;
+                    Some(Err(error)) => problems.push(format!("{side}: {error}")),
+                    None => {}
                 }
-                Err(error) => problems.push(format!("wrangler: {error}")),
+            }
+            if let (Ok(w), Some(Ok(e))) = (&from_wrangler, &from_engine) {
+                problems.extend(differences(w, e, &headers, &presence));
             }
             if problems.is_empty() {
                 passed += 1;

@@ -520,6 +520,7 @@ fn gateway_index(
     );
     out.push_str(&env_interface(script));
     out.push_str("\nconst gateway = createGateway<Env>({\n");
+    let _ = writeln!(out, "  name: {},", string_literal(&script.node.id));
     out.push_str("  // Tried in order: the first route whose path matches and that allows the method.\n  routes: [\n");
     for route in &gateway.routes {
         match script.bindings.get(route.service.as_str()) {

@@ -581,7 +581,7 @@ impl Scope<'_> {
     /// `a.b.c` as TypeScript: the variable, then `at(...)` for the rest; unknown names are `null`.
     fn reference(&mut self, path: &str) -> String {
         let mut segments = path.split('.');
-        let root = segments.next().unwrap_or_default();
+        let root = segments.next().unwrap_or_default().trim();
         let rest: Vec<&str> = segments.collect();
         let var = if let Some(input) = INPUTS.iter().find(|i| **i == root) {
             self.inputs_used.insert(input);
