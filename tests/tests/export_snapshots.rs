@@ -6,16 +6,21 @@ use std::path::{Path, PathBuf};
 use edgewire_engine::export::{self, ExportTree};
 use edgewire_engine::format;
 
+/// The example designs (`examples/*.ron`), then the test fixtures (`tests/designs/*.ron`).
 fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples folder")
-        .map(|entry| entry.expect("dir entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no examples in {}", dir.display());
-    files
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in [root.join("../examples"), root.join("designs")] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("design folder")
+            .map(|entry| entry.expect("dir entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no designs in {}", dir.display());
+        all.extend(files);
+    }
+    all
 }
 
 fn export_example(path: &Path) -> ExportTree {
@@ -85,6 +90,33 @@ fn no_secret_value_is_written() {
                     "{file} of {} contains a secret value",
                     path.display()
                 );
+            }
+        }
+    }
+}
+
+/// JSONC as wrangler reads it, for this test: whole-line `//` comments removed.
+fn strip_line_comments(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn json_files_parse() {
+    for path in examples() {
+        let tree = export_example(&path);
+        for (file, contents) in &tree.files {
+            let text = if file.ends_with(".jsonc") {
+                strip_line_comments(contents)
+            } else if file.ends_with(".json") {
+                contents.clone()
+            } else {
+                continue;
+            };
+            if let Err(error) = serde_json::from_str::<serde_json::Value>(&text) {
+                panic!("{file} of {} is not valid JSON: {error}", path.display());
             }
         }
     }

@@ -38,15 +38,22 @@ struct Case {
     expect_status: Option<u16>,
 }
 
+/// The example designs (`examples/*.ron`), then the test fixtures (`tests/designs/*.ron`)
+/// that exercise what the examples do not (JWT, service calls, every step kind, a public
+/// Worker).
 fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples folder")
-        .map(|entry| entry.expect("dir entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-        .collect();
-    files.sort();
-    files
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in [root.join("../examples"), root.join("designs")] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("design folder")
+            .map(|entry| entry.expect("dir entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
+            .collect();
+        files.sort();
+        all.extend(files);
+    }
+    all
 }
 
 /// Skips (returns `None`) with a reason, or panics when parity is required.
@@ -634,6 +641,8 @@ fn exported_examples_behave_like_the_engine() {
         return;
     };
     let suite_started = Instant::now();
+    // EDGEWIRE_PARITY_VERBOSE=1 prints every answer, not only the differences.
+    let verbose = std::env::var_os("EDGEWIRE_PARITY_VERBOSE").is_some();
     let mut passed = 0usize;
     let mut failed = 0usize;
     for design_path in examples() {
@@ -685,6 +694,14 @@ fn exported_examples_behave_like_the_engine() {
                     }
                     Some(Err(error)) => problems.push(format!("{side}: {error}")),
                     None => {}
+                }
+            }
+            if verbose {
+                if let Ok(w) = &from_wrangler {
+                    eprintln!("  [{}] wrangler {} {}", case.name, w.status, w.text());
+                }
+                if let Some(Ok(e)) = &from_engine {
+                    eprintln!("  [{}] engine   {} {}", case.name, e.status, e.text());
                 }
             }
             if let (Ok(w), Some(Ok(e))) = (&from_wrangler, &from_engine) {

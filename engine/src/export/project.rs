@@ -843,7 +843,7 @@ fn scripts(ordered: &[&Script<'_>], stores: &BTreeMap<&str, Store<'_>>) -> Vec<(
                 "wrangler kv bulk put seed/kv/{name}.json --binding {binding} --local --persist-to {STATE_DIR} -c {config}"
             )),
             NodeKind::Hyperdrive(h) if !h.seed.trim().is_empty() => seed_postgres.push(format!(
-                "psql \\\"${}\\\" -v ON_ERROR_STOP=1 -f seed/postgres/{name}.sql",
+                "psql \"${}\" -v ON_ERROR_STOP=1 -f seed/postgres/{name}.sql",
                 hyperdrive_env(binding)
             )),
             _ => {}
@@ -884,7 +884,7 @@ fn scripts(ordered: &[&Script<'_>], stores: &BTreeMap<&str, Store<'_>>) -> Vec<(
             .iter()
             .map(|s| {
                 format!(
-                    "wrangler deploy --dry-run --outdir \\\"$PWD/dist/{0}\\\" -c {1}",
+                    "wrangler deploy --dry-run --outdir \"$PWD/dist/{0}\" -c {1}",
                     s.folder,
                     s.config()
                 )
@@ -926,7 +926,7 @@ fn package_json(
     let scripts = scripts(ordered, stores);
     let lines: Vec<String> = scripts
         .iter()
-        .map(|(name, command)| format!("    {}: \"{command}\"", string_literal(name)))
+        .map(|(name, command)| format!("    {}: {}", string_literal(name), string_literal(command)))
         .collect();
     out.push_str(&lines.join(",\n"));
     out.push_str("\n  },\n");

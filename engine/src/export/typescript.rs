@@ -16,6 +16,9 @@ use crate::model::{
     walk_steps,
 };
 
+/// Longest object literal kept on one line.
+const MAX_INLINE_OBJECT: usize = 72;
+
 /// The names every handler starts with.
 pub const INPUTS: [&str; 5] = ["params", "query", "headers", "body", "auth"];
 
@@ -263,7 +266,7 @@ impl<'a> WorkerCompiler<'a> {
                 ttl_secs,
             } => {
                 let key_ts = Self::template(key, place, position, scope)?;
-                let value = Self::expr(value, place, position, scope)?;
+                let value = Self::expr(value, depth, place, position, scope)?;
                 let ttl = ttl_secs.map_or_else(String::new, |t| format!(", {t}"));
                 let expiry = ttl_secs.map_or_else(String::new, |t| format!(", expiring in {t} s"));
                 let _ = writeln!(
@@ -312,7 +315,7 @@ impl<'a> WorkerCompiler<'a> {
                 mode,
                 into,
             } => {
-                let params = Self::exprs(params, place, position, scope)?;
+                let params = Self::exprs(params, depth, place, position, scope)?;
                 let (helper, what) = match mode {
                     QueryMode::First => ("d1First", "the first row"),
                     QueryMode::All => ("d1All", "every row"),
@@ -342,7 +345,7 @@ impl<'a> WorkerCompiler<'a> {
                 into,
             } => {
                 scope.ctx_used = true;
-                let params = Self::exprs(params, place, position, scope)?;
+                let params = Self::exprs(params, depth, place, position, scope)?;
                 let (mode_ts, what) = match mode {
                     QueryMode::First => ("first", "the first row"),
                     QueryMode::All => ("all", "every row"),
@@ -380,7 +383,7 @@ impl<'a> WorkerCompiler<'a> {
                     })?;
                 let path_ts = Self::template(path, place, position, scope)?;
                 let body = match body {
-                    Some(expr) => Self::expr(expr, place, position, scope)?,
+                    Some(expr) => Self::expr(expr, depth, place, position, scope)?,
                     None => "undefined".to_owned(),
                 };
                 scope.inputs_used.insert("auth");
@@ -397,7 +400,7 @@ impl<'a> WorkerCompiler<'a> {
                 );
             }
             Step::Set { name, value } => {
-                let value = Self::expr(value, place, position, scope)?;
+                let value = Self::expr(value, depth, place, position, scope)?;
                 let _ = writeln!(out, "{pad}// {position}. Set {name}.");
                 let _ = writeln!(out, "{pad}{} = {value};", scope.vars[name]);
             }
@@ -406,7 +409,7 @@ impl<'a> WorkerCompiler<'a> {
                 then,
                 otherwise,
             } => {
-                let cond_ts = Self::condition(cond, place, position, scope)?;
+                let cond_ts = Self::condition(cond, depth, place, position, scope)?;
                 let _ = writeln!(out, "{pad}// {position}. If {}.", display_condition(cond));
                 let _ = writeln!(out, "{pad}if ({cond_ts}) {{");
                 let then_responds = self.steps(
@@ -440,7 +443,7 @@ impl<'a> WorkerCompiler<'a> {
             } => {
                 let mut args = vec![status.to_string()];
                 let body_ts = match body {
-                    Some(expr) => Some(Self::expr(expr, place, position, scope)?),
+                    Some(expr) => Some(Self::expr(expr, depth, place, position, scope)?),
                     None => None,
                 };
                 if !headers.is_empty() {
@@ -467,18 +470,20 @@ impl<'a> WorkerCompiler<'a> {
 
     fn exprs(
         exprs: &[Expr],
+        depth: usize,
         place: &Place<'_>,
         position: &str,
         scope: &mut Scope<'_>,
     ) -> Result<Vec<String>, ExportError> {
         exprs
             .iter()
-            .map(|e| Self::expr(e, place, position, scope))
+            .map(|e| Self::expr(e, depth, place, position, scope))
             .collect()
     }
 
     fn expr(
         expr: &Expr,
+        depth: usize,
         place: &Place<'_>,
         position: &str,
         scope: &mut Scope<'_>,
@@ -493,7 +498,7 @@ impl<'a> WorkerCompiler<'a> {
                 }
                 let mut parts = Vec::with_capacity(fields.len());
                 for (key, value) in fields {
-                    let value = Self::expr(value, place, position, scope)?;
+                    let value = Self::expr(value, depth + 1, place, position, scope)?;
                     if *key == value && names::is_identifier(key) {
                         // `{ product }` rather than `{ product: product }`.
                         parts.push(value);
@@ -501,7 +506,15 @@ impl<'a> WorkerCompiler<'a> {
                         parts.push(format!("{}: {value}", object_key(key)));
                     }
                 }
-                format!("{{ {} }}", parts.join(", "))
+                let one_line = format!("{{ {} }}", parts.join(", "));
+                if one_line.len() <= MAX_INLINE_OBJECT && !one_line.contains('\n') {
+                    one_line
+                } else {
+                    // One field per line, as a formatter would lay it out.
+                    let inner = "  ".repeat(depth + 1);
+                    let fields: String = parts.iter().map(|p| format!("{inner}{p},\n")).collect();
+                    format!("{{\n{fields}{}}}", "  ".repeat(depth))
+                }
             }
         })
     }
@@ -553,6 +566,7 @@ impl<'a> WorkerCompiler<'a> {
 
     fn condition(
         cond: &Condition,
+        depth: usize,
         place: &Place<'_>,
         position: &str,
         scope: &mut Scope<'_>,
@@ -562,8 +576,8 @@ impl<'a> WorkerCompiler<'a> {
             Condition::Missing(path) => format!("{} === null", scope.reference(path)),
             Condition::Equals(a, b) => format!(
                 "jsonEquals({}, {})",
-                Self::expr(a, place, position, scope)?,
-                Self::expr(b, place, position, scope)?
+                Self::expr(a, depth, place, position, scope)?,
+                Self::expr(b, depth, place, position, scope)?
             ),
         })
     }
