@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod fmt;
+mod scenario;
+mod serve;
 mod validate;
 
 /// Design, run, simulate and export serverless global APIs on Cloudflare.
@@ -22,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     Validate(validate::Args),
     Fmt(fmt::Args),
+    Serve(serve::Args),
+    Scenario(scenario::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -30,6 +34,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
+        Some(Command::Scenario(args)) => scenario::run(&args),
         None => {
             eprintln!("the desktop app is not built yet; try `edgewire --help`");
             ExitCode::SUCCESS
