@@ -81,21 +81,19 @@ fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let (base, running, _state) = match &args.url {
-            Some(url) => (url.trim_end_matches('/').to_owned(), None, None),
-            None => {
-                let state =
-                    tempfile::tempdir().context("cannot create a temporary state folder")?;
-                let mut options = EngineOptions::new(state.path());
-                options.port = 0;
-                options.secrets = super::serve::load_vars(&args.file, args.vars.as_deref())?;
-                let running = Engine::start(design.clone(), options).await?;
-                running.engine().ready().await;
-                for (node, message) in running.engine().notices() {
-                    eprintln!("{node}: {message}");
-                }
-                (running.url(), Some(running), Some(state))
+        let (base, running, _state) = if let Some(url) = &args.url {
+            (url.trim_end_matches('/').to_owned(), None, None)
+        } else {
+            let state = tempfile::tempdir().context("cannot create a temporary state folder")?;
+            let mut options = EngineOptions::new(state.path());
+            options.port = 0;
+            options.secrets = super::serve::load_vars(&args.file, args.vars.as_deref())?;
+            let running = Engine::start(design.clone(), options).await?;
+            running.engine().ready().await;
+            for (node, message) in running.engine().notices() {
+                eprintln!("{node}: {message}");
             }
+            (running.url(), Some(running), Some(state))
         };
         let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
         let (mut passed, mut failed) = (0usize, 0usize);

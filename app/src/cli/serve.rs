@@ -47,6 +47,7 @@ pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -58,6 +59,7 @@ pub fn init_logging_quiet() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -95,16 +97,11 @@ pub fn load_vars(
     design_path: &Path,
     vars: Option<&Path>,
 ) -> anyhow::Result<BTreeMap<String, String>> {
-    match vars {
-        Some(path) => Ok(read_dev_vars(path)?),
-        None => {
-            let path = default_vars_path(design_path);
-            if path.exists() {
-                Ok(read_dev_vars(&path)?)
-            } else {
-                Ok(BTreeMap::new())
-            }
-        }
+    let path = vars.map_or_else(|| default_vars_path(design_path), Path::to_owned);
+    if vars.is_some() || path.exists() {
+        Ok(read_dev_vars(&path)?)
+    } else {
+        Ok(BTreeMap::new())
     }
 }
 

@@ -272,7 +272,7 @@ impl PgHyperdrive {
             match result {
                 Ok(output) => this.store(key.clone(), &output),
                 Err(err) => {
-                    tracing::warn!(node = %this.node, "background cache refresh failed: {err}")
+                    tracing::warn!(node = %this.node, "background cache refresh failed: {err}");
                 }
             }
             if let Ok(mut refreshing) = this.refreshing.lock() {

@@ -93,7 +93,7 @@ impl Recorder {
 
     /// Milliseconds since the request started.
     pub fn offset_ms(&self) -> f64 {
-        self.started.elapsed().as_secs_f64() * 1000.0
+        micros_as_ms(self.started.elapsed())
     }
 
     /// Start timing a hop; finish it with [`HopTimer::finish`].
@@ -117,7 +117,7 @@ impl Recorder {
     }
 
     pub fn push(&self, mut timer: HopTimer) {
-        timer.hop.duration_ms = timer.started.elapsed().as_secs_f64() * 1000.0;
+        timer.hop.duration_ms = micros_as_ms(timer.started.elapsed());
         if let Ok(mut hops) = self.hops.lock() {
             hops.push(timer.hop);
         }
@@ -133,6 +133,11 @@ impl Recorder {
         hops.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
         hops
     }
+}
+
+/// Milliseconds, rounded to whole microseconds.
+fn micros_as_ms(elapsed: std::time::Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// A hop being timed.
