@@ -16,6 +16,16 @@ use super::bindings::{Binding, BindingError};
 use super::engine::{RequestCtx, Shared};
 use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
 
+/// Characters a URL parser percent-encodes in a path or query.
+const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 /// Answer a request to Worker `node`.
 pub async fn handle(
     shared: &Shared,
@@ -472,6 +482,9 @@ impl Run<'_> {
                 };
                 let target_path =
                     render(target_path, scope).map_err(|e| Self::fail(step, path, e))?;
+                // Like `new URL()`: characters not allowed in a URL are percent-encoded.
+                let target_path =
+                    percent_encoding::utf8_percent_encode(&target_path, URL_UNSAFE).to_string();
                 let target_path = if target_path.starts_with('/') {
                     target_path
                 } else {
