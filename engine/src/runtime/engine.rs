@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use axum::http::{HeaderValue, header};
+use axum::http::HeaderValue;
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -278,18 +278,13 @@ impl ServiceBinding for InProcessService {
     fn fetch<'a>(
         &'a self,
         ctx: &'a RequestCtx,
-        mut request: Req,
+        request: Req,
     ) -> BoxFuture<'a, Result<Resp, BindingError>> {
         async move {
             let shared = self
                 .engine
                 .upgrade()
                 .ok_or_else(|| BindingError::failed("the engine is stopping"))?;
-            if !request.headers().contains_key(header::HOST)
-                && let Ok(host) = HeaderValue::from_str(&self.target)
-            {
-                request.headers_mut().insert(header::HOST, host);
-            }
             shared.invoke(ctx, &self.target, request).await
         }
         .boxed()
