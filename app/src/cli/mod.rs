@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod export;
 mod fmt;
+mod scenario;
+mod serve;
 mod validate;
 
 /// Design, run, simulate and export serverless global APIs on Cloudflare.
@@ -23,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     Validate(validate::Args),
     Fmt(fmt::Args),
+    Serve(serve::Args),
+    Scenario(scenario::Args),
     Export(export::Args),
 }
 
@@ -32,6 +36,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
+        Some(Command::Scenario(args)) => scenario::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         None => {
             eprintln!("the desktop app is not built yet; try `edgewire --help`");

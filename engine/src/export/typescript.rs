@@ -512,7 +512,10 @@ impl<'a> WorkerCompiler<'a> {
                 } else {
                     // One field per line, as a formatter would lay it out.
                     let inner = "  ".repeat(depth + 1);
-                    let fields: String = parts.iter().map(|p| format!("{inner}{p},\n")).collect();
+                    let fields = parts.iter().fold(String::new(), |mut out, p| {
+                        let _ = writeln!(out, "{inner}{p},");
+                        out
+                    });
                     format!("{{\n{fields}{}}}", "  ".repeat(depth))
                 }
             }
