@@ -108,9 +108,10 @@ fn json_files_parse() {
     for path in examples() {
         let tree = export_example(&path);
         for (file, contents) in &tree.files {
-            let text = if file.ends_with(".jsonc") {
+            let extension = Path::new(file).extension().and_then(|e| e.to_str());
+            let text = if extension == Some("jsonc") {
                 strip_line_comments(contents)
-            } else if file.ends_with(".json") {
+            } else if extension == Some("json") {
                 contents.clone()
             } else {
                 continue;

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use edgewire_engine::export;
 use edgewire_engine::format;
-use edgewire_engine::model::{Auth, Design, HttpMethod, NodeKind, Step, walk_steps};
+use edgewire_engine::model::{Auth, Design, HttpMethod, NodeKind, RateLimitKey, Step, walk_steps};
+use edgewire_engine::runtime::{Engine, EngineOptions, RunningEngine, parse_dev_vars};
 use edgewire_tests::postgres::{self, Postgres};
 use edgewire_tests::process::Group;
 use edgewire_tests::{http, parity_required, tooling};
@@ -525,13 +526,56 @@ fn start_wrangler(
     }
 }
 
-/// The local engine running the same design with the same data (its own state folder).
+/// The local engine running the same design with the same data (its own state folder,
+/// its own private PostgreSQL for `auto` Hyperdrive origins, seeded the same way).
 struct EngineRun {
     addr: SocketAddr,
+    running: Option<RunningEngine>,
+    runtime: tokio::runtime::Runtime,
 }
 
-fn start_engine(_design: &Design, _design_path: &Path, _scratch: &Path) -> Option<EngineRun> {
-    None
+impl Drop for EngineRun {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take()
+            && let Err(error) = self.runtime.block_on(running.stop())
+        {
+            eprintln!("engine did not stop cleanly: {error}");
+        }
+    }
+}
+
+fn start_engine(design: &Design, design_path: &Path, scratch: &Path) -> EngineRun {
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let mut options = EngineOptions::new(scratch.join("engine-state"));
+    options.port = 0;
+    options.fresh = true;
+    options.read_environment = false;
+    options.secrets = parse_dev_vars(&dev_vars(design_path), "dev.vars").expect("dev vars parse");
+    let running = runtime
+        .block_on(async {
+            let running = Engine::start(design.clone(), options).await?;
+            running.engine().ready().await;
+            Ok::<_, edgewire_engine::runtime::EngineError>(running)
+        })
+        .expect("the engine starts");
+    let addr = running.addr();
+    for (node, notice) in running.engine().notices() {
+        eprintln!("  engine notice: {node}: {notice}");
+    }
+    eprintln!(
+        "  engine: ready on {addr} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    EngineRun {
+        addr,
+        running: Some(running),
+        runtime,
+    }
 }
 
 fn send(addr: SocketAddr, case: &Case) -> Result<http::Response, String> {
@@ -544,6 +588,110 @@ fn send(addr: SocketAddr, case: &Case) -> Result<http::Response, String> {
         REQUEST_TIMEOUT,
     )
     .map_err(|e| format!("{} {}: {e}", case.method, case.path))
+}
+
+/// A request repeated until the gateway's rate limit answers 429.
+struct Burst {
+    case: Case,
+    period_secs: u64,
+    max_requests: u32,
+    /// Whether callers are told apart by credential: then the burst shares its counter
+    /// with the earlier requests (the client address is its own).
+    by_credential: bool,
+}
+
+/// The first good GET of the scenario, repeated past the first gateway's rate limit.
+fn rate_limit_burst(design: &Design) -> Option<Burst> {
+    let limit = design.nodes.iter().find_map(|n| match &n.kind {
+        NodeKind::Gateway(g) => g.rate_limit.clone(),
+        _ => None,
+    })?;
+    let case = cases(design)
+        .into_iter()
+        .find(|c| c.method == "GET" && c.expect_status.is_some_and(|s| (200..300).contains(&s)))?;
+    // A client address of its own, so earlier requests do not count (documentation range).
+    let mut headers = case.headers.clone();
+    headers.push(("cf-connecting-ip".to_owned(), "203.0.113.7".to_owned()));
+    Some(Burst {
+        case: Case {
+            name: format!("extra: burst of {} past the rate limit", case.path),
+            headers,
+            ..case
+        },
+        period_secs: u64::from(limit.period_secs.max(1)),
+        max_requests: limit.requests.saturating_add(5),
+        by_credential: limit.key == RateLimitKey::Credential,
+    })
+}
+
+/// Sends the burst to one server: how many requests passed before the first 429, and it.
+fn burst_until_limited(addr: SocketAddr, burst: &Burst) -> Result<(u32, http::Response), String> {
+    for count in 0..burst.max_requests {
+        let response = send(addr, &burst.case)?;
+        if response.status == 429 {
+            return Ok((count, response));
+        }
+    }
+    Err(format!(
+        "no 429 after {} requests to {}",
+        burst.max_requests, burst.case.path
+    ))
+}
+
+/// Both servers get the same burst inside one rate-limit window (the suite waits for a
+/// fresh window when the current one is about to end); the 429s must come at the same count.
+fn compare_bursts(
+    burst: &Burst,
+    wrangler: SocketAddr,
+    engine: SocketAddr,
+    compared: &[String],
+    presence: &[String],
+    first_request_ms: u128,
+) -> Vec<String> {
+    let period_ms = u128::from(burst.period_secs) * 1000;
+    let left_ms = period_ms - epoch_millis() % period_ms;
+    if left_ms < 10_000 {
+        std::thread::sleep(Duration::from_millis(
+            u64::try_from(left_ms).unwrap_or(10_000) + 500,
+        ));
+    }
+    // With a credential key, the earlier requests count too; if a window ended while they
+    // were sent, one server may have counted one of them in the old window and the other
+    // in the new one, so only the 429 answers are compared, not when they came.
+    let counts_comparable =
+        !burst.by_credential || first_request_ms / period_ms == epoch_millis() / period_ms;
+    match (
+        burst_until_limited(wrangler, burst),
+        burst_until_limited(engine, burst),
+    ) {
+        (Ok((w_count, w)), Ok((e_count, e))) => {
+            let mut problems = differences(&w, &e, compared, presence);
+            if verbose_enabled() {
+                eprintln!("  [burst] 429 after {w_count} (wrangler) and {e_count} (engine)");
+            }
+            if counts_comparable && w_count != e_count {
+                problems.push(format!(
+                    "429 after {w_count} more requests in wrangler, {e_count} in the engine"
+                ));
+            }
+            problems
+        }
+        (w, e) => [("wrangler", w.err()), ("engine", e.err())]
+            .into_iter()
+            .filter_map(|(side, error)| error.map(|e| format!("{side}: {e}")))
+            .collect(),
+    }
+}
+
+fn verbose_enabled() -> bool {
+    std::env::var_os("EDGEWIRE_PARITY_VERBOSE").is_some()
+}
+
+fn epoch_millis() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis()
 }
 
 /// Headers whose presence (not value) is compared: request ids and `retry-after` vary.
@@ -642,7 +790,7 @@ fn exported_examples_behave_like_the_engine() {
     };
     let suite_started = Instant::now();
     // EDGEWIRE_PARITY_VERBOSE=1 prints every answer, not only the differences.
-    let verbose = std::env::var_os("EDGEWIRE_PARITY_VERBOSE").is_some();
+    let verbose = verbose_enabled();
     let mut passed = 0usize;
     let mut failed = 0usize;
     for design_path in examples() {
@@ -671,7 +819,8 @@ fn exported_examples_behave_like_the_engine() {
         );
         let headers = compared_headers(&design);
         let presence = presence_headers(&design);
-        let engine = start_engine(&design, &design_path, scratch.path());
+        let engine = Some(start_engine(&design, &design_path, scratch.path()));
+        let first_request_ms = epoch_millis();
         for case in cases(&design) {
             let mut problems = Vec::new();
             let from_wrangler = send(wrangler.addr, &case);
@@ -712,6 +861,25 @@ fn exported_examples_behave_like_the_engine() {
             } else {
                 failed += 1;
                 eprintln!("FAIL {} [{}]", design_path.display(), case.name);
+                for problem in problems {
+                    eprintln!("  {problem}");
+                }
+            }
+        }
+        if let (Some(burst), Some(engine)) = (rate_limit_burst(&design), &engine) {
+            let problems = compare_bursts(
+                &burst,
+                wrangler.addr,
+                engine.addr,
+                &headers,
+                &presence,
+                first_request_ms,
+            );
+            if problems.is_empty() {
+                passed += 1;
+            } else {
+                failed += 1;
+                eprintln!("FAIL {} [{}]", design_path.display(), burst.case.name);
                 for problem in problems {
                     eprintln!("  {problem}");
                 }
