@@ -143,6 +143,64 @@ pub fn write_tree(tree: &ExportTree, dir: &Path, force: bool) -> Result<(), Expo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Node, NodeKind, Route, Step, Template, Wire, Worker};
+
+    fn worker(id: &str, steps: Vec<Step>) -> Node {
+        Node::new(
+            id,
+            NodeKind::Worker(Worker {
+                routes: vec![Route {
+                    method: crate::model::HttpMethod::Get,
+                    path: "/".into(),
+                    steps,
+                }],
+            }),
+        )
+    }
+
+    #[test]
+    fn calls_in_a_cycle_cannot_be_deployed() {
+        let mut design = Design::new("cycle");
+        design.nodes = vec![worker("a", vec![]), worker("b", vec![])];
+        design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "a", "A")];
+        assert!(matches!(export(&design), Err(ExportError::Cycle)));
+    }
+
+    #[test]
+    fn ids_that_clash_as_folders_are_refused() {
+        let mut design = Design::new("clash");
+        design.nodes = vec![worker("Api", vec![]), worker("api", vec![])];
+        let error = export(&design).expect_err("clash");
+        assert!(error.to_string().contains("`api`"), "{error}");
+    }
+
+    #[test]
+    fn a_broken_template_names_its_step() {
+        let mut design = Design::new("template");
+        design.nodes = vec![worker(
+            "svc",
+            vec![Step::Respond {
+                status: 200,
+                body: Some(crate::model::Expr::Text(Template::new("id {params.id"))),
+                headers: std::collections::BTreeMap::new(),
+            }],
+        )];
+        let error = export(&design).expect_err("template");
+        assert!(
+            error.to_string().contains("node svc, route 1, step 0"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn node_ids_never_escape_the_project() {
+        let mut design = Design::new("escape");
+        design.nodes = vec![worker("../../etc", vec![]), worker("/abs", vec![])];
+        let tree = export(&design).expect("exports");
+        assert!(tree.files.keys().all(|p| is_safe_relative_path(p)));
+        assert!(tree.get("etc/wrangler.jsonc").is_some());
+        assert!(tree.get("abs/wrangler.jsonc").is_some());
+    }
 
     #[test]
     fn write_refuses_unsafe_paths_and_non_empty_folders() {
