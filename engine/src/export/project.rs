@@ -1282,6 +1282,17 @@ fn readme(design: &Design, ordered: &[&Script<'_>], stores: &BTreeMap<&str, Stor
     );
     let order: Vec<String> = ordered_for_deploy(design, ordered);
     let _ = writeln!(out, "{}\n", order.join(" -> "));
+    for store in stores.values() {
+        if let NodeKind::D1(db) = &store.node.kind
+            && db.read_replication
+        {
+            let _ = writeln!(
+                out,
+                "D1 `{}` is designed with read replication: the Workers already read it through the\nSessions API (`withSession`, one session per request); turn replication on for the\ndatabase after the first deploy (Cloudflare dashboard: D1 > {} > Settings).\n",
+                store.name, store.name
+            );
+        }
+    }
     out
 }
 
