@@ -554,7 +554,7 @@ impl Engine {
 
     /// Flush and close every store; stop private PostgreSQL clusters.
     pub async fn shutdown(&self) {
-        let _ = self.shared.closing.send(true);
+        let _ = self.shared.closing.send_replace(true);
         for hd in &self.shared.hyperdrives {
             hd.shutdown().await;
         }
@@ -628,7 +628,7 @@ impl RunningEngine {
     /// Stop accepting connections, let in-flight requests finish, then flush and close
     /// every store.
     pub async fn stop(mut self) -> Result<(), EngineError> {
-        let _ = self.engine.shared.closing.send(true);
+        let _ = self.engine.shared.closing.send_replace(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
