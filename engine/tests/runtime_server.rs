@@ -198,6 +198,18 @@ async fn data_survives_a_restart_and_fresh_resets_it() {
     let dir = state.path().to_owned();
     drop(t.engine);
 
+    // Migrations are recorded like wrangler's, one row each.
+    let conn = rusqlite::Connection::open(dir.join("d1").join("db.sqlite3")).expect("open");
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM d1_migrations ORDER BY id")
+        .expect("prepare")
+        .query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(names, ["0001_items.sql"]);
+    drop(conn);
+
     let again = start_in(design(DESIGN), &[], state).await;
     assert_eq!(
         get(&again.engine, "/last").await.json(),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use edgewire_engine::runtime::{
-    Engine, EngineEvent, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
+    Engine, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
 };
 use edgewire_engine::{Design, format, validate};
 
@@ -123,7 +123,6 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let running = Engine::start(design, options).await?;
-        let mut events = running.subscribe();
         println!("{} is running on {}", args.file.display(), running.url());
         for (id, url) in running.entry_urls() {
             println!("  {id}: {url}");
@@ -133,11 +132,12 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
             running.url()
         );
         println!("Press Ctrl+C to stop.");
+        // Hyperdrive origins start in the background; say when they are ready (or not).
+        let engine = running.engine().clone();
         let notices = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                if let EngineEvent::Notice { node, message } = event {
-                    tracing::info!("{node}: {message}");
-                }
+            engine.ready().await;
+            for (node, message) in engine.notices() {
+                tracing::info!("{node}: {message}");
             }
         });
         tokio::signal::ctrl_c()

@@ -71,6 +71,9 @@ pub struct EngineOptions {
     pub read_environment: bool,
     /// The clock for TTLs, cache ages, rate-limit windows and token expiry.
     pub clock: Arc<dyn Clock>,
+    /// Bindings added to (or replacing) the design's: `(worker id, binding name, binding)`.
+    /// For embedding the engine with other stores, and for tests.
+    pub extra_bindings: Vec<(String, String, Binding)>,
 }
 
 impl EngineOptions {
@@ -83,6 +86,7 @@ impl EngineOptions {
             secrets: BTreeMap::new(),
             read_environment: true,
             clock: Arc::new(SystemClock),
+            extra_bindings: Vec::new(),
         }
     }
 }
@@ -453,6 +457,9 @@ impl Engine {
                 if let Some(binding) = binding {
                     registry.insert(&wire.from, &wire.binding, binding);
                 }
+            }
+            for (worker, name, binding) in &options.extra_bindings {
+                registry.insert(worker, name, binding.clone());
             }
             Shared {
                 design: design.clone(),

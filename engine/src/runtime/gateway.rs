@@ -23,7 +23,14 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 /// Fixed-window counters: `(gateway, caller) -> (window, count)`.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    windows: Mutex<HashMap<(String, String), (u64, u32)>>,
+    windows: Mutex<Windows>,
+}
+
+#[derive(Debug, Default)]
+struct Windows {
+    counts: HashMap<(String, String), (u64, u32)>,
+    /// The window of the last sweep of old counters (at most one sweep per window).
+    swept: u64,
 }
 
 /// Most counters kept before old windows are swept.
@@ -44,12 +51,12 @@ impl RateLimiter {
         let Ok(mut windows) = self.windows.lock() else {
             return Ok(());
         };
-        if windows.len() >= RATE_LIMIT_SWEEP_AT {
-            windows.retain(|_, (w, _)| *w == window);
+        if windows.counts.len() >= RATE_LIMIT_SWEEP_AT && windows.swept != window {
+            windows.counts.retain(|_, (w, _)| *w == window);
+            windows.swept = window;
         }
-        let entry = windows
-            .entry((gateway.to_owned(), caller.to_owned()))
-            .or_insert((window, 0));
+        let key = (gateway.to_owned(), caller.to_owned());
+        let entry = windows.counts.entry(key).or_insert((window, 0));
         if entry.0 != window {
             *entry = (window, 0);
         }
