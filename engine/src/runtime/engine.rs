@@ -138,6 +138,8 @@ pub(crate) struct Shared {
     secrets: BTreeMap<String, String>,
     pub entry_points: Vec<String>,
     public_workers: BTreeSet<String>,
+    /// Per Worker, which inputs each route reads.
+    route_inputs: BTreeMap<String, Vec<worker::RouteInputs>>,
     pub traces: TraceLog,
     pub metrics: Metrics,
     pub events: broadcast::Sender<EngineEvent>,
@@ -151,6 +153,17 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Which inputs route `index` of Worker `node` reads (all of them when unknown).
+    pub fn route_inputs(&self, node: &str, index: usize) -> worker::RouteInputs {
+        self.route_inputs
+            .get(node)
+            .and_then(|routes| routes.get(index).copied())
+            .unwrap_or(worker::RouteInputs {
+                query: true,
+                headers: true,
+            })
+    }
+
     pub fn secret(&self, name: &str) -> Option<&str> {
         self.secrets.get(name).map(String::as_str)
     }
@@ -469,6 +482,14 @@ impl Engine {
                 secrets,
                 entry_points,
                 public_workers,
+                route_inputs: design
+                    .nodes
+                    .iter()
+                    .filter_map(|n| match &n.kind {
+                        NodeKind::Worker(w) => Some((n.id.clone(), worker::route_inputs(w))),
+                        _ => None,
+                    })
+                    .collect(),
                 traces: TraceLog::default(),
                 metrics: Metrics::default(),
                 events,

@@ -20,20 +20,21 @@ use super::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
-/// Fixed-window counters: `(gateway, caller) -> (window, count)`.
+/// Fixed-window counters, per gateway and caller.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    windows: Mutex<Windows>,
+    gateways: Mutex<HashMap<String, Callers>>,
 }
 
 #[derive(Debug, Default)]
-struct Windows {
-    counts: HashMap<(String, String), (u64, u32)>,
+struct Callers {
+    /// Caller -> `(window, count)`.
+    counts: HashMap<String, (u64, u32)>,
     /// The window of the last sweep of old counters (at most one sweep per window).
     swept: u64,
 }
 
-/// Most counters kept before old windows are swept.
+/// Most counters kept per gateway before old windows are swept.
 const RATE_LIMIT_SWEEP_AT: usize = 10_000;
 
 impl RateLimiter {
@@ -48,15 +49,26 @@ impl RateLimiter {
     ) -> Result<(), u64> {
         let period_ms = u64::from(period_secs.max(1)) * 1000;
         let window = now_ms / period_ms;
-        let Ok(mut windows) = self.windows.lock() else {
+        let Ok(mut gateways) = self.gateways.lock() else {
             return Ok(());
         };
-        if windows.counts.len() >= RATE_LIMIT_SWEEP_AT && windows.swept != window {
-            windows.counts.retain(|_, (w, _)| *w == window);
-            windows.swept = window;
+        if !gateways.contains_key(gateway) {
+            gateways.insert(gateway.to_owned(), Callers::default());
         }
-        let key = (gateway.to_owned(), caller.to_owned());
-        let entry = windows.counts.entry(key).or_insert((window, 0));
+        let Some(callers) = gateways.get_mut(gateway) else {
+            return Ok(());
+        };
+        if callers.counts.len() >= RATE_LIMIT_SWEEP_AT && callers.swept != window {
+            callers.counts.retain(|_, (w, _)| *w == window);
+            callers.swept = window;
+        }
+        // Look up before inserting so that known callers cost no allocation.
+        if !callers.counts.contains_key(caller) {
+            callers.counts.insert(caller.to_owned(), (window, 0));
+        }
+        let Some(entry) = callers.counts.get_mut(caller) else {
+            return Ok(());
+        };
         if entry.0 != window {
             *entry = (window, 0);
         }
