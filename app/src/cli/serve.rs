@@ -105,6 +105,26 @@ pub fn load_vars(
     }
 }
 
+/// Ctrl+C, or SIGTERM on Unix (service managers, scripts).
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl+C"),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl+C")
+    }
+}
+
 fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(design) = load_valid_design(&args.file)? else {
         return Ok(ExitCode::FAILURE);
@@ -140,9 +160,7 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
                 tracing::info!("{node}: {message}");
             }
         });
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot listen for Ctrl+C")?;
+        shutdown_signal().await?;
         println!("stopping...");
         running.stop().await?;
         notices.abort();
