@@ -360,11 +360,26 @@ impl Engine {
     pub async fn new(design: Design, options: EngineOptions) -> Result<Self, EngineError> {
         let state = options.state_dir.clone();
         if options.fresh {
+            // Move the old state aside at once and delete it in the background: a
+            // PostgreSQL data folder holds thousands of files.
+            let mut trash = Vec::new();
             for sub in ["kv", "d1", "hyperdrive"] {
                 let dir = state.join(sub);
                 if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(state_error(&dir))?;
+                    let aside =
+                        state.join(format!(".deleting-{sub}-{}", uuid::Uuid::new_v4().simple()));
+                    std::fs::rename(&dir, &aside).map_err(state_error(&dir))?;
+                    trash.push(aside);
                 }
+            }
+            if !trash.is_empty() {
+                tokio::task::spawn_blocking(move || {
+                    for dir in trash {
+                        if let Err(err) = std::fs::remove_dir_all(&dir) {
+                            tracing::warn!("cannot delete old state {}: {err}", dir.display());
+                        }
+                    }
+                });
             }
         }
         let mut secrets = options.secrets.clone();
