@@ -684,3 +684,16 @@ impl RunningEngine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_lives_beside_the_design() {
+        assert_eq!(
+            default_state_dir(Path::new("examples/global-api.ron")),
+            PathBuf::from("examples/.edgewire/global-api")
+        );
+    }
+}
