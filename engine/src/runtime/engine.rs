@@ -615,6 +615,17 @@ impl Engine {
     }
 }
 
+impl Drop for RunningEngine {
+    /// Dropping without [`RunningEngine::stop`] still stops the server (in the background);
+    /// stores are closed and private clusters stopped when the last engine handle goes.
+    fn drop(&mut self) {
+        let _ = self.engine.shared.closing.send_replace(true);
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 pub(crate) fn entry_prefix(entry_points: &[String], id: &str) -> String {
     if entry_points.first().is_some_and(|first| first == id) {
         String::new()
