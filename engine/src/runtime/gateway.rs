@@ -289,12 +289,10 @@ async fn route_and_forward(
 
 /// Number of request segments a gateway route path matches as a prefix, if it matches.
 pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
-    let pattern = segments(pattern);
-    let request = segments(path);
-    if request.len() < pattern.len() {
-        return None;
-    }
-    for (want, got) in pattern.iter().zip(&request) {
+    let mut request = super::http::segment_iter(path);
+    let mut matched = 0;
+    for want in super::http::segment_iter(pattern) {
+        let got = request.next()?;
         if want.starts_with(':') {
             if got.is_empty() {
                 return None;
@@ -302,8 +300,9 @@ pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
         } else if want != got {
             return None;
         }
+        matched += 1;
     }
-    Some(pattern.len())
+    Some(matched)
 }
 
 /// The `access-control-allow-origin` value for this origin, if it is allowed.

@@ -172,17 +172,17 @@ pub fn match_route<'a>(
     } else {
         path
     };
-    let request = super::http::segments(path);
+    let request = super::http::segment_iter(path);
     routes.iter().enumerate().find_map(|(index, route)| {
         if route.method.as_str() != method {
             return None;
         }
-        let pattern = super::http::segments(&route.path);
-        if pattern.len() != request.len() {
+        let pattern = super::http::segment_iter(&route.path);
+        if pattern.clone().count() != request.clone().count() {
             return None;
         }
         let mut params = Map::new();
-        for (want, got) in pattern.iter().zip(&request) {
+        for (want, got) in pattern.zip(request.clone()) {
             if let Some(name) = want.strip_prefix(':') {
                 if got.is_empty() {
                     return None;
