@@ -469,3 +469,69 @@ async fn malformed_json_is_400_and_unknown_routes_404() {
     let trailing = get(&t.engine, "/notes/1/").await;
     assert_eq!(trailing.status, 200);
 }
+
+/// A KV namespace that panics: the engine must turn the panic into a 500 and keep serving.
+struct Panicking;
+
+impl edgewire_engine::runtime::KvNamespace for Panicking {
+    fn get(
+        &self,
+        _key: String,
+    ) -> futures_util::future::BoxFuture<
+        '_,
+        Result<Option<std::sync::Arc<str>>, edgewire_engine::runtime::BindingError>,
+    > {
+        panic!("a store bug")
+    }
+
+    fn put(
+        &self,
+        _key: String,
+        _value: String,
+        _ttl_secs: Option<u32>,
+    ) -> futures_util::future::BoxFuture<'_, Result<(), edgewire_engine::runtime::BindingError>>
+    {
+        panic!("a store bug")
+    }
+
+    fn delete(
+        &self,
+        _key: String,
+    ) -> futures_util::future::BoxFuture<'_, Result<(), edgewire_engine::runtime::BindingError>>
+    {
+        panic!("a store bug")
+    }
+
+    fn list(
+        &self,
+        _prefix: String,
+        _limit: usize,
+    ) -> futures_util::future::BoxFuture<
+        '_,
+        Result<Vec<String>, edgewire_engine::runtime::BindingError>,
+    > {
+        panic!("a store bug")
+    }
+}
+
+#[tokio::test]
+async fn a_panic_inside_a_request_is_a_500_and_the_engine_keeps_serving() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut options = edgewire_engine::runtime::EngineOptions::new(state.path());
+    options.extra_bindings.push((
+        "svc".to_owned(),
+        "KV".to_owned(),
+        edgewire_engine::runtime::Binding::Kv {
+            node: "kv".to_owned(),
+            kv: std::sync::Arc::new(Panicking),
+        },
+    ));
+    let engine = edgewire_engine::runtime::Engine::new(runtime_support::design(DESIGN), options)
+        .await
+        .expect("starts");
+    let answer = get(&engine, "/kv/seeded").await;
+    assert_eq!(answer.status, 500);
+    assert_eq!(answer.json(), json!({"error": "internal error"}));
+    assert!(answer.header(TRACE_HEADER).is_some());
+    assert_eq!(get(&engine, "/notes/1").await.status, 200);
+}

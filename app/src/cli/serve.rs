@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use edgewire_engine::runtime::{
-    Engine, EngineEvent, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
+    Engine, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
 };
 use edgewire_engine::{Design, format, validate};
 
@@ -105,6 +105,26 @@ pub fn load_vars(
     }
 }
 
+/// Ctrl+C, or SIGTERM on Unix (service managers, scripts).
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl+C"),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl+C")
+    }
+}
+
 fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(design) = load_valid_design(&args.file)? else {
         return Ok(ExitCode::FAILURE);
@@ -123,7 +143,6 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let running = Engine::start(design, options).await?;
-        let mut events = running.subscribe();
         println!("{} is running on {}", args.file.display(), running.url());
         for (id, url) in running.entry_urls() {
             println!("  {id}: {url}");
@@ -133,16 +152,15 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
             running.url()
         );
         println!("Press Ctrl+C to stop.");
+        // Hyperdrive origins start in the background; say when they are ready (or not).
+        let engine = running.engine().clone();
         let notices = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                if let EngineEvent::Notice { node, message } = event {
-                    tracing::info!("{node}: {message}");
-                }
+            engine.ready().await;
+            for (node, message) in engine.notices() {
+                tracing::info!("{node}: {message}");
             }
         });
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot listen for Ctrl+C")?;
+        shutdown_signal().await?;
         println!("stopping...");
         running.stop().await?;
         notices.abort();

@@ -111,6 +111,18 @@ pub enum Binding {
     Service(Arc<dyn ServiceBinding>),
 }
 
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Binding::Kv { .. } => "Kv",
+            Binding::D1 { .. } => "D1",
+            Binding::Hyperdrive { .. } => "Hyperdrive",
+            Binding::Service(_) => "Service",
+        };
+        f.debug_tuple(kind).field(&self.node()).finish()
+    }
+}
+
 impl Binding {
     /// The node the binding reaches.
     pub fn node(&self) -> &str {

@@ -71,6 +71,9 @@ pub struct EngineOptions {
     pub read_environment: bool,
     /// The clock for TTLs, cache ages, rate-limit windows and token expiry.
     pub clock: Arc<dyn Clock>,
+    /// Bindings added to (or replacing) the design's: `(worker id, binding name, binding)`.
+    /// For embedding the engine with other stores, and for tests.
+    pub extra_bindings: Vec<(String, String, Binding)>,
 }
 
 impl EngineOptions {
@@ -83,6 +86,7 @@ impl EngineOptions {
             secrets: BTreeMap::new(),
             read_environment: true,
             clock: Arc::new(SystemClock),
+            extra_bindings: Vec::new(),
         }
     }
 }
@@ -134,6 +138,8 @@ pub(crate) struct Shared {
     secrets: BTreeMap<String, String>,
     pub entry_points: Vec<String>,
     public_workers: BTreeSet<String>,
+    /// Per Worker, which inputs each route reads.
+    route_inputs: BTreeMap<String, Vec<worker::RouteInputs>>,
     pub traces: TraceLog,
     pub metrics: Metrics,
     pub events: broadcast::Sender<EngineEvent>,
@@ -147,6 +153,17 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Which inputs route `index` of Worker `node` reads (all of them when unknown).
+    pub fn route_inputs(&self, node: &str, index: usize) -> worker::RouteInputs {
+        self.route_inputs
+            .get(node)
+            .and_then(|routes| routes.get(index).copied())
+            .unwrap_or(worker::RouteInputs {
+                query: true,
+                headers: true,
+            })
+    }
+
     pub fn secret(&self, name: &str) -> Option<&str> {
         self.secrets.get(name).map(String::as_str)
     }
@@ -343,11 +360,26 @@ impl Engine {
     pub async fn new(design: Design, options: EngineOptions) -> Result<Self, EngineError> {
         let state = options.state_dir.clone();
         if options.fresh {
+            // Move the old state aside at once and delete it in the background: a
+            // PostgreSQL data folder holds thousands of files.
+            let mut trash = Vec::new();
             for sub in ["kv", "d1", "hyperdrive"] {
                 let dir = state.join(sub);
                 if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(state_error(&dir))?;
+                    let aside =
+                        state.join(format!(".deleting-{sub}-{}", uuid::Uuid::new_v4().simple()));
+                    std::fs::rename(&dir, &aside).map_err(state_error(&dir))?;
+                    trash.push(aside);
                 }
+            }
+            if !trash.is_empty() {
+                tokio::task::spawn_blocking(move || {
+                    for dir in trash {
+                        if let Err(err) = std::fs::remove_dir_all(&dir) {
+                            tracing::warn!("cannot delete old state {}: {err}", dir.display());
+                        }
+                    }
+                });
             }
         }
         let mut secrets = options.secrets.clone();
@@ -454,6 +486,9 @@ impl Engine {
                     registry.insert(&wire.from, &wire.binding, binding);
                 }
             }
+            for (worker, name, binding) in &options.extra_bindings {
+                registry.insert(worker, name, binding.clone());
+            }
             Shared {
                 design: design.clone(),
                 registry,
@@ -462,6 +497,14 @@ impl Engine {
                 secrets,
                 entry_points,
                 public_workers,
+                route_inputs: design
+                    .nodes
+                    .iter()
+                    .filter_map(|n| match &n.kind {
+                        NodeKind::Worker(w) => Some((n.id.clone(), worker::route_inputs(w))),
+                        _ => None,
+                    })
+                    .collect(),
                 traces: TraceLog::default(),
                 metrics: Metrics::default(),
                 events,
@@ -554,7 +597,7 @@ impl Engine {
 
     /// Flush and close every store; stop private PostgreSQL clusters.
     pub async fn shutdown(&self) {
-        let _ = self.shared.closing.send(true);
+        let _ = self.shared.closing.send_replace(true);
         for hd in &self.shared.hyperdrives {
             hd.shutdown().await;
         }
@@ -569,6 +612,17 @@ impl Engine {
             }
         })
         .await;
+    }
+}
+
+impl Drop for RunningEngine {
+    /// Dropping without [`RunningEngine::stop`] still stops the server (in the background);
+    /// stores are closed and private clusters stopped when the last engine handle goes.
+    fn drop(&mut self) {
+        let _ = self.engine.shared.closing.send_replace(true);
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
@@ -628,7 +682,7 @@ impl RunningEngine {
     /// Stop accepting connections, let in-flight requests finish, then flush and close
     /// every store.
     pub async fn stop(mut self) -> Result<(), EngineError> {
-        let _ = self.engine.shared.closing.send(true);
+        let _ = self.engine.shared.closing.send_replace(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -639,5 +693,18 @@ impl RunningEngine {
             Ok(Err(err)) => Err(EngineError::Server(err)),
             Err(join) => Err(EngineError::Server(std::io::Error::other(join.to_string()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_lives_beside_the_design() {
+        assert_eq!(
+            default_state_dir(Path::new("examples/global-api.ron")),
+            PathBuf::from("examples/.edgewire/global-api")
+        );
     }
 }

@@ -20,13 +20,21 @@ use super::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
-/// Fixed-window counters: `(gateway, caller) -> (window, count)`.
+/// Fixed-window counters, per gateway and caller.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    windows: Mutex<HashMap<(String, String), (u64, u32)>>,
+    gateways: Mutex<HashMap<String, Callers>>,
 }
 
-/// Most counters kept before old windows are swept.
+#[derive(Debug, Default)]
+struct Callers {
+    /// Caller -> `(window, count)`.
+    counts: HashMap<String, (u64, u32)>,
+    /// The window of the last sweep of old counters (at most one sweep per window).
+    swept: u64,
+}
+
+/// Most counters kept per gateway before old windows are swept.
 const RATE_LIMIT_SWEEP_AT: usize = 10_000;
 
 impl RateLimiter {
@@ -41,15 +49,26 @@ impl RateLimiter {
     ) -> Result<(), u64> {
         let period_ms = u64::from(period_secs.max(1)) * 1000;
         let window = now_ms / period_ms;
-        let Ok(mut windows) = self.windows.lock() else {
+        let Ok(mut gateways) = self.gateways.lock() else {
             return Ok(());
         };
-        if windows.len() >= RATE_LIMIT_SWEEP_AT {
-            windows.retain(|_, (w, _)| *w == window);
+        if !gateways.contains_key(gateway) {
+            gateways.insert(gateway.to_owned(), Callers::default());
         }
-        let entry = windows
-            .entry((gateway.to_owned(), caller.to_owned()))
-            .or_insert((window, 0));
+        let Some(callers) = gateways.get_mut(gateway) else {
+            return Ok(());
+        };
+        if callers.counts.len() >= RATE_LIMIT_SWEEP_AT && callers.swept != window {
+            callers.counts.retain(|_, (w, _)| *w == window);
+            callers.swept = window;
+        }
+        // Look up before inserting so that known callers cost no allocation.
+        if !callers.counts.contains_key(caller) {
+            callers.counts.insert(caller.to_owned(), (window, 0));
+        }
+        let Some(entry) = callers.counts.get_mut(caller) else {
+            return Ok(());
+        };
         if entry.0 != window {
             *entry = (window, 0);
         }
@@ -270,12 +289,10 @@ async fn route_and_forward(
 
 /// Number of request segments a gateway route path matches as a prefix, if it matches.
 pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
-    let pattern = segments(pattern);
-    let request = segments(path);
-    if request.len() < pattern.len() {
-        return None;
-    }
-    for (want, got) in pattern.iter().zip(&request) {
+    let mut request = super::http::segment_iter(path);
+    let mut matched = 0;
+    for want in super::http::segment_iter(pattern) {
+        let got = request.next()?;
         if want.starts_with(':') {
             if got.is_empty() {
                 return None;
@@ -283,8 +300,9 @@ pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
         } else if want != got {
             return None;
         }
+        matched += 1;
     }
-    Some(pattern.len())
+    Some(matched)
 }
 
 /// The `access-control-allow-origin` value for this origin, if it is allowed.

@@ -28,12 +28,14 @@ pub fn error_response(status: u16, text: &str) -> Resp {
 
 /// The request path's segments after the leading `/` (a trailing `/` gives a last empty one).
 pub fn segments(path: &str) -> Vec<&str> {
+    segment_iter(path).collect()
+}
+
+/// [`segments`] without the allocation.
+pub fn segment_iter(path: &str) -> impl Iterator<Item = &str> + Clone {
     let path = path.strip_prefix('/').unwrap_or(path);
-    if path.is_empty() {
-        Vec::new()
-    } else {
-        path.split('/').collect()
-    }
+    path.split('/')
+        .take(if path.is_empty() { 0 } else { usize::MAX })
 }
 
 /// Percent-decode one path segment (lossy on invalid UTF-8).

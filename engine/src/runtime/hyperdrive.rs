@@ -128,7 +128,7 @@ impl PgHyperdrive {
             if let Some(engine) = engine.upgrade() {
                 engine.notice(&this.node, message);
             }
-            let _ = this.state.send(state);
+            let _ = this.state.send_replace(state);
         });
     }
 

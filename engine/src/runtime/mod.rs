@@ -25,7 +25,17 @@
 //!
 //! Every response carries [`crate::semantics::TRACE_HEADER`] with the request's trace id.
 //! Errors never leak internals: a failing step answers `{error, node, step}` (the cause is
-//! logged), a panic inside a request becomes `500 {"error": "internal error"}`.
+//! logged and kept in the trace hop's `error`), a panic inside a request becomes
+//! `500 {"error": "internal error"}`. One local-only addition: when a Hyperdrive origin
+//! cannot be started or configured (no PostgreSQL installed, a bad connection string), its
+//! 502 body also has a `help` field that says what to install or set; an origin that is
+//! merely down answers the plain `{error, node, step}` 502.
+//!
+//! # Local stand-ins for platform behaviour
+//! - KV is strongly consistent here (the platform is eventually consistent across
+//!   locations); limits and the 60 s minimum TTL are enforced as on the platform.
+//! - D1's `rows_read` counts rows returned (SQLite does not report rows scanned).
+//! - The rate limiter counts per gateway in memory; windows restart with the engine.
 //!
 //! # Layout
 //! - `engine.rs`: [`Engine`], options, the dispatcher (service bindings call Workers in

@@ -54,7 +54,7 @@ pub async fn run(
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            let _ = closing.send(true);
+            let _ = closing.send_replace(true);
         })
         .await
 }

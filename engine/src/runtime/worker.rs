@@ -38,7 +38,7 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let path = parts.uri.path();
-    let Some((route, params)) = match_route(&worker.routes, method, path) else {
+    let Some((index, route, params)) = match_route(&worker.routes, method, path) else {
         return error_response(404, &errors::no_route(method, path));
     };
     let body = if body.is_empty() {
@@ -61,13 +61,24 @@ pub async fn handle(
     };
     let mut scope = Map::new();
     scope.insert("params".into(), Value::Object(params));
+    // Building `query` and `headers` costs allocations; skip them when no step reads them
+    // (nothing can tell the difference).
+    let inputs = shared.route_inputs(node, index);
     scope.insert(
         "query".into(),
-        Value::Object(super::http::query_object(parts.uri.query())),
+        if inputs.query {
+            Value::Object(super::http::query_object(parts.uri.query()))
+        } else {
+            Value::Object(Map::new())
+        },
     );
     scope.insert(
         "headers".into(),
-        Value::Object(headers_object(&parts.headers)),
+        if inputs.headers {
+            Value::Object(headers_object(&parts.headers))
+        } else {
+            Value::Object(Map::new())
+        },
     );
     scope.insert("body".into(), body);
     scope.insert("auth".into(), auth);
@@ -100,28 +111,78 @@ pub async fn handle(
     }
 }
 
+/// Which request inputs a route's steps read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteInputs {
+    pub query: bool,
+    pub headers: bool,
+}
+
+/// Every dotted path a step reads (not its nested steps).
+fn step_paths(step: &Step) -> Vec<String> {
+    match step {
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => key.paths(),
+        Step::KvPut { key, value, .. } => key.paths().into_iter().chain(value.paths()).collect(),
+        Step::KvList { prefix, .. } => prefix.paths(),
+        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
+            params.iter().flat_map(Expr::paths).collect()
+        }
+        Step::Call { path, body, .. } => path
+            .paths()
+            .into_iter()
+            .chain(body.iter().flat_map(Expr::paths))
+            .collect(),
+        Step::Set { value, .. } => value.paths(),
+        Step::If { cond, .. } => cond.paths(),
+        Step::Respond { body, headers, .. } => body
+            .iter()
+            .flat_map(Expr::paths)
+            .chain(headers.values().flat_map(Template::paths))
+            .collect(),
+    }
+}
+
+/// Which inputs each route of a Worker reads (computed once when the engine starts).
+pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
+    worker
+        .routes
+        .iter()
+        .map(|route| {
+            let mut inputs = RouteInputs::default();
+            crate::model::walk_steps(&route.steps, &mut |_, step| {
+                for path in step_paths(step) {
+                    let root = path.split('.').next().unwrap_or_default().trim();
+                    inputs.query |= root == "query";
+                    inputs.headers |= root == "headers";
+                }
+            });
+            inputs
+        })
+        .collect()
+}
+
 /// The first route whose method and path match, with its path parameters.
 pub fn match_route<'a>(
     routes: &'a [Route],
     method: &str,
     path: &str,
-) -> Option<(&'a Route, Map<String, Value>)> {
+) -> Option<(usize, &'a Route, Map<String, Value>)> {
     let path = if path.len() > 1 {
         path.strip_suffix('/').unwrap_or(path)
     } else {
         path
     };
-    let request = super::http::segments(path);
-    routes.iter().find_map(|route| {
+    let request = super::http::segment_iter(path);
+    routes.iter().enumerate().find_map(|(index, route)| {
         if route.method.as_str() != method {
             return None;
         }
-        let pattern = super::http::segments(&route.path);
-        if pattern.len() != request.len() {
+        let pattern = super::http::segment_iter(&route.path);
+        if pattern.clone().count() != request.clone().count() {
             return None;
         }
         let mut params = Map::new();
-        for (want, got) in pattern.iter().zip(&request) {
+        for (want, got) in pattern.zip(request.clone()) {
             if let Some(name) = want.strip_prefix(':') {
                 if got.is_empty() {
                     return None;
@@ -131,7 +192,7 @@ pub fn match_route<'a>(
                 return None;
             }
         }
-        Some((route, params))
+        Some((index, route, params))
     })
 }
 
@@ -633,7 +694,7 @@ mod tests {
             path: "/users/:id".into(),
             steps: vec![],
         }];
-        let (_, params) = match_route(&routes, "GET", "/users/a%20b/").expect("matches");
+        let (_, _, params) = match_route(&routes, "GET", "/users/a%20b/").expect("matches");
         assert_eq!(params["id"], "a b");
         assert!(match_route(&routes, "GET", "/users").is_none());
         assert!(match_route(&routes, "POST", "/users/1").is_none());
