@@ -2,7 +2,7 @@
 //! platform limits. Both sides read them from here so that they cannot drift apart.
 
 /// `compatibility_date` written into every exported `wrangler.jsonc`.
-pub const COMPATIBILITY_DATE: &str = "2025-09-01";
+pub const COMPATIBILITY_DATE: &str = "2026-11-01";
 
 /// Header the gateway uses to pass what it established about the caller to services
 /// (a JSON object, see the handler language docs). Stripped from client requests.
@@ -41,6 +41,8 @@ pub mod errors {
     pub const RATE_LIMITED: &str = "rate limit exceeded";
     /// 500: a handler reached its end without a Respond step.
     pub const NO_RESPONSE: &str = "handler finished without a response";
+    /// 500: something unexpected (a panic inside a request); the cause is only logged.
+    pub const INTERNAL_ERROR: &str = "internal error";
 
     /// 404 body text for a request no route matches.
     pub fn no_route(method: &str, path: &str) -> String {

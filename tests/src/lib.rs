@@ -1,1 +1,21 @@
-//! End-to-end tests live in `tests/`.
+//! Helpers for Edgewire's end-to-end tests (the tests themselves live in `tests/`).
+//!
+//! # Layout
+//! - [`http`]: a tiny HTTP/1.1 client over `std::net` (one request per connection).
+//! - [`process`]: child processes in their own process group, stopped as a group on drop.
+//! - [`postgres`]: a throwaway PostgreSQL cluster on 127.0.0.1.
+//! - [`tooling`]: the pinned Node/wrangler toolchain the parity suite runs exports with.
+
+pub mod http;
+pub mod postgres;
+pub mod process;
+pub mod tooling;
+
+/// Set in CI: a missing Node toolchain or PostgreSQL fails the parity suite instead of
+/// skipping it.
+pub const REQUIRE_PARITY_ENV: &str = "EDGEWIRE_REQUIRE_PARITY";
+
+/// Whether missing tools must fail the suite.
+pub fn parity_required() -> bool {
+    std::env::var(REQUIRE_PARITY_ENV).is_ok_and(|v| !v.is_empty() && v != "0")
+}

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod export;
 mod fmt;
+mod scenario;
+mod serve;
 mod simulate;
 mod validate;
 
@@ -35,6 +38,9 @@ pub enum Command {
     Validate(validate::Args),
     Fmt(fmt::Args),
     Simulate(simulate::Args),
+    Serve(serve::Args),
+    Scenario(scenario::Args),
+    Export(export::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -44,6 +50,9 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
         Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
+        Some(Command::Scenario(args)) => scenario::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             eprintln!("the desktop app is not built yet; try `edgewire --help`");
             ExitCode::SUCCESS

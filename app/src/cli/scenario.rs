@@ -1,0 +1,173 @@
+//! `edgewire scenario FILE [--url URL]`: send every request of the design's Client scenarios
+//! and compare each status with the expected one.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use edgewire_engine::Design;
+use edgewire_engine::model::{NodeKind, SampleRequest};
+use edgewire_engine::runtime::{ENTRY_PREFIX, Engine, EngineOptions, entry_points};
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// Send the design's scenario requests and check their statuses.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The design file.
+    pub file: PathBuf,
+    /// A running engine (`http://127.0.0.1:8787`); without it an in-process engine with a
+    /// fresh temporary state answers.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Secrets file for the in-process engine; default `<stem>.dev.vars` beside the design.
+    #[arg(long)]
+    pub vars: Option<PathBuf>,
+}
+
+/// How long one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn run(args: &Args) -> ExitCode {
+    super::serve::init_logging_quiet();
+    match scenario(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `(client id, entry path prefix, request)` for every scenario request, in design order.
+fn requests(design: &Design) -> Vec<(String, String, SampleRequest)> {
+    let entries = entry_points(design);
+    let mut out = Vec::new();
+    for node in &design.nodes {
+        let NodeKind::Client(client) = &node.kind else {
+            continue;
+        };
+        let mut targets: Vec<&str> = design
+            .wires_from(&node.id)
+            .map(|w| w.to.as_str())
+            .filter(|t| entries.iter().any(|e| e == t))
+            .collect();
+        targets.sort_unstable();
+        let Some(target) = targets.first() else {
+            continue;
+        };
+        let prefix = if entries.first().is_some_and(|first| first == target) {
+            String::new()
+        } else {
+            format!("{ENTRY_PREFIX}{target}")
+        };
+        for request in &client.scenario {
+            out.push((node.id.clone(), prefix.clone(), request.clone()));
+        }
+    }
+    out
+}
+
+fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
+    let Some(design) = super::serve::load_valid_design(&args.file)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let requests = requests(&design);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (base, running, _state) = if let Some(url) = &args.url {
+            (url.trim_end_matches('/').to_owned(), None, None)
+        } else {
+            let state = tempfile::tempdir().context("cannot create a temporary state folder")?;
+            let mut options = EngineOptions::new(state.path());
+            options.port = 0;
+            options.secrets = super::serve::load_vars(&args.file, args.vars.as_deref())?;
+            let running = Engine::start(design.clone(), options).await?;
+            running.engine().ready().await;
+            for (node, message) in running.engine().notices() {
+                eprintln!("{node}: {message}");
+            }
+            (running.url(), Some(running), Some(state))
+        };
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let (mut passed, mut failed) = (0usize, 0usize);
+        for (_client, prefix, request) in &requests {
+            let started = Instant::now();
+            let outcome = send(&client, &base, prefix, request).await;
+            let ms = started.elapsed().as_millis();
+            let (ok, status) = match &outcome {
+                Ok(status) => (*status == request.expect_status, status.to_string()),
+                Err(err) => (false, format!("error ({err:#})")),
+            };
+            if ok {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+            println!(
+                "{:<4} {}: {} {} -> {} (expected {}) {} ms",
+                if ok { "ok" } else { "FAIL" },
+                request.name,
+                request.method,
+                request.path,
+                status,
+                request.expect_status,
+                ms
+            );
+        }
+        if let Some(running) = running {
+            running.stop().await?;
+        }
+        println!("{passed} passed, {failed} failed");
+        anyhow::Ok(if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    })
+}
+
+async fn send(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    base: &str,
+    prefix: &str,
+    request: &SampleRequest,
+) -> anyhow::Result<u16> {
+    let uri = format!("{base}{prefix}{}", request.path);
+    let mut builder = hyper::Request::builder()
+        .method(request.method.as_str())
+        .uri(&uri);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let body = match &request.body {
+        Some(body) => {
+            let has_type = request
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"));
+            if !has_type {
+                builder = builder.header("content-type", "application/json");
+            }
+            Bytes::from(body.to_text())
+        }
+        None => Bytes::new(),
+    };
+    let http_request = builder
+        .body(Full::new(body))
+        .with_context(|| format!("cannot build a request for {uri}"))?;
+    let response = tokio::time::timeout(REQUEST_TIMEOUT, client.request(http_request))
+        .await
+        .with_context(|| format!("{uri} did not answer within {REQUEST_TIMEOUT:?}"))?
+        .with_context(|| format!("cannot reach {uri}"))?;
+    let status = response.status().as_u16();
+    // Read the body so that the connection can be reused.
+    let _ = response.into_body().collect().await;
+    Ok(status)
+}

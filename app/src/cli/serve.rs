@@ -1,0 +1,170 @@
+//! `edgewire serve FILE`: run a design locally over HTTP on 127.0.0.1.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use edgewire_engine::runtime::{
+    Engine, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
+};
+use edgewire_engine::{Design, format, validate};
+
+/// Run a design locally: its gateway, Workers, KV, D1 and Hyperdrive, on 127.0.0.1.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The design file.
+    pub file: PathBuf,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// State folder (KV, D1 and PostgreSQL files); default `.edgewire/<stem>/` beside the design.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Delete the state first (KV, D1 and PostgreSQL start from their seeds).
+    #[arg(long)]
+    pub fresh: bool,
+    /// Secrets file (wrangler's `.dev.vars` format); default `<stem>.dev.vars` beside the design.
+    #[arg(long)]
+    pub vars: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    init_logging();
+    match serve(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the default level (`info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Only warnings and errors (the scenario's own output is the report).
+pub fn init_logging_quiet() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Load a design and refuse it when validation finds errors (they are printed).
+pub fn load_valid_design(path: &Path) -> anyhow::Result<Option<Design>> {
+    let design = format::load(path).with_context(|| format!("cannot load {}", path.display()))?;
+    let diagnostics = validate::validate(&design);
+    if diagnostics.has_errors() {
+        for diagnostic in diagnostics.errors() {
+            eprintln!(
+                "{}: {} [{}] {}: {}",
+                path.display(),
+                diagnostic.severity,
+                diagnostic.code,
+                diagnostic.target,
+                diagnostic.message
+            );
+            if let Some(help) = &diagnostic.help {
+                eprintln!("  help: {help}");
+            }
+        }
+        eprintln!(
+            "{} has {} error(s); fix them before running it",
+            path.display(),
+            diagnostics.count(validate::Severity::Error)
+        );
+        return Ok(None);
+    }
+    Ok(Some(design))
+}
+
+/// Secrets from `--vars FILE`, else from `<stem>.dev.vars` beside the design when present.
+pub fn load_vars(
+    design_path: &Path,
+    vars: Option<&Path>,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let path = vars.map_or_else(|| default_vars_path(design_path), Path::to_owned);
+    if vars.is_some() || path.exists() {
+        Ok(read_dev_vars(&path)?)
+    } else {
+        Ok(BTreeMap::new())
+    }
+}
+
+/// Ctrl+C, or SIGTERM on Unix (service managers, scripts).
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl+C"),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl+C")
+    }
+}
+
+fn serve(args: &Args) -> anyhow::Result<ExitCode> {
+    let Some(design) = load_valid_design(&args.file)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let mut options = EngineOptions::new(
+        args.state
+            .clone()
+            .unwrap_or_else(|| default_state_dir(&args.file)),
+    );
+    options.port = args.port;
+    options.fresh = args.fresh;
+    options.secrets = load_vars(&args.file, args.vars.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let running = Engine::start(design, options).await?;
+        println!("{} is running on {}", args.file.display(), running.url());
+        for (id, url) in running.entry_urls() {
+            println!("  {id}: {url}");
+        }
+        println!(
+            "  traces: {}/__edgewire/traces (live: /__edgewire/events)",
+            running.url()
+        );
+        println!("Press Ctrl+C to stop.");
+        // Hyperdrive origins start in the background; say when they are ready (or not).
+        let engine = running.engine().clone();
+        let notices = tokio::spawn(async move {
+            engine.ready().await;
+            for (node, message) in engine.notices() {
+                tracing::info!("{node}: {message}");
+            }
+        });
+        shutdown_signal().await?;
+        println!("stopping...");
+        running.stop().await?;
+        notices.abort();
+        println!("stopped");
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,572 @@
+//! The API Gateway: CORS, body size, authentication, rate limiting, routing, enrichment,
+//! then the call through a service binding. The order and every answer follow the
+//! runtime module docs (GATEWAY.md).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use axum::http::{self, HeaderMap, HeaderName, HeaderValue, header};
+use base64::Engine as _;
+use hmac::{KeyInit as _, Mac as _};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq as _;
+
+use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, RateLimitKey};
+use crate::semantics::{AUTH_HEADER, errors};
+
+use super::engine::{RequestCtx, Shared};
+use super::http::{Req, Resp, error_response, segments};
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// Fixed-window counters, per gateway and caller.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    gateways: Mutex<HashMap<String, Callers>>,
+}
+
+#[derive(Debug, Default)]
+struct Callers {
+    /// Caller -> `(window, count)`.
+    counts: HashMap<String, (u64, u32)>,
+    /// The window of the last sweep of old counters (at most one sweep per window).
+    swept: u64,
+}
+
+/// Most counters kept per gateway before old windows are swept.
+const RATE_LIMIT_SWEEP_AT: usize = 10_000;
+
+impl RateLimiter {
+    /// Count one request; `Err(retry_after_secs)` when over the limit.
+    fn hit(
+        &self,
+        gateway: &str,
+        caller: &str,
+        limit: u32,
+        period_secs: u32,
+        now_ms: u64,
+    ) -> Result<(), u64> {
+        let period_ms = u64::from(period_secs.max(1)) * 1000;
+        let window = now_ms / period_ms;
+        let Ok(mut gateways) = self.gateways.lock() else {
+            return Ok(());
+        };
+        if !gateways.contains_key(gateway) {
+            gateways.insert(gateway.to_owned(), Callers::default());
+        }
+        let Some(callers) = gateways.get_mut(gateway) else {
+            return Ok(());
+        };
+        if callers.counts.len() >= RATE_LIMIT_SWEEP_AT && callers.swept != window {
+            callers.counts.retain(|_, (w, _)| *w == window);
+            callers.swept = window;
+        }
+        // Look up before inserting so that known callers cost no allocation.
+        if !callers.counts.contains_key(caller) {
+            callers.counts.insert(caller.to_owned(), (window, 0));
+        }
+        let Some(entry) = callers.counts.get_mut(caller) else {
+            return Ok(());
+        };
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 > limit {
+            let ends_ms = (window + 1) * period_ms;
+            Err((ends_ms - now_ms).div_ceil(1000).max(1))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// What authentication established.
+struct Caller {
+    auth: Value,
+    /// The API key or the token's subject (rate limiting by credential).
+    credential: Option<String>,
+    user_id: Option<String>,
+}
+
+/// Answer a request that reached gateway `node`.
+pub async fn handle(
+    shared: &Shared,
+    ctx: &RequestCtx,
+    node: &str,
+    gateway: &Gateway,
+    mut request: Req,
+) -> Resp {
+    // 1. Never trust a client-sent auth header.
+    request.headers_mut().remove(AUTH_HEADER);
+
+    // 2. CORS.
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut cors_origin: Option<String> = None;
+    if let Some(cors) = &gateway.cors {
+        let allowed = allowed_origin(cors, origin.as_deref());
+        let preflight = request.method() == http::Method::OPTIONS
+            && request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if preflight {
+            return match allowed {
+                Some(allow) => preflight_response(gateway, cors, &allow),
+                None => error_response(403, "origin not allowed"),
+            };
+        }
+        if origin.is_some() {
+            cors_origin = allowed;
+        }
+    }
+    let mut response = route_and_forward(shared, ctx, node, gateway, request).await;
+    if let Some(allow) = cors_origin {
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response
+                .headers_mut()
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        }
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// Steps 3 to 8 (everything that gets the CORS headers added afterwards).
+async fn route_and_forward(
+    shared: &Shared,
+    ctx: &RequestCtx,
+    node: &str,
+    gateway: &Gateway,
+    request: Req,
+) -> Resp {
+    // 3. Body size.
+    if let Some(max) = gateway.max_body_bytes
+        && request.body().len() as u64 > max
+    {
+        return error_response(413, &errors::body_too_large(max));
+    }
+
+    // 4. Authentication.
+    let caller = match authenticate(shared, gateway, request.headers()) {
+        Ok(caller) => caller,
+        Err(text) => return error_response(401, text),
+    };
+
+    // 5. Rate limit.
+    if let Some(limit) = &gateway.rate_limit {
+        let client_ip = request
+            .headers()
+            .get("cf-connecting-ip")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| ctx.peer.map(|ip: IpAddr| ip.to_string()))
+            .unwrap_or_else(|| "unknown".to_owned());
+        let key = match limit.key {
+            RateLimitKey::ClientIp => client_ip,
+            RateLimitKey::Credential => caller.credential.clone().unwrap_or(client_ip),
+        };
+        if let Err(retry_after) = shared.rate.hit(
+            node,
+            &key,
+            limit.requests,
+            limit.period_secs,
+            shared.clock.now_millis(),
+        ) {
+            let mut response = error_response(429, errors::RATE_LIMITED);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return response;
+        }
+    }
+
+    // 6. Route.
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let matching: Vec<(&GatewayRoute, usize)> = gateway
+        .routes
+        .iter()
+        .filter_map(|route| prefix_match(&route.path, &path).map(|len| (route, len)))
+        .collect();
+    let chosen = matching.iter().find(|(route, _)| {
+        route.methods.is_empty() || route.methods.iter().any(|m| m.as_str() == method)
+    });
+    let Some(&(route, matched_segments)) = chosen else {
+        if matching.is_empty() {
+            return error_response(404, &errors::no_route(&method, &path));
+        }
+        let allow = HttpMethod::ALL
+            .into_iter()
+            .filter(|m| matching.iter().any(|(r, _)| r.methods.contains(m)))
+            .map(HttpMethod::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut response = error_response(405, &errors::method_not_allowed(&method, &path));
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
+    };
+
+    // 7. Forward.
+    let forward_path = if route.strip_prefix {
+        let rest = segments(&path)
+            .into_iter()
+            .skip(matched_segments)
+            .collect::<Vec<_>>()
+            .join("/");
+        format!("/{rest}")
+    } else {
+        path.clone()
+    };
+    let (parts, body) = request.into_parts();
+    let uri = match parts.uri.query() {
+        Some(query) => format!("{forward_path}?{query}"),
+        None => forward_path,
+    };
+    let mut headers = forwarded_headers(gateway, &parts.headers);
+    if let Ok(value) = HeaderValue::from_str(&caller.auth.to_string()) {
+        headers.insert(AUTH_HEADER, value);
+    }
+    let request_id = gateway.enrich.request_id_header.as_ref().and_then(|name| {
+        let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok()?;
+        let value = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok()?;
+        Some((name, value))
+    });
+    if let Some((name, value)) = &request_id {
+        headers.insert(name.clone(), value.clone());
+    }
+    if let (Some(name), Some(user_id)) = (&gateway.enrich.user_id_header, &caller.user_id)
+        && let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+            HeaderValue::from_str(user_id),
+        )
+    {
+        headers.insert(name, value);
+    }
+    let mut forward = http::Request::new(body);
+    *forward.method_mut() = parts.method;
+    *forward.uri_mut() = match uri.parse() {
+        Ok(uri) => uri,
+        Err(_) => return error_response(404, &errors::no_route(&method, &path)),
+    };
+    *forward.headers_mut() = headers;
+
+    let result = if let Some(super::bindings::Binding::Service(service)) =
+        shared.registry.get(node, &route.service)
+    {
+        service.fetch(ctx, forward).await
+    } else {
+        Err(super::bindings::BindingError::failed(format!(
+            "the gateway has no service binding named `{}`",
+            route.service
+        )))
+    };
+    let mut response = result.unwrap_or_else(|err| {
+        tracing::error!(
+            node,
+            "service call through `{}` failed: {err}",
+            route.service
+        );
+        super::http::json_response(
+            500,
+            &json!({ "error": errors::step_failed("service call"), "node": node }),
+        )
+    });
+    // 8. The service's answer, plus the request id.
+    if let Some((name, value)) = request_id {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+/// Number of request segments a gateway route path matches as a prefix, if it matches.
+pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
+    let mut request = super::http::segment_iter(path);
+    let mut matched = 0;
+    for want in super::http::segment_iter(pattern) {
+        let got = request.next()?;
+        if want.starts_with(':') {
+            if got.is_empty() {
+                return None;
+            }
+        } else if want != got {
+            return None;
+        }
+        matched += 1;
+    }
+    Some(matched)
+}
+
+/// The `access-control-allow-origin` value for this origin, if it is allowed.
+fn allowed_origin(cors: &Cors, origin: Option<&str>) -> Option<String> {
+    if cors.allow_origins.iter().any(|o| o == "*") {
+        return Some("*".to_owned());
+    }
+    let origin = origin?;
+    cors.allow_origins
+        .iter()
+        .any(|o| o == origin)
+        .then(|| origin.to_owned())
+}
+
+fn preflight_response(gateway: &Gateway, cors: &Cors, allow_origin: &str) -> Resp {
+    let all_but_options = [
+        HttpMethod::Get,
+        HttpMethod::Head,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+    ];
+    let methods = HttpMethod::ALL
+        .into_iter()
+        .filter(|m| {
+            gateway.routes.iter().any(|route| {
+                if route.methods.is_empty() {
+                    all_but_options.contains(m)
+                } else {
+                    route.methods.contains(m)
+                }
+            })
+        })
+        .map(HttpMethod::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() = http::StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    let mut set = |name: HeaderName, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+    set(header::ACCESS_CONTROL_ALLOW_METHODS, &methods);
+    if !cors.allow_headers.is_empty() {
+        set(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            &cors.allow_headers.join(", "),
+        );
+    }
+    set(
+        header::ACCESS_CONTROL_MAX_AGE,
+        &cors.max_age_secs.to_string(),
+    );
+    set(header::VARY, "Origin");
+    response
+}
+
+fn authenticate(
+    shared: &Shared,
+    gateway: &Gateway,
+    headers: &HeaderMap,
+) -> Result<Caller, &'static str> {
+    match &gateway.auth {
+        Auth::None => Ok(Caller {
+            auth: json!({ "method": "none" }),
+            credential: None,
+            user_id: None,
+        }),
+        Auth::ApiKey { header, secret } => {
+            let given = headers
+                .get(header.to_ascii_lowercase().as_str())
+                .map(HeaderValue::as_bytes)
+                .unwrap_or_default();
+            if given.is_empty() {
+                return Err(errors::MISSING_API_KEY);
+            }
+            let expected = shared.secret(secret).unwrap_or_default();
+            if expected.is_empty() || !bool::from(given.ct_eq(expected.as_bytes())) {
+                return Err(errors::INVALID_API_KEY);
+            }
+            Ok(Caller {
+                auth: json!({ "method": "api_key" }),
+                credential: Some(String::from_utf8_lossy(given).into_owned()),
+                user_id: None,
+            })
+        }
+        Auth::Jwt {
+            secret,
+            issuer,
+            audience,
+        } => {
+            let token = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(errors::MISSING_TOKEN)?;
+            let key = shared.secret(secret).unwrap_or_default();
+            let claims = verify_jwt(
+                token,
+                key.as_bytes(),
+                issuer,
+                audience,
+                shared.clock.now_millis(),
+            )
+            .ok_or(errors::INVALID_TOKEN)?;
+            let user_id = match claims.get("sub") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+            };
+            Ok(Caller {
+                auth: json!({
+                    "method": "jwt",
+                    "user_id": claims.get("sub").cloned().unwrap_or(Value::Null),
+                    "claims": claims,
+                }),
+                credential: user_id.clone(),
+                user_id,
+            })
+        }
+    }
+}
+
+/// Verify an HS256 JWT; the claims when valid.
+pub fn verify_jwt(
+    token: &str,
+    key: &[u8],
+    issuer: &str,
+    audience: &str,
+    now_ms: u64,
+) -> Option<Value> {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = token.split('.');
+    let (head, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let header: Value =
+        serde_json::from_slice(&b64.decode(head.trim_end_matches('=')).ok()?).ok()?;
+    if header.get("alg").and_then(Value::as_str) != Some("HS256") {
+        return None;
+    }
+    let signature = b64.decode(signature.trim_end_matches('=')).ok()?;
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    mac.update(head.as_bytes());
+    mac.update(b".");
+    mac.update(payload.as_bytes());
+    mac.verify_slice(&signature).ok()?;
+    let claims: Value =
+        serde_json::from_slice(&b64.decode(payload.trim_end_matches('=')).ok()?).ok()?;
+    if !claims.is_object() {
+        return None;
+    }
+    let now = now_ms as f64 / 1000.0;
+    if let Some(exp) = claims.get("exp")
+        && exp.as_f64().is_none_or(|exp| exp <= now)
+    {
+        return None;
+    }
+    if let Some(nbf) = claims.get("nbf")
+        && nbf.as_f64().is_none_or(|nbf| nbf > now)
+    {
+        return None;
+    }
+    if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
+        return None;
+    }
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == audience,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(audience)),
+        _ => false,
+    };
+    audience_ok.then_some(claims)
+}
+
+/// Sign claims as an HS256 JWT (tests and tools).
+pub fn sign_jwt(claims: &Value, key: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let head = b64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = b64.encode(claims.to_string());
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(head.as_bytes());
+    mac.update(b".");
+    mac.update(payload.as_bytes());
+    let signature = b64.encode(mac.finalize().into_bytes());
+    format!("{head}.{payload}.{signature}")
+}
+
+fn forwarded_headers(gateway: &Gateway, client: &HeaderMap) -> HeaderMap {
+    let mut headers = if gateway.enrich.forward_headers.is_empty() {
+        client.clone()
+    } else {
+        let mut kept = HeaderMap::new();
+        for (name, value) in client {
+            let keep = name == header::CONTENT_TYPE
+                || gateway
+                    .enrich
+                    .forward_headers
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(name.as_str()));
+            if keep {
+                kept.append(name.clone(), value.clone());
+            }
+        }
+        kept
+    };
+    match &gateway.auth {
+        Auth::ApiKey { header, .. } => {
+            headers.remove(header.to_ascii_lowercase().as_str());
+        }
+        Auth::Jwt { .. } => {
+            headers.remove(header::AUTHORIZATION);
+        }
+        Auth::None => {}
+    }
+    headers.remove(AUTH_HEADER);
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_match_on_segment_boundaries() {
+        assert_eq!(prefix_match("/products", "/products"), Some(1));
+        assert_eq!(prefix_match("/products", "/products/"), Some(1));
+        assert_eq!(prefix_match("/products", "/products/7"), Some(1));
+        assert_eq!(prefix_match("/products", "/productsx"), None);
+        assert_eq!(prefix_match("/u/:id/x", "/u/3/x/y"), Some(3));
+        assert_eq!(prefix_match("/", "/anything"), Some(0));
+    }
+
+    #[test]
+    fn jwt_round_trip_and_rejections() {
+        let now_ms = 1_700_000_000_000;
+        let claims = json!({"sub": "u1", "iss": "me", "aud": ["api"], "exp": 1_700_000_100});
+        let token = sign_jwt(&claims, b"k");
+        assert!(verify_jwt(&token, b"k", "me", "api", now_ms).is_some());
+        assert!(verify_jwt(&token, b"other", "me", "api", now_ms).is_none());
+        assert!(verify_jwt(&token, b"k", "you", "api", now_ms).is_none());
+        assert!(verify_jwt(&token, b"k", "me", "api", 1_700_000_100_000).is_none());
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let none = format!(
+            "{}.{}.",
+            b64.encode(br#"{"alg":"none"}"#),
+            b64.encode(claims.to_string())
+        );
+        assert!(verify_jwt(&none, b"k", "me", "api", now_ms).is_none());
+    }
+
+    #[test]
+    fn rate_limit_windows_align_to_the_epoch() {
+        let limiter = RateLimiter::default();
+        assert!(limiter.hit("g", "ip", 1, 60, 61_000).is_ok());
+        assert_eq!(limiter.hit("g", "ip", 1, 60, 61_500), Err(59));
+        assert!(limiter.hit("g", "ip", 1, 60, 120_000).is_ok());
+    }
+}

@@ -1,0 +1,256 @@
+//! KV namespaces: one SQLite file per KV node (`<state>/kv/<node>.sqlite3`), with every live
+//! entry also held in memory so that reads never wait for SQLite. Writes go through the
+//! file's thread first, then update memory, in order.
+//!
+//! Limits are the platform's ([`crate::semantics`]): keys up to 512 bytes (not empty, not
+//! `.` or `..`), values up to 25 MiB, expiration TTL at least 60 seconds.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::model::KvEntry;
+use crate::semantics::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECS};
+
+use super::bindings::{BindingError, KvNamespace};
+use super::clock::Clock;
+use super::sqlite::SqliteThread;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    value: Arc<str>,
+    /// Milliseconds since the Unix epoch.
+    expires_at_ms: Option<u64>,
+}
+
+impl Entry {
+    fn live(&self, now_ms: u64) -> bool {
+        self.expires_at_ms.is_none_or(|at| at > now_ms)
+    }
+}
+
+type Entries = Arc<RwLock<BTreeMap<String, Entry>>>;
+
+/// A KV namespace persisted in SQLite.
+pub struct SqliteKv {
+    node: String,
+    entries: Entries,
+    db: SqliteThread,
+    clock: Arc<dyn Clock>,
+}
+
+fn check_key(key: &str) -> Result<(), BindingError> {
+    if key.is_empty() || key == "." || key == ".." {
+        return Err(BindingError::failed(format!(
+            "KV key `{key}` is not allowed: keys must not be empty, `.` or `..`"
+        )));
+    }
+    if key.len() > KV_MAX_KEY_BYTES {
+        return Err(BindingError::failed(format!(
+            "KV key is {} bytes long; the platform's limit is {KV_MAX_KEY_BYTES} bytes",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
+impl SqliteKv {
+    /// Open the namespace's file, creating it (and loading `seed`) on first start.
+    pub async fn open(
+        node: &str,
+        path: &Path,
+        seed: &[KvEntry],
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, String> {
+        let db = SqliteThread::open(path, node).map_err(|e| format!("{}: {e}", path.display()))?;
+        let seed = seed.to_vec();
+        let loaded = db
+            .call(move |conn| -> rusqlite::Result<Vec<(String, String, Option<u64>)>> {
+                conn.execute_batch(
+                    "CREATE TABLE IF NOT EXISTS kv (
+                       key TEXT PRIMARY KEY NOT NULL,
+                       value TEXT NOT NULL,
+                       expires_at_ms INTEGER
+                     );
+                     CREATE TABLE IF NOT EXISTS edgewire_meta (
+                       name TEXT PRIMARY KEY NOT NULL,
+                       value TEXT NOT NULL
+                     );",
+                )?;
+                let seeded: Option<String> = conn
+                    .query_row(
+                        "SELECT value FROM edgewire_meta WHERE name = 'seeded'",
+                        [],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if seeded.is_none() {
+                    let tx = conn.transaction()?;
+                    for entry in &seed {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO kv (key, value, expires_at_ms) VALUES (?1, ?2, NULL)",
+                            params![entry.key, entry.value],
+                        )?;
+                    }
+                    tx.execute(
+                        "INSERT INTO edgewire_meta (name, value) VALUES ('seeded', '1')",
+                        [],
+                    )?;
+                    tx.commit()?;
+                }
+                let mut stmt = conn.prepare("SELECT key, value, expires_at_ms FROM kv")?;
+                let rows = stmt.query_map([], |row| {
+                    let expires: Option<i64> = row.get(2)?;
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        expires.and_then(|e| u64::try_from(e).ok()),
+                    ))
+                })?;
+                rows.collect()
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let entries = loaded
+            .into_iter()
+            .map(|(key, value, expires_at_ms)| {
+                (
+                    key,
+                    Entry {
+                        value: value.into(),
+                        expires_at_ms,
+                    },
+                )
+            })
+            .collect();
+        Ok(Self {
+            node: node.to_owned(),
+            entries: Arc::new(RwLock::new(entries)),
+            db,
+            clock,
+        })
+    }
+
+    /// Flush and close the file.
+    pub fn close_blocking(&self) {
+        self.db.close_blocking();
+    }
+
+    fn db_error(&self, err: impl std::fmt::Display) -> BindingError {
+        BindingError::failed(format!("KV namespace `{}`: {err}", self.node))
+    }
+}
+
+impl KvNamespace for SqliteKv {
+    fn get(&self, key: String) -> BoxFuture<'_, Result<Option<Arc<str>>, BindingError>> {
+        let result = check_key(&key).map(|()| {
+            let now = self.clock.now_millis();
+            self.entries.read().ok().and_then(|entries| {
+                entries
+                    .get(&key)
+                    .filter(|e| e.live(now))
+                    .map(|e| e.value.clone())
+            })
+        });
+        futures_util::future::ready(result).boxed()
+    }
+
+    fn put(
+        &self,
+        key: String,
+        value: String,
+        ttl_secs: Option<u32>,
+    ) -> BoxFuture<'_, Result<(), BindingError>> {
+        async move {
+            check_key(&key)?;
+            if value.len() > KV_MAX_VALUE_BYTES {
+                return Err(BindingError::failed(format!(
+                    "KV value is {} bytes long; the platform's limit is {KV_MAX_VALUE_BYTES} bytes (25 MiB)",
+                    value.len()
+                )));
+            }
+            if let Some(ttl) = ttl_secs
+                && ttl < KV_MIN_TTL_SECS
+            {
+                return Err(BindingError::failed(format!(
+                    "KV expiration TTL is {ttl} s; the platform's minimum is {KV_MIN_TTL_SECS} s"
+                )));
+            }
+            let expires_at_ms =
+                ttl_secs.map(|ttl| self.clock.now_millis() + u64::from(ttl) * 1000);
+            let entries = self.entries.clone();
+            self.db
+                .call(move |conn| -> rusqlite::Result<()> {
+                    conn.prepare_cached(
+                        "INSERT OR REPLACE INTO kv (key, value, expires_at_ms) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![
+                        key,
+                        value,
+                        expires_at_ms.and_then(|e| i64::try_from(e).ok())
+                    ])?;
+                    if let Ok(mut entries) = entries.write() {
+                        entries.insert(
+                            key,
+                            Entry {
+                                value: value.into(),
+                                expires_at_ms,
+                            },
+                        );
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| self.db_error(e))?
+                .map_err(|e| self.db_error(e))
+        }
+        .boxed()
+    }
+
+    fn delete(&self, key: String) -> BoxFuture<'_, Result<(), BindingError>> {
+        async move {
+            check_key(&key)?;
+            let entries = self.entries.clone();
+            self.db
+                .call(move |conn| -> rusqlite::Result<()> {
+                    conn.prepare_cached("DELETE FROM kv WHERE key = ?1")?
+                        .execute(params![key])?;
+                    if let Ok(mut entries) = entries.write() {
+                        entries.remove(&key);
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| self.db_error(e))?
+                .map_err(|e| self.db_error(e))
+        }
+        .boxed()
+    }
+
+    fn list(
+        &self,
+        prefix: String,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>, BindingError>> {
+        let now = self.clock.now_millis();
+        let keys = self
+            .entries
+            .read()
+            .map(|entries| {
+                entries
+                    .range(prefix.clone()..)
+                    .take_while(|(key, _)| key.starts_with(&prefix))
+                    .filter(|(_, entry)| entry.live(now))
+                    .map(|(key, _)| key.clone())
+                    .take(limit)
+                    .collect()
+            })
+            .map_err(|_| self.db_error("the namespace is unusable after a crash"));
+        futures_util::future::ready(keys).boxed()
+    }
+}

@@ -1,0 +1,3 @@
+//! PostgreSQL helpers for Hyperdrive: the private throwaway cluster behind `Origin::Auto`.
+
+pub mod cluster;

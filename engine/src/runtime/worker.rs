@@ -1,0 +1,702 @@
+//! Service Workers: route matching and the handler-language interpreter, exactly as the
+//! docs of [`crate::model::handler`] say.
+
+use std::collections::BTreeMap;
+
+use axum::http::{self, HeaderName, HeaderValue, header};
+use bytes::Bytes;
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value, json};
+
+use crate::model::{Condition, Expr, KvFormat, Route, Step, Template, TemplatePart, Worker};
+use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT, errors};
+
+use super::bindings::{Binding, BindingError};
+use super::engine::{RequestCtx, Shared};
+use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
+
+/// Characters a URL parser percent-encodes in a path or query.
+const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// Answer a request to Worker `node`.
+pub async fn handle(
+    shared: &Shared,
+    ctx: &RequestCtx,
+    node: &str,
+    worker: &Worker,
+    public: bool,
+    request: Req,
+) -> Resp {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    let Some((index, route, params)) = match_route(&worker.routes, method, path) else {
+        return error_response(404, &errors::no_route(method, path));
+    };
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => value,
+            Err(_) => return error_response(400, errors::INVALID_JSON),
+        }
+    };
+    let auth = if public {
+        json!({ "method": "none" })
+    } else {
+        parts
+            .headers
+            .get(AUTH_HEADER)
+            .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({ "method": "none" }))
+    };
+    let mut scope = Map::new();
+    scope.insert("params".into(), Value::Object(params));
+    // Building `query` and `headers` costs allocations; skip them when no step reads them
+    // (nothing can tell the difference).
+    let inputs = shared.route_inputs(node, index);
+    scope.insert(
+        "query".into(),
+        if inputs.query {
+            Value::Object(super::http::query_object(parts.uri.query()))
+        } else {
+            Value::Object(Map::new())
+        },
+    );
+    scope.insert(
+        "headers".into(),
+        if inputs.headers {
+            Value::Object(headers_object(&parts.headers))
+        } else {
+            Value::Object(Map::new())
+        },
+    );
+    scope.insert("body".into(), body);
+    scope.insert("auth".into(), auth);
+    let run = Run {
+        shared,
+        ctx,
+        worker: node,
+    };
+    match run.steps(&route.steps, String::new(), &mut scope).await {
+        Ok(Some(response)) => response,
+        Ok(None) => json_response(500, &json!({ "error": errors::NO_RESPONSE, "node": node })),
+        Err(failure) => {
+            tracing::error!(
+                node,
+                step = %failure.step,
+                "{} failed: {}",
+                failure.kind,
+                failure.cause
+            );
+            let mut body = json!({
+                "error": errors::step_failed(failure.kind),
+                "node": node,
+                "step": failure.step,
+            });
+            if let Some(help) = failure.help {
+                body["help"] = Value::String(help);
+            }
+            json_response(failure.status, &body)
+        }
+    }
+}
+
+/// Which request inputs a route's steps read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteInputs {
+    pub query: bool,
+    pub headers: bool,
+}
+
+/// Every dotted path a step reads (not its nested steps).
+fn step_paths(step: &Step) -> Vec<String> {
+    match step {
+        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => key.paths(),
+        Step::KvPut { key, value, .. } => key.paths().into_iter().chain(value.paths()).collect(),
+        Step::KvList { prefix, .. } => prefix.paths(),
+        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
+            params.iter().flat_map(Expr::paths).collect()
+        }
+        Step::Call { path, body, .. } => path
+            .paths()
+            .into_iter()
+            .chain(body.iter().flat_map(Expr::paths))
+            .collect(),
+        Step::Set { value, .. } => value.paths(),
+        Step::If { cond, .. } => cond.paths(),
+        Step::Respond { body, headers, .. } => body
+            .iter()
+            .flat_map(Expr::paths)
+            .chain(headers.values().flat_map(Template::paths))
+            .collect(),
+    }
+}
+
+/// Which inputs each route of a Worker reads (computed once when the engine starts).
+pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
+    worker
+        .routes
+        .iter()
+        .map(|route| {
+            let mut inputs = RouteInputs::default();
+            crate::model::walk_steps(&route.steps, &mut |_, step| {
+                for path in step_paths(step) {
+                    let root = path.split('.').next().unwrap_or_default().trim();
+                    inputs.query |= root == "query";
+                    inputs.headers |= root == "headers";
+                }
+            });
+            inputs
+        })
+        .collect()
+}
+
+/// The first route whose method and path match, with its path parameters.
+pub fn match_route<'a>(
+    routes: &'a [Route],
+    method: &str,
+    path: &str,
+) -> Option<(usize, &'a Route, Map<String, Value>)> {
+    let path = if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    let request = super::http::segment_iter(path);
+    routes.iter().enumerate().find_map(|(index, route)| {
+        if route.method.as_str() != method {
+            return None;
+        }
+        let pattern = super::http::segment_iter(&route.path);
+        if pattern.clone().count() != request.clone().count() {
+            return None;
+        }
+        let mut params = Map::new();
+        for (want, got) in pattern.zip(request.clone()) {
+            if let Some(name) = want.strip_prefix(':') {
+                if got.is_empty() {
+                    return None;
+                }
+                params.insert(name.to_owned(), Value::String(decode_segment(got)));
+            } else if want != got {
+                return None;
+            }
+        }
+        Some((index, route, params))
+    })
+}
+
+/// A failing step.
+struct Failure {
+    kind: &'static str,
+    step: String,
+    status: u16,
+    cause: String,
+    help: Option<String>,
+}
+
+struct Run<'a> {
+    shared: &'a Shared,
+    ctx: &'a RequestCtx,
+    worker: &'a str,
+}
+
+type Scope = Map<String, Value>;
+
+/// Look up a dotted path; anything missing on the way gives `null`.
+pub fn lookup(scope: &Scope, path: &str) -> Value {
+    let mut segments = path.split('.');
+    let Some(first) = segments.next() else {
+        return Value::Null;
+    };
+    let Some(mut current) = scope.get(first.trim()) else {
+        return Value::Null;
+    };
+    for segment in segments {
+        let next = match current {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(value) => current = value,
+            None => return Value::Null,
+        }
+    }
+    current.clone()
+}
+
+/// The text of a value inside a template.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Render a template against the scope.
+pub fn render(template: &Template, scope: &Scope) -> Result<String, String> {
+    let parts = template.parts().map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            TemplatePart::Literal(text) => out.push_str(&text),
+            TemplatePart::Path(path) => out.push_str(&value_text(&lookup(scope, path))),
+        }
+    }
+    Ok(out)
+}
+
+/// Evaluate an expression.
+pub fn eval(expr: &Expr, scope: &Scope) -> Result<Value, String> {
+    Ok(match expr {
+        Expr::Ref(path) => lookup(scope, path),
+        Expr::Text(template) => Value::String(render(template, scope)?),
+        Expr::Json(value) => value.clone(),
+        Expr::Object(fields) => {
+            let mut object = Map::with_capacity(fields.len());
+            for (name, field) in fields {
+                object.insert(name.clone(), eval(field, scope)?);
+            }
+            Value::Object(object)
+        }
+    })
+}
+
+/// JSON equality where numbers compare by value (`1 == 1.0`).
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The stored text of a KV value: a string as is, anything else as compact JSON.
+fn stored_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn step_path(prefix: &str, index: usize) -> String {
+    if prefix.is_empty() {
+        index.to_string()
+    } else {
+        format!("{prefix}.{index}")
+    }
+}
+
+impl Run<'_> {
+    fn steps<'s>(
+        &'s self,
+        steps: &'s [Step],
+        prefix: String,
+        scope: &'s mut Scope,
+    ) -> BoxFuture<'s, Result<Option<Resp>, Failure>> {
+        async move {
+            for (index, step) in steps.iter().enumerate() {
+                let path = step_path(&prefix, index);
+                if let Some(response) = self.step(step, &path, scope).await? {
+                    return Ok(Some(response));
+                }
+            }
+            Ok(None)
+        }
+        .boxed()
+    }
+
+    fn fail(step: &Step, path: &str, cause: impl Into<String>) -> Failure {
+        Failure {
+            kind: step.kind_name(),
+            step: path.to_owned(),
+            status: 500,
+            cause: cause.into(),
+            help: None,
+        }
+    }
+
+    fn binding_failure(step: &Step, path: &str, err: BindingError) -> Failure {
+        match err {
+            BindingError::Failed(cause) => Self::fail(step, path, cause),
+            BindingError::Unavailable { message, help } => Failure {
+                kind: step.kind_name(),
+                step: path.to_owned(),
+                status: 502,
+                cause: message,
+                help,
+            },
+        }
+    }
+
+    fn binding(&self, step: &Step, path: &str, name: &str) -> Result<&Binding, Failure> {
+        self.shared.registry.get(self.worker, name).ok_or_else(|| {
+            Self::fail(
+                step,
+                path,
+                format!("Worker `{}` has no binding named `{name}`", self.worker),
+            )
+        })
+    }
+
+    async fn step(
+        &self,
+        step: &Step,
+        path: &str,
+        scope: &mut Scope,
+    ) -> Result<Option<Resp>, Failure> {
+        let recorder = &self.ctx.recorder;
+        match step {
+            Step::KvGet {
+                binding,
+                key,
+                format,
+                into,
+            } => {
+                let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
+                    return Err(Self::fail(
+                        step,
+                        path,
+                        format!("`{binding}` is not a KV binding"),
+                    ));
+                };
+                let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
+                let mut timer = recorder.start(node, "kv get", key.clone());
+                let result = kv.get(key.clone()).await;
+                let value = match &result {
+                    Ok(Some(text)) => {
+                        timer.hop.bytes = Some(text.len() as u64);
+                        match format {
+                            KvFormat::Text => Ok(Value::String(text.to_string())),
+                            KvFormat::Json => serde_json::from_str(text).map_err(|e| {
+                                format!("the value under KV key `{key}` is not JSON: {e}")
+                            }),
+                        }
+                    }
+                    Ok(None) => Ok(Value::Null),
+                    Err(err) => Err(err.to_string()),
+                };
+                if let Err(err) = &value {
+                    timer.hop.error = Some(err.clone());
+                }
+                recorder.push(timer);
+                let value = value.map_err(|e| Self::fail(step, path, e))?;
+                scope.insert(into.clone(), value);
+            }
+            Step::KvPut {
+                binding,
+                key,
+                value,
+                ttl_secs,
+            } => {
+                let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
+                    return Err(Self::fail(
+                        step,
+                        path,
+                        format!("`{binding}` is not a KV binding"),
+                    ));
+                };
+                let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
+                let value = eval(value, scope).map_err(|e| Self::fail(step, path, e))?;
+                let text = stored_text(&value);
+                let mut timer = recorder.start(node, "kv put", key.clone());
+                timer.hop.bytes = Some(text.len() as u64);
+                let result = kv.put(key, text, *ttl_secs).await;
+                if let Err(err) = &result {
+                    timer.hop.error = Some(err.to_string());
+                }
+                recorder.push(timer);
+                result.map_err(|e| Self::binding_failure(step, path, e))?;
+            }
+            Step::KvDelete { binding, key } => {
+                let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
+                    return Err(Self::fail(
+                        step,
+                        path,
+                        format!("`{binding}` is not a KV binding"),
+                    ));
+                };
+                let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
+                let mut timer = recorder.start(node, "kv delete", key.clone());
+                let result = kv.delete(key).await;
+                if let Err(err) = &result {
+                    timer.hop.error = Some(err.to_string());
+                }
+                recorder.push(timer);
+                result.map_err(|e| Self::binding_failure(step, path, e))?;
+            }
+            Step::KvList {
+                binding,
+                prefix,
+                into,
+            } => {
+                let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
+                    return Err(Self::fail(
+                        step,
+                        path,
+                        format!("`{binding}` is not a KV binding"),
+                    ));
+                };
+                let prefix = render(prefix, scope).map_err(|e| Self::fail(step, path, e))?;
+                let mut timer = recorder.start(node, "kv list", prefix.clone());
+                let result = kv.list(prefix, KV_LIST_LIMIT + 1).await;
+                match &result {
+                    Ok(keys) => timer.hop.rows = Some(keys.len().min(KV_LIST_LIMIT) as u64),
+                    Err(err) => timer.hop.error = Some(err.to_string()),
+                }
+                recorder.push(timer);
+                let mut keys = result.map_err(|e| Self::binding_failure(step, path, e))?;
+                let complete = keys.len() <= KV_LIST_LIMIT;
+                keys.truncate(KV_LIST_LIMIT);
+                let keys: Vec<Value> = keys
+                    .into_iter()
+                    .map(|name| json!({ "name": name }))
+                    .collect();
+                scope.insert(
+                    into.clone(),
+                    json!({ "keys": keys, "list_complete": complete }),
+                );
+            }
+            Step::D1 {
+                binding,
+                sql,
+                params,
+                mode,
+                into,
+            }
+            | Step::Hyperdrive {
+                binding,
+                sql,
+                params,
+                mode,
+                into,
+            } => {
+                let (node, db, kind) = match (self.binding(step, path, binding)?, step) {
+                    (Binding::D1 { node, db }, Step::D1 { .. }) => (node, db, "d1 query"),
+                    (Binding::Hyperdrive { node, db }, Step::Hyperdrive { .. }) => {
+                        (node, db, "hyperdrive query")
+                    }
+                    _ => {
+                        return Err(Self::fail(
+                            step,
+                            path,
+                            format!("`{binding}` is not a {} binding", step.kind_name()),
+                        ));
+                    }
+                };
+                let values = params
+                    .iter()
+                    .map(|p| eval(p, scope))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| Self::fail(step, path, e))?;
+                let mut timer = recorder.start(node, kind, sql.clone());
+                let result = db.query(sql.clone(), values, *mode).await;
+                match &result {
+                    Ok(output) => {
+                        timer.hop.rows = Some(output.rows);
+                        timer.hop.cache = output.cache;
+                        timer.hop.meta.clone_from(&output.meta);
+                    }
+                    Err(err) => timer.hop.error = Some(err.to_string()),
+                }
+                recorder.push(timer);
+                let output = result.map_err(|e| Self::binding_failure(step, path, e))?;
+                if let Some(into) = into {
+                    scope.insert(into.clone(), output.value);
+                }
+            }
+            Step::Call {
+                binding,
+                method,
+                path: target_path,
+                body,
+                into,
+            } => {
+                let Binding::Service(service) = self.binding(step, path, binding)? else {
+                    return Err(Self::fail(
+                        step,
+                        path,
+                        format!("`{binding}` is not a service binding"),
+                    ));
+                };
+                let target_path =
+                    render(target_path, scope).map_err(|e| Self::fail(step, path, e))?;
+                // Like `new URL()`: characters not allowed in a URL are percent-encoded.
+                let target_path =
+                    percent_encoding::utf8_percent_encode(&target_path, URL_UNSAFE).to_string();
+                let target_path = if target_path.starts_with('/') {
+                    target_path
+                } else {
+                    format!("/{target_path}")
+                };
+                let mut builder = http::Request::builder()
+                    .method(method.as_str())
+                    .uri(&target_path);
+                let auth = scope.get("auth").cloned().unwrap_or(Value::Null);
+                builder = builder.header(AUTH_HEADER, auth.to_string());
+                let body = match body {
+                    Some(expr) => {
+                        builder = builder.header(header::CONTENT_TYPE, "application/json");
+                        let value = eval(expr, scope).map_err(|e| Self::fail(step, path, e))?;
+                        Bytes::from(value.to_string())
+                    }
+                    None => Bytes::new(),
+                };
+                let request = builder.body(body).map_err(|e| {
+                    Self::fail(step, path, format!("cannot build the request: {e}"))
+                })?;
+                let response = service
+                    .fetch(self.ctx, request)
+                    .await
+                    .map_err(|e| Self::binding_failure(step, path, e))?;
+                let status = response.status().as_u16();
+                let body = response.into_body();
+                let body = if body.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&body).unwrap_or_else(|_| {
+                        Value::String(String::from_utf8_lossy(&body).into_owned())
+                    })
+                };
+                scope.insert(into.clone(), json!({ "status": status, "body": body }));
+            }
+            Step::Set { name, value } => {
+                let value = eval(value, scope).map_err(|e| Self::fail(step, path, e))?;
+                scope.insert(name.clone(), value);
+            }
+            Step::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let holds = match cond {
+                    Condition::Exists(p) => !lookup(scope, p).is_null(),
+                    Condition::Missing(p) => lookup(scope, p).is_null(),
+                    Condition::Equals(a, b) => {
+                        let a = eval(a, scope).map_err(|e| Self::fail(step, path, e))?;
+                        let b = eval(b, scope).map_err(|e| Self::fail(step, path, e))?;
+                        json_equal(&a, &b)
+                    }
+                };
+                let (branch, name) = if holds {
+                    (then, "then")
+                } else {
+                    (otherwise, "otherwise")
+                };
+                return self.steps(branch, format!("{path}.{name}"), scope).await;
+            }
+            Step::Respond {
+                status,
+                body,
+                headers,
+            } => {
+                return respond(*status, body.as_ref(), headers, scope)
+                    .map(Some)
+                    .map_err(|e| Self::fail(step, path, e));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn respond(
+    status: u16,
+    body: Option<&Expr>,
+    headers: &BTreeMap<String, Template>,
+    scope: &Scope,
+) -> Result<Resp, String> {
+    let status = http::StatusCode::from_u16(status).map_err(|e| format!("status {status}: {e}"))?;
+    let mut response = match body {
+        Some(expr) => {
+            let value = eval(expr, scope)?;
+            let mut response = http::Response::new(Bytes::from(value.to_string()));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        None => http::Response::new(Bytes::new()),
+    };
+    *response.status_mut() = status;
+    for (name, template) in headers {
+        let value = render(template, scope)?;
+        let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|e| format!("header name `{name}`: {e}"))?;
+        let value =
+            HeaderValue::from_str(&value).map_err(|e| format!("header `{name}` value: {e}"))?;
+        response.headers_mut().insert(name, value);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::HttpMethod;
+
+    #[test]
+    fn lookup_walks_objects_and_arrays() {
+        let mut scope = Scope::new();
+        scope.insert("rows".into(), json!([{"id": 7}]));
+        assert_eq!(lookup(&scope, "rows.0.id"), json!(7));
+        assert_eq!(lookup(&scope, "rows.1.id"), Value::Null);
+        assert_eq!(lookup(&scope, "nope.x"), Value::Null);
+    }
+
+    #[test]
+    fn templates_render_values_as_text() {
+        let mut scope = Scope::new();
+        scope.insert(
+            "a".into(),
+            json!({"n": 1.5, "s": "x", "z": null, "o": {"k": [1]}}),
+        );
+        let template = Template::new("{a.n}|{a.s}|{a.z}|{a.o}|{{lit}}");
+        assert_eq!(
+            render(&template, &scope).expect("renders"),
+            "1.5|x||{\"k\":[1]}|{lit}"
+        );
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(json_equal(&json!(1), &json!(1.0)));
+        assert!(!json_equal(&json!(1), &json!("1")));
+        assert!(json_equal(&json!({"a": [1]}), &json!({"a": [1.0]})));
+    }
+
+    #[test]
+    fn routes_match_segments_and_ignore_a_trailing_slash() {
+        let routes = vec![Route {
+            method: HttpMethod::Get,
+            path: "/users/:id".into(),
+            steps: vec![],
+        }];
+        let (_, _, params) = match_route(&routes, "GET", "/users/a%20b/").expect("matches");
+        assert_eq!(params["id"], "a b");
+        assert!(match_route(&routes, "GET", "/users").is_none());
+        assert!(match_route(&routes, "POST", "/users/1").is_none());
+    }
+}

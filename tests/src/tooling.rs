@@ -1,0 +1,81 @@
+//! The pinned Node toolchain (Node 22, wrangler, TypeScript, workers-types, postgres) that
+//! the parity suite runs exported projects with. `.ci/run` installs it with `npm ci` from
+//! `tests/tooling/package-lock.json` into `$HOME/.cache/edgewire/tooling`, outside the clone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use edgewire_engine::export::versions;
+
+/// Environment variable that points at the tooling's `node_modules` folder.
+pub const TOOLING_ENV: &str = "EDGEWIRE_TOOLING_NODE_MODULES";
+
+/// The tooling's `node_modules`, checked: Node 22 binary, wrangler, tsc, and the exact
+/// versions an export pins (so a symlink to it is what `npm ci` in the export would give).
+pub fn node_modules() -> Result<PathBuf, String> {
+    let dir = if let Some(dir) = std::env::var_os(TOOLING_ENV) {
+        PathBuf::from(dir)
+    } else {
+        let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+        PathBuf::from(home).join(".cache/edgewire/tooling/node_modules")
+    };
+    for tool in ["node", "wrangler", "tsc"] {
+        if !dir.join(".bin").join(tool).exists() {
+            return Err(format!(
+                "{} has no .bin/{tool}; install the tooling: cp tests/tooling/package*.json \
+                 $HOME/.cache/edgewire/tooling/ && (cd $HOME/.cache/edgewire/tooling && npm ci)",
+                dir.display()
+            ));
+        }
+    }
+    for (package, expected) in [
+        ("wrangler", versions::WRANGLER),
+        ("typescript", versions::TYPESCRIPT),
+        ("@cloudflare/workers-types", versions::WORKERS_TYPES),
+        ("postgres", versions::POSTGRES),
+    ] {
+        let found = package_version(&dir, package).unwrap_or_default();
+        if found != expected {
+            return Err(format!(
+                "{}: {package} is {found:?}, exports pin {expected}; reinstall the tooling",
+                dir.display()
+            ));
+        }
+    }
+    Ok(dir)
+}
+
+fn package_version(node_modules: &Path, package: &str) -> Option<String> {
+    let text = std::fs::read_to_string(node_modules.join(package).join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json.get("version")?.as_str().map(str::to_owned)
+}
+
+/// A command with the tooling's `.bin` first on PATH and wrangler kept quiet, offline and
+/// writing only below `scratch` (logs, registry, config, temp files).
+pub fn command(program: &str, node_modules: &Path, scratch: &Path) -> Command {
+    let bin = node_modules.join(".bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&path));
+    let mut command = Command::new(program);
+    command
+        .env("PATH", std::env::join_paths(paths).unwrap_or(path))
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("X_LOCAL_OBSERVABILITY", "false")
+        .env("X_LOCAL_EXPLORER", "false")
+        .env("CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV", "false")
+        .env("WRANGLER_LOG_PATH", scratch.join("wrangler-logs"))
+        .env("CLOUDFLARE_DEV_REGISTRY_PATH", scratch.join("dev-registry"))
+        .env("XDG_CONFIG_HOME", scratch.join("xdg-config"))
+        .env("XDG_CACHE_HOME", scratch.join("xdg-cache"))
+        .env("TMPDIR", scratch.join("tmp"))
+        .stdin(std::process::Stdio::null());
+    command
+}
