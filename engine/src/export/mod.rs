@@ -103,6 +103,13 @@ pub fn export(design: &Design) -> Result<ExportTree, ExportError> {
     if diagnostics.has_errors() {
         return Err(ExportError::Invalid(diagnostics));
     }
+    generate(design)
+}
+
+/// Generate the tree without validating first. Validation already refuses what generation
+/// cannot handle; generation keeps its own checks (cycles, folder clashes, broken templates,
+/// unsafe paths) so that a gap in the rules can never produce a wrong or dangerous project.
+fn generate(design: &Design) -> Result<ExportTree, ExportError> {
     let tree = project::build(design)?;
     if let Some(bad) = tree.files.keys().find(|p| !is_safe_relative_path(p)) {
         return Err(ExportError::UnsafePath(bad.clone()));
@@ -163,14 +170,16 @@ mod tests {
         let mut design = Design::new("cycle");
         design.nodes = vec![worker("a", vec![]), worker("b", vec![])];
         design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "a", "A")];
-        assert!(matches!(export(&design), Err(ExportError::Cycle)));
+        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
+        assert!(matches!(generate(&design), Err(ExportError::Cycle)));
     }
 
     #[test]
     fn ids_that_clash_as_folders_are_refused() {
         let mut design = Design::new("clash");
         design.nodes = vec![worker("Api", vec![]), worker("api", vec![])];
-        let error = export(&design).expect_err("clash");
+        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
+        let error = generate(&design).expect_err("clash");
         assert!(error.to_string().contains("`api`"), "{error}");
     }
 
@@ -185,7 +194,8 @@ mod tests {
                 headers: std::collections::BTreeMap::new(),
             }],
         )];
-        let error = export(&design).expect_err("template");
+        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
+        let error = generate(&design).expect_err("template");
         assert!(
             error.to_string().contains("node svc, route 1, step 0"),
             "{error}"
@@ -196,7 +206,8 @@ mod tests {
     fn node_ids_never_escape_the_project() {
         let mut design = Design::new("escape");
         design.nodes = vec![worker("../../etc", vec![]), worker("/abs", vec![])];
-        let tree = export(&design).expect("exports");
+        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
+        let tree = generate(&design).expect("generates");
         assert!(tree.files.keys().all(|p| is_safe_relative_path(p)));
         assert!(tree.get("etc/wrangler.jsonc").is_some());
         assert!(tree.get("abs/wrangler.jsonc").is_some());
