@@ -49,7 +49,8 @@ pub async fn handle(
             Err(_) => return error_response(400, errors::INVALID_JSON),
         }
     };
-    let auth = if public {
+    let inputs = shared.route_inputs(node, index);
+    let auth = if public || !inputs.auth {
         json!({ "method": "none" })
     } else {
         parts
@@ -61,9 +62,8 @@ pub async fn handle(
     };
     let mut scope = Map::new();
     scope.insert("params".into(), Value::Object(params));
-    // Building `query` and `headers` costs allocations; skip them when no step reads them
+    // Building `query`, `headers` and `auth` costs allocations; skip them when no step reads them
     // (nothing can tell the difference).
-    let inputs = shared.route_inputs(node, index);
     scope.insert(
         "query".into(),
         if inputs.query {
@@ -116,6 +116,8 @@ pub async fn handle(
 pub struct RouteInputs {
     pub query: bool,
     pub headers: bool,
+    /// Reads `auth`, or calls a service (which passes `auth` on).
+    pub auth: bool,
 }
 
 /// Every dotted path a step reads (not its nested steps).
@@ -150,10 +152,12 @@ pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
         .map(|route| {
             let mut inputs = RouteInputs::default();
             crate::model::walk_steps(&route.steps, &mut |_, step| {
+                inputs.auth |= matches!(step, Step::Call { .. });
                 for path in step_paths(step) {
                     let root = path.split('.').next().unwrap_or_default().trim();
                     inputs.query |= root == "query";
                     inputs.headers |= root == "headers";
+                    inputs.auth |= root == "auth";
                 }
             });
             inputs
