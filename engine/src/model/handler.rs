@@ -46,8 +46,9 @@
 //! - `KvList`: keys starting with `prefix`, sorted by their UTF-8 bytes, at most 1000:
 //!   `{"keys": [{"name": "k1"}, ...], "list_complete": true}`.
 //! - `D1`: runs `sql` with `params` bound to `?1`, `?2`, ... (or `?`). Parameters: `null` ->
-//!   NULL, booleans -> 1/0, integral numbers -> INTEGER, other numbers -> REAL, strings ->
-//!   TEXT, objects/arrays -> their compact JSON text. Result by [`QueryMode`]: `First` -> the
+//!   NULL, booleans -> 1/0, numbers -> REAL (as D1's JavaScript API binds every number; an
+//!   INTEGER column's affinity stores a whole REAL as an integer), strings -> TEXT,
+//!   objects/arrays -> their compact JSON text. Result by [`QueryMode`]: `First` -> the
 //!   first row as an object (columns in select order) or `null`; `All` -> an array of row
 //!   objects; `Run` -> `{"changes": n, "last_row_id": n}`. INTEGER and REAL columns become
 //!   numbers, TEXT strings, NULL `null`.
