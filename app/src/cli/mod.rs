@@ -30,9 +30,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
-        None => {
-            eprintln!("the desktop app is not built yet; try `edgewire --help`");
-            ExitCode::SUCCESS
-        }
+        None => match crate::ui::launch(cli.file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("edgewire: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
