@@ -9,7 +9,7 @@ use edgewire::ui::{AppOptions, EdgewireApp};
 use edgewire_engine::format;
 use edgewire_engine::validate::validate;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 fn harness() -> Harness<'static, EdgewireApp> {
     harness_with(egui::Theme::Dark)

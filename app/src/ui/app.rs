@@ -920,7 +920,7 @@ impl EdgewireApp {
                 egui::TextEdit::singleline(&mut state.query)
                     .hint_text("Type a command or a node name…")
                     .desired_width(f32::INFINITY),
-            );
+            ).accessible_name("Search commands and nodes");
             if !state.focused {
                 edit.request_focus();
                 state.focused = true;

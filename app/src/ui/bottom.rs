@@ -55,7 +55,7 @@ pub fn ui(ui: &mut egui::Ui, tab: &mut BottomTab, diagnostics: &Diagnostics, que
 fn problems_ui(ui: &mut egui::Ui, diagnostics: &Diagnostics, queue: &mut CommandQueue, palette: &Palette) {
     if diagnostics.is_empty() {
         ui.horizontal(|ui| {
-            ui.colored_label(egui::Color32::from_rgb(60, 170, 100), "✔");
+            ui.colored_label(egui::Color32::from_rgb(60, 170, 100), "●");
             ui.label("No problems: the design is valid.");
         });
         return;

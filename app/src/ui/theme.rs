@@ -160,9 +160,9 @@ fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
 /// The icon character shown before severities in lists.
 pub fn severity_icon(severity: Severity) -> &'static str {
     match severity {
-        Severity::Error => "⛔",
-        Severity::Warning => "⚠",
-        Severity::Info => "ℹ",
+        Severity::Error => "⊗",
+        Severity::Warning => "▲",
+        Severity::Info => "●",
     }
 }
 
@@ -172,6 +172,13 @@ pub fn card_rounding() -> CornerRadius {
 
 /// Apply our tweaks on top of egui's dark and light styles.
 pub fn install(ctx: &egui::Context) {
+    // Hack (egui's monospace font) covers arrows and shapes (→ ● ▲ ⊗) that the proportional
+    // font lacks; use it as the fallback so those glyphs render everywhere.
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        family.push("Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
     for theme in [egui::Theme::Dark, egui::Theme::Light] {
         ctx.style_mut_of(theme, |style| {
             style.spacing.item_spacing = egui::vec2(8.0, 6.0);

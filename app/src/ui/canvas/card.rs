@@ -245,7 +245,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     let title = painter.layout_job(single_line(&node.id, header.width() - 92.0, 14.0, palette.text));
     painter.galley(pos2(header.left() + 34.0, header.center().y - title.size().y / 2.0), title, palette.text);
     painter.text(
-        pos2(header.right() - 10.0, header.center().y),
+        pos2(header.right() - 14.0, header.center().y),
         Align2::RIGHT_CENTER,
         short_kind(kind),
         FontId::proportional(10.5),

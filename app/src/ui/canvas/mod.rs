@@ -884,7 +884,7 @@ impl CanvasState {
                         egui::TextEdit::singleline(&mut menu.query)
                             .hint_text("Search kinds…")
                             .desired_width(f32::INFINITY),
-                    );
+                    ).accessible_name("Search node kinds");
                     if !menu.opened {
                         edit.request_focus();
                         menu.opened = true;

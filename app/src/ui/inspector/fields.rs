@@ -26,21 +26,21 @@ pub fn diagnostic_line(ui: &mut egui::Ui, diagnostic: &Diagnostic, palette: &Pal
 }
 
 /// A one-line text field filling the row.
-pub fn text(ui: &mut egui::Ui, value: &mut String) -> egui::Response {
-    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY)).accessible_name(name)
 }
 
 /// A monospace one-line field (paths, templates, names).
-pub fn code_line(ui: &mut egui::Ui, value: &mut String) -> egui::Response {
+pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
     ui.add(
         egui::TextEdit::singleline(value)
             .font(egui::TextStyle::Monospace)
             .desired_width(f32::INFINITY),
-    )
+    ).accessible_name(name)
 }
 
 /// A comma-separated list of strings.
-pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str) {
+pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str) {
     let id = ui.next_auto_id();
     let joined = values.join(", ");
     let mut buffer: String = ui
@@ -51,7 +51,7 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str) {
         egui::TextEdit::singleline(&mut buffer)
             .hint_text(hint)
             .desired_width(f32::INFINITY),
-    );
+    ).accessible_name(name);
     if response.changed() {
         let parsed: Vec<String> = buffer
             .split(',')
@@ -66,7 +66,7 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str) {
 }
 
 /// A SQL editor with syntax highlighting.
-pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize) -> egui::Response {
+pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> egui::Response {
     let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
     let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
         let mut job = egui_extras::syntax_highlighting::highlight(ui.ctx(), ui.style(), &theme, text.as_str(), "sql");
@@ -79,7 +79,7 @@ pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize) -> egui::Response
             .desired_rows(rows)
             .desired_width(f32::INFINITY)
             .layouter(&mut layouter),
-    )
+    ).accessible_name(name)
 }
 
 /// A JSON value edited as text; invalid text is kept in the field and reported beside it.
@@ -94,7 +94,7 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         egui::TextEdit::singleline(&mut buffer)
             .font(egui::TextStyle::Monospace)
             .desired_width(f32::INFINITY),
-    );
+    ).accessible_name("JSON value");
     let parsed = serde_json::from_str::<serde_json::Value>(&buffer);
     if response.changed() {
         if let Ok(parsed) = &parsed {
@@ -132,10 +132,10 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                 });
             match value {
                 Expr::Ref(path) => {
-                    code_line(ui, path).on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
+                    code_line(ui, path, "Value path").on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
                 }
                 Expr::Text(template) => {
-                    code_line(ui, &mut template.0).on_hover_text("A template: `product:{params.id}`");
+                    code_line(ui, &mut template.0, "Text template").on_hover_text("A template: `product:{params.id}`");
                 }
                 Expr::Json(json_value) => json(ui, json_value),
                 Expr::Object(_) => {}
@@ -164,7 +164,7 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                         }
                         ui.label(":");
                         expr(ui, field, depth + 1);
-                        if ui.small_button("✕").on_hover_text("Remove field").clicked() {
+                        if ui.small_button("×").on_hover_text("Remove field").clicked() {
                             remove = Some(key.clone());
                         }
                     });

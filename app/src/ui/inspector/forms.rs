@@ -58,7 +58,7 @@ pub fn kind_ui(ui: &mut egui::Ui, kind: &mut NodeKind, cx: &FormContext<'_>) {
                 egui::TextEdit::multiline(&mut note.text)
                     .desired_rows(6)
                     .desired_width(f32::INFINITY),
-            );
+            ).accessible_name("Note");
         }
     }
 }
@@ -74,18 +74,18 @@ pub enum ItemAction {
 pub fn item_buttons(ui: &mut egui::Ui, index: usize, len: usize, what: &str) -> Option<ItemAction> {
     let mut action = None;
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        if ui.small_button("✕").on_hover_text(format!("Remove {what}")).clicked() {
+        if ui.small_button("×").on_hover_text(format!("Remove {what}")).clicked() {
             action = Some(ItemAction::Remove);
         }
         if ui
-            .add_enabled(index + 1 < len, egui::Button::new("⏷").small())
+            .add_enabled(index + 1 < len, egui::Button::new("↓").small())
             .on_hover_text(format!("Move {what} down"))
             .clicked()
         {
             action = Some(ItemAction::Down);
         }
         if ui
-            .add_enabled(index > 0, egui::Button::new("⏶").small())
+            .add_enabled(index > 0, egui::Button::new("↑").small())
             .on_hover_text(format!("Move {what} up"))
             .clicked()
         {
@@ -121,7 +121,7 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     section(ui, "Traffic");
     egui::Grid::new("client_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Requests per second");
-        ui.add(DragValue::new(&mut client.requests_per_second).range(0.0..=1_000_000.0).speed(1.0));
+        ui.add(DragValue::new(&mut client.requests_per_second).range(0.0..=1_000_000.0).speed(1.0)).accessible_name("Requests per second");
         ui.end_row();
     });
     section(ui, "Regions (traffic shares)");
@@ -130,9 +130,9 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     for (index, (name, share)) in regions.iter_mut().enumerate() {
         ui.push_id(("region", index), |ui| {
             ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).desired_width(110.0));
-                ui.add(DragValue::new(share).range(0.0..=1.0).speed(0.01).fixed_decimals(2));
-                if ui.small_button("✕").on_hover_text("Remove region").clicked() {
+                ui.add(egui::TextEdit::singleline(name).desired_width(110.0)).accessible_name("Name");
+                ui.add(DragValue::new(share).range(0.0..=1.0).speed(0.01).fixed_decimals(2)).accessible_name("Share");
+                if ui.small_button("×").on_hover_text("Remove region").clicked() {
                     remove = Some(index);
                 }
             });
@@ -189,19 +189,19 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
 fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
     egui::Grid::new("request_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Name");
-        fields::text(ui, &mut request.name);
+        fields::text(ui, &mut request.name, "Name");
         ui.end_row();
         ui.label("Method");
         method_combo(ui, "method", &mut request.method);
         ui.end_row();
         ui.label("Path");
-        fields::code_line(ui, &mut request.path);
+        fields::code_line(ui, &mut request.path, "Path");
         ui.end_row();
         ui.label("Expected status");
-        ui.add(DragValue::new(&mut request.expect_status).range(100..=599));
+        ui.add(DragValue::new(&mut request.expect_status).range(100..=599)).accessible_name("Expect status");
         ui.end_row();
         ui.label("Weight");
-        ui.add(DragValue::new(&mut request.weight).range(0.0..=1000.0).speed(0.1));
+        ui.add(DragValue::new(&mut request.weight).range(0.0..=1000.0).speed(0.1)).accessible_name("Weight");
         ui.end_row();
     });
     ui.label("Headers");
@@ -210,6 +210,7 @@ fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
     let mut text = request.body.as_ref().map(RequestBody::to_text).unwrap_or_default();
     if ui
         .add(egui::TextEdit::multiline(&mut text).code_editor().desired_rows(2).desired_width(f32::INFINITY))
+        .accessible_name("Request body")
         .changed()
     {
         request.body = if text.trim().is_empty() {
@@ -229,9 +230,9 @@ fn headers_ui(ui: &mut egui::Ui, headers: &mut std::collections::BTreeMap<String
     for (index, (name, value)) in rows.iter_mut().enumerate() {
         ui.push_id(("header", index), |ui| {
             ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).font(egui::TextStyle::Monospace).desired_width(100.0));
-                ui.add(egui::TextEdit::singleline(value).font(egui::TextStyle::Monospace).desired_width(130.0));
-                if ui.small_button("✕").on_hover_text("Remove header").clicked() {
+                ui.add(egui::TextEdit::singleline(name).font(egui::TextStyle::Monospace).desired_width(100.0)).accessible_name("Name");
+                ui.add(egui::TextEdit::singleline(value).font(egui::TextStyle::Monospace).desired_width(130.0)).accessible_name("Value");
+                if ui.small_button("×").on_hover_text("Remove header").clicked() {
                     remove = Some(index);
                 }
             });
@@ -311,21 +312,21 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
         Auth::None => {}
         Auth::ApiKey { header, secret } => {
             ui.label("Header");
-            fields::code_line(ui, header);
+            fields::code_line(ui, header, "Header");
             ui.end_row();
             ui.label("Secret name");
-            fields::code_line(ui, secret).on_hover_text("Read from .dev.vars or the environment; never stored in the design");
+            fields::code_line(ui, secret, "Secret").on_hover_text("Read from .dev.vars or the environment; never stored in the design");
             ui.end_row();
         }
         Auth::Jwt { secret, issuer, audience } => {
             ui.label("Secret name");
-            fields::code_line(ui, secret);
+            fields::code_line(ui, secret, "Secret");
             ui.end_row();
             ui.label("Issuer (iss)");
-            fields::text(ui, issuer);
+            fields::text(ui, issuer, "Issuer");
             ui.end_row();
             ui.label("Audience (aud)");
-            fields::text(ui, audience);
+            fields::text(ui, audience, "Audience");
             ui.end_row();
         }
     });
@@ -338,13 +339,13 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     if let Some(cors) = &mut gateway.cors {
         egui::Grid::new("cors_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
             ui.label("Origins");
-            fields::list(ui, &mut cors.allow_origins, "https://app.example.com, *");
+            fields::list(ui, &mut cors.allow_origins, "https://app.example.com, *", "Allow origins");
             ui.end_row();
             ui.label("Headers");
-            fields::list(ui, &mut cors.allow_headers, "content-type, x-api-key");
+            fields::list(ui, &mut cors.allow_headers, "content-type, x-api-key", "Allow headers");
             ui.end_row();
             ui.label("Max age (s)");
-            ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400));
+            ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400)).accessible_name("Max age seconds");
             ui.end_row();
         });
     }
@@ -357,10 +358,10 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     if let Some(limit) = &mut gateway.rate_limit {
         egui::Grid::new("limit_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
             ui.label("Requests");
-            ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000));
+            ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000)).accessible_name("Requests");
             ui.end_row();
             ui.label("Per (seconds)");
-            ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400));
+            ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400)).accessible_name("Period seconds");
             ui.end_row();
             ui.label("Caller is");
             egui::ComboBox::from_id_salt("limit_key")
@@ -384,7 +385,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     if let Some(bytes) = &mut gateway.max_body_bytes {
         ui.horizontal(|ui| {
             ui.label("Max body bytes");
-            ui.add(DragValue::new(bytes).range(1..=104_857_600).speed(64.0));
+            ui.add(DragValue::new(bytes).range(1..=104_857_600).speed(64.0)).accessible_name("Bytes");
         });
     }
 
@@ -395,7 +396,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
 fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[String]) {
     egui::Grid::new("gw_route_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Path prefix");
-        fields::code_line(ui, &mut route.path);
+        fields::code_line(ui, &mut route.path, "Path");
         ui.end_row();
         ui.label("Service");
         fields::choose(ui, "service", &mut route.service, services);
@@ -431,7 +432,7 @@ fn optional_text(ui: &mut egui::Ui, value: &mut Option<String>, label: &str, def
             *value = on.then(|| default.to_owned());
         }
         if let Some(text) = value {
-            fields::code_line(ui, text);
+            fields::code_line(ui, text, label);
         }
     });
 }
@@ -440,7 +441,7 @@ fn enrichment_ui(ui: &mut egui::Ui, enrich: &mut Enrichment) {
     optional_text(ui, &mut enrich.request_id_header, "Request id header", "x-request-id");
     optional_text(ui, &mut enrich.user_id_header, "User id header", "x-user-id");
     ui.label("Forwarded headers (empty: all)");
-    fields::list(ui, &mut enrich.forward_headers, "accept, x-api-key");
+    fields::list(ui, &mut enrich.forward_headers, "accept, x-api-key", "Forward headers");
 }
 
 fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
@@ -459,7 +460,7 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
                             egui::TextEdit::singleline(&mut route.path)
                                 .font(egui::TextStyle::Monospace)
                                 .desired_width(160.0),
-                        );
+                        ).accessible_name("Path");
                         if let Some(a) = item_buttons(ui, index, len, "route") {
                             action = (index, Some(a));
                         }
@@ -495,12 +496,12 @@ fn kv_ui(ui: &mut egui::Ui, kv: &mut Kv) {
         ui.end_row();
         for (index, entry) in kv.seed.iter_mut().enumerate() {
             ui.push_id(("kv", index), |ui| {
-                ui.add(egui::TextEdit::singleline(&mut entry.key).font(egui::TextStyle::Monospace).desired_width(110.0));
+                ui.add(egui::TextEdit::singleline(&mut entry.key).font(egui::TextStyle::Monospace).desired_width(110.0)).accessible_name("Key");
             });
             ui.push_id(("kv_value", index), |ui| {
-                ui.add(egui::TextEdit::multiline(&mut entry.value).font(egui::TextStyle::Monospace).desired_rows(1).desired_width(150.0));
+                ui.add(egui::TextEdit::multiline(&mut entry.value).font(egui::TextStyle::Monospace).desired_rows(1).desired_width(150.0)).accessible_name("Seed value");
             });
-            if ui.small_button("✕").on_hover_text("Remove entry").clicked() {
+            if ui.small_button("×").on_hover_text("Remove entry").clicked() {
                 remove = Some(index);
             }
             ui.end_row();
@@ -539,12 +540,12 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
         ui.push_id(("migration", index), |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(format!("{:04}_", index + 1)).monospace());
-                ui.add(egui::TextEdit::singleline(&mut migration.name).font(egui::TextStyle::Monospace).desired_width(140.0));
+                ui.add(egui::TextEdit::singleline(&mut migration.name).font(egui::TextStyle::Monospace).desired_width(140.0)).accessible_name("Name");
                 if let Some(a) = item_buttons(ui, index, len, "migration") {
                     action = (index, Some(a));
                 }
             });
-            fields::sql(ui, &mut migration.sql, 4);
+            fields::sql(ui, &mut migration.sql, 4, "Migration SQL");
         });
     }
     apply_action(&mut d1.migrations, action.0, action.1);
@@ -555,7 +556,7 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
         });
     }
     section(ui, "Seed SQL");
-    fields::sql(ui, &mut d1.seed, 4);
+    fields::sql(ui, &mut d1.seed, 4, "Seed SQL");
 }
 
 fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
@@ -581,11 +582,11 @@ fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
         }
         if let Origin::ConnectionString { secret } = &mut hd.origin {
             ui.label("Secret name");
-            fields::code_line(ui, secret).on_hover_text("The connection string is read from this secret");
+            fields::code_line(ui, secret, "Secret").on_hover_text("The connection string is read from this secret");
             ui.end_row();
         }
         ui.label("Origin region");
-        fields::text(ui, &mut hd.origin_region);
+        fields::text(ui, &mut hd.origin_region, "Origin region");
         ui.end_row();
     });
     section(ui, "Query cache");
@@ -593,15 +594,15 @@ fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
     ui.add_enabled_ui(hd.caching.enabled, |ui| {
         egui::Grid::new("hd_cache").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
             ui.label("max_age (s)");
-            ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600));
+            ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600)).accessible_name("Max age seconds");
             ui.end_row();
             ui.label("stale_while_revalidate (s)");
-            ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600));
+            ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600)).accessible_name("Stale while revalidate seconds");
             ui.end_row();
         });
     });
     if matches!(hd.origin, Origin::Auto) {
         section(ui, "Seed SQL (auto origin)");
-        fields::sql(ui, &mut hd.seed, 5);
+        fields::sql(ui, &mut hd.seed, 5, "Seed SQL");
     }
 }

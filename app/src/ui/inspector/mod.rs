@@ -82,7 +82,7 @@ fn design_ui(ui: &mut egui::Ui, state: &mut InspectorState, doc: &Document, queu
     egui::Grid::new("design_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Name");
         let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
-        let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(f32::INFINITY));
+        let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(f32::INFINITY)).accessible_name("Design name");
         if response.lost_focus() {
             if *buffer != design.name {
                 queue.push(Command::Edit {
@@ -100,6 +100,7 @@ fn design_ui(ui: &mut egui::Ui, state: &mut InspectorState, doc: &Document, queu
     let mut description = design.description.clone();
     if ui
         .add(egui::TextEdit::multiline(&mut description).desired_rows(4).desired_width(f32::INFINITY))
+        .accessible_name("Design description")
         .changed()
     {
         queue.push(Command::Edit {
@@ -165,7 +166,7 @@ fn node_ui(
             egui::TextEdit::singleline(&mut text)
                 .desired_width(f32::INFINITY)
                 .id_salt("node_name"),
-        );
+        ).accessible_name("Node name");
         let response = response.on_hover_text("The node id; also the Worker name when exported");
         let problem = id_problem(design, &node.id, &text);
         if response.changed() {
@@ -253,7 +254,7 @@ fn binding_field(
             .font(egui::TextStyle::Monospace)
             .desired_width(f32::INFINITY)
             .id_salt(("binding", node, binding)),
-    );
+    ).accessible_name("Binding name");
     let response = response.on_hover_text(format!("Binding name of {node}; renaming it updates routes and steps"));
     let problem = binding_problem(design, node, binding, &text);
     if response.changed() {

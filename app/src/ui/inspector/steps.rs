@@ -128,7 +128,7 @@ fn binding(ui: &mut egui::Ui, value: &mut String, cx: &StepContext<'_, '_>, kind
 
 fn template(ui: &mut egui::Ui, label: &str, value: &mut Template) {
     ui.label(label);
-    fields::code_line(ui, &mut value.0);
+    fields::code_line(ui, &mut value.0, label);
     ui.end_row();
     if let Err(err) = value.parts() {
         ui.label("");
@@ -139,7 +139,7 @@ fn template(ui: &mut egui::Ui, label: &str, value: &mut Template) {
 
 fn name(ui: &mut egui::Ui, label: &str, value: &mut String) {
     ui.label(label);
-    fields::code_line(ui, value);
+    fields::code_line(ui, value, label);
     ui.end_row();
 }
 
@@ -162,7 +162,7 @@ fn mode(ui: &mut egui::Ui, mode: &mut QueryMode) {
 fn optional_into(ui: &mut egui::Ui, into: &mut Option<String>) {
     ui.label("Into");
     let mut text = into.clone().unwrap_or_default();
-    if fields::code_line(ui, &mut text).changed() {
+    if fields::code_line(ui, &mut text, "Into").changed() {
         *into = (!text.is_empty()).then_some(text);
     }
     ui.end_row();
@@ -177,7 +177,7 @@ fn params(ui: &mut egui::Ui, params: &mut Vec<Expr>, placeholder: &str) {
                 ui.horizontal(|ui| {
                     ui.monospace(format!("{placeholder}{}", index + 1));
                     fields::expr(ui, param, 2);
-                    if ui.small_button("✕").on_hover_text("Remove parameter").clicked() {
+                    if ui.small_button("×").on_hover_text("Remove parameter").clicked() {
                         remove = Some(index);
                     }
                 });
@@ -230,7 +230,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                     *ttl_secs = on.then_some(300);
                 }
                 if let Some(ttl) = ttl_secs {
-                    ui.add(DragValue::new(ttl).range(60..=31_536_000));
+                    ui.add(DragValue::new(ttl).range(60..=31_536_000)).accessible_name("Expires after seconds");
                 }
             });
             ui.end_row();
@@ -291,7 +291,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
         }
         Step::Respond { status, body, headers } => {
             ui.label("Status");
-            ui.add(DragValue::new(status).range(100..=599));
+            ui.add(DragValue::new(status).range(100..=599)).accessible_name("Status");
             ui.end_row();
             ui.label("Body");
             ui.horizontal(|ui| {
@@ -312,9 +312,9 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 for (index, (key, value)) in rows.iter_mut().enumerate() {
                     ui.push_id(("respond_header", index), |ui| {
                         ui.horizontal(|ui| {
-                            ui.add(egui::TextEdit::singleline(key).font(egui::TextStyle::Monospace).desired_width(80.0));
-                            ui.add(egui::TextEdit::singleline(value).font(egui::TextStyle::Monospace).desired_width(120.0));
-                            if ui.small_button("✕").on_hover_text("Remove header").clicked() {
+                            ui.add(egui::TextEdit::singleline(key).font(egui::TextStyle::Monospace).desired_width(80.0)).accessible_name("Key");
+                            ui.add(egui::TextEdit::singleline(value).font(egui::TextStyle::Monospace).desired_width(120.0)).accessible_name("Value");
+                            if ui.small_button("×").on_hover_text("Remove header").clicked() {
                                 remove = Some(index);
                             }
                         });
@@ -333,7 +333,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
         Step::If { .. } => {}
     });
     if let Some(sql) = sql_text {
-        fields::sql(ui, sql, 2);
+        fields::sql(ui, sql, 2, "Query SQL");
     }
 }
 
@@ -349,7 +349,7 @@ fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
         ui.label("When");
         match cond {
             Condition::Exists(path) | Condition::Missing(path) => {
-                ui.add(egui::TextEdit::singleline(path).font(egui::TextStyle::Monospace).desired_width(120.0));
+                ui.add(egui::TextEdit::singleline(path).font(egui::TextStyle::Monospace).desired_width(120.0)).accessible_name("Path");
             }
             Condition::Equals(..) => {}
         }
