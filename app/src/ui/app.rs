@@ -1017,7 +1017,12 @@ impl eframe::App for EdgewireApp {
 
         self.modal_ui(&ctx);
         self.command_palette_ui(&ctx);
-        for command in self.queue.take() {
+        let commands = self.queue.take();
+        if !commands.is_empty() {
+            // What the commands changed is drawn in the next frame.
+            ctx.request_repaint();
+        }
+        for command in commands {
             self.run(command, &ctx);
         }
         self.end_coalescing(&ctx);

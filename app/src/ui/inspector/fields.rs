@@ -119,7 +119,7 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
     ui.vertical(|ui| {
         let mut choice = current;
         ui.horizontal(|ui| {
-            egui::ComboBox::from_id_salt(ui.next_auto_id())
+            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(ui.next_auto_id())
                 .width(80.0)
                 .selected_text(names[current])
                 .show_ui(ui, |ui| {
@@ -129,7 +129,7 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                         }
                         ui.selectable_value(&mut choice, index, *name);
                     }
-                });
+                }), "Expression kind");
             match value {
                 Expr::Ref(path) => {
                     code_line(ui, path, "Value path").on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
@@ -192,7 +192,8 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
 
 /// A combo box over strings, keeping an unknown current value selectable.
 pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, options: &[String]) {
-    egui::ComboBox::from_id_salt(id)
+    let name = "Binding";
+    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(id)
         .selected_text(if value.is_empty() { "(choose)".to_owned() } else { value.clone() })
         .show_ui(ui, |ui| {
             for option in options {
@@ -201,5 +202,11 @@ pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, op
             if !value.is_empty() && !options.contains(value) {
                 ui.weak(format!("{value} (no such binding)"));
             }
-        });
+        }), name);
+}
+
+/// Give a combo box (or any shown widget) its accessible name; returns what it returned.
+pub fn named<R>(shown: egui::InnerResponse<R>, name: &str) -> R {
+    let _ = shown.response.accessible_name(name);
+    shown.inner
 }

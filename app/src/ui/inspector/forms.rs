@@ -107,14 +107,15 @@ pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemActi
 }
 
 fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
-    egui::ComboBox::from_id_salt(id)
+    let name = "Method";
+    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(id)
         .width(80.0)
         .selected_text(method.as_str())
         .show_ui(ui, |ui| {
             for m in HttpMethod::ALL {
                 ui.selectable_value(method, m, m.as_str());
             }
-        });
+        }), name);
 }
 
 fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
@@ -287,13 +288,13 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     };
     let mut choice = current;
     let names = ["None", "API key in a header", "JWT (HS256)"];
-    egui::ComboBox::from_id_salt("auth")
+    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("auth")
         .selected_text(names[current])
         .show_ui(ui, |ui| {
             for (i, name) in names.iter().enumerate() {
                 ui.selectable_value(&mut choice, i, *name);
             }
-        });
+        }), "Authentication");
     if choice != current {
         gateway.auth = match choice {
             1 => Auth::ApiKey {
@@ -364,7 +365,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
             ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400)).accessible_name("Period seconds");
             ui.end_row();
             ui.label("Caller is");
-            egui::ComboBox::from_id_salt("limit_key")
+            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("limit_key")
                 .selected_text(match limit.key {
                     RateLimitKey::ClientIp => "client IP",
                     RateLimitKey::Credential => "API key / token subject",
@@ -372,7 +373,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut limit.key, RateLimitKey::ClientIp, "client IP");
                     ui.selectable_value(&mut limit.key, RateLimitKey::Credential, "API key / token subject");
-                });
+                }), "Rate limit key");
             ui.end_row();
         });
     }
@@ -520,14 +521,14 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
     section(ui, "Location");
     egui::Grid::new("d1_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Primary location hint");
-        egui::ComboBox::from_id_salt("d1_hint")
+        crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("d1_hint")
             .selected_text(d1.location_hint.clone().unwrap_or_else(|| "automatic".into()))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut d1.location_hint, None, "automatic");
                 for hint in D1_LOCATION_HINTS {
                     ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
                 }
-            });
+            }), "Primary location hint");
         ui.end_row();
         ui.label("");
         ui.checkbox(&mut d1.read_replication, "Read replicas (Sessions API)");
@@ -564,12 +565,12 @@ fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
     let mut auto = matches!(hd.origin, Origin::Auto);
     egui::Grid::new("hd_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
         ui.label("Database");
-        egui::ComboBox::from_id_salt("hd_origin")
+        crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("hd_origin")
             .selected_text(if auto { "local PostgreSQL (auto)" } else { "connection string" })
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut auto, true, "local PostgreSQL (auto)");
                 ui.selectable_value(&mut auto, false, "connection string");
-            });
+            }), "Origin database");
         ui.end_row();
         if auto != matches!(hd.origin, Origin::Auto) {
             hd.origin = if auto {

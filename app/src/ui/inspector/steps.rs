@@ -145,7 +145,7 @@ fn name(ui: &mut egui::Ui, label: &str, value: &mut String) {
 
 fn mode(ui: &mut egui::Ui, mode: &mut QueryMode) {
     ui.label("Result");
-    egui::ComboBox::from_id_salt("mode")
+    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("mode")
         .selected_text(match mode {
             QueryMode::First => "first row",
             QueryMode::All => "all rows",
@@ -155,7 +155,7 @@ fn mode(ui: &mut egui::Ui, mode: &mut QueryMode) {
             ui.selectable_value(mode, QueryMode::First, "first row");
             ui.selectable_value(mode, QueryMode::All, "all rows");
             ui.selectable_value(mode, QueryMode::Run, "changes");
-        });
+        }), "Result");
     ui.end_row();
 }
 
@@ -208,12 +208,12 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
             binding(ui, b, cx, &[Kind::Kv]);
             template(ui, "Key", key);
             ui.label("Read as");
-            egui::ComboBox::from_id_salt("format")
+            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("format")
                 .selected_text(if format.is_text() { "text" } else { "JSON" })
                 .show_ui(ui, |ui| {
                     ui.selectable_value(format, KvFormat::Text, "text");
                     ui.selectable_value(format, KvFormat::Json, "JSON");
-                });
+                }), "Read as");
             ui.end_row();
             name(ui, "Into", into);
         }
@@ -261,13 +261,13 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
         Step::Call { binding: b, method, path: call_path, body, into } => {
             binding(ui, b, cx, &[Kind::Worker]);
             ui.label("Method");
-            egui::ComboBox::from_id_salt("call_method")
+            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("call_method")
                 .selected_text(method.as_str())
                 .show_ui(ui, |ui| {
                     for m in HttpMethod::ALL {
                         ui.selectable_value(method, m, m.as_str());
                     }
-                });
+                }), "Call method");
             ui.end_row();
             template(ui, "Path", call_path);
             ui.label("Body");
@@ -353,13 +353,13 @@ fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
             }
             Condition::Equals(..) => {}
         }
-        egui::ComboBox::from_id_salt("cond")
+        crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("cond")
             .selected_text(names[current])
             .show_ui(ui, |ui| {
                 for (i, n) in names.iter().enumerate() {
                     ui.selectable_value(&mut choice, i, *n);
                 }
-            });
+            }), "Condition");
     });
     if let Condition::Equals(a, b) = cond {
         fields::expr(ui, a, 2);
