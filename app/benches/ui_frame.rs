@@ -1,25 +1,25 @@
 //! UI CPU time per frame while panning a large design (1,000 nodes, 1,500 wires), measured
-//! headless with egui_kittest: the egui pass (layout, hit-testing, painting) and the
+//! headless with `egui_kittest`: the egui pass (layout, hit-testing, painting) and the
 //! tessellation of what it painted. Prints the median and the 95th percentile.
 //!
 //! Run: `cargo bench -p edgewire --bench ui_frame`
 
 use std::time::{Duration, Instant};
 
-use eframe::egui;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use edgewire_engine::{Design, Kind, Node, Pos, Wire};
+use eframe::egui;
 use egui_kittest::Harness;
 
 /// A deterministic design of `nodes` nodes and `wires` wires on a grid.
 fn generated(nodes: usize, wires: usize) -> Design {
     let mut design = Design::new("Large generated design");
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        usize::try_from(seed % n as u64).unwrap_or(0)
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n as u64).unwrap_or(0)
     };
     let columns = 40;
     let mut workers = Vec::new();
@@ -55,7 +55,10 @@ fn generated(nodes: usize, wires: usize) -> Design {
             (to.clone(), to.to_uppercase().replace('-', "_"))
         } else {
             let (to, kind) = &stores[next(stores.len())];
-            (to.clone(), format!("{}_{}", kind.default_binding(), design.wires.len()))
+            (
+                to.clone(),
+                format!("{}_{}", kind.default_binding(), design.wires.len()),
+            )
         };
         if *from == to || !seen.insert((from.clone(), to.clone())) {
             continue;
@@ -96,7 +99,11 @@ fn report(label: &str, times: &[Duration]) {
 
 fn main() {
     let design = generated(1000, 1500);
-    println!("design: {} nodes, {} wires", design.nodes.len(), design.wires.len());
+    println!(
+        "design: {} nodes, {} wires",
+        design.nodes.len(),
+        design.wires.len()
+    );
     let mut harness = Harness::builder()
         .with_size([1600.0, 1000.0])
         .with_max_steps(20)
@@ -118,5 +125,8 @@ fn main() {
     harness.step();
     let zoom = harness.state().canvas().zoom;
     let times = measure(&mut harness, 300);
-    report(&format!("panning, whole design ({:.0}%)", zoom * 100.0), &times);
+    report(
+        &format!("panning, whole design ({:.0}%)", zoom * 100.0),
+        &times,
+    );
 }

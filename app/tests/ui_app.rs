@@ -1,13 +1,13 @@
-//! The desktop app, driven through its accessibility tree with egui_kittest.
+//! The desktop app, driven through its accessibility tree with `egui_kittest`.
 
 use std::path::PathBuf;
 
-use eframe::egui::{self, Modifiers, Pos2, accesskit::Role};
 use edgewire::ui::commands::{Command, UiCommand};
 use edgewire::ui::files::ScriptedDialogs;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use edgewire_engine::format;
 use edgewire_engine::validate::validate;
+use eframe::egui::{self, Modifiers, Pos2, accesskit::Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
@@ -51,7 +51,16 @@ fn problem_labels(harness: &Harness<'_, EdgewireApp>) -> Vec<String> {
 #[test]
 fn opens_on_the_reference_example() {
     let harness = harness();
-    for id in ["web", "gateway", "products", "users", "orders", "app-db", "config", "orders-db"] {
+    for id in [
+        "web",
+        "gateway",
+        "products",
+        "users",
+        "orders",
+        "app-db",
+        "config",
+        "orders-db",
+    ] {
         harness.get_by_label(&format!("Node {id}"));
     }
     harness.get_by_label("Wire gateway → products: PRODUCTS");
@@ -67,28 +76,54 @@ fn palette_adds_a_kv_node_and_wiring_a_worker_to_it_names_the_binding() {
     harness.run_ok();
     let design = &harness.state().document().design;
     assert!(design.contains("kv"), "the palette added a KV node");
-    assert_eq!(harness.state().selection().single().map(String::as_str), Some("kv"));
+    assert_eq!(
+        harness.state().selection().single().map(String::as_str),
+        Some("kv")
+    );
 
     // What validation says about the new, unwired KV node is listed in Problems.
-    let expected: Vec<_> = validate(design).iter().map(|d| format!("Problem {}: {}", d.code, d.message)).collect();
+    let expected: Vec<_> = validate(design)
+        .iter()
+        .map(|d| format!("Problem {}: {}", d.code, d.message))
+        .collect();
     let shown = problem_labels(&harness);
-    assert_eq!(shown, expected, "the Problems list shows exactly what validation reports");
-    let about_kv_before = validate(design).iter().filter(|d| d.target.node() == Some("kv")).count();
+    assert_eq!(
+        shown, expected,
+        "the Problems list shows exactly what validation reports"
+    );
+    let about_kv_before = validate(design)
+        .iter()
+        .filter(|d| d.target.node() == Some("kv"))
+        .count();
 
     // Wire the orders Worker to it by dragging from its port onto the KV card.
     let app = harness.state();
-    let port = app.canvas().output_port_screen(app.document(), "orders").expect("orders has a port");
-    let target = app.canvas().node_screen_rect(app.document(), "kv").expect("kv is on the canvas").center();
+    let port = app
+        .canvas()
+        .output_port_screen(app.document(), "orders")
+        .expect("orders has a port");
+    let target = app
+        .canvas()
+        .node_screen_rect(app.document(), "kv")
+        .expect("kv is on the canvas")
+        .center();
     drag(&mut harness, port, target);
 
     let design = &harness.state().document().design;
-    let wire = design.wires.iter().find(|w| w.from == "orders" && w.to == "kv").expect("wired");
+    let wire = design
+        .wires
+        .iter()
+        .find(|w| w.from == "orders" && w.to == "kv")
+        .expect("wired");
     assert_eq!(wire.binding, "CACHE");
     harness.get_by_label("Wire orders → kv: CACHE");
 
     // Problems about the KV node being unused go away once it is wired (with or without
     // validation rules in this build, the list follows validation exactly).
-    let after: Vec<_> = validate(design).iter().map(|d| format!("Problem {}: {}", d.code, d.message)).collect();
+    let after: Vec<_> = validate(design)
+        .iter()
+        .map(|d| format!("Problem {}: {}", d.code, d.message))
+        .collect();
     assert_eq!(problem_labels(&harness), after);
     let about_kv_after = validate(design)
         .iter()
@@ -102,8 +137,15 @@ fn a_forbidden_wire_is_refused() {
     let mut harness = harness();
     let app = harness.state();
     // A Client cannot call a D1 database directly.
-    let port = app.canvas().output_port_screen(app.document(), "web").expect("web has a port");
-    let target = app.canvas().node_screen_rect(app.document(), "app-db").expect("app-db").center();
+    let port = app
+        .canvas()
+        .output_port_screen(app.document(), "web")
+        .expect("web has a port");
+    let target = app
+        .canvas()
+        .node_screen_rect(app.document(), "app-db")
+        .expect("app-db")
+        .center();
     let wires = app.document().design.wires.len();
     drag(&mut harness, port, target);
     assert_eq!(harness.state().document().design.wires.len(), wires);
@@ -112,7 +154,9 @@ fn a_forbidden_wire_is_refused() {
 #[test]
 fn renaming_a_binding_in_the_inspector_relabels_the_wire_and_undo_redo_follow() {
     let mut harness = harness();
-    harness.get_by_label("Wire products → config: CONFIG").click_accesskit();
+    harness
+        .get_by_label("Wire products → config: CONFIG")
+        .click_accesskit();
     harness.run_ok();
     let field = harness.get_by_label("Binding name");
     assert_eq!(field.value().as_deref(), Some("CONFIG"));
@@ -144,7 +188,10 @@ fn renaming_a_binding_in_the_inspector_relabels_the_wire_and_undo_redo_follow() 
 fn moving_a_node_is_one_undo_step() {
     let mut harness = harness();
     let app = harness.state();
-    let rect = app.canvas().node_screen_rect(app.document(), "users").expect("users");
+    let rect = app
+        .canvas()
+        .node_screen_rect(app.document(), "users")
+        .expect("users");
     let before = app.document().design.layout["users"];
     let from = rect.center();
     drag(&mut harness, from, from + egui::vec2(0.0, 60.0));
@@ -172,7 +219,10 @@ fn save_then_reopen_gives_the_same_design() {
     assert!(!harness.state().document().is_dirty());
     let mut saved = harness.state().document().design.clone();
     saved.canonicalize();
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), format::to_string(&saved));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        format::to_string(&saved)
+    );
 
     let mut reopened = harness_with(egui::Theme::Light);
     reopened.state_mut().push(Command::OpenPath(path.clone()));
@@ -180,14 +230,21 @@ fn save_then_reopen_gives_the_same_design() {
     let mut design = reopened.state().document().design.clone();
     design.canonicalize();
     assert_eq!(design, saved);
-    assert_eq!(reopened.state().document().path.as_deref(), Some(path.as_path()));
+    assert_eq!(
+        reopened.state().document().path.as_deref(),
+        Some(path.as_path())
+    );
 }
 
 #[test]
 fn a_file_that_fails_to_load_shows_where_and_keeps_the_design() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path: PathBuf = dir.path().join("broken.ron");
-    std::fs::write(&path, "(\n    version: 1,\n    name: \"Broken\",\n    nodez: [],\n)\n").expect("write");
+    std::fs::write(
+        &path,
+        "(\n    version: 1,\n    name: \"Broken\",\n    nodez: [],\n)\n",
+    )
+    .expect("write");
     let mut harness = harness();
     let before = harness.state().document().design.clone();
     harness.state_mut().push(Command::OpenPath(path));
@@ -198,7 +255,11 @@ fn a_file_that_fails_to_load_shows_where_and_keeps_the_design() {
     assert_eq!(harness.state().document().design, before);
     harness.get_by_role_and_label(Role::Button, "OK").click();
     harness.run_ok();
-    assert!(harness.query_by_label("This file could not be opened").is_none());
+    assert!(
+        harness
+            .query_by_label("This file could not be opened")
+            .is_none()
+    );
 }
 
 #[test]
@@ -222,7 +283,10 @@ fn delete_copy_and_paste_go_through_design_text() {
         let design = &harness.state().document().design;
         edgewire::ui::ops::selection_text(design, &["config".to_owned()].into())
     });
-    assert!(format::parse(&text).is_ok(), "the clipboard holds design text");
+    assert!(
+        format::parse(&text).is_ok(),
+        "the clipboard holds design text"
+    );
     harness.event(egui::Event::Paste(text));
     harness.run_ok();
     assert!(harness.state().document().design.contains("config-2"));
@@ -240,7 +304,10 @@ fn the_command_palette_finds_commands_and_nodes() {
     harness.run_ok();
     harness.get_by_label("Go to orders-db (Hyperdrive)").click();
     harness.run_ok();
-    assert_eq!(harness.state().selection().single().map(String::as_str), Some("orders-db"));
+    assert_eq!(
+        harness.state().selection().single().map(String::as_str),
+        Some("orders-db")
+    );
     let _ = UiCommand::TidyUp;
 }
 

@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use eframe::egui::{self, Key, KeyboardShortcut, RichText, ViewportCommand};
 use edgewire_engine::edit::Edit;
 use edgewire_engine::format::{self, FileError};
 use edgewire_engine::validate::Severity;
 use edgewire_engine::{Design, Kind, Pos};
+use eframe::egui::{self, Key, KeyboardShortcut, RichText, ViewportCommand};
 
 use super::bottom::{self, BottomTab};
 use super::canvas::{CanvasState, command_button};
@@ -94,7 +94,12 @@ enum Pending {
 
 enum Modal {
     /// A file could not be opened; the current design is untouched.
-    LoadError { file: String, location: Option<String>, message: String, help: Option<String> },
+    LoadError {
+        file: String,
+        location: Option<String>,
+        message: String,
+        help: Option<String>,
+    },
     /// Something went wrong (saving).
     Error(String),
     /// Unsaved changes would be lost.
@@ -210,8 +215,7 @@ impl EdgewireApp {
     /// The text of the message dialog on screen, if any.
     pub fn dialog_text(&self) -> Option<String> {
         match &self.modal {
-            Some(Modal::LoadError { message, .. }) => Some(message.clone()),
-            Some(Modal::Error(message)) => Some(message.clone()),
+            Some(Modal::LoadError { message, .. } | Modal::Error(message)) => Some(message.clone()),
             Some(Modal::ConfirmDiscard(_)) => Some("unsaved changes".to_owned()),
             Some(Modal::Restore(_)) => Some("restore".to_owned()),
             None => None,
@@ -235,9 +239,13 @@ impl EdgewireApp {
             UiCommand::Undo => self.doc.can_undo(),
             UiCommand::Redo => self.doc.can_redo(),
             UiCommand::Revert => self.doc.path.is_some() && self.doc.is_dirty(),
-            UiCommand::Cut | UiCommand::Copy | UiCommand::Duplicate => !self.selection.nodes.is_empty(),
+            UiCommand::Cut | UiCommand::Copy | UiCommand::Duplicate => {
+                !self.selection.nodes.is_empty()
+            }
             UiCommand::Delete => !self.selection.is_empty(),
-            UiCommand::SelectAll | UiCommand::TidyUp | UiCommand::ZoomToFit => !self.doc.design.nodes.is_empty(),
+            UiCommand::SelectAll | UiCommand::TidyUp | UiCommand::ZoomToFit => {
+                !self.doc.design.nodes.is_empty()
+            }
             _ => true,
         }
     }
@@ -267,7 +275,9 @@ impl EdgewireApp {
                     self.status = Some(if binding.is_empty() {
                         format!("Wired {from} → {to}")
                     } else {
-                        format!("Wired {from} → {to} as {binding}; rename the binding in the inspector")
+                        format!(
+                            "Wired {from} → {to} as {binding}; rename the binding in the inspector"
+                        )
                     });
                 }
             }
@@ -399,7 +409,10 @@ impl EdgewireApp {
         }
         let text = ops::selection_text(&self.doc.design, &self.selection.nodes);
         ctx.copy_text(text);
-        self.status = Some(format!("Copied {} node(s) as design text", self.selection.nodes.len()));
+        self.status = Some(format!(
+            "Copied {} node(s) as design text",
+            self.selection.nodes.len()
+        ));
     }
 
     fn paste(&mut self, text: &str, at: Option<Pos>) {
@@ -489,7 +502,9 @@ impl EdgewireApp {
             Err(FileError::Load(err)) => {
                 self.modal = Some(Modal::LoadError {
                     file: path.display().to_string(),
-                    location: err.location.map(|l| format!("line {}, column {}", l.line, l.column)),
+                    location: err
+                        .location
+                        .map(|l| format!("line {}, column {}", l.line, l.column)),
                     message: err.message,
                     help: err.help,
                 });
@@ -560,7 +575,9 @@ impl EdgewireApp {
     }
 
     fn autosave(&mut self, ctx: &egui::Context) {
-        let Some(recovery) = &self.recovery else { return };
+        let Some(recovery) = &self.recovery else {
+            return;
+        };
         if !self.doc.is_dirty() {
             if self.recovery_written {
                 recovery.clear();
@@ -588,7 +605,7 @@ impl EdgewireApp {
         let typing = ctx.egui_wants_keyboard_input();
         let mut shortcuts: Vec<(KeyboardShortcut, UiCommand)> = UiCommand::ALL
             .iter()
-            .filter(|c| !c.is_clipboard() && !(typing && c.is_canvas_only()))
+            .filter(|c| !c.is_clipboard() && (!typing || !c.is_canvas_only()))
             .flat_map(|c| {
                 c.shortcut()
                     .into_iter()
@@ -597,7 +614,9 @@ impl EdgewireApp {
             })
             .collect();
         // Most specific first: Ctrl+Shift+S must not run Save.
-        shortcuts.sort_by_key(|(s, _)| std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.alt)));
+        shortcuts.sort_by_key(|(s, _)| {
+            std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.alt))
+        });
         for (shortcut, command) in shortcuts {
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 self.queue.push(command);
@@ -609,7 +628,9 @@ impl EdgewireApp {
                 match event {
                     egui::Event::Copy => self.queue.push(UiCommand::Copy),
                     egui::Event::Cut => self.queue.push(UiCommand::Cut),
-                    egui::Event::Paste(text) => self.queue.push(Command::PasteText { text, at: None }),
+                    egui::Event::Paste(text) => {
+                        self.queue.push(Command::PasteText { text, at: None });
+                    }
                     _ => {}
                 }
             }
@@ -621,7 +642,8 @@ impl EdgewireApp {
         if let Some(path) = dropped.into_iter().next().map(|f| f.path().to_owned()) {
             self.queue.push(Command::OpenPath(path));
         }
-        if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
+        if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close
+        {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.modal = Some(Modal::ConfirmDiscard(Pending::Quit));
         }
@@ -676,16 +698,27 @@ impl EdgewireApp {
                 self.menu_item(ui, UiCommand::CommandPalette);
             });
             ui.menu_button("View", |ui| {
-                for command in [UiCommand::ZoomIn, UiCommand::ZoomOut, UiCommand::ZoomToFit, UiCommand::ZoomReset] {
+                for command in [
+                    UiCommand::ZoomIn,
+                    UiCommand::ZoomOut,
+                    UiCommand::ZoomToFit,
+                    UiCommand::ZoomReset,
+                ] {
                     self.menu_item(ui, command);
                 }
                 ui.separator();
                 let mut grid = self.canvas.show_grid;
-                if ui.checkbox(&mut grid, UiCommand::ToggleGrid.name()).clicked() {
+                if ui
+                    .checkbox(&mut grid, UiCommand::ToggleGrid.name())
+                    .clicked()
+                {
                     self.queue.push(UiCommand::ToggleGrid);
                 }
                 let mut minimap = self.canvas.show_minimap;
-                if ui.checkbox(&mut minimap, UiCommand::ToggleMinimap.name()).clicked() {
+                if ui
+                    .checkbox(&mut minimap, UiCommand::ToggleMinimap.name())
+                    .clicked()
+                {
                     self.queue.push(UiCommand::ToggleMinimap);
                 }
                 self.menu_item(ui, UiCommand::ShowProblems);
@@ -695,7 +728,10 @@ impl EdgewireApp {
                     (ThemeChoice::Dark, UiCommand::ThemeDark),
                     (ThemeChoice::Light, UiCommand::ThemeLight),
                 ] {
-                    if ui.radio(self.settings.theme == choice, command.name()).clicked() {
+                    if ui
+                        .radio(self.settings.theme == choice, command.name())
+                        .clicked()
+                    {
                         self.queue.push(command);
                     }
                 }
@@ -719,15 +755,18 @@ impl EdgewireApp {
     fn status_ui(&mut self, ui: &mut egui::Ui) {
         let palette = Palette::of(ui.visuals());
         ui.horizontal(|ui| {
-            let file = self
-                .doc
-                .path
-                .as_ref()
-                .map_or_else(|| format!("{} (not saved yet)", self.doc.design.name), |p| p.display().to_string());
+            let file = self.doc.path.as_ref().map_or_else(
+                || format!("{} (not saved yet)", self.doc.design.name),
+                |p| p.display().to_string(),
+            );
             ui.label(RichText::new(file).small());
             ui.separator();
             if self.doc.is_dirty() {
-                ui.label(RichText::new("● Unsaved changes").small().color(palette.severity(Severity::Warning)));
+                ui.label(
+                    RichText::new("● Unsaved changes")
+                        .small()
+                        .color(palette.severity(Severity::Warning)),
+                );
             } else {
                 ui.label(RichText::new("Saved").small().color(palette.text_weak));
             }
@@ -753,7 +792,10 @@ impl EdgewireApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let zoom = ui.add(
-                    egui::Button::new(RichText::new(format!("{:.0}%", self.canvas.zoom * 100.0)).small()).frame(false),
+                    egui::Button::new(
+                        RichText::new(format!("{:.0}%", self.canvas.zoom * 100.0)).small(),
+                    )
+                    .frame(false),
                 );
                 if zoom.on_hover_text("Zoom: click for 100%").clicked() {
                     self.queue.push(UiCommand::ZoomReset);
@@ -781,7 +823,12 @@ impl EdgewireApp {
         egui::Modal::new(egui::Id::unique("edgewire_modal")).show(ctx, |ui| {
             ui.set_max_width(520.0);
             match modal {
-                Modal::LoadError { file, location, message, help } => {
+                Modal::LoadError {
+                    file,
+                    location,
+                    message,
+                    help,
+                } => {
                     ui.heading("This file could not be opened");
                     ui.add_space(4.0);
                     ui.label(RichText::new(file).monospace());
@@ -818,7 +865,11 @@ impl EdgewireApp {
                             save_first = true;
                             then = Some(pending.clone());
                         }
-                        let discard = if matches!(pending, Pending::Revert) { "Revert" } else { "Don't save" };
+                        let discard = if matches!(pending, Pending::Revert) {
+                            "Revert"
+                        } else {
+                            "Don't save"
+                        };
                         if ui.button(discard).clicked() {
                             then = Some(pending.clone());
                         }
@@ -829,10 +880,10 @@ impl EdgewireApp {
                 }
                 Modal::Restore(recovered) => {
                     ui.heading("Restore unsaved changes?");
-                    let of = recovered
-                        .path
-                        .as_ref()
-                        .map_or_else(|| recovered.design.name.clone(), |p| p.display().to_string());
+                    let of = recovered.path.as_ref().map_or_else(
+                        || recovered.design.name.clone(),
+                        |p| p.display().to_string(),
+                    );
                     ui.label(format!("Edgewire closed with unsaved changes to “{of}”."));
                     ui.horizontal(|ui| {
                         if ui.button("Restore").clicked() {
@@ -881,7 +932,12 @@ impl EdgewireApp {
             }
             if let Some(score) = fuzzy_score(&query, command.name()) {
                 let shortcut = command.shortcut().map(|s| ctx.format_shortcut(&s));
-                entries.push((score + 1000, command.name().to_owned(), shortcut, Command::Ui(command)));
+                entries.push((
+                    score + 1000,
+                    command.name().to_owned(),
+                    shortcut,
+                    Command::Ui(command),
+                ));
             }
         }
         for node in &self.doc.design.nodes {
@@ -906,7 +962,9 @@ impl EdgewireApp {
                 i.key_pressed(Key::Escape),
             )
         });
-        let Some(state) = &mut self.command_palette else { return };
+        let Some(state) = &mut self.command_palette else {
+            return;
+        };
         if down {
             state.highlighted = (state.highlighted + 1).min(entries.len().saturating_sub(1));
         }
@@ -916,11 +974,13 @@ impl EdgewireApp {
         state.highlighted = state.highlighted.min(entries.len().saturating_sub(1));
         let response = egui::Modal::new(egui::Id::unique("command_palette")).show(ctx, |ui| {
             ui.set_width(480.0);
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut state.query)
-                    .hint_text("Type a command or a node name…")
-                    .desired_width(f32::INFINITY),
-            ).accessible_name("Search commands and nodes");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.query)
+                        .hint_text("Type a command or a node name…")
+                        .desired_width(f32::INFINITY),
+                )
+                .accessible_name("Search commands and nodes");
             if !state.focused {
                 edit.request_focus();
                 state.focused = true;
@@ -930,7 +990,8 @@ impl EdgewireApp {
             }
             ui.separator();
             for (index, (_, text, shortcut, command)) in entries.iter().enumerate() {
-                let mut button = egui::Button::selectable(index == state.highlighted, text.as_str());
+                let mut button =
+                    egui::Button::selectable(index == state.highlighted, text.as_str());
                 if let Some(shortcut) = shortcut {
                     button = button.shortcut_text(shortcut.as_str());
                 }
@@ -977,7 +1038,8 @@ impl EdgewireApp {
 
     /// End the undo step of a field being typed into once focus moves elsewhere.
     fn end_coalescing(&mut self, ctx: &egui::Context) {
-        if self.doc.coalescing().is_some() && self.doc.coalescing() != inspector::coalesce_key(ctx) {
+        if self.doc.coalescing().is_some() && self.doc.coalescing() != inspector::coalesce_key(ctx)
+        {
             self.doc.end_coalescing();
         }
     }
@@ -996,7 +1058,12 @@ impl eframe::App for EdgewireApp {
                 .default_size(150.0)
                 .size_range(60.0..=500.0)
                 .show(ui, |ui| {
-                    bottom::ui(ui, &mut self.settings.bottom_tab, self.doc.diagnostics(), &mut self.queue);
+                    bottom::ui(
+                        ui,
+                        &mut self.settings.bottom_tab,
+                        self.doc.diagnostics(),
+                        &mut self.queue,
+                    );
                 });
         }
         egui::Panel::left("palette")
@@ -1009,10 +1076,17 @@ impl eframe::App for EdgewireApp {
             .default_size(340.0)
             .size_range(240.0..=640.0)
             .show(ui, |ui| {
-                inspector::ui(ui, &mut self.inspector, &self.doc, &self.selection, &mut self.queue);
+                inspector::ui(
+                    ui,
+                    &mut self.inspector,
+                    &self.doc,
+                    &self.selection,
+                    &mut self.queue,
+                );
             });
         egui::CentralPanel::no_frame().show(ui, |ui| {
-            self.canvas.ui(ui, &self.doc, &self.selection, &mut self.queue);
+            self.canvas
+                .ui(ui, &self.doc, &self.selection, &mut self.queue);
         });
 
         self.modal_ui(&ctx);

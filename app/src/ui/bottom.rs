@@ -1,7 +1,7 @@
 //! The bottom panel: tabs for Problems (and, later, Run and Simulation).
 
-use eframe::egui::{self, Role, Sense, WidgetInfo};
 use edgewire_engine::validate::{Diagnostics, Severity};
+use eframe::egui::{self, Role, Sense, WidgetInfo};
 
 use super::commands::{Command, CommandQueue};
 use super::theme::{Palette, severity_icon};
@@ -30,7 +30,12 @@ impl BottomTab {
     }
 }
 
-pub fn ui(ui: &mut egui::Ui, tab: &mut BottomTab, diagnostics: &Diagnostics, queue: &mut CommandQueue) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    tab: &mut BottomTab,
+    diagnostics: &Diagnostics,
+    queue: &mut CommandQueue,
+) {
     let palette = Palette::of(ui.visuals());
     ui.horizontal(|ui| {
         for candidate in BottomTab::SHOWN {
@@ -52,7 +57,12 @@ pub fn ui(ui: &mut egui::Ui, tab: &mut BottomTab, diagnostics: &Diagnostics, que
     }
 }
 
-fn problems_ui(ui: &mut egui::Ui, diagnostics: &Diagnostics, queue: &mut CommandQueue, palette: &Palette) {
+fn problems_ui(
+    ui: &mut egui::Ui,
+    diagnostics: &Diagnostics,
+    queue: &mut CommandQueue,
+    palette: &Palette,
+) {
     if diagnostics.is_empty() {
         ui.horizontal(|ui| {
             ui.colored_label(egui::Color32::from_rgb(60, 170, 100), "●");
@@ -60,33 +70,55 @@ fn problems_ui(ui: &mut egui::Ui, diagnostics: &Diagnostics, queue: &mut Command
         });
         return;
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for (index, diagnostic) in diagnostics.iter().enumerate() {
-            let row = ui.horizontal(|ui| {
-                ui.colored_label(palette.severity(diagnostic.severity), severity_icon(diagnostic.severity));
-                ui.monospace(diagnostic.code);
-                ui.label(egui::RichText::new(diagnostic.target.to_string()).color(palette.text_weak));
-                ui.label(&diagnostic.message);
-                if let Some(help) = &diagnostic.help {
-                    ui.label(egui::RichText::new(help).italics().color(palette.text_weak));
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (index, diagnostic) in diagnostics.iter().enumerate() {
+                let row = ui.horizontal(|ui| {
+                    ui.colored_label(
+                        palette.severity(diagnostic.severity),
+                        severity_icon(diagnostic.severity),
+                    );
+                    ui.monospace(diagnostic.code);
+                    ui.label(
+                        egui::RichText::new(diagnostic.target.to_string()).color(palette.text_weak),
+                    );
+                    ui.label(&diagnostic.message);
+                    if let Some(help) = &diagnostic.help {
+                        ui.label(egui::RichText::new(help).italics().color(palette.text_weak));
+                    }
+                });
+                let response = ui.interact(
+                    row.response.rect,
+                    ui.scope_id().with(("problem", index)),
+                    Sense::click(),
+                );
+                let label = format!("Problem {}: {}", diagnostic.code, diagnostic.message);
+                response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+                if response.hovered() {
+                    ui.painter().rect_filled(
+                        row.response.rect,
+                        3.0,
+                        ui.visuals()
+                            .widgets
+                            .hovered
+                            .weak_bg_fill
+                            .gamma_multiply(0.5),
+                    );
                 }
-            });
-            let response = ui.interact(row.response.rect, ui.scope_id().with(("problem", index)), Sense::click());
-            let label = format!("Problem {}: {}", diagnostic.code, diagnostic.message);
-            response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
-            if response.hovered() {
-                ui.painter().rect_filled(row.response.rect, 3.0, ui.visuals().widgets.hovered.weak_bg_fill.gamma_multiply(0.5));
+                if response.clicked()
+                    && let Some(node) = diagnostic.target.node()
+                {
+                    queue.push(Command::Reveal(node.to_owned()));
+                }
             }
-            if response.clicked()
-                && let Some(node) = diagnostic.target.node()
-            {
-                queue.push(Command::Reveal(node.to_owned()));
-            }
-        }
-    });
+        });
 }
 
 /// "2 errors, 1 warning" for the status bar.
 pub fn counts(diagnostics: &Diagnostics) -> (usize, usize) {
-    (diagnostics.count(Severity::Error), diagnostics.count(Severity::Warning))
+    (
+        diagnostics.count(Severity::Error),
+        diagnostics.count(Severity::Warning),
+    )
 }

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use eframe::egui::{Key, KeyboardShortcut, Modifiers};
 use edgewire_engine::edit::Edit;
 use edgewire_engine::{Kind, NodeId, Pos};
+use eframe::egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::theme::ThemeChoice;
 
@@ -161,7 +161,8 @@ impl UiCommand {
     pub fn alternate_shortcuts(self) -> &'static [KeyboardShortcut] {
         const REDO: [KeyboardShortcut; 1] = [KeyboardShortcut::new(CTRL, Key::Y)];
         const PALETTE: [KeyboardShortcut; 1] = [KeyboardShortcut::new(CTRL_SHIFT, Key::P)];
-        const DELETE: [KeyboardShortcut; 1] = [KeyboardShortcut::new(Modifiers::NONE, Key::Backspace)];
+        const DELETE: [KeyboardShortcut; 1] =
+            [KeyboardShortcut::new(Modifiers::NONE, Key::Backspace)];
         const ZOOM_IN: [KeyboardShortcut; 1] = [KeyboardShortcut::new(CTRL, Key::Plus)];
         match self {
             UiCommand::Redo => &REDO,
@@ -181,7 +182,11 @@ impl UiCommand {
     pub fn is_canvas_only(self) -> bool {
         matches!(
             self,
-            UiCommand::Delete | UiCommand::SelectAll | UiCommand::Duplicate | UiCommand::Undo | UiCommand::Redo
+            UiCommand::Delete
+                | UiCommand::SelectAll
+                | UiCommand::Duplicate
+                | UiCommand::Undo
+                | UiCommand::Redo
         ) || self.is_clipboard()
     }
 
@@ -238,24 +243,38 @@ impl Selection {
 }
 
 /// Something a panel asks the app to do; applied after the frame is drawn.
+// A handful of commands exist per frame; boxing the edit would only add noise at every use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Command {
     Ui(UiCommand),
     /// Change the design. Edits with the same `coalesce` key in a row are one undo step.
-    Edit { edit: Edit, coalesce: Option<u64> },
+    Edit {
+        edit: Edit,
+        coalesce: Option<u64>,
+    },
     Select(Selection),
     /// Select a node and centre the view on it.
     Reveal(NodeId),
     /// Add a node of a kind at a canvas position (the view's centre when `None`).
-    AddNode { kind: Kind, pos: Option<Pos> },
+    AddNode {
+        kind: Kind,
+        pos: Option<Pos>,
+    },
     /// Wire two nodes, naming the binding sensibly.
-    Connect { from: NodeId, to: NodeId },
+    Connect {
+        from: NodeId,
+        to: NodeId,
+    },
     /// Open a design file (asking about unsaved changes first).
     OpenPath(PathBuf),
     /// Open an embedded example.
     OpenExample(usize),
     /// Paste design text at a canvas position.
-    PasteText { text: String, at: Option<Pos> },
+    PasteText {
+        text: String,
+        at: Option<Pos>,
+    },
     SetTheme(ThemeChoice),
     /// Tell the user something in the status bar.
     Notify(String),

@@ -1,7 +1,7 @@
 //! Node kind icons, drawn as simple vector shapes so they stay crisp at every zoom.
 
-use eframe::egui::{Color32, Painter, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use edgewire_engine::Kind;
+use eframe::egui::{Color32, Painter, Pos2, Rect, Shape, Stroke, pos2, vec2};
 
 /// Paint the icon of `kind` inside `rect` (square works best) in `color`.
 pub fn paint(painter: &Painter, rect: Rect, kind: Kind, color: Color32) {
@@ -33,12 +33,21 @@ pub fn paint(painter: &Painter, rect: Rect, kind: Kind, color: Color32) {
                 p(-0.75, -0.6),
             ];
             painter.add(Shape::closed_line(shield, stroke));
-            painter.add(Shape::line(vec![p(-0.32, 0.0), p(-0.05, 0.28), p(0.38, -0.3)], stroke));
+            painter.add(Shape::line(
+                vec![p(-0.32, 0.0), p(-0.05, 0.28), p(0.38, -0.3)],
+                stroke,
+            ));
         }
         Kind::Worker => {
             // Code brackets: a Worker runs code.
-            painter.add(Shape::line(vec![p(-0.25, -0.7), p(-0.8, 0.0), p(-0.25, 0.7)], stroke));
-            painter.add(Shape::line(vec![p(0.25, -0.7), p(0.8, 0.0), p(0.25, 0.7)], stroke));
+            painter.add(Shape::line(
+                vec![p(-0.25, -0.7), p(-0.8, 0.0), p(-0.25, 0.7)],
+                stroke,
+            ));
+            painter.add(Shape::line(
+                vec![p(0.25, -0.7), p(0.8, 0.0), p(0.25, 0.7)],
+                stroke,
+            ));
             painter.line_segment([p(0.12, -0.8), p(-0.12, 0.8)], stroke);
         }
         Kind::Kv => {
@@ -77,15 +86,28 @@ pub fn paint(painter: &Painter, rect: Rect, kind: Kind, color: Color32) {
                 p(0.55, -0.12),
                 p(0.02, -0.12),
             ];
-            painter.add(Shape::convex_polygon(bolt.clone(), color.gamma_multiply(0.35), Stroke::NONE));
+            painter.add(Shape::convex_polygon(
+                bolt.clone(),
+                color.gamma_multiply(0.35),
+                Stroke::NONE,
+            ));
             painter.add(Shape::closed_line(bolt, stroke));
         }
         Kind::Note => {
             // A sheet with a folded corner.
-            let sheet = vec![p(-0.65, -0.85), p(0.3, -0.85), p(0.65, -0.5), p(0.65, 0.85), p(-0.65, 0.85)];
+            let sheet = vec![
+                p(-0.65, -0.85),
+                p(0.3, -0.85),
+                p(0.65, -0.5),
+                p(0.65, 0.85),
+                p(-0.65, 0.85),
+            ];
             painter.add(Shape::closed_line(sheet, stroke));
             for y in [-0.25, 0.1, 0.45] {
-                painter.line_segment([p(-0.4, y), p(0.4, y)], Stroke::new(stroke.width * 0.7, color));
+                painter.line_segment(
+                    [p(-0.4, y), p(0.4, y)],
+                    Stroke::new(stroke.width * 0.7, color),
+                );
             }
         }
     }
@@ -93,5 +115,10 @@ pub fn paint(painter: &Painter, rect: Rect, kind: Kind, color: Color32) {
 
 /// Paint an icon in a small square at `center` (palette entries, lists).
 pub fn paint_at(painter: &Painter, center: Pos2, side: f32, kind: Kind, color: Color32) {
-    paint(painter, Rect::from_center_size(center, vec2(side, side)), kind, color);
+    paint(
+        painter,
+        Rect::from_center_size(center, vec2(side, side)),
+        kind,
+        color,
+    );
 }

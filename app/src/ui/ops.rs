@@ -39,8 +39,13 @@ pub fn selection_text(design: &Design, ids: &BTreeSet<NodeId>) -> String {
 /// The edit that pastes design text into `design`: nodes get fresh ids where theirs are
 /// taken, wires follow, and the group lands with its top-left corner at `at` (or offset from
 /// where it was copied). Returns the edit and the new ids.
-pub fn paste_edit(design: &Design, text: &str, at: Option<Pos>) -> Result<(Edit, Vec<NodeId>), String> {
-    let part = format::parse(text).map_err(|err| format!("the clipboard does not hold a design: {err}"))?;
+pub fn paste_edit(
+    design: &Design,
+    text: &str,
+    at: Option<Pos>,
+) -> Result<(Edit, Vec<NodeId>), String> {
+    let part = format::parse(text)
+        .map_err(|err| format!("the clipboard does not hold a design: {err}"))?;
     if part.nodes.is_empty() {
         return Err("the clipboard design has no nodes".to_owned());
     }
@@ -54,7 +59,9 @@ pub fn paste_edit(design: &Design, text: &str, at: Option<Pos>) -> Result<(Edit,
             Some(acc.map_or(*p, |a| Pos::new(a.x.min(p.x), a.y.min(p.y))))
         })
         .unwrap_or_default();
-    let shift = at.map_or(Pos::new(40.0, 40.0), |at| Pos::new(at.x - origin.x, at.y - origin.y));
+    let shift = at.map_or(Pos::new(40.0, 40.0), |at| {
+        Pos::new(at.x - origin.x, at.y - origin.y)
+    });
     let mut new_ids = Vec::new();
     for (index, node) in part.nodes.iter().enumerate() {
         let id = taken.unique_id(&node.id);
@@ -124,7 +131,7 @@ pub fn default_binding(design: &Design, from: &str, to: &str) -> String {
     if design.binding(from, &base).is_none() {
         return base;
     }
-    (2..)
+    (2..=10_000)
         .map(|n| format!("{base}_{n}"))
         .find(|name| design.binding(from, name).is_none())
         .unwrap_or(base)
@@ -134,12 +141,22 @@ pub fn default_binding(design: &Design, from: &str, to: &str) -> String {
 pub fn upper_snake(id: &str) -> String {
     let mut out: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
-    if out.is_empty() { "SERVICE".to_owned() } else { out }
+    if out.is_empty() {
+        "SERVICE".to_owned()
+    } else {
+        out
+    }
 }
 
 /// Auto-layout ("tidy up"): layered left to right (clients, gateway, services, data) from the
@@ -162,7 +179,9 @@ pub fn tidy_up(design: &Design) -> Edit {
         let x = column as f32 * size::LAYOUT_COLUMN;
         let mut y = snap((tallest - height) / 2.0);
         for id in layer {
-            let Some(node) = design.node(id) else { continue };
+            let Some(node) = design.node(id) else {
+                continue;
+            };
             positions.insert(id.clone(), Pos::new(x, y));
             y = snap(y + card::size(node).y + size::LAYOUT_ROW_GAP);
         }
@@ -181,7 +200,11 @@ pub fn slug(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "design".to_owned() } else { out }
+    if out.is_empty() {
+        "design".to_owned()
+    } else {
+        out
+    }
 }
 
 /// Round a coordinate to the grid.
@@ -205,7 +228,10 @@ mod tests {
         assert_eq!(default_binding(&design, "orders", "config"), "CACHE");
         assert_eq!(default_binding(&design, "orders", "app-db"), "DB");
         assert_eq!(default_binding(&design, "users", "orders-db"), "HYPERDRIVE");
-        assert_eq!(default_binding(&design, "products", "product-cache"), "CACHE_2");
+        assert_eq!(
+            default_binding(&design, "products", "product-cache"),
+            "CACHE_2"
+        );
         assert_eq!(default_binding(&design, "web", "gateway"), "");
         design.nodes.retain(|n| n.id != "orders");
         assert_eq!(upper_snake("product-cache"), "PRODUCT_CACHE");
@@ -221,7 +247,11 @@ mod tests {
         pasted.apply(&edit).expect("applies");
         assert_eq!(pasted.nodes.len(), design.nodes.len() + 2);
         assert_eq!(new_ids, ["product-cache-2", "products-2"]);
-        assert!(pasted.binding("products-2", "CACHE").is_some_and(|w| w.to == "product-cache-2"));
+        assert!(
+            pasted
+                .binding("products-2", "CACHE")
+                .is_some_and(|w| w.to == "product-cache-2")
+        );
     }
 
     #[test]
@@ -241,7 +271,10 @@ mod tests {
     fn delete_removes_nodes_and_a_wire() {
         let ids: BTreeSet<NodeId> = ["a".into()].into();
         let wire = ("b".to_owned(), "c".to_owned());
-        assert!(matches!(delete_edit(&ids, Some(&wire)), Some(Edit::Batch { .. })));
+        assert!(matches!(
+            delete_edit(&ids, Some(&wire)),
+            Some(Edit::Batch { .. })
+        ));
         assert!(delete_edit(&BTreeSet::new(), None).is_none());
     }
 }

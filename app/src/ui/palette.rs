@@ -1,7 +1,9 @@
 //! The palette: node kinds to drag onto the canvas (or click to add at the view's centre).
 
-use eframe::egui::{self, Align2, FontId, Id, LayerId, Order, Role, Sense, Stroke, StrokeKind, WidgetInfo, vec2};
 use edgewire_engine::Kind;
+use eframe::egui::{
+    self, Align2, FontId, Id, LayerId, Order, Role, Sense, Stroke, StrokeKind, WidgetInfo, vec2,
+};
 
 use super::commands::{Command, CommandQueue};
 use super::icons;
@@ -23,7 +25,12 @@ fn blurb(kind: Kind) -> &'static str {
 pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
     let palette = Palette::of(ui.visuals());
     ui.add_space(4.0);
-    ui.label(egui::RichText::new("NODES").small().strong().color(palette.text_weak));
+    ui.label(
+        egui::RichText::new("NODES")
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
     ui.add_space(2.0);
     for kind in Kind::ALL {
         let width = ui.available_width();
@@ -36,8 +43,15 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         } else {
             ui.visuals().faint_bg_color
         };
-        painter.rect(rect, 8.0, fill, Stroke::new(1.0, palette.card_border), StrokeKind::Inside);
-        let icon_rect = egui::Rect::from_center_size(rect.left_center() + vec2(22.0, 0.0), vec2(30.0, 30.0));
+        painter.rect(
+            rect,
+            8.0,
+            fill,
+            Stroke::new(1.0, palette.card_border),
+            StrokeKind::Inside,
+        );
+        let icon_rect =
+            egui::Rect::from_center_size(rect.left_center() + vec2(22.0, 0.0), vec2(30.0, 30.0));
         painter.rect_filled(icon_rect, 7.0, palette.kind_soft(kind));
         icons::paint(painter, icon_rect.shrink(6.0), kind, palette.kind(kind));
         painter.text(
@@ -60,20 +74,48 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         if response.dragged()
             && let Some(p) = ui.ctx().pointer_latest_pos()
         {
-            let painter = ui.ctx().layer_painter(LayerId::new(Order::Tooltip, Id::unique("palette_ghost")));
+            let painter = ui
+                .ctx()
+                .layer_painter(LayerId::new(Order::Tooltip, Id::unique("palette_ghost")));
             let ghost = egui::Rect::from_min_size(p + vec2(8.0, 8.0), vec2(150.0, 34.0));
-            painter.rect(ghost, 8.0, palette.kind_soft(kind), Stroke::new(1.5, palette.kind(kind)), StrokeKind::Inside);
-            icons::paint_at(&painter, ghost.left_center() + vec2(18.0, 0.0), 18.0, kind, palette.kind(kind));
-            painter.text(ghost.left_center() + vec2(34.0, 0.0), Align2::LEFT_CENTER, kind.label(), FontId::proportional(13.0), palette.text);
+            painter.rect(
+                ghost,
+                8.0,
+                palette.kind_soft(kind),
+                Stroke::new(1.5, palette.kind(kind)),
+                StrokeKind::Inside,
+            );
+            icons::paint_at(
+                &painter,
+                ghost.left_center() + vec2(18.0, 0.0),
+                18.0,
+                kind,
+                palette.kind(kind),
+            );
+            painter.text(
+                ghost.left_center() + vec2(34.0, 0.0),
+                Align2::LEFT_CENTER,
+                kind.label(),
+                FontId::proportional(13.0),
+                palette.text,
+            );
         }
         if response.clicked() {
             queue.push(Command::AddNode { kind, pos: None });
         }
-        response.on_hover_text(format!("{}: drag onto the canvas, or click to add", blurb(kind)));
+        response.on_hover_text(format!(
+            "{}: drag onto the canvas, or click to add",
+            blurb(kind)
+        ));
         ui.add_space(2.0);
     }
     ui.add_space(10.0);
-    ui.label(egui::RichText::new("TIPS").small().strong().color(palette.text_weak));
+    ui.label(
+        egui::RichText::new("TIPS")
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
     for tip in [
         "Drag from a node's right port to wire it",
         "Double-click the canvas to add by name",

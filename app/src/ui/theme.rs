@@ -2,9 +2,9 @@
 //!
 //! Nothing else in the UI names a colour or a spacing; change the look here.
 
-use eframe::egui::{self, Color32, CornerRadius, Stroke, Visuals};
 use edgewire_engine::Kind;
 use edgewire_engine::validate::Severity;
+use eframe::egui::{self, Color32, CornerRadius, Stroke, Visuals};
 
 /// Which theme the user chose.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -154,7 +154,11 @@ fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
     // Channels stay within 0..=255 because t is within 0..=1.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let channel = |x: u8, y: u8| mix(x, y) as u8;
-    Color32::from_rgb(channel(a.r(), b.r()), channel(a.g(), b.g()), channel(a.b(), b.b()))
+    Color32::from_rgb(
+        channel(a.r(), b.r()),
+        channel(a.g(), b.g()),
+        channel(a.b(), b.b()),
+    )
 }
 
 /// The icon character shown before severities in lists.

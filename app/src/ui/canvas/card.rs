@@ -2,32 +2,29 @@
 
 use std::collections::BTreeSet;
 
+use edgewire_engine::model::{Auth, Origin, walk_steps};
+use edgewire_engine::validate::Severity;
+use edgewire_engine::{Kind, Node, NodeKind};
 use eframe::egui::{
     Align2, Color32, FontFamily, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2,
     pos2, text::LayoutJob, vec2,
 };
-use edgewire_engine::model::{Auth, Origin, walk_steps};
-use edgewire_engine::validate::Severity;
-use edgewire_engine::{Kind, Node, NodeKind};
 
 use crate::ui::icons;
 use crate::ui::theme::{self, Palette, size};
 
 /// How big a node's card is, in canvas units.
 pub fn size(node: &Node) -> Vec2 {
-    match &node.kind {
-        NodeKind::Note(note) => {
-            let chars = note.text.chars().count().max(1);
-            let lines = (chars / 34 + 1).min(9) as f32;
-            vec2(size::NOTE_WIDTH, 20.0 + lines * 16.0)
-        }
-        _ => {
-            let lines = line_count(node).min(size::CARD_MAX_LINES) as f32;
-            vec2(
-                size::CARD_WIDTH,
-                size::CARD_HEADER + 2.0 * size::CARD_PAD + lines.max(1.0) * size::CARD_LINE - 4.0,
-            )
-        }
+    if let NodeKind::Note(note) = &node.kind {
+        let chars = note.text.chars().count().max(1);
+        let lines = (chars / 34 + 1).min(9) as f32;
+        vec2(size::NOTE_WIDTH, 20.0 + lines * 16.0)
+    } else {
+        let lines = line_count(node).min(size::CARD_MAX_LINES) as f32;
+        vec2(
+            size::CARD_WIDTH,
+            size::CARD_HEADER + 2.0 * size::CARD_PAD + lines.max(1.0) * size::CARD_LINE - 4.0,
+        )
     }
 }
 
@@ -79,7 +76,11 @@ fn step_bindings(node: &Node) -> BTreeSet<&str> {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// The summary lines a card shows: what the node holds.
@@ -96,11 +97,15 @@ pub fn summary(node: &Node) -> Vec<String> {
             let more = regions.len().saturating_sub(2);
             let mut first = top.join(", ");
             if more > 0 {
-                first.push_str(&format!(" +{more}"));
+                first = format!("{first} +{more}");
             }
             let mut lines = vec![format!("{first} · {} req/s", client.requests_per_second)];
             if !client.scenario.is_empty() {
-                lines.push(plural(client.scenario.len(), "scenario request", "scenario requests"));
+                lines.push(plural(
+                    client.scenario.len(),
+                    "scenario request",
+                    "scenario requests",
+                ));
             }
             lines
         }
@@ -137,13 +142,13 @@ pub fn summary(node: &Node) -> Vec<String> {
             }
             let bindings = step_bindings(node);
             if !bindings.is_empty() {
-                let list: Vec<&str> = bindings.into_iter().collect();
+                let names: Vec<&str> = bindings.into_iter().collect();
                 // Keep the bindings line last, even when routes are cut.
-                let last = format!("uses {}", list.join(", "));
+                let uses = format!("uses {}", names.join(", "));
                 if lines.len() >= size::CARD_MAX_LINES {
                     lines.truncate(size::CARD_MAX_LINES - 1);
                 }
-                lines.push(last);
+                lines.push(uses);
             }
             lines
         }
@@ -177,7 +182,7 @@ pub fn summary(node: &Node) -> Vec<String> {
             };
             vec![origin, format!("{} · {cache}", hd.origin_region)]
         }
-        NodeKind::Note(note) => vec![note.text.clone()],
+        NodeKind::Note(memo) => vec![memo.text.clone()],
     };
     if lines.len() > size::CARD_MAX_LINES {
         let more = lines.len() - size::CARD_MAX_LINES + 1;
@@ -237,13 +242,28 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     );
     // A thin accent stripe under the title bar.
     painter.line_segment(
-        [pos2(header.left(), header.bottom()), pos2(header.right(), header.bottom())],
+        [
+            pos2(header.left(), header.bottom()),
+            pos2(header.right(), header.bottom()),
+        ],
         Stroke::new(1.5, accent),
     );
     let icon_center = pos2(header.left() + 18.0, header.center().y);
     icons::paint_at(painter, icon_center, 18.0, kind, accent);
-    let title = painter.layout_job(single_line(&node.id, header.width() - 92.0, 14.0, palette.text));
-    painter.galley(pos2(header.left() + 34.0, header.center().y - title.size().y / 2.0), title, palette.text);
+    let title = painter.layout_job(single_line(
+        &node.id,
+        header.width() - 92.0,
+        14.0,
+        palette.text,
+    ));
+    painter.galley(
+        pos2(
+            header.left() + 34.0,
+            header.center().y - title.size().y / 2.0,
+        ),
+        title,
+        palette.text,
+    );
     painter.text(
         pos2(header.right() - 14.0, header.center().y),
         Align2::RIGHT_CENTER,
@@ -261,7 +281,12 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     outline(painter, palette, rect, look, palette.card_border);
     if let Some((count, severity)) = look.problems {
         let center = pos2(rect.right() - 2.0, rect.top() + 2.0);
-        painter.circle(center, 9.0, palette.severity(severity), Stroke::new(2.0, palette.card));
+        painter.circle(
+            center,
+            9.0,
+            palette.severity(severity),
+            Stroke::new(2.0, palette.card),
+        );
         painter.text(
             center,
             Align2::CENTER_CENTER,
@@ -292,8 +317,18 @@ fn outline(painter: &Painter, palette: &Palette, rect: Rect, look: &CardLook, no
 }
 
 /// Paint a wire port.
-pub fn paint_port(painter: &Painter, palette: &Palette, center: Pos2, color: Color32, active: bool) {
-    let radius = if active { size::PORT_RADIUS + 1.5 } else { size::PORT_RADIUS };
+pub fn paint_port(
+    painter: &Painter,
+    palette: &Palette,
+    center: Pos2,
+    color: Color32,
+    active: bool,
+) {
+    let radius = if active {
+        size::PORT_RADIUS + 1.5
+    } else {
+        size::PORT_RADIUS
+    };
     painter.circle(center, radius, palette.card, Stroke::new(2.0, color));
     if active {
         painter.circle_filled(center, radius - 3.0, color);
@@ -348,7 +383,10 @@ mod tests {
             .iter()
             .map(|n| {
                 let pos = design.layout[&n.id];
-                (n.id.clone(), Rect::from_min_size(pos2(pos.x, pos.y), size(n)))
+                (
+                    n.id.clone(),
+                    Rect::from_min_size(pos2(pos.x, pos.y), size(n)),
+                )
             })
             .collect();
         for (i, (a, ra)) in rects.iter().enumerate() {

@@ -10,14 +10,14 @@ pub mod card;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use edgewire_engine::graph::wire_role;
+use edgewire_engine::validate::{Severity, Target};
+use edgewire_engine::{Kind, Node, NodeId, Pos};
 use eframe::egui::{
     self, Align2, Color32, CursorIcon, FontId, Id, Key, LayerId, Order, PointerButton, Pos2, Rect,
     Role, Sense, Shape, Stroke, StrokeKind, UiBuilder, Vec2, WidgetInfo, emath::TSTransform,
     epaint::CubicBezierShape, pos2, vec2,
 };
-use edgewire_engine::graph::wire_role;
-use edgewire_engine::validate::{Severity, Target};
-use edgewire_engine::{Kind, Node, NodeId, Pos};
 
 use super::commands::{Command, CommandQueue, Selection, UiCommand, fuzzy_score};
 use super::document::Document;
@@ -239,7 +239,7 @@ impl CanvasState {
             .nodes
             .iter()
             .map(|n| self.node_rect(n, &doc.design.layout))
-            .reduce(|a, b| a.union(b))
+            .reduce(eframe::egui::Rect::union)
     }
 
     fn fit_now(&mut self, doc: &Document) {
@@ -293,10 +293,10 @@ impl CanvasState {
         self.pan_and_zoom(ui, &bg, over_canvas, space);
 
         // Background and grid (screen space, below the scene layer).
-        let painter = ui.painter_at(rect);
-        painter.rect_filled(rect, 0.0, palette.canvas);
+        let background = ui.painter_at(rect);
+        background.rect_filled(rect, 0.0, palette.canvas);
         if self.show_grid {
-            self.paint_grid(&painter, &palette);
+            self.paint_grid(&background, &palette);
         }
 
         // The scene layer: canvas coordinates.
@@ -309,8 +309,12 @@ impl CanvasState {
         let detailed = self.zoom >= size::DETAIL_ZOOM;
         let pointer_canvas = pointer.map(|p| to_screen.inverse() * p);
 
-        self.wires_ui(&mut scene, doc, selection, queue, &palette, visible, detailed);
-        let rects = self.nodes_ui(&mut scene, doc, selection, queue, &palette, visible, detailed, space);
+        self.wires_ui(
+            &mut scene, doc, selection, queue, &palette, visible, detailed,
+        );
+        let rects = self.nodes_ui(
+            &mut scene, doc, selection, queue, &palette, visible, detailed, space,
+        );
 
         // Which node is under the pointer (the topmost, drawn last).
         let under_pointer = pointer_canvas.and_then(|p| {
@@ -321,14 +325,23 @@ impl CanvasState {
                 .map(|(id, _)| id.clone())
         });
         self.hovered_wire = None;
-        if bg.hovered() && !self.is_interacting() {
-            if let Some(p) = pointer_canvas {
-                self.hovered_wire = self.wire_at(doc, p, visible);
-            }
+        if bg.hovered()
+            && !self.is_interacting()
+            && let Some(p) = pointer_canvas
+        {
+            self.hovered_wire = self.wire_at(doc, p, visible);
         }
 
         self.finish_node_drag(&ctx, pointer_canvas, queue);
-        self.finish_wiring(&ctx, doc, &scene, &palette, pointer_canvas, under_pointer.as_ref(), queue);
+        self.finish_wiring(
+            &ctx,
+            doc,
+            &scene,
+            &palette,
+            pointer_canvas,
+            under_pointer.as_ref(),
+            queue,
+        );
         self.background_clicks(ui, &bg, doc, selection, queue, pointer_canvas, &rects);
 
         if let Some(b) = &self.box_select {
@@ -347,7 +360,7 @@ impl CanvasState {
         }
         self.add_menu_ui(ui, queue);
         if doc.design.nodes.is_empty() {
-            painter.text(
+            background.text(
                 rect.center(),
                 Align2::CENTER_CENTER,
                 "Drag a node from the palette, or double-click here to add one",
@@ -371,15 +384,17 @@ impl CanvasState {
             }
         }
         let box_modifier = ui.input(|i| i.modifiers.shift || i.modifiers.command);
-        if bg.drag_started_by(PointerButton::Primary) && box_modifier && !space {
-            if let Some(p) = bg.interact_pointer_pos() {
-                let start = self.to_canvas(p);
-                self.box_select = Some(BoxSelect {
-                    start,
-                    end: start,
-                    additive: ui.input(|i| i.modifiers.shift),
-                });
-            }
+        if bg.drag_started_by(PointerButton::Primary)
+            && box_modifier
+            && !space
+            && let Some(p) = bg.interact_pointer_pos()
+        {
+            let start = self.to_canvas(p);
+            self.box_select = Some(BoxSelect {
+                start,
+                end: start,
+                additive: ui.input(|i| i.modifiers.shift),
+            });
         }
         if bg.dragged_by(PointerButton::Primary) || bg.dragged_by(PointerButton::Middle) {
             let from_screen = self.transform().inverse();
@@ -413,14 +428,14 @@ impl CanvasState {
         let mut x = (top_left.x / step).floor() * step;
         while x <= bottom_right.x {
             let sx = self.to_screen(pos2(x, 0.0)).x;
-            let is_major = ((x / step).round() as i64).rem_euclid(5) == 0;
+            let is_major = (x / step).round().rem_euclid(5.0) < 0.5;
             painter.vline(sx, rect.y_range(), if is_major { major } else { minor });
             x += step;
         }
         let mut y = (top_left.y / step).floor() * step;
         while y <= bottom_right.y {
             let sy = self.to_screen(pos2(0.0, y)).y;
-            let is_major = ((y / step).round() as i64).rem_euclid(5) == 0;
+            let is_major = (y / step).round().rem_euclid(5.0) < 0.5;
             painter.hline(rect.x_range(), sy, if is_major { major } else { minor });
             y += step;
         }
@@ -456,7 +471,12 @@ impl CanvasState {
             if !bbox.expand(threshold).contains(p) || !visible.intersects(bbox) {
                 continue;
             }
-            let curve = CubicBezierShape::from_points_stroke(Self::wire_points(a, b), false, Color32::TRANSPARENT, Stroke::NONE);
+            let curve = CubicBezierShape::from_points_stroke(
+                Self::wire_points(a, b),
+                false,
+                Color32::TRANSPARENT,
+                Stroke::NONE,
+            );
             let mut prev = curve.sample(0.0);
             for i in 1..=24 {
                 let next = curve.sample(i as f32 / 24.0);
@@ -508,16 +528,29 @@ impl CanvasState {
             }
             let points = Self::wire_points(a, b);
             if !detailed {
-                painter.line_segment([points[0], points[3]], Stroke::new(width / self.zoom.max(0.2), color));
+                painter.line_segment(
+                    [points[0], points[3]],
+                    Stroke::new(width / self.zoom.max(0.2), color),
+                );
                 continue;
             }
             let stroke = Stroke::new(width, color);
             if role.is_err() {
-                let curve = CubicBezierShape::from_points_stroke(points, false, Color32::TRANSPARENT, Stroke::NONE);
+                let curve = CubicBezierShape::from_points_stroke(
+                    points,
+                    false,
+                    Color32::TRANSPARENT,
+                    Stroke::NONE,
+                );
                 let path: Vec<Pos2> = (0..=32).map(|i| curve.sample(i as f32 / 32.0)).collect();
                 painter.extend(Shape::dashed_line(&path, stroke, 8.0, 5.0));
             } else {
-                painter.add(CubicBezierShape::from_points_stroke(points, false, Color32::TRANSPARENT, stroke));
+                painter.add(CubicBezierShape::from_points_stroke(
+                    points,
+                    false,
+                    Color32::TRANSPARENT,
+                    stroke,
+                ));
             }
             // Arrowhead just before the input port.
             let tip = points[3] - vec2(size::PORT_RADIUS + 1.0, 0.0);
@@ -526,14 +559,27 @@ impl CanvasState {
                 color,
                 Stroke::NONE,
             ));
-            let curve = CubicBezierShape::from_points_stroke(points, false, Color32::TRANSPARENT, Stroke::NONE);
+            let curve = CubicBezierShape::from_points_stroke(
+                points,
+                false,
+                Color32::TRANSPARENT,
+                Stroke::NONE,
+            );
             let mid = curve.sample(0.5);
             let label = if wire.binding.is_empty() {
-                if role.is_err() { "not allowed".to_owned() } else { "requests".to_owned() }
+                if role.is_err() {
+                    "not allowed".to_owned()
+                } else {
+                    "requests".to_owned()
+                }
             } else {
                 wire.binding.clone()
             };
-            let text_color = if role.is_err() { palette.invalid } else { palette.text };
+            let text_color = if role.is_err() {
+                palette.invalid
+            } else {
+                palette.text
+            };
             let font = if wire.binding.is_empty() {
                 FontId::proportional(11.0)
             } else {
@@ -541,23 +587,40 @@ impl CanvasState {
             };
             let galley = painter.layout_no_wrap(label, font, text_color);
             let label_rect = Rect::from_center_size(mid, galley.size() + vec2(12.0, 6.0));
-            let response = scene.interact(label_rect, Id::unique(("wire", &wire.from, &wire.to)), Sense::click());
+            let response = scene.interact(
+                label_rect,
+                Id::unique(("wire", &wire.from, &wire.to)),
+                Sense::click(),
+            );
             let name = format!("Wire {} → {}: {}", wire.from, wire.to, wire.binding);
             response.widget_info(|| WidgetInfo::selected(Role::Button, true, selected, &name));
             painter.rect(
                 label_rect,
                 label_rect.height() / 2.0,
                 palette.wire_label_bg,
-                Stroke::new(if selected || response.hovered() { 1.5 } else { 1.0 }, color),
+                Stroke::new(
+                    if selected || response.hovered() {
+                        1.5
+                    } else {
+                        1.0
+                    },
+                    color,
+                ),
                 StrokeKind::Inside,
             );
-            painter.galley(label_rect.center() - galley.size() / 2.0, galley, text_color);
+            painter.galley(
+                label_rect.center() - galley.size() / 2.0,
+                galley,
+                text_color,
+            );
             if response.clicked() {
                 queue.push(Command::Select(Selection::wire(&wire.from, &wire.to)));
             }
             let response = match &role {
                 Err(reason) => response.on_hover_text(reason.clone()),
-                Ok(_) => response.on_hover_text("Click to select; rename the binding in the inspector"),
+                Ok(_) => {
+                    response.on_hover_text("Click to select; rename the binding in the inspector")
+                }
             };
             if response.secondary_clicked() {
                 queue.push(Command::Select(Selection::wire(&wire.from, &wire.to)));
@@ -580,8 +643,15 @@ impl CanvasState {
     ) -> Vec<(NodeId, Rect)> {
         let painter = scene.painter().clone();
         let mut rects = Vec::new();
-        let in_box = self.box_select.as_ref().map(|b| Rect::from_two_pos(b.start, b.end));
-        let wiring_from = self.wiring.as_ref().and_then(|id| doc.design.node(id)).map(|n| n.kind.kind());
+        let in_box = self
+            .box_select
+            .as_ref()
+            .map(|b| Rect::from_two_pos(b.start, b.end));
+        let wiring_from = self
+            .wiring
+            .as_ref()
+            .and_then(|id| doc.design.node(id))
+            .map(|n| n.kind.kind());
         let pointer_canvas = scene.ctx().pointer_latest_pos().map(|p| self.to_canvas(p));
         for node in &doc.design.nodes {
             let rect = self.node_rect(node, &doc.design.layout);
@@ -591,14 +661,20 @@ impl CanvasState {
             rects.push((node.id.clone(), rect));
             let kind = node.kind.kind();
             let id = Id::unique(("node", &node.id));
-            let sense = if space { Sense::hover() } else { Sense::click_and_drag() };
+            let sense = if space {
+                Sense::hover()
+            } else {
+                Sense::click_and_drag()
+            };
             let response = scene.interact(rect, id, sense);
-            let selected = selection.nodes.contains(&node.id)
-                || in_box.is_some_and(|b| b.intersects(rect));
+            let selected =
+                selection.nodes.contains(&node.id) || in_box.is_some_and(|b| b.intersects(rect));
             let label = format!("Node {}", node.id);
             response.widget_info(|| WidgetInfo::selected(Role::Button, true, selected, &label));
             let target = match (&self.wiring, wiring_from) {
-                (Some(from), Some(from_kind)) if *from != node.id && pointer_canvas.is_some_and(|p| rect.contains(p)) => {
+                (Some(from), Some(from_kind))
+                    if *from != node.id && pointer_canvas.is_some_and(|p| rect.contains(p)) =>
+                {
                     Some(wire_role(from_kind, kind).is_ok())
                 }
                 _ => None,
@@ -614,7 +690,11 @@ impl CanvasState {
 
             if response.clicked() {
                 let shift = scene.input(|i| i.modifiers.shift);
-                let mut next = if shift { selection.clone() } else { Selection::default() };
+                let mut next = if shift {
+                    selection.clone()
+                } else {
+                    Selection::default()
+                };
                 next.wire = None;
                 if shift && next.nodes.contains(&node.id) {
                     next.nodes.remove(&node.id);
@@ -631,7 +711,11 @@ impl CanvasState {
                 let ids: BTreeSet<NodeId> = if selection.nodes.contains(&node.id) {
                     selection.nodes.clone()
                 } else {
-                    let mut next = if shift { selection.nodes.clone() } else { BTreeSet::new() };
+                    let mut next = if shift {
+                        selection.nodes.clone()
+                    } else {
+                        BTreeSet::new()
+                    };
                     next.insert(node.id.clone());
                     queue.push(Command::Select(Selection {
                         nodes: next.clone(),
@@ -660,7 +744,14 @@ impl CanvasState {
                 .diagnostics()
                 .for_node(&node.id)
                 .take(5)
-                .map(|d| format!("{} {}: {}", super::theme::severity_icon(d.severity), d.code, d.message))
+                .map(|d| {
+                    format!(
+                        "{} {}: {}",
+                        super::theme::severity_icon(d.severity),
+                        d.code,
+                        d.message
+                    )
+                })
                 .collect();
             let response = if problems.is_empty() || self.is_interacting() {
                 response
@@ -671,7 +762,13 @@ impl CanvasState {
 
             if detailed && card::has_input(kind) {
                 let active = target == Some(true);
-                card::paint_port(&painter, palette, card::input_port(rect), palette.kind(kind), active);
+                card::paint_port(
+                    &painter,
+                    palette,
+                    card::input_port(rect),
+                    palette.kind(kind),
+                    active,
+                );
             }
             if detailed && card::has_output(kind) && !space {
                 let port = card::output_port(rect);
@@ -696,7 +793,12 @@ impl CanvasState {
         rects
     }
 
-    fn finish_node_drag(&mut self, ctx: &egui::Context, pointer: Option<Pos2>, queue: &mut CommandQueue) {
+    fn finish_node_drag(
+        &mut self,
+        ctx: &egui::Context,
+        pointer: Option<Pos2>,
+        queue: &mut CommandQueue,
+    ) {
         let Some(drag) = &mut self.drag else { return };
         if let Some(p) = pointer {
             drag.offset = p - drag.start_pointer;
@@ -733,12 +835,16 @@ impl CanvasState {
         target: Option<&NodeId>,
         queue: &mut CommandQueue,
     ) {
-        let Some(from) = self.wiring.clone() else { return };
+        let Some(from) = self.wiring.clone() else {
+            return;
+        };
         let Some(source) = doc.design.node(&from) else {
             self.wiring = None;
             return;
         };
-        let target = target.filter(|t| **t != from).and_then(|t| doc.design.node(t));
+        let target = target
+            .filter(|t| **t != from)
+            .and_then(|t| doc.design.node(t));
         let verdict = target.map(|t| wire_role(source.kind.kind(), t.kind.kind()));
         let start = card::output_port(self.node_rect(source, &doc.design.layout));
         if let Some(end) = pointer {
@@ -763,8 +869,16 @@ impl CanvasState {
         self.wiring = None;
         match (target, verdict) {
             (Some(target), Some(Ok(_))) => {
-                if doc.design.wires.iter().any(|w| w.from == from && w.to == target.id) {
-                    queue.push(Command::Notify(format!("{from} is already wired to {}", target.id)));
+                if doc
+                    .design
+                    .wires
+                    .iter()
+                    .any(|w| w.from == from && w.to == target.id)
+                {
+                    queue.push(Command::Notify(format!(
+                        "{from} is already wired to {}",
+                        target.id
+                    )));
                 } else {
                     queue.push(Command::Connect {
                         from,
@@ -772,7 +886,9 @@ impl CanvasState {
                     });
                 }
             }
-            (Some(_), Some(Err(reason))) => queue.push(Command::Notify(format!("Wire refused: {reason}"))),
+            (Some(_), Some(Err(reason))) => {
+                queue.push(Command::Notify(format!("Wire refused: {reason}")));
+            }
             _ => {}
         }
     }
@@ -792,17 +908,27 @@ impl CanvasState {
             && let Some(b) = self.box_select.take()
         {
             let area = Rect::from_two_pos(b.start, b.end);
-            let mut next = if b.additive { selection.clone() } else { Selection::default() };
+            let mut next = if b.additive {
+                selection.clone()
+            } else {
+                Selection::default()
+            };
             next.wire = None;
-            next.nodes
-                .extend(rects.iter().filter(|(_, r)| area.intersects(*r)).map(|(id, _)| id.clone()));
+            next.nodes.extend(
+                rects
+                    .iter()
+                    .filter(|(_, r)| area.intersects(*r))
+                    .map(|(id, _)| id.clone()),
+            );
             queue.push(Command::Select(next));
         }
         if bg.clicked() {
             self.add_menu = None;
             match &self.hovered_wire {
                 Some((from, to)) => queue.push(Command::Select(Selection::wire(from, to))),
-                None if !ui.input(|i| i.modifiers.shift) => queue.push(Command::Select(Selection::default())),
+                None if !ui.input(|i| i.modifiers.shift) => {
+                    queue.push(Command::Select(Selection::default()));
+                }
                 None => {}
             }
         }
@@ -839,7 +965,10 @@ impl CanvasState {
             ui.menu_button("Add node", |ui| {
                 for kind in Kind::ALL {
                     if ui.button(kind.label()).clicked() {
-                        queue.push(Command::AddNode { kind, pos: Some(at) });
+                        queue.push(Command::AddNode {
+                            kind,
+                            pos: Some(at),
+                        });
                     }
                 }
             });
@@ -871,7 +1000,9 @@ impl CanvasState {
     }
 
     fn add_menu_ui(&mut self, ui: &egui::Ui, queue: &mut CommandQueue) {
-        let Some(menu) = &mut self.add_menu else { return };
+        let Some(menu) = &mut self.add_menu else {
+            return;
+        };
         let mut close = false;
         let area = egui::Area::new(Id::unique("add_node_menu"))
             .order(Order::Foreground)
@@ -880,11 +1011,13 @@ impl CanvasState {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_width(220.0);
                     ui.label(egui::RichText::new("Add node").strong());
-                    let edit = ui.add(
-                        egui::TextEdit::singleline(&mut menu.query)
-                            .hint_text("Search kinds…")
-                            .desired_width(f32::INFINITY),
-                    ).accessible_name("Search node kinds");
+                    let edit = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut menu.query)
+                                .hint_text("Search kinds…")
+                                .desired_width(f32::INFINITY),
+                        )
+                        .accessible_name("Search node kinds");
                     if !menu.opened {
                         edit.request_focus();
                         menu.opened = true;
@@ -893,15 +1026,20 @@ impl CanvasState {
                         .iter()
                         .filter_map(|k| fuzzy_score(&menu.query, k.label()).map(|s| (s, *k)))
                         .collect();
-                    matches.sort_by(|a, b| b.0.cmp(&a.0));
+                    matches.sort_by_key(|m| std::cmp::Reverse(m.0));
                     let enter = ui.input(|i| i.key_pressed(Key::Enter));
                     for (index, (_, kind)) in matches.iter().enumerate() {
                         let palette = Palette::of(ui.visuals());
                         let clicked = ui
                             .horizontal(|ui| {
-                                let (icon, _) = ui.allocate_exact_size(vec2(18.0, 18.0), Sense::hover());
+                                let (icon, _) =
+                                    ui.allocate_exact_size(vec2(18.0, 18.0), Sense::hover());
                                 icons::paint(ui.painter(), icon, *kind, palette.kind(*kind));
-                                ui.selectable_label(index == 0 && !menu.query.is_empty(), kind.label()).clicked()
+                                ui.selectable_label(
+                                    index == 0 && !menu.query.is_empty(),
+                                    kind.label(),
+                                )
+                                .clicked()
                             })
                             .inner;
                         if clicked || (enter && index == 0) {
@@ -926,7 +1064,9 @@ impl CanvasState {
     }
 
     fn minimap_ui(&mut self, ui: &egui::Ui, doc: &Document, palette: &Palette) {
-        let Some(bounds) = self.bounds(doc) else { return };
+        let Some(bounds) = self.bounds(doc) else {
+            return;
+        };
         let map_size = vec2(size::MINIMAP[0], size::MINIMAP[1]);
         let map = Rect::from_min_size(self.rect.max - map_size - vec2(12.0, 12.0), map_size);
         let view = self.transform().inverse() * self.rect;
@@ -941,14 +1081,25 @@ impl CanvasState {
                 let (rect, response) = ui.allocate_exact_size(map_size, Sense::click_and_drag());
                 response.widget_info(|| WidgetInfo::labeled(Role::Image, true, "Minimap"));
                 let painter = ui.painter();
-                painter.rect(rect, 6.0, palette.card.gamma_multiply(0.92), Stroke::new(1.0, palette.card_border), StrokeKind::Inside);
+                painter.rect(
+                    rect,
+                    6.0,
+                    palette.card.gamma_multiply(0.92),
+                    Stroke::new(1.0, palette.card_border),
+                    StrokeKind::Inside,
+                );
                 for node in &doc.design.nodes {
                     let r = self.node_rect(node, &doc.design.layout);
                     let r = Rect::from_min_max(to_map(r.min), to_map(r.max));
                     painter.rect_filled(r, 1.0, palette.kind(node.kind.kind()).gamma_multiply(0.8));
                 }
                 let v = Rect::from_min_max(to_map(view.min), to_map(view.max)).intersect(rect);
-                painter.rect_stroke(v, 2.0, Stroke::new(1.5, palette.selection), StrokeKind::Inside);
+                painter.rect_stroke(
+                    v,
+                    2.0,
+                    Stroke::new(1.5, palette.selection),
+                    StrokeKind::Inside,
+                );
                 response
             })
             .inner;
@@ -969,9 +1120,20 @@ fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 
 fn paint_tooltip(ctx: &egui::Context, at: Pos2, text: &str, palette: &Palette) {
     let painter = ctx.layer_painter(LayerId::new(Order::Tooltip, Id::unique("wire_refusal")));
-    let galley = painter.layout(text.to_owned(), FontId::proportional(13.0), palette.text, 320.0);
+    let galley = painter.layout(
+        text.to_owned(),
+        FontId::proportional(13.0),
+        palette.text,
+        320.0,
+    );
     let rect = Rect::from_min_size(at, galley.size() + vec2(16.0, 12.0));
-    painter.rect(rect, 6.0, palette.card, Stroke::new(1.5, palette.invalid), StrokeKind::Inside);
+    painter.rect(
+        rect,
+        6.0,
+        palette.card,
+        Stroke::new(1.5, palette.invalid),
+        StrokeKind::Inside,
+    );
     painter.galley(rect.min + vec2(8.0, 6.0), galley, palette.text);
 }
 
@@ -987,7 +1149,12 @@ pub fn command_button(ui: &mut egui::Ui, queue: &mut CommandQueue, command: UiCo
 }
 
 fn node_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {
-    for command in [UiCommand::Duplicate, UiCommand::Copy, UiCommand::Cut, UiCommand::Delete] {
+    for command in [
+        UiCommand::Duplicate,
+        UiCommand::Copy,
+        UiCommand::Cut,
+        UiCommand::Delete,
+    ] {
         command_button(ui, queue, command);
     }
     ui.separator();

@@ -1,8 +1,8 @@
 //! Small form widgets shared by the inspector's forms.
 
-use eframe::egui::{self, RichText};
 use edgewire_engine::model::Expr;
 use edgewire_engine::validate::Diagnostic;
+use eframe::egui::{self, RichText};
 
 use crate::ui::theme::{Palette, severity_icon};
 
@@ -10,24 +10,41 @@ use crate::ui::theme::{Palette, severity_icon};
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);
     let palette = Palette::of(ui.visuals());
-    ui.label(RichText::new(title.to_uppercase()).small().strong().color(palette.text_weak));
+    ui.label(
+        RichText::new(title.to_uppercase())
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
     ui.add_space(2.0);
 }
 
 /// A problem shown beside the field it concerns.
 pub fn diagnostic_line(ui: &mut egui::Ui, diagnostic: &Diagnostic, palette: &Palette) {
     ui.horizontal_wrapped(|ui| {
-        ui.colored_label(palette.severity(diagnostic.severity), severity_icon(diagnostic.severity));
-        ui.colored_label(palette.severity(diagnostic.severity), format!("{} {}", diagnostic.code, diagnostic.message));
+        ui.colored_label(
+            palette.severity(diagnostic.severity),
+            severity_icon(diagnostic.severity),
+        );
+        ui.colored_label(
+            palette.severity(diagnostic.severity),
+            format!("{} {}", diagnostic.code, diagnostic.message),
+        );
     });
     if let Some(help) = &diagnostic.help {
-        ui.label(RichText::new(help).small().italics().color(palette.text_weak));
+        ui.label(
+            RichText::new(help)
+                .small()
+                .italics()
+                .color(palette.text_weak),
+        );
     }
 }
 
 /// A one-line text field filling the row.
 pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY)).accessible_name(name)
+    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+        .accessible_name(name)
 }
 
 /// A monospace one-line field (paths, templates, names).
@@ -36,7 +53,8 @@ pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Res
         egui::TextEdit::singleline(value)
             .font(egui::TextStyle::Monospace)
             .desired_width(f32::INFINITY),
-    ).accessible_name(name)
+    )
+    .accessible_name(name)
 }
 
 /// A comma-separated list of strings.
@@ -47,11 +65,13 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str)
         .data(|d| d.get_temp::<(String, String)>(id))
         .filter(|(original, _)| *original == joined)
         .map_or_else(|| joined.clone(), |(_, text)| text);
-    let response = ui.add(
-        egui::TextEdit::singleline(&mut buffer)
-            .hint_text(hint)
-            .desired_width(f32::INFINITY),
-    ).accessible_name(name);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut buffer)
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        )
+        .accessible_name(name);
     if response.changed() {
         let parsed: Vec<String> = buffer
             .split(',')
@@ -69,7 +89,13 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str)
 pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> egui::Response {
     let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
     let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
-        let mut job = egui_extras::syntax_highlighting::highlight(ui.ctx(), ui.style(), &theme, text.as_str(), "sql");
+        let mut job = egui_extras::syntax_highlighting::highlight(
+            ui.ctx(),
+            ui.style(),
+            &theme,
+            text.as_str(),
+            "sql",
+        );
         job.wrap.max_width = wrap_width;
         ui.fonts_mut(|f| f.layout_job(job))
     };
@@ -79,7 +105,8 @@ pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> eg
             .desired_rows(rows)
             .desired_width(f32::INFINITY)
             .layouter(&mut layouter),
-    ).accessible_name(name)
+    )
+    .accessible_name(name)
 }
 
 /// A JSON value edited as text; invalid text is kept in the field and reported beside it.
@@ -90,11 +117,13 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         .data(|d| d.get_temp::<(String, String)>(id))
         .filter(|(original, _)| *original == canonical)
         .map_or_else(|| canonical.clone(), |(_, text)| text);
-    let response = ui.add(
-        egui::TextEdit::singleline(&mut buffer)
-            .font(egui::TextStyle::Monospace)
-            .desired_width(f32::INFINITY),
-    ).accessible_name("JSON value");
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut buffer)
+                .font(egui::TextStyle::Monospace)
+                .desired_width(f32::INFINITY),
+        )
+        .accessible_name("JSON value");
     let parsed = serde_json::from_str::<serde_json::Value>(&buffer);
     if response.changed() {
         if let Ok(parsed) = &parsed {
@@ -103,7 +132,10 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         ui.data_mut(|d| d.insert_temp(id, (value.to_string(), buffer.clone())));
     }
     if let Err(err) = parsed {
-        ui.colored_label(Palette::of(ui.visuals()).invalid, format!("Not JSON: {err}"));
+        ui.colored_label(
+            Palette::of(ui.visuals()).invalid,
+            format!("Not JSON: {err}"),
+        );
     }
 }
 
@@ -119,23 +151,28 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
     ui.vertical(|ui| {
         let mut choice = current;
         ui.horizontal(|ui| {
-            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(ui.next_auto_id())
-                .width(80.0)
-                .selected_text(names[current])
-                .show_ui(ui, |ui| {
-                    for (index, name) in names.iter().enumerate() {
-                        if index == 3 && depth > 2 {
-                            continue;
+            crate::ui::inspector::fields::named(
+                egui::ComboBox::from_id_salt(ui.next_auto_id())
+                    .width(80.0)
+                    .selected_text(names[current])
+                    .show_ui(ui, |ui| {
+                        for (index, name) in names.iter().enumerate() {
+                            if index == 3 && depth > 2 {
+                                continue;
+                            }
+                            ui.selectable_value(&mut choice, index, *name);
                         }
-                        ui.selectable_value(&mut choice, index, *name);
-                    }
-                }), "Expression kind");
+                    }),
+                "Expression kind",
+            );
             match value {
                 Expr::Ref(path) => {
-                    code_line(ui, path, "Value path").on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
+                    code_line(ui, path, "Value path")
+                        .on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
                 }
                 Expr::Text(template) => {
-                    code_line(ui, &mut template.0, "Text template").on_hover_text("A template: `product:{params.id}`");
+                    code_line(ui, &mut template.0, "Text template")
+                        .on_hover_text("A template: `product:{params.id}`");
                 }
                 Expr::Json(json_value) => json(ui, json_value),
                 Expr::Object(_) => {}
@@ -157,7 +194,11 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                     ui.horizontal(|ui| {
                         let mut name = key.clone();
                         if ui
-                            .add(egui::TextEdit::singleline(&mut name).font(egui::TextStyle::Monospace).desired_width(90.0))
+                            .add(
+                                egui::TextEdit::singleline(&mut name)
+                                    .font(egui::TextStyle::Monospace)
+                                    .desired_width(90.0),
+                            )
                             .changed()
                         {
                             rename = Some((key.clone(), name));
@@ -180,7 +221,7 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                 fields.insert(to, field);
             }
             if ui.small_button("+ field").clicked() {
-                let name = (1..)
+                let name = (1..=10_000)
                     .map(|n| format!("field{n}"))
                     .find(|n| !fields.contains_key(n))
                     .unwrap_or_default();
@@ -193,16 +234,23 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
 /// A combo box over strings, keeping an unknown current value selectable.
 pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, options: &[String]) {
     let name = "Binding";
-    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(id)
-        .selected_text(if value.is_empty() { "(choose)".to_owned() } else { value.clone() })
-        .show_ui(ui, |ui| {
-            for option in options {
-                ui.selectable_value(value, option.clone(), option);
-            }
-            if !value.is_empty() && !options.contains(value) {
-                ui.weak(format!("{value} (no such binding)"));
-            }
-        }), name);
+    crate::ui::inspector::fields::named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(if value.is_empty() {
+                "(choose)".to_owned()
+            } else {
+                value.clone()
+            })
+            .show_ui(ui, |ui| {
+                for option in options {
+                    ui.selectable_value(value, option.clone(), option);
+                }
+                if !value.is_empty() && !options.contains(value) {
+                    ui.weak(format!("{value} (no such binding)"));
+                }
+            }),
+        name,
+    );
 }
 
 /// Give a combo box (or any shown widget) its accessible name; returns what it returned.

@@ -1,6 +1,5 @@
 //! One form per node kind, covering every field.
 
-use eframe::egui::{self, DragValue, RichText};
 use edgewire_engine::model::{
     Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,
     Hyperdrive, Kv, KvEntry, Migration, Origin, RateLimit, RateLimitKey, RequestBody, Route,
@@ -8,6 +7,7 @@ use edgewire_engine::model::{
 };
 use edgewire_engine::validate::{Diagnostic, Target};
 use edgewire_engine::{Kind, NodeKind};
+use eframe::egui::{self, DragValue, RichText};
 
 use super::fields::{self, section};
 use super::steps;
@@ -38,9 +38,9 @@ impl FormContext<'_> {
     }
 
     fn request_problems(&self, request: usize) -> impl Iterator<Item = &&Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(move |d| matches!(&d.target, Target::Request { request: r, .. } if *r == request))
+        self.diagnostics.iter().filter(
+            move |d| matches!(&d.target, Target::Request { request: r, .. } if *r == request),
+        )
     }
 }
 
@@ -58,7 +58,8 @@ pub fn kind_ui(ui: &mut egui::Ui, kind: &mut NodeKind, cx: &FormContext<'_>) {
                 egui::TextEdit::multiline(&mut note.text)
                     .desired_rows(6)
                     .desired_width(f32::INFINITY),
-            ).accessible_name("Note");
+            )
+            .accessible_name("Note");
         }
     }
 }
@@ -74,7 +75,11 @@ pub enum ItemAction {
 pub fn item_buttons(ui: &mut egui::Ui, index: usize, len: usize, what: &str) -> Option<ItemAction> {
     let mut action = None;
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        if ui.small_button("×").on_hover_text(format!("Remove {what}")).clicked() {
+        if ui
+            .small_button("×")
+            .on_hover_text(format!("Remove {what}"))
+            .clicked()
+        {
             action = Some(ItemAction::Remove);
         }
         if ui
@@ -108,32 +113,58 @@ pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemActi
 
 fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
     let name = "Method";
-    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt(id)
-        .width(80.0)
-        .selected_text(method.as_str())
-        .show_ui(ui, |ui| {
-            for m in HttpMethod::ALL {
-                ui.selectable_value(method, m, m.as_str());
-            }
-        }), name);
+    crate::ui::inspector::fields::named(
+        egui::ComboBox::from_id_salt(id)
+            .width(80.0)
+            .selected_text(method.as_str())
+            .show_ui(ui, |ui| {
+                for m in HttpMethod::ALL {
+                    ui.selectable_value(method, m, m.as_str());
+                }
+            }),
+        name,
+    );
 }
 
 fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     section(ui, "Traffic");
-    egui::Grid::new("client_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Requests per second");
-        ui.add(DragValue::new(&mut client.requests_per_second).range(0.0..=1_000_000.0).speed(1.0)).accessible_name("Requests per second");
-        ui.end_row();
-    });
+    egui::Grid::new("client_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Requests per second");
+            ui.add(
+                DragValue::new(&mut client.requests_per_second)
+                    .range(0.0..=1_000_000.0)
+                    .speed(1.0),
+            )
+            .accessible_name("Requests per second");
+            ui.end_row();
+        });
     section(ui, "Regions (traffic shares)");
-    let mut regions: Vec<(String, f64)> = client.regions.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let mut regions: Vec<(String, f64)> = client
+        .regions
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
     let mut remove = None;
     for (index, (name, share)) in regions.iter_mut().enumerate() {
         ui.push_id(("region", index), |ui| {
             ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).desired_width(110.0)).accessible_name("Name");
-                ui.add(DragValue::new(share).range(0.0..=1.0).speed(0.01).fixed_decimals(2)).accessible_name("Share");
-                if ui.small_button("×").on_hover_text("Remove region").clicked() {
+                ui.add(egui::TextEdit::singleline(name).desired_width(110.0))
+                    .accessible_name("Name");
+                ui.add(
+                    DragValue::new(share)
+                        .range(0.0..=1.0)
+                        .speed(0.01)
+                        .fixed_decimals(2),
+                )
+                .accessible_name("Share");
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Remove region")
+                    .clicked()
+                {
                     remove = Some(index);
                 }
             });
@@ -151,7 +182,11 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
         regions.push((name.to_owned(), 0.0));
     }
     if (total - 1.0).abs() > 1e-6 && !regions.is_empty() {
-        ui.colored_label(cx.palette.severity(edgewire_engine::validate::Severity::Warning), format!("Shares add up to {total:.2}; they should add up to 1."));
+        ui.colored_label(
+            cx.palette
+                .severity(edgewire_engine::validate::Severity::Warning),
+            format!("Shares add up to {total:.2}; they should add up to 1."),
+        );
     }
     client.regions = regions.into_iter().collect();
 
@@ -160,14 +195,17 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     let mut action = (0, None);
     for (index, request) in client.scenario.iter_mut().enumerate() {
         ui.push_id(("request", index), |ui| {
-            egui::CollapsingHeader::new(format!("{} {} — {}", request.method, request.path, request.name))
-                .id_salt(("request_header", index))
-                .show(ui, |ui| {
-                    if let Some(a) = item_buttons(ui, index, len, "request") {
-                        action = (index, Some(a));
-                    }
-                    request_ui(ui, request);
-                });
+            egui::CollapsingHeader::new(format!(
+                "{} {} — {}",
+                request.method, request.path, request.name
+            ))
+            .id_salt(("request_header", index))
+            .show(ui, |ui| {
+                if let Some(a) = item_buttons(ui, index, len, "request") {
+                    action = (index, Some(a));
+                }
+                request_ui(ui, request);
+            });
             for diagnostic in cx.request_problems(index) {
                 fields::diagnostic_line(ui, diagnostic, cx.palette);
             }
@@ -188,29 +226,47 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
 }
 
 fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
-    egui::Grid::new("request_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Name");
-        fields::text(ui, &mut request.name, "Name");
-        ui.end_row();
-        ui.label("Method");
-        method_combo(ui, "method", &mut request.method);
-        ui.end_row();
-        ui.label("Path");
-        fields::code_line(ui, &mut request.path, "Path");
-        ui.end_row();
-        ui.label("Expected status");
-        ui.add(DragValue::new(&mut request.expect_status).range(100..=599)).accessible_name("Expect status");
-        ui.end_row();
-        ui.label("Weight");
-        ui.add(DragValue::new(&mut request.weight).range(0.0..=1000.0).speed(0.1)).accessible_name("Weight");
-        ui.end_row();
-    });
+    egui::Grid::new("request_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Name");
+            fields::text(ui, &mut request.name, "Name");
+            ui.end_row();
+            ui.label("Method");
+            method_combo(ui, "method", &mut request.method);
+            ui.end_row();
+            ui.label("Path");
+            fields::code_line(ui, &mut request.path, "Path");
+            ui.end_row();
+            ui.label("Expected status");
+            ui.add(DragValue::new(&mut request.expect_status).range(100..=599))
+                .accessible_name("Expect status");
+            ui.end_row();
+            ui.label("Weight");
+            ui.add(
+                DragValue::new(&mut request.weight)
+                    .range(0.0..=1000.0)
+                    .speed(0.1),
+            )
+            .accessible_name("Weight");
+            ui.end_row();
+        });
     ui.label("Headers");
     headers_ui(ui, &mut request.headers);
     ui.label("Body (JSON)");
-    let mut text = request.body.as_ref().map(RequestBody::to_text).unwrap_or_default();
+    let mut text = request
+        .body
+        .as_ref()
+        .map(RequestBody::to_text)
+        .unwrap_or_default();
     if ui
-        .add(egui::TextEdit::multiline(&mut text).code_editor().desired_rows(2).desired_width(f32::INFINITY))
+        .add(
+            egui::TextEdit::multiline(&mut text)
+                .code_editor()
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
         .accessible_name("Request body")
         .changed()
     {
@@ -221,19 +277,40 @@ fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
         };
     }
     if matches!(request.body, Some(RequestBody::Text(_))) {
-        ui.label(RichText::new("Not JSON: sent as raw text (to test malformed bodies).").small().italics());
+        ui.label(
+            RichText::new("Not JSON: sent as raw text (to test malformed bodies).")
+                .small()
+                .italics(),
+        );
     }
 }
 
 fn headers_ui(ui: &mut egui::Ui, headers: &mut std::collections::BTreeMap<String, String>) {
-    let mut rows: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut rows: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut remove = None;
     for (index, (name, value)) in rows.iter_mut().enumerate() {
         ui.push_id(("header", index), |ui| {
             ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).font(egui::TextStyle::Monospace).desired_width(100.0)).accessible_name("Name");
-                ui.add(egui::TextEdit::singleline(value).font(egui::TextStyle::Monospace).desired_width(130.0)).accessible_name("Value");
-                if ui.small_button("×").on_hover_text("Remove header").clicked() {
+                ui.add(
+                    egui::TextEdit::singleline(name)
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(100.0),
+                )
+                .accessible_name("Name");
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(130.0),
+                )
+                .accessible_name("Value");
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Remove header")
+                    .clicked()
+                {
                     remove = Some(index);
                 }
             });
@@ -243,7 +320,10 @@ fn headers_ui(ui: &mut egui::Ui, headers: &mut std::collections::BTreeMap<String
         rows.remove(index);
     }
     if ui.small_button("+ Header").clicked() {
-        let name = (1..).map(|n| format!("x-header-{n}")).find(|n| !rows.iter().any(|(r, _)| r == n)).unwrap_or_default();
+        let name = (1..=10_000)
+            .map(|n| format!("x-header-{n}"))
+            .find(|n| !rows.iter().any(|(r, _)| r == n))
+            .unwrap_or_default();
         rows.push((name, String::new()));
     }
     *headers = rows.into_iter().collect();
@@ -288,13 +368,16 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     };
     let mut choice = current;
     let names = ["None", "API key in a header", "JWT (HS256)"];
-    crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("auth")
-        .selected_text(names[current])
-        .show_ui(ui, |ui| {
-            for (i, name) in names.iter().enumerate() {
-                ui.selectable_value(&mut choice, i, *name);
-            }
-        }), "Authentication");
+    crate::ui::inspector::fields::named(
+        egui::ComboBox::from_id_salt("auth")
+            .selected_text(names[current])
+            .show_ui(ui, |ui| {
+                for (i, name) in names.iter().enumerate() {
+                    ui.selectable_value(&mut choice, i, *name);
+                }
+            }),
+        "Authentication",
+    );
     if choice != current {
         gateway.auth = match choice {
             1 => Auth::ApiKey {
@@ -309,84 +392,133 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
             _ => Auth::None,
         };
     }
-    egui::Grid::new("auth_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| match &mut gateway.auth {
-        Auth::None => {}
-        Auth::ApiKey { header, secret } => {
-            ui.label("Header");
-            fields::code_line(ui, header, "Header");
-            ui.end_row();
-            ui.label("Secret name");
-            fields::code_line(ui, secret, "Secret").on_hover_text("Read from .dev.vars or the environment; never stored in the design");
-            ui.end_row();
-        }
-        Auth::Jwt { secret, issuer, audience } => {
-            ui.label("Secret name");
-            fields::code_line(ui, secret, "Secret");
-            ui.end_row();
-            ui.label("Issuer (iss)");
-            fields::text(ui, issuer, "Issuer");
-            ui.end_row();
-            ui.label("Audience (aud)");
-            fields::text(ui, audience, "Audience");
-            ui.end_row();
-        }
-    });
+    egui::Grid::new("auth_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| match &mut gateway.auth {
+            Auth::None => {}
+            Auth::ApiKey { header, secret } => {
+                ui.label("Header");
+                fields::code_line(ui, header, "Header");
+                ui.end_row();
+                ui.label("Secret name");
+                fields::code_line(ui, secret, "Secret").on_hover_text(
+                    "Read from .dev.vars or the environment; never stored in the design",
+                );
+                ui.end_row();
+            }
+            Auth::Jwt {
+                secret,
+                issuer,
+                audience,
+            } => {
+                ui.label("Secret name");
+                fields::code_line(ui, secret, "Secret");
+                ui.end_row();
+                ui.label("Issuer (iss)");
+                fields::text(ui, issuer, "Issuer");
+                ui.end_row();
+                ui.label("Audience (aud)");
+                fields::text(ui, audience, "Audience");
+                ui.end_row();
+            }
+        });
 
     section(ui, "CORS");
     let mut cors_on = gateway.cors.is_some();
-    if ui.checkbox(&mut cors_on, "Allow cross-origin requests").changed() {
+    if ui
+        .checkbox(&mut cors_on, "Allow cross-origin requests")
+        .changed()
+    {
         gateway.cors = cors_on.then(Cors::default);
     }
     if let Some(cors) = &mut gateway.cors {
-        egui::Grid::new("cors_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("Origins");
-            fields::list(ui, &mut cors.allow_origins, "https://app.example.com, *", "Allow origins");
-            ui.end_row();
-            ui.label("Headers");
-            fields::list(ui, &mut cors.allow_headers, "content-type, x-api-key", "Allow headers");
-            ui.end_row();
-            ui.label("Max age (s)");
-            ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400)).accessible_name("Max age seconds");
-            ui.end_row();
-        });
+        egui::Grid::new("cors_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Origins");
+                fields::list(
+                    ui,
+                    &mut cors.allow_origins,
+                    "https://app.example.com, *",
+                    "Allow origins",
+                );
+                ui.end_row();
+                ui.label("Headers");
+                fields::list(
+                    ui,
+                    &mut cors.allow_headers,
+                    "content-type, x-api-key",
+                    "Allow headers",
+                );
+                ui.end_row();
+                ui.label("Max age (s)");
+                ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400))
+                    .accessible_name("Max age seconds");
+                ui.end_row();
+            });
     }
 
     section(ui, "Rate limit");
     let mut limit_on = gateway.rate_limit.is_some();
-    if ui.checkbox(&mut limit_on, "Limit requests per caller").changed() {
+    if ui
+        .checkbox(&mut limit_on, "Limit requests per caller")
+        .changed()
+    {
         gateway.rate_limit = limit_on.then(RateLimit::default);
     }
     if let Some(limit) = &mut gateway.rate_limit {
-        egui::Grid::new("limit_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("Requests");
-            ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000)).accessible_name("Requests");
-            ui.end_row();
-            ui.label("Per (seconds)");
-            ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400)).accessible_name("Period seconds");
-            ui.end_row();
-            ui.label("Caller is");
-            crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("limit_key")
-                .selected_text(match limit.key {
-                    RateLimitKey::ClientIp => "client IP",
-                    RateLimitKey::Credential => "API key / token subject",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut limit.key, RateLimitKey::ClientIp, "client IP");
-                    ui.selectable_value(&mut limit.key, RateLimitKey::Credential, "API key / token subject");
-                }), "Rate limit key");
-            ui.end_row();
-        });
+        egui::Grid::new("limit_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Requests");
+                ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000))
+                    .accessible_name("Requests");
+                ui.end_row();
+                ui.label("Per (seconds)");
+                ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400))
+                    .accessible_name("Period seconds");
+                ui.end_row();
+                ui.label("Caller is");
+                crate::ui::inspector::fields::named(
+                    egui::ComboBox::from_id_salt("limit_key")
+                        .selected_text(match limit.key {
+                            RateLimitKey::ClientIp => "client IP",
+                            RateLimitKey::Credential => "API key / token subject",
+                        })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(
+                                &mut limit.key,
+                                RateLimitKey::ClientIp,
+                                "client IP",
+                            );
+                            ui.selectable_value(
+                                &mut limit.key,
+                                RateLimitKey::Credential,
+                                "API key / token subject",
+                            );
+                        }),
+                    "Rate limit key",
+                );
+                ui.end_row();
+            });
     }
 
     section(ui, "Body limit");
     let mut body_on = gateway.max_body_bytes.is_some();
-    if ui.checkbox(&mut body_on, "Refuse large bodies (413)").changed() {
+    if ui
+        .checkbox(&mut body_on, "Refuse large bodies (413)")
+        .changed()
+    {
         gateway.max_body_bytes = body_on.then_some(1_048_576);
     }
     if let Some(bytes) = &mut gateway.max_body_bytes {
         ui.horizontal(|ui| {
             ui.label("Max body bytes");
-            ui.add(DragValue::new(bytes).range(1..=104_857_600).speed(64.0)).accessible_name("Bytes");
+            ui.add(DragValue::new(bytes).range(1..=104_857_600).speed(64.0))
+                .accessible_name("Bytes");
         });
     }
 
@@ -395,34 +527,44 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
 }
 
 fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[String]) {
-    egui::Grid::new("gw_route_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Path prefix");
-        fields::code_line(ui, &mut route.path, "Path");
-        ui.end_row();
-        ui.label("Service");
-        fields::choose(ui, "service", &mut route.service, services);
-        ui.end_row();
-        ui.label("Methods");
-        ui.horizontal_wrapped(|ui| {
-            for method in HttpMethod::ALL {
-                let mut on = route.methods.contains(&method);
-                if ui.toggle_value(&mut on, method.as_str()).changed() {
-                    if on {
-                        route.methods.push(method);
-                        route.methods.sort();
-                    } else {
-                        route.methods.retain(|m| *m != method);
+    egui::Grid::new("gw_route_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Path prefix");
+            fields::code_line(ui, &mut route.path, "Path");
+            ui.end_row();
+            ui.label("Service");
+            fields::choose(ui, "service", &mut route.service, services);
+            ui.end_row();
+            ui.label("Methods");
+            ui.horizontal_wrapped(|ui| {
+                for method in HttpMethod::ALL {
+                    let mut on = route.methods.contains(&method);
+                    if ui.toggle_value(&mut on, method.as_str()).changed() {
+                        if on {
+                            route.methods.push(method);
+                            route.methods.sort();
+                        } else {
+                            route.methods.retain(|m| *m != method);
+                        }
                     }
                 }
-            }
+            });
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(
+                &mut route.strip_prefix,
+                "Strip the prefix before forwarding",
+            );
+            ui.end_row();
         });
-        ui.end_row();
-        ui.label("");
-        ui.checkbox(&mut route.strip_prefix, "Strip the prefix before forwarding");
-        ui.end_row();
-    });
     if route.methods.is_empty() {
-        ui.label(RichText::new("No method chosen: every method is allowed.").small().italics());
+        ui.label(
+            RichText::new("No method chosen: every method is allowed.")
+                .small()
+                .italics(),
+        );
     }
 }
 
@@ -439,10 +581,25 @@ fn optional_text(ui: &mut egui::Ui, value: &mut Option<String>, label: &str, def
 }
 
 fn enrichment_ui(ui: &mut egui::Ui, enrich: &mut Enrichment) {
-    optional_text(ui, &mut enrich.request_id_header, "Request id header", "x-request-id");
-    optional_text(ui, &mut enrich.user_id_header, "User id header", "x-user-id");
+    optional_text(
+        ui,
+        &mut enrich.request_id_header,
+        "Request id header",
+        "x-request-id",
+    );
+    optional_text(
+        ui,
+        &mut enrich.user_id_header,
+        "User id header",
+        "x-user-id",
+    );
     ui.label("Forwarded headers (empty: all)");
-    fields::list(ui, &mut enrich.forward_headers, "accept, x-api-key", "Forward headers");
+    fields::list(
+        ui,
+        &mut enrich.forward_headers,
+        "accept, x-api-key",
+        "Forward headers",
+    );
 }
 
 fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
@@ -451,26 +608,38 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
     let mut action = (0, None);
     for (index, route) in worker.routes.iter_mut().enumerate() {
         ui.push_id(("route", index), |ui| {
-            egui::CollapsingHeader::new(RichText::new(format!("{} {}", route.method, route.path)).monospace())
-                .id_salt(("route_header", index))
-                .default_open(len <= 2)
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        method_combo(ui, "route_method", &mut route.method);
-                        ui.add(
-                            egui::TextEdit::singleline(&mut route.path)
-                                .font(egui::TextStyle::Monospace)
-                                .desired_width(160.0),
-                        ).accessible_name("Path");
-                        if let Some(a) = item_buttons(ui, index, len, "route") {
-                            action = (index, Some(a));
-                        }
-                    });
-                    for diagnostic in cx.route_problems(index) {
-                        fields::diagnostic_line(ui, diagnostic, cx.palette);
+            egui::CollapsingHeader::new(
+                RichText::new(format!("{} {}", route.method, route.path)).monospace(),
+            )
+            .id_salt(("route_header", index))
+            .default_open(len <= 2)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    method_combo(ui, "route_method", &mut route.method);
+                    ui.add(
+                        egui::TextEdit::singleline(&mut route.path)
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(160.0),
+                    )
+                    .accessible_name("Path");
+                    if let Some(a) = item_buttons(ui, index, len, "route") {
+                        action = (index, Some(a));
                     }
-                    steps::steps_ui(ui, &mut route.steps, &steps::StepContext { form: cx, route: index }, "", 0);
                 });
+                for diagnostic in cx.route_problems(index) {
+                    fields::diagnostic_line(ui, diagnostic, cx.palette);
+                }
+                steps::steps_ui(
+                    ui,
+                    &mut route.steps,
+                    &steps::StepContext {
+                        form: cx,
+                        route: index,
+                    },
+                    "",
+                    0,
+                );
+            });
         });
     }
     apply_action(&mut worker.routes, action.0, action.1);
@@ -480,7 +649,9 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
             path: "/".into(),
             steps: vec![edgewire_engine::model::Step::Respond {
                 status: 200,
-                body: Some(edgewire_engine::model::Expr::Json(serde_json::json!({"ok": true}))),
+                body: Some(edgewire_engine::model::Expr::Json(
+                    serde_json::json!({"ok": true}),
+                )),
                 headers: std::collections::BTreeMap::new(),
             }],
         });
@@ -490,50 +661,81 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
 fn kv_ui(ui: &mut egui::Ui, kv: &mut Kv) {
     section(ui, "Seed entries");
     let mut remove = None;
-    egui::Grid::new("kv_seed").num_columns(3).striped(true).spacing([6.0, 4.0]).show(ui, |ui| {
-        ui.label(RichText::new("Key").strong());
-        ui.label(RichText::new("Value").strong());
-        ui.label("");
-        ui.end_row();
-        for (index, entry) in kv.seed.iter_mut().enumerate() {
-            ui.push_id(("kv", index), |ui| {
-                ui.add(egui::TextEdit::singleline(&mut entry.key).font(egui::TextStyle::Monospace).desired_width(110.0)).accessible_name("Key");
-            });
-            ui.push_id(("kv_value", index), |ui| {
-                ui.add(egui::TextEdit::multiline(&mut entry.value).font(egui::TextStyle::Monospace).desired_rows(1).desired_width(150.0)).accessible_name("Seed value");
-            });
-            if ui.small_button("×").on_hover_text("Remove entry").clicked() {
-                remove = Some(index);
-            }
+    egui::Grid::new("kv_seed")
+        .num_columns(3)
+        .striped(true)
+        .spacing([6.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("Key").strong());
+            ui.label(RichText::new("Value").strong());
+            ui.label("");
             ui.end_row();
-        }
-    });
+            for (index, entry) in kv.seed.iter_mut().enumerate() {
+                ui.push_id(("kv", index), |ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut entry.key)
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(110.0),
+                    )
+                    .accessible_name("Key");
+                });
+                ui.push_id(("kv_value", index), |ui| {
+                    ui.add(
+                        egui::TextEdit::multiline(&mut entry.value)
+                            .font(egui::TextStyle::Monospace)
+                            .desired_rows(1)
+                            .desired_width(150.0),
+                    )
+                    .accessible_name("Seed value");
+                });
+                if ui.small_button("×").on_hover_text("Remove entry").clicked() {
+                    remove = Some(index);
+                }
+                ui.end_row();
+            }
+        });
     if let Some(index) = remove {
         kv.seed.remove(index);
     }
     if ui.small_button("+ Entry").clicked() {
-        let key = (1..).map(|n| format!("key:{n}")).find(|k| !kv.seed.iter().any(|e| e.key == *k)).unwrap_or_default();
-        kv.seed.push(KvEntry { key, value: String::new() });
+        let key = (1..=10_000)
+            .map(|n| format!("key:{n}"))
+            .find(|k| !kv.seed.iter().any(|e| e.key == *k))
+            .unwrap_or_default();
+        kv.seed.push(KvEntry {
+            key,
+            value: String::new(),
+        });
     }
 }
 
 fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
     section(ui, "Location");
-    egui::Grid::new("d1_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Primary location hint");
-        crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("d1_hint")
-            .selected_text(d1.location_hint.clone().unwrap_or_else(|| "automatic".into()))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut d1.location_hint, None, "automatic");
-                for hint in D1_LOCATION_HINTS {
-                    ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
-                }
-            }), "Primary location hint");
-        ui.end_row();
-        ui.label("");
-        ui.checkbox(&mut d1.read_replication, "Read replicas (Sessions API)");
-        ui.end_row();
-    });
+    egui::Grid::new("d1_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Primary location hint");
+            crate::ui::inspector::fields::named(
+                egui::ComboBox::from_id_salt("d1_hint")
+                    .selected_text(
+                        d1.location_hint
+                            .clone()
+                            .unwrap_or_else(|| "automatic".into()),
+                    )
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut d1.location_hint, None, "automatic");
+                        for hint in D1_LOCATION_HINTS {
+                            ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
+                        }
+                    }),
+                "Primary location hint",
+            );
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(&mut d1.read_replication, "Read replicas (Sessions API)");
+            ui.end_row();
+        });
     section(ui, "Migrations");
     let len = d1.migrations.len();
     let mut action = (0, None);
@@ -541,7 +743,12 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
         ui.push_id(("migration", index), |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(format!("{:04}_", index + 1)).monospace());
-                ui.add(egui::TextEdit::singleline(&mut migration.name).font(egui::TextStyle::Monospace).desired_width(140.0)).accessible_name("Name");
+                ui.add(
+                    egui::TextEdit::singleline(&mut migration.name)
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(140.0),
+                )
+                .accessible_name("Name");
                 if let Some(a) = item_buttons(ui, index, len, "migration") {
                     action = (index, Some(a));
                 }
@@ -563,44 +770,60 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
 fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
     section(ui, "Origin");
     let mut auto = matches!(hd.origin, Origin::Auto);
-    egui::Grid::new("hd_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Database");
-        crate::ui::inspector::fields::named(egui::ComboBox::from_id_salt("hd_origin")
-            .selected_text(if auto { "local PostgreSQL (auto)" } else { "connection string" })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut auto, true, "local PostgreSQL (auto)");
-                ui.selectable_value(&mut auto, false, "connection string");
-            }), "Origin database");
-        ui.end_row();
-        if auto != matches!(hd.origin, Origin::Auto) {
-            hd.origin = if auto {
-                Origin::Auto
-            } else {
-                Origin::ConnectionString {
-                    secret: "DATABASE_URL".into(),
-                }
-            };
-        }
-        if let Origin::ConnectionString { secret } = &mut hd.origin {
-            ui.label("Secret name");
-            fields::code_line(ui, secret, "Secret").on_hover_text("The connection string is read from this secret");
+    egui::Grid::new("hd_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Database");
+            crate::ui::inspector::fields::named(
+                egui::ComboBox::from_id_salt("hd_origin")
+                    .selected_text(if auto {
+                        "local PostgreSQL (auto)"
+                    } else {
+                        "connection string"
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut auto, true, "local PostgreSQL (auto)");
+                        ui.selectable_value(&mut auto, false, "connection string");
+                    }),
+                "Origin database",
+            );
             ui.end_row();
-        }
-        ui.label("Origin region");
-        fields::text(ui, &mut hd.origin_region, "Origin region");
-        ui.end_row();
-    });
+            if auto != matches!(hd.origin, Origin::Auto) {
+                hd.origin = if auto {
+                    Origin::Auto
+                } else {
+                    Origin::ConnectionString {
+                        secret: "DATABASE_URL".into(),
+                    }
+                };
+            }
+            if let Origin::ConnectionString { secret } = &mut hd.origin {
+                ui.label("Secret name");
+                fields::code_line(ui, secret, "Secret")
+                    .on_hover_text("The connection string is read from this secret");
+                ui.end_row();
+            }
+            ui.label("Origin region");
+            fields::text(ui, &mut hd.origin_region, "Origin region");
+            ui.end_row();
+        });
     section(ui, "Query cache");
     ui.checkbox(&mut hd.caching.enabled, "Cache read-only queries");
     ui.add_enabled_ui(hd.caching.enabled, |ui| {
-        egui::Grid::new("hd_cache").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("max_age (s)");
-            ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600)).accessible_name("Max age seconds");
-            ui.end_row();
-            ui.label("stale_while_revalidate (s)");
-            ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600)).accessible_name("Stale while revalidate seconds");
-            ui.end_row();
-        });
+        egui::Grid::new("hd_cache")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("max_age (s)");
+                ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600))
+                    .accessible_name("Max age seconds");
+                ui.end_row();
+                ui.label("stale_while_revalidate (s)");
+                ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600))
+                    .accessible_name("Stale while revalidate seconds");
+                ui.end_row();
+            });
     });
     if matches!(hd.origin, Origin::Auto) {
         section(ui, "Seed SQL (auto origin)");

@@ -11,11 +11,11 @@ mod steps;
 
 use std::collections::BTreeMap;
 
-use eframe::egui::{self, RichText};
 use edgewire_engine::edit::Edit;
 use edgewire_engine::graph::wire_role;
 use edgewire_engine::validate::{Diagnostic, Target};
 use edgewire_engine::{Design, NodeId};
+use eframe::egui::{self, RichText};
 
 use super::commands::{Command, CommandQueue, Selection, UiCommand};
 use super::document::Document;
@@ -33,7 +33,7 @@ pub struct InspectorState {
 /// The key that makes successive edits of one field one undo step: the focused or dragged
 /// widget.
 pub fn coalesce_key(ctx: &egui::Context) -> Option<u64> {
-    ctx.memory(|m| m.focused())
+    ctx.memory(eframe::egui::Memory::focused)
         .or_else(|| ctx.dragged_id())
         .map(|id| id.value())
 }
@@ -49,11 +49,11 @@ pub fn ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.add_space(4.0);
-            if let Some(id) = selection.single() {
-                if let Some(node) = doc.design.node(id) {
-                    node_ui(ui, state, doc, node, queue);
-                    return;
-                }
+            if let Some(id) = selection.single()
+                && let Some(node) = doc.design.node(id)
+            {
+                node_ui(ui, state, doc, node, queue);
+                return;
             }
             if let Some((from, to)) = &selection.wire {
                 wire_ui(ui, state, &doc.design, from, to, queue);
@@ -75,31 +75,47 @@ pub fn ui(
         });
 }
 
-fn design_ui(ui: &mut egui::Ui, state: &mut InspectorState, doc: &Document, queue: &mut CommandQueue) {
+fn design_ui(
+    ui: &mut egui::Ui,
+    state: &mut InspectorState,
+    doc: &Document,
+    queue: &mut CommandQueue,
+) {
     let design = &doc.design;
     ui.heading("Design");
     ui.add_space(4.0);
-    egui::Grid::new("design_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Name");
-        let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
-        let response = ui.add(egui::TextEdit::singleline(buffer).desired_width(f32::INFINITY)).accessible_name("Design name");
-        if response.lost_focus() {
-            if *buffer != design.name {
-                queue.push(Command::Edit {
-                    edit: Edit::SetName { name: buffer.clone() },
-                    coalesce: None,
-                });
+    egui::Grid::new("design_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Name");
+            let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
+            let response = ui
+                .add(egui::TextEdit::singleline(buffer).desired_width(f32::INFINITY))
+                .accessible_name("Design name");
+            if response.lost_focus() {
+                if *buffer != design.name {
+                    queue.push(Command::Edit {
+                        edit: Edit::SetName {
+                            name: buffer.clone(),
+                        },
+                        coalesce: None,
+                    });
+                }
+                state.design_name = None;
+            } else if !response.has_focus() {
+                state.design_name = None;
             }
-            state.design_name = None;
-        } else if !response.has_focus() {
-            state.design_name = None;
-        }
-        ui.end_row();
-    });
+            ui.end_row();
+        });
     ui.label("Description");
     let mut description = design.description.clone();
     if ui
-        .add(egui::TextEdit::multiline(&mut description).desired_rows(4).desired_width(f32::INFINITY))
+        .add(
+            egui::TextEdit::multiline(&mut description)
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
         .accessible_name("Design description")
         .changed()
     {
@@ -110,7 +126,12 @@ fn design_ui(ui: &mut egui::Ui, state: &mut InspectorState, doc: &Document, queu
     }
     ui.add_space(8.0);
     let palette = Palette::of(ui.visuals());
-    ui.label(RichText::new("CONTENTS").small().strong().color(palette.text_weak));
+    ui.label(
+        RichText::new("CONTENTS")
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
     for kind in edgewire_engine::Kind::ALL {
         let ids: Vec<&str> = design
             .nodes
@@ -156,46 +177,55 @@ fn node_ui(
     let diagnostics: Vec<&Diagnostic> = doc.diagnostics().for_node(&node.id).collect();
 
     // Name.
-    egui::Grid::new("node_name_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-        ui.label("Name");
-        let mut text = match &state.name {
-            Some((id, text)) if *id == node.id => text.clone(),
-            _ => node.id.clone(),
-        };
-        let response = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .desired_width(f32::INFINITY)
-                .id_salt("node_name"),
-        ).accessible_name("Node name");
-        let response = response.on_hover_text("The node id; also the Worker name when exported");
-        let problem = id_problem(design, &node.id, &text);
-        if response.changed() {
-            state.name = Some((node.id.clone(), text.clone()));
-        }
-        if response.lost_focus() {
-            if problem.is_none() && text != node.id {
-                queue.push(Command::Edit {
-                    edit: Edit::RenameNode {
-                        from: node.id.clone(),
-                        to: text.clone(),
-                    },
-                    coalesce: None,
-                });
+    egui::Grid::new("node_name_grid")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("Name");
+            let mut text = match &state.name {
+                Some((id, text)) if *id == node.id => text.clone(),
+                _ => node.id.clone(),
+            };
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut text)
+                        .desired_width(f32::INFINITY)
+                        .id_salt("node_name"),
+                )
+                .accessible_name("Node name");
+            let response =
+                response.on_hover_text("The node id; also the Worker name when exported");
+            let problem = id_problem(design, &node.id, &text);
+            if response.changed() {
+                state.name = Some((node.id.clone(), text.clone()));
             }
-            state.name = None;
-        } else if !response.has_focus() {
-            state.name = None;
-        }
-        ui.end_row();
-        if let Some(problem) = problem {
-            ui.label("");
-            ui.colored_label(palette.invalid, problem);
+            if response.lost_focus() {
+                if problem.is_none() && text != node.id {
+                    queue.push(Command::Edit {
+                        edit: Edit::RenameNode {
+                            from: node.id.clone(),
+                            to: text.clone(),
+                        },
+                        coalesce: None,
+                    });
+                }
+                state.name = None;
+            } else if !response.has_focus() {
+                state.name = None;
+            }
             ui.end_row();
-        }
-    });
+            if let Some(problem) = problem {
+                ui.label("");
+                ui.colored_label(palette.invalid, problem);
+                ui.end_row();
+            }
+        });
 
     // Node-level problems.
-    for diagnostic in diagnostics.iter().filter(|d| matches!(d.target, Target::Node { .. } | Target::Wire { .. })) {
+    for diagnostic in diagnostics
+        .iter()
+        .filter(|d| matches!(d.target, Target::Node { .. } | Target::Wire { .. }))
+    {
         fields::diagnostic_line(ui, diagnostic, &palette);
     }
 
@@ -203,24 +233,31 @@ fn node_ui(
     let outgoing: Vec<_> = design.wires_from(&node.id).collect();
     if !outgoing.is_empty() {
         fields::section(ui, "Bindings");
-        egui::Grid::new("bindings_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            for wire in outgoing {
-                ui.label(format!("→ {}", wire.to));
-                if wire.binding.is_empty() {
-                    ui.weak("requests (no binding)");
-                } else {
-                    binding_field(ui, state, design, &node.id, &wire.binding, queue);
+        egui::Grid::new("bindings_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                for wire in outgoing {
+                    ui.label(format!("→ {}", wire.to));
+                    if wire.binding.is_empty() {
+                        ui.weak("requests (no binding)");
+                    } else {
+                        binding_field(ui, state, design, &node.id, &wire.binding, queue);
+                    }
+                    ui.end_row();
                 }
-                ui.end_row();
-            }
-        });
+            });
     }
 
     let mut edited = node.kind.clone();
     let bindings: Vec<(String, edgewire_engine::Kind)> = design
         .wires_from(&node.id)
         .filter(|w| !w.binding.is_empty())
-        .filter_map(|w| design.node(&w.to).map(|t| (w.binding.clone(), t.kind.kind())))
+        .filter_map(|w| {
+            design
+                .node(&w.to)
+                .map(|t| (w.binding.clone(), t.kind.kind()))
+        })
         .collect();
     let context = forms::FormContext {
         bindings: &bindings,
@@ -248,14 +285,22 @@ fn binding_field(
     queue: &mut CommandQueue,
 ) {
     let key = (node.to_owned(), binding.to_owned());
-    let mut text = state.bindings.get(&key).cloned().unwrap_or_else(|| binding.to_owned());
-    let response = ui.add(
-        egui::TextEdit::singleline(&mut text)
-            .font(egui::TextStyle::Monospace)
-            .desired_width(f32::INFINITY)
-            .id_salt(("binding", node, binding)),
-    ).accessible_name("Binding name");
-    let response = response.on_hover_text(format!("Binding name of {node}; renaming it updates routes and steps"));
+    let mut text = state
+        .bindings
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| binding.to_owned());
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut text)
+                .font(egui::TextStyle::Monospace)
+                .desired_width(f32::INFINITY)
+                .id_salt(("binding", node, binding)),
+        )
+        .accessible_name("Binding name");
+    let response = response.on_hover_text(format!(
+        "Binding name of {node}; renaming it updates routes and steps"
+    ));
     let problem = binding_problem(design, node, binding, &text);
     if response.changed() {
         state.bindings.insert(key.clone(), text.clone());
@@ -304,16 +349,25 @@ fn wire_ui(
             ui.label(RichText::new(format!("{role:?}")).color(palette.text_weak));
         }
         Err(reason) => {
-            ui.colored_label(palette.invalid, format!("{} Not allowed: {reason}", severity_icon(edgewire_engine::validate::Severity::Error)));
+            ui.colored_label(
+                palette.invalid,
+                format!(
+                    "{} Not allowed: {reason}",
+                    severity_icon(edgewire_engine::validate::Severity::Error)
+                ),
+            );
         }
     }
     ui.add_space(6.0);
     if !wire.binding.is_empty() {
-        egui::Grid::new("wire_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("Binding");
-            binding_field(ui, state, design, from, &wire.binding, queue);
-            ui.end_row();
-        });
+        egui::Grid::new("wire_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Binding");
+                binding_field(ui, state, design, from, &wire.binding, queue);
+                ui.end_row();
+            });
     }
     ui.add_space(6.0);
     if ui.button("Delete wire").clicked() {
@@ -349,10 +403,14 @@ fn id_problem(design: &Design, current: &str, candidate: &str) -> Option<String>
 /// Why `candidate` cannot be the new name of binding `current` of `node`, if it cannot.
 fn binding_problem(design: &Design, node: &str, current: &str, candidate: &str) -> Option<String> {
     let mut chars = candidate.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
-        return Some("A binding is a JavaScript name: letters, digits, `_` (`PRODUCTS`).".to_owned());
+        return Some(
+            "A binding is a JavaScript name: letters, digits, `_` (`PRODUCTS`).".to_owned(),
+        );
     }
     if candidate != current && design.binding(node, candidate).is_some() {
         return Some(format!("`{node}` already has a binding `{candidate}`."));
@@ -367,7 +425,10 @@ mod tests {
     #[test]
     fn ids_and_bindings_are_checked_beside_their_fields() {
         let mut design = Design::new("t");
-        design.nodes.push(edgewire_engine::Node::new("a", edgewire_engine::Kind::Kv.default_node_kind()));
+        design.nodes.push(edgewire_engine::Node::new(
+            "a",
+            edgewire_engine::Kind::Kv.default_node_kind(),
+        ));
         assert!(id_problem(&design, "b", "a").is_some());
         assert!(id_problem(&design, "b", "Bad Name").is_some());
         assert!(id_problem(&design, "b", "good-name").is_none());
