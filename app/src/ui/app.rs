@@ -1073,7 +1073,7 @@ impl eframe::App for EdgewireApp {
             .show(ui, |ui| palette::ui(ui, &mut self.queue));
         egui::Panel::right("inspector")
             .resizable(true)
-            .default_size(340.0)
+            .default_size(300.0)
             .size_range(240.0..=640.0)
             .show(ui, |ui| {
                 inspector::ui(

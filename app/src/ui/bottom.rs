@@ -70,10 +70,13 @@ fn problems_ui(
         });
         return;
     }
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let rows: Vec<_> = diagnostics.iter().collect();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for (index, diagnostic) in diagnostics.iter().enumerate() {
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for index in range {
+                let diagnostic = rows[index];
                 let row = ui.horizontal(|ui| {
                     ui.colored_label(
                         palette.severity(diagnostic.severity),

@@ -253,7 +253,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     let title = painter.layout_job(single_line(
         &node.id,
         header.width() - 92.0,
-        14.0,
+        15.0,
         palette.text,
     ));
     painter.galley(
@@ -273,7 +273,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     );
     let mut y = header.bottom() + size::CARD_PAD;
     for line in summary(node) {
-        let job = single_line(&line, rect.width() - 20.0, 12.0, palette.text_weak);
+        let job = single_line(&line, rect.width() - 20.0, 12.5, palette.text_weak);
         let galley = painter.layout_job(job);
         painter.galley(pos2(rect.left() + 10.0, y), galley, palette.text_weak);
         y += size::CARD_LINE;

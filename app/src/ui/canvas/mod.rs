@@ -248,7 +248,7 @@ impl CanvasState {
             self.pan = self.rect.size() / 2.0;
             return;
         };
-        let room = (self.rect.size() - vec2(80.0, 80.0)).max(vec2(50.0, 50.0));
+        let room = (self.rect.size() - vec2(56.0, 56.0)).max(vec2(50.0, 50.0));
         let zoom = (room.x / bounds.width()).min(room.y / bounds.height());
         self.zoom = zoom.clamp(size::MIN_ZOOM, 1.0);
         self.pan = self.rect.size() / 2.0 - bounds.center().to_vec2() * self.zoom;

@@ -41,9 +41,31 @@ pub fn diagnostic_line(ui: &mut egui::Ui, diagnostic: &Diagnostic, palette: &Pal
     }
 }
 
+/// The width that fills the rest of the row without ever growing it (a field asking for
+/// more than what is left makes a panel grow every frame).
+pub fn fill_width(ui: &egui::Ui) -> f32 {
+    (ui.available_width() - 2.0).max(40.0)
+}
+
+/// The width of a field followed by a small button on the same row.
+pub fn inline_width(ui: &egui::Ui) -> f32 {
+    (ui.available_width() - 40.0).clamp(60.0, 220.0)
+}
+
+/// A monospace field sized to leave room for a button after it.
+pub fn code_inline(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    let width = inline_width(ui);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .font(egui::TextStyle::Monospace)
+            .desired_width(width),
+    )
+    .accessible_name(name)
+}
+
 /// A one-line text field filling the row.
 pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+    ui.add(egui::TextEdit::singleline(value).desired_width(fill_width(ui)))
         .accessible_name(name)
 }
 
@@ -52,7 +74,7 @@ pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Res
     ui.add(
         egui::TextEdit::singleline(value)
             .font(egui::TextStyle::Monospace)
-            .desired_width(f32::INFINITY),
+            .desired_width(fill_width(ui)),
     )
     .accessible_name(name)
 }
@@ -69,7 +91,7 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str)
         .add(
             egui::TextEdit::singleline(&mut buffer)
                 .hint_text(hint)
-                .desired_width(f32::INFINITY),
+                .desired_width(fill_width(ui)),
         )
         .accessible_name(name);
     if response.changed() {
@@ -121,7 +143,7 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         .add(
             egui::TextEdit::singleline(&mut buffer)
                 .font(egui::TextStyle::Monospace)
-                .desired_width(f32::INFINITY),
+                .desired_width(inline_width(ui)),
         )
         .accessible_name("JSON value");
     let parsed = serde_json::from_str::<serde_json::Value>(&buffer);
@@ -167,11 +189,11 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
             );
             match value {
                 Expr::Ref(path) => {
-                    code_line(ui, path, "Value path")
+                    code_inline(ui, path, "Value path")
                         .on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
                 }
                 Expr::Text(template) => {
-                    code_line(ui, &mut template.0, "Text template")
+                    code_inline(ui, &mut template.0, "Text template")
                         .on_hover_text("A template: `product:{params.id}`");
                 }
                 Expr::Json(json_value) => json(ui, json_value),
@@ -199,6 +221,7 @@ pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
                                     .font(egui::TextStyle::Monospace)
                                     .desired_width(90.0),
                             )
+                            .accessible_name("Field name")
                             .changed()
                         {
                             rename = Some((key.clone(), name));

@@ -619,7 +619,7 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
                     ui.add(
                         egui::TextEdit::singleline(&mut route.path)
                             .font(egui::TextStyle::Monospace)
-                            .desired_width(160.0),
+                            .desired_width((ui.available_width() - 110.0).clamp(60.0, 200.0)),
                     )
                     .accessible_name("Path");
                     if let Some(a) = item_buttons(ui, index, len, "route") {

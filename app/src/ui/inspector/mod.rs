@@ -91,7 +91,7 @@ fn design_ui(
             ui.label("Name");
             let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
             let response = ui
-                .add(egui::TextEdit::singleline(buffer).desired_width(f32::INFINITY))
+                .add(egui::TextEdit::singleline(buffer).desired_width(fields::fill_width(ui)))
                 .accessible_name("Design name");
             if response.lost_focus() {
                 if *buffer != design.name {
@@ -146,10 +146,14 @@ fn design_ui(
             let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
             icons::paint(ui.painter(), rect, kind, palette.kind(kind));
             ui.label(RichText::new(kind.label()).strong());
-            for id in ids {
-                if ui.link(id).clicked() {
-                    queue.push(Command::Reveal(id.to_owned()));
+            const SHOWN: usize = 12;
+            for id in ids.iter().take(SHOWN) {
+                if ui.link(*id).clicked() {
+                    queue.push(Command::Reveal((*id).to_owned()));
                 }
+            }
+            if ids.len() > SHOWN {
+                ui.weak(format!("+{} more (Ctrl+K finds them)", ids.len() - SHOWN));
             }
         });
     }
@@ -189,7 +193,7 @@ fn node_ui(
             let response = ui
                 .add(
                     egui::TextEdit::singleline(&mut text)
-                        .desired_width(f32::INFINITY)
+                        .desired_width(fields::fill_width(ui))
                         .id_salt("node_name"),
                 )
                 .accessible_name("Node name");
@@ -242,7 +246,7 @@ fn node_ui(
                     if wire.binding.is_empty() {
                         ui.weak("requests (no binding)");
                     } else {
-                        binding_field(ui, state, design, &node.id, &wire.binding, queue);
+                        let _ = binding_field(ui, state, design, &node.id, &wire.binding, queue);
                     }
                     ui.end_row();
                 }
@@ -283,7 +287,7 @@ fn binding_field(
     node: &str,
     binding: &str,
     queue: &mut CommandQueue,
-) {
+) -> egui::Response {
     let key = (node.to_owned(), binding.to_owned());
     let mut text = state
         .bindings
@@ -294,7 +298,7 @@ fn binding_field(
         .add(
             egui::TextEdit::singleline(&mut text)
                 .font(egui::TextStyle::Monospace)
-                .desired_width(f32::INFINITY)
+                .desired_width(fields::fill_width(ui))
                 .id_salt(("binding", node, binding)),
         )
         .accessible_name("Binding name");
@@ -323,6 +327,7 @@ fn binding_field(
         ui.label("");
         ui.colored_label(Palette::of(ui.visuals()).invalid, problem);
     }
+    response
 }
 
 fn wire_ui(

@@ -304,7 +304,11 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 ui.label("Expires after (s)");
                 ui.horizontal(|ui| {
                     let mut on = ttl_secs.is_some();
-                    if ui.checkbox(&mut on, "").changed() {
+                    if ui
+                        .checkbox(&mut on, "")
+                        .accessible_name("Expires")
+                        .changed()
+                    {
                         *ttl_secs = on.then_some(300);
                     }
                     if let Some(ttl) = ttl_secs {
@@ -377,7 +381,11 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 ui.label("Body");
                 ui.horizontal(|ui| {
                     let mut on = body.is_some();
-                    if ui.checkbox(&mut on, "").changed() {
+                    if ui
+                        .checkbox(&mut on, "")
+                        .accessible_name("Send a body")
+                        .changed()
+                    {
                         *body = on.then(|| Expr::Ref("body".into()));
                     }
                     if let Some(body) = body {
@@ -405,7 +413,11 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 ui.label("Body");
                 ui.horizontal(|ui| {
                     let mut on = body.is_some();
-                    if ui.checkbox(&mut on, "").changed() {
+                    if ui
+                        .checkbox(&mut on, "")
+                        .accessible_name("Respond with a body")
+                        .changed()
+                    {
                         *body = on.then(|| Expr::Object(BTreeMap::new()));
                     }
                     if let Some(body) = body {
