@@ -30,6 +30,9 @@ pub struct InspectorState {
     design_name: Option<String>,
 }
 
+/// How many node ids per kind the design page lists.
+const SHOWN_IDS: usize = 12;
+
 /// The key that makes successive edits of one field one undo step: the focused or dragged
 /// widget.
 pub fn coalesce_key(ctx: &egui::Context) -> Option<u64> {
@@ -146,14 +149,16 @@ fn design_ui(
             let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
             icons::paint(ui.painter(), rect, kind, palette.kind(kind));
             ui.label(RichText::new(kind.label()).strong());
-            const SHOWN: usize = 12;
-            for id in ids.iter().take(SHOWN) {
+            for id in ids.iter().take(SHOWN_IDS) {
                 if ui.link(*id).clicked() {
                     queue.push(Command::Reveal((*id).to_owned()));
                 }
             }
-            if ids.len() > SHOWN {
-                ui.weak(format!("+{} more (Ctrl+K finds them)", ids.len() - SHOWN));
+            if ids.len() > SHOWN_IDS {
+                ui.weak(format!(
+                    "+{} more (Ctrl+K finds them)",
+                    ids.len() - SHOWN_IDS
+                ));
             }
         });
     }
