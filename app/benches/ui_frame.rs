@@ -47,8 +47,21 @@ fn generated(nodes: usize, wires: usize) -> Design {
         design.nodes.push(Node::new(&id, kind.default_node_kind()));
         design.layout.insert(id, pos);
     }
+    // Wires join nearby nodes, as in a real layered design (callers next to what they call).
+    let index: std::collections::BTreeMap<&str, usize> = design
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let near = |a: &str, b: &str| {
+        let (i, j) = (index[a], index[b]);
+        let (ci, ri, cj, rj) = (i % columns, i / columns, j % columns, j / columns);
+        ci.abs_diff(cj) <= 3 && ri.abs_diff(rj) <= 3
+    };
     let mut seen = std::collections::BTreeSet::new();
-    while design.wires.len() < wires {
+    let mut wires_out = Vec::new();
+    while wires_out.len() < wires {
         let from = &callers[next(callers.len())];
         let (to, binding) = if next(3) == 0 {
             let to = &workers[next(workers.len())];
@@ -57,14 +70,15 @@ fn generated(nodes: usize, wires: usize) -> Design {
             let (to, kind) = &stores[next(stores.len())];
             (
                 to.clone(),
-                format!("{}_{}", kind.default_binding(), design.wires.len()),
+                format!("{}_{}", kind.default_binding(), wires_out.len()),
             )
         };
-        if *from == to || !seen.insert((from.clone(), to.clone())) {
+        if *from == to || !near(from, &to) || !seen.insert((from.clone(), to.clone())) {
             continue;
         }
-        design.wires.push(Wire::new(from.clone(), to, binding));
+        wires_out.push(Wire::new(from.clone(), to, binding));
     }
+    design.wires = wires_out;
     design
 }
 

@@ -566,6 +566,10 @@ impl CanvasState {
                 Stroke::NONE,
             );
             let mid = curve.sample(0.5);
+            if !visible.contains(mid) {
+                // The label is off screen: nothing to draw or click.
+                continue;
+            }
             let label = if wire.binding.is_empty() {
                 if role.is_err() {
                     "not allowed".to_owned()
