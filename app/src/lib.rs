@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`cli`]: argument parsing (clap) and one module per subcommand.
-//! - `ui` (later): the egui desktop app.
+//! - [`ui`]: the egui desktop app.
 
 pub mod cli;
+pub mod ui;

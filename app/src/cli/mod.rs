@@ -53,9 +53,12 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Scenario(args)) => scenario::run(&args),
         Some(Command::Export(args)) => export::run(&args),
-        None => {
-            eprintln!("the desktop app is not built yet; try `edgewire --help`");
-            ExitCode::SUCCESS
-        }
+        None => match crate::ui::launch(cli.file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("edgewire: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

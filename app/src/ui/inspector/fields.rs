@@ -1,0 +1,260 @@
+//! Small form widgets shared by the inspector's forms.
+
+use edgewire_engine::model::Expr;
+use edgewire_engine::validate::Diagnostic;
+use eframe::egui::{self, RichText};
+
+use crate::ui::theme::{Palette, severity_icon};
+
+/// A section title.
+pub fn section(ui: &mut egui::Ui, title: &str) {
+    ui.add_space(10.0);
+    let palette = Palette::of(ui.visuals());
+    ui.label(
+        RichText::new(title.to_uppercase())
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
+    ui.add_space(2.0);
+}
+
+/// A problem shown beside the field it concerns.
+pub fn diagnostic_line(ui: &mut egui::Ui, diagnostic: &Diagnostic, palette: &Palette) {
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(
+            palette.severity(diagnostic.severity),
+            severity_icon(diagnostic.severity),
+        );
+        ui.colored_label(
+            palette.severity(diagnostic.severity),
+            format!("{} {}", diagnostic.code, diagnostic.message),
+        );
+    });
+    if let Some(help) = &diagnostic.help {
+        ui.label(
+            RichText::new(help)
+                .small()
+                .italics()
+                .color(palette.text_weak),
+        );
+    }
+}
+
+/// A one-line text field filling the row.
+pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+        .accessible_name(name)
+}
+
+/// A monospace one-line field (paths, templates, names).
+pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .font(egui::TextStyle::Monospace)
+            .desired_width(f32::INFINITY),
+    )
+    .accessible_name(name)
+}
+
+/// A comma-separated list of strings.
+pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str) {
+    let id = ui.next_auto_id();
+    let joined = values.join(", ");
+    let mut buffer: String = ui
+        .data(|d| d.get_temp::<(String, String)>(id))
+        .filter(|(original, _)| *original == joined)
+        .map_or_else(|| joined.clone(), |(_, text)| text);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut buffer)
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        )
+        .accessible_name(name);
+    if response.changed() {
+        let parsed: Vec<String> = buffer
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let rejoined = parsed.join(", ");
+        ui.data_mut(|d| d.insert_temp(id, (rejoined, buffer.clone())));
+        *values = parsed;
+    }
+}
+
+/// A SQL editor with syntax highlighting.
+pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> egui::Response {
+    let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
+    let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
+        let mut job = egui_extras::syntax_highlighting::highlight(
+            ui.ctx(),
+            ui.style(),
+            &theme,
+            text.as_str(),
+            "sql",
+        );
+        job.wrap.max_width = wrap_width;
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
+    ui.add(
+        egui::TextEdit::multiline(value)
+            .code_editor()
+            .desired_rows(rows)
+            .desired_width(f32::INFINITY)
+            .layouter(&mut layouter),
+    )
+    .accessible_name(name)
+}
+
+/// A JSON value edited as text; invalid text is kept in the field and reported beside it.
+pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
+    let id = ui.next_auto_id();
+    let canonical = value.to_string();
+    let mut buffer: String = ui
+        .data(|d| d.get_temp::<(String, String)>(id))
+        .filter(|(original, _)| *original == canonical)
+        .map_or_else(|| canonical.clone(), |(_, text)| text);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut buffer)
+                .font(egui::TextStyle::Monospace)
+                .desired_width(f32::INFINITY),
+        )
+        .accessible_name("JSON value");
+    let parsed = serde_json::from_str::<serde_json::Value>(&buffer);
+    if response.changed() {
+        if let Ok(parsed) = &parsed {
+            *value = parsed.clone();
+        }
+        ui.data_mut(|d| d.insert_temp(id, (value.to_string(), buffer.clone())));
+    }
+    if let Err(err) = parsed {
+        ui.colored_label(
+            Palette::of(ui.visuals()).invalid,
+            format!("Not JSON: {err}"),
+        );
+    }
+}
+
+/// An expression: a reference, a template, JSON, or an object of expressions.
+pub fn expr(ui: &mut egui::Ui, value: &mut Expr, depth: usize) {
+    let current = match value {
+        Expr::Ref(_) => 0,
+        Expr::Text(_) => 1,
+        Expr::Json(_) => 2,
+        Expr::Object(_) => 3,
+    };
+    let names = ["value of", "text", "JSON", "object"];
+    ui.vertical(|ui| {
+        let mut choice = current;
+        ui.horizontal(|ui| {
+            crate::ui::inspector::fields::named(
+                egui::ComboBox::from_id_salt(ui.next_auto_id())
+                    .width(80.0)
+                    .selected_text(names[current])
+                    .show_ui(ui, |ui| {
+                        for (index, name) in names.iter().enumerate() {
+                            if index == 3 && depth > 2 {
+                                continue;
+                            }
+                            ui.selectable_value(&mut choice, index, *name);
+                        }
+                    }),
+                "Expression kind",
+            );
+            match value {
+                Expr::Ref(path) => {
+                    code_line(ui, path, "Value path")
+                        .on_hover_text("A value in scope: `params.id`, `product.price`, `body`");
+                }
+                Expr::Text(template) => {
+                    code_line(ui, &mut template.0, "Text template")
+                        .on_hover_text("A template: `product:{params.id}`");
+                }
+                Expr::Json(json_value) => json(ui, json_value),
+                Expr::Object(_) => {}
+            }
+        });
+        if choice != current {
+            *value = match choice {
+                0 => Expr::Ref("body".into()),
+                1 => Expr::Text(edgewire_engine::model::Template::new("")),
+                2 => Expr::Json(serde_json::Value::Null),
+                _ => Expr::Object(std::collections::BTreeMap::new()),
+            };
+        }
+        if let Expr::Object(fields) = value {
+            let mut remove = None;
+            let mut rename: Option<(String, String)> = None;
+            for (index, (key, field)) in fields.iter_mut().enumerate() {
+                ui.push_id(index, |ui| {
+                    ui.horizontal(|ui| {
+                        let mut name = key.clone();
+                        if ui
+                            .add(
+                                egui::TextEdit::singleline(&mut name)
+                                    .font(egui::TextStyle::Monospace)
+                                    .desired_width(90.0),
+                            )
+                            .changed()
+                        {
+                            rename = Some((key.clone(), name));
+                        }
+                        ui.label(":");
+                        expr(ui, field, depth + 1);
+                        if ui.small_button("×").on_hover_text("Remove field").clicked() {
+                            remove = Some(key.clone());
+                        }
+                    });
+                });
+            }
+            if let Some(key) = remove {
+                fields.remove(&key);
+            }
+            if let Some((from, to)) = rename
+                && !fields.contains_key(&to)
+                && let Some(field) = fields.remove(&from)
+            {
+                fields.insert(to, field);
+            }
+            if ui.small_button("+ field").clicked() {
+                let name = (1..=10_000)
+                    .map(|n| format!("field{n}"))
+                    .find(|n| !fields.contains_key(n))
+                    .unwrap_or_default();
+                fields.insert(name, Expr::Json(serde_json::Value::Null));
+            }
+        }
+    });
+}
+
+/// A combo box over strings, keeping an unknown current value selectable.
+pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, options: &[String]) {
+    let name = "Binding";
+    crate::ui::inspector::fields::named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(if value.is_empty() {
+                "(choose)".to_owned()
+            } else {
+                value.clone()
+            })
+            .show_ui(ui, |ui| {
+                for option in options {
+                    ui.selectable_value(value, option.clone(), option);
+                }
+                if !value.is_empty() && !options.contains(value) {
+                    ui.weak(format!("{value} (no such binding)"));
+                }
+            }),
+        name,
+    );
+}
+
+/// Give a combo box (or any shown widget) its accessible name; returns what it returned.
+pub fn named<R>(shown: egui::InnerResponse<R>, name: &str) -> R {
+    let _ = shown.response.accessible_name(name);
+    shown.inner
+}

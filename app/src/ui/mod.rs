@@ -1,0 +1,77 @@
+//! The desktop designer (egui / eframe).
+//!
+//! # Layout
+//! - [`app`]: the app: panels, menus, dialogs; applies every [`commands::Command`].
+//! - [`commands`]: the command list (menus, shortcuts, command palette) and the selection.
+//! - [`document`]: the open design with its file, undo history and live diagnostics.
+//! - `canvas`: cards, wires, pan/zoom, selection, wiring, minimap (view state only).
+//! - `inspector`: forms for every field of every node kind, the step editor.
+//! - `palette`, `bottom`: the node palette and the Problems tab.
+//! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
+//! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
+//! - [`examples`]: the example designs embedded in the binary.
+//! - `theme`, `icons`: colours, sizes and the node kind icons.
+
+pub mod app;
+mod bottom;
+pub mod canvas;
+pub mod commands;
+pub mod document;
+pub mod examples;
+pub mod files;
+mod icons;
+mod inspector;
+pub mod ops;
+mod palette;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+pub use app::{AppOptions, EdgewireApp};
+
+/// Open the desktop app, optionally on a design file: logging, an async runtime kept alive
+/// for Run, then the window.
+pub fn launch(file: Option<PathBuf>) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,edgewire=info")),
+        )
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("edgewire-runtime")
+        .build()
+        .context("could not start the async runtime")?;
+    let native = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("Edgewire")
+            .with_app_id("edgewire")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let options = AppOptions {
+        file,
+        dialogs: Box::new(files::NativeDialogs),
+        recovery_dir: files::Recovery::default_dir(),
+        runtime: Some(runtime.handle().clone()),
+        use_storage: true,
+        theme: match std::env::var("EDGEWIRE_THEME").as_deref() {
+            Ok("dark") => Some(theme::ThemeChoice::Dark),
+            Ok("light") => Some(theme::ThemeChoice::Light),
+            _ => None,
+        },
+    };
+    eframe::run_native(
+        "Edgewire",
+        native,
+        Box::new(|cc| Ok(Box::new(EdgewireApp::new(cc, options)))),
+    )
+    .map_err(|err| anyhow::anyhow!("the window could not open: {err}"))?;
+    drop(runtime);
+    Ok(())
+}
