@@ -76,10 +76,15 @@ fn to_sql(value: &Value) -> SqlValue {
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
         Value::Number(n) => match n.as_i64() {
             Some(i) => SqlValue::Integer(i),
-            None => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
+            // JavaScript has one number type: a whole float binds as INTEGER, as it does
+            // through D1's JavaScript API.
+            None => match super::worker::value_text(value).parse::<i64>() {
+                Ok(i) => SqlValue::Integer(i),
+                Err(_) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
+            },
         },
         Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Array(_) | Value::Object(_) => SqlValue::Text(value.to_string()),
+        Value::Array(_) | Value::Object(_) => SqlValue::Text(super::worker::js_json(value)),
     }
 }
 
@@ -196,6 +201,7 @@ mod tests {
         assert_eq!(to_sql(&json!(true)), SqlValue::Integer(1));
         assert_eq!(to_sql(&json!(2)), SqlValue::Integer(2));
         assert_eq!(to_sql(&json!(2.5)), SqlValue::Real(2.5));
+        assert_eq!(to_sql(&json!(2.0)), SqlValue::Integer(2));
         assert_eq!(to_sql(&json!({"a": 1})), SqlValue::Text("{\"a\":1}".into()));
     }
 

@@ -161,6 +161,7 @@ impl Shared {
             .unwrap_or(worker::RouteInputs {
                 query: true,
                 headers: true,
+                auth: true,
             })
     }
 

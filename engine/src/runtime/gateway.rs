@@ -231,7 +231,7 @@ async fn route_and_forward(
         Some(query) => format!("{forward_path}?{query}"),
         None => forward_path,
     };
-    let mut headers = forwarded_headers(gateway, &parts.headers);
+    let mut headers = forwarded_headers(gateway, parts.headers);
     if let Ok(value) = HeaderValue::from_str(&caller.auth.to_string()) {
         headers.insert(AUTH_HEADER, value);
     }
@@ -499,12 +499,12 @@ pub fn sign_jwt(claims: &Value, key: &[u8]) -> String {
     format!("{head}.{payload}.{signature}")
 }
 
-fn forwarded_headers(gateway: &Gateway, client: &HeaderMap) -> HeaderMap {
+fn forwarded_headers(gateway: &Gateway, client: HeaderMap) -> HeaderMap {
     let mut headers = if gateway.enrich.forward_headers.is_empty() {
-        client.clone()
+        client
     } else {
         let mut kept = HeaderMap::new();
-        for (name, value) in client {
+        for (name, value) in &client {
             let keep = name == header::CONTENT_TYPE
                 || gateway
                     .enrich

@@ -467,7 +467,7 @@ impl TextParam {
         Self(match value {
             Value::Null => None,
             Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
+            other => Some(super::worker::value_text(other)),
         })
     }
 }

@@ -31,6 +31,11 @@
 //! 502 body also has a `help` field that says what to install or set; an origin that is
 //! merely down answers the plain `{error, node, step}` 502.
 //!
+//! # Numbers
+//! JavaScript has one number type, so the engine writes numbers as `JSON.stringify` does:
+//! a whole float is an integer (`1.0` -> `1`) in response bodies, templates, stored KV text,
+//! service call bodies and SQL parameters (a whole number binds as D1 INTEGER).
+//!
 //! # Local stand-ins for platform behaviour
 //! - KV is strongly consistent here (the platform is eventually consistent across
 //!   locations); limits and the 60 s minimum TTL are enforced as on the platform.

@@ -49,7 +49,8 @@ pub async fn handle(
             Err(_) => return error_response(400, errors::INVALID_JSON),
         }
     };
-    let auth = if public {
+    let inputs = shared.route_inputs(node, index);
+    let auth = if public || !inputs.auth {
         json!({ "method": "none" })
     } else {
         parts
@@ -61,9 +62,8 @@ pub async fn handle(
     };
     let mut scope = Map::new();
     scope.insert("params".into(), Value::Object(params));
-    // Building `query` and `headers` costs allocations; skip them when no step reads them
+    // Building `query`, `headers` and `auth` costs allocations; skip them when no step reads them
     // (nothing can tell the difference).
-    let inputs = shared.route_inputs(node, index);
     scope.insert(
         "query".into(),
         if inputs.query {
@@ -116,6 +116,8 @@ pub async fn handle(
 pub struct RouteInputs {
     pub query: bool,
     pub headers: bool,
+    /// Reads `auth`, or calls a service (which passes `auth` on).
+    pub auth: bool,
 }
 
 /// Every dotted path a step reads (not its nested steps).
@@ -150,10 +152,12 @@ pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
         .map(|route| {
             let mut inputs = RouteInputs::default();
             crate::model::walk_steps(&route.steps, &mut |_, step| {
+                inputs.auth |= matches!(step, Step::Call { .. });
                 for path in step_paths(step) {
                     let root = path.split('.').next().unwrap_or_default().trim();
                     inputs.query |= root == "query";
                     inputs.headers |= root == "headers";
+                    inputs.auth |= root == "auth";
                 }
             });
             inputs
@@ -241,8 +245,41 @@ pub fn value_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => js_json(other),
     }
+}
+
+/// Largest integer a JavaScript number holds exactly (2^53).
+const JS_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// Write numbers as JavaScript does: a whole float is an integer (`1.0` -> `1`), so that
+/// output matches the exported Workers' `JSON.stringify` byte for byte.
+pub fn normalize_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < JS_SAFE_INTEGER
+            {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "a whole number below 2^53 converts exactly"
+                )]
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(normalize_numbers),
+        _ => {}
+    }
+}
+
+/// Compact JSON text with JavaScript's number forms.
+pub fn js_json(value: &Value) -> String {
+    let mut value = value.clone();
+    normalize_numbers(&mut value);
+    value.to_string()
 }
 
 /// Render a template against the scope.
@@ -297,7 +334,7 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
 fn stored_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => js_json(other),
     }
 }
 
@@ -560,7 +597,7 @@ impl Run<'_> {
                     Some(expr) => {
                         builder = builder.header(header::CONTENT_TYPE, "application/json");
                         let value = eval(expr, scope).map_err(|e| Self::fail(step, path, e))?;
-                        Bytes::from(value.to_string())
+                        Bytes::from(js_json(&value))
                     }
                     None => Bytes::new(),
                 };
@@ -630,7 +667,8 @@ fn respond(
     let status = http::StatusCode::from_u16(status).map_err(|e| format!("status {status}: {e}"))?;
     let mut response = match body {
         Some(expr) => {
-            let value = eval(expr, scope)?;
+            let mut value = eval(expr, scope)?;
+            normalize_numbers(&mut value);
             let mut response = http::Response::new(Bytes::from(value.to_string()));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -678,6 +716,14 @@ mod tests {
             render(&template, &scope).expect("renders"),
             "1.5|x||{\"k\":[1]}|{lit}"
         );
+    }
+
+    #[test]
+    fn whole_floats_print_like_javascript() {
+        let mut value = json!({"a": 1.0, "b": [2.5, -0.0], "c": 1e300});
+        normalize_numbers(&mut value);
+        assert_eq!(value.to_string(), r#"{"a":1,"b":[2.5,0],"c":1e+300}"#);
+        assert_eq!(value_text(&json!(3.0)), "3");
     }
 
     #[test]
