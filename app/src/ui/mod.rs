@@ -23,6 +23,8 @@ mod icons;
 mod inspector;
 pub mod ops;
 mod palette;
+pub mod run;
+pub mod simulation;
 pub mod theme;
 
 use std::path::PathBuf;
