@@ -71,8 +71,7 @@ fn option_combo(
     choices: &[&str],
 ) {
     let text = value.clone().unwrap_or_else(|| "as designed".to_owned());
-    ui.label(label);
-    egui::ComboBox::from_id_salt(id)
+    egui::ComboBox::new(id, label)
         .selected_text(text)
         .show_ui(ui, |ui| {
             ui.selectable_value(value, None, "as designed");
@@ -83,13 +82,12 @@ fn option_combo(
 }
 
 fn tri_state(ui: &mut egui::Ui, id: &str, label: &str, value: &mut Option<bool>) {
-    ui.label(label);
     let text = match value {
         None => "as designed",
         Some(true) => "on",
         Some(false) => "off",
     };
-    egui::ComboBox::from_id_salt(id)
+    egui::ComboBox::new(id, label)
         .selected_text(text)
         .show_ui(ui, |ui| {
             ui.selectable_value(value, None, "as designed");
@@ -128,8 +126,7 @@ fn toggles_ui(ui: &mut egui::Ui, what_if: &mut WhatIf) {
             &mut what_if.origin_region,
             &REGIONS,
         );
-        ui.label("Single region");
-        egui::ComboBox::from_id_salt("whatif_single")
+        egui::ComboBox::new("whatif_single", "Single region")
             .selected_text(what_if.single_region.clone())
             .show_ui(ui, |ui| {
                 for region in REGIONS {

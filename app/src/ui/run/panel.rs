@@ -36,9 +36,9 @@ pub fn ui(
     let mut action = None;
     ui.horizontal(|ui| {
         let (label, next) = if run.is_running() {
-            ("■ Stop", RunAction::Stop)
+            ("■ Stop engine", RunAction::Stop)
         } else {
-            ("▶ Start", RunAction::Start)
+            ("▶ Start engine", RunAction::Start)
         };
         let button = ui.add_enabled(
             runtime.is_some() && !run.is_busy(),
@@ -116,7 +116,7 @@ fn console_ui(
         .show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.strong("Request");
-                egui::ComboBox::from_id_salt("scenario_pick")
+                egui::ComboBox::new("scenario_pick", "Scenario")
                     .selected_text("Scenario request…")
                     .show_ui(ui, |ui| {
                         for (name, request, _) in &samples {
@@ -127,7 +127,7 @@ fn console_ui(
                     });
             });
             ui.horizontal(|ui| {
-                egui::ComboBox::from_id_salt("console_method")
+                egui::ComboBox::new("console_method", "Method")
                     .selected_text(run.console.method.clone())
                     .width(80.0)
                     .show_ui(ui, |ui| {
