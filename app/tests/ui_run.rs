@@ -8,7 +8,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 /// Step frames until `done` holds (the engine works on another thread); bounded.
-fn wait_for(harness: &mut Harness<'_, EdgewireApp>, what: &str, done: impl Fn(&EdgewireApp) -> bool) {
+fn wait_for(
+    harness: &mut Harness<'_, EdgewireApp>,
+    what: &str,
+    done: impl Fn(&EdgewireApp) -> bool,
+) {
     for _ in 0..600 {
         harness.step();
         if done(harness.state()) {
@@ -45,7 +49,11 @@ fn runs_the_reference_example_and_traces_a_request() {
 
     harness.get_by_label("▶ Run").click();
     wait_for(&mut harness, "the engine to start", |app| {
-        app.run_state().is_running() || matches!(app.run_state().status, edgewire::ui::run::RunStatus::Failed(_))
+        app.run_state().is_running()
+            || matches!(
+                app.run_state().status,
+                edgewire::ui::run::RunStatus::Failed(_)
+            )
     });
     assert!(
         harness.state().run_state().is_running(),
@@ -77,10 +85,17 @@ fn runs_the_reference_example_and_traces_a_request() {
     harness.get_by_label_contains("GET /products/1  200");
 
     // Selecting the trace shows its hops.
-    harness.get_by_label_contains("GET /products/1  200").click_accesskit();
+    harness
+        .get_by_label_contains("GET /products/1  200")
+        .click_accesskit();
     harness.step();
     harness.step();
-    let trace = harness.state().run_state().selected().cloned().expect("selected");
+    let trace = harness
+        .state()
+        .run_state()
+        .selected()
+        .cloned()
+        .expect("selected");
     assert!(trace.hops.iter().any(|h| h.node == "products"));
     assert!(
         !harness

@@ -217,6 +217,8 @@ fn bars_ui(ui: &mut egui::Ui, report: &SimulationReport) {
             (-bar_w, region.latency.global.p95_ms, GLOBAL_COLOUR),
             (0.0, region.latency.single_region.p95_ms, SINGLE_COLOUR),
         ] {
+            // A bar height on screen: f32 is all a painter needs.
+            #[allow(clippy::cast_possible_truncation)]
             let h = (value / max) as f32 * height;
             let bar = egui::Rect::from_min_max(
                 egui::pos2(x + offset, rect.top() + height - h),

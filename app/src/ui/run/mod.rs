@@ -11,6 +11,7 @@ mod client;
 mod panel;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -436,7 +437,7 @@ pub fn trace_wires(trace: &Trace, design: &Design) -> Vec<(String, String)> {
             .node(&w.from)
             .is_some_and(|n| n.kind.kind() == Kind::Client)
     }) {
-        wires.push((client.from.to_string(), trace.entry.clone()));
+        wires.push((client.from.clone(), trace.entry.clone()));
     }
     let mut stack: Vec<&str> = vec![trace.entry.as_str()];
     for hop in &trace.hops {
@@ -532,7 +533,7 @@ impl RunState {
                     m.requests, m.errors, m.p50_ms, m.p95_ms
                 );
                 if let Some(rate) = m.cache_hit_rate {
-                    line.push_str(&format!(" · hit {:.0}%", rate * 100.0));
+                    let _ = write!(line, " · hit {:.0}%", rate * 100.0);
                 }
                 overlay.metrics.push((node.clone(), line));
             }

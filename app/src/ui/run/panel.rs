@@ -1,5 +1,7 @@
 //! The Run tab: start/stop, the URL, the request console, the scenario runner and traces.
 
+use std::fmt::Write as _;
+
 use edgewire_engine::Design;
 use edgewire_engine::runtime::{CacheOutcome, Trace};
 use eframe::egui::{self, Color32, RichText};
@@ -316,8 +318,14 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                         ui.allocate_exact_size(egui::vec2(width, 12.0), egui::Sense::hover());
                     ui.painter()
                         .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
-                    let x0 = rect.left() + rect.width() * (hop.start_ms / total) as f32;
-                    let w = (rect.width() * (hop.duration_ms / total) as f32).max(2.0);
+                    // Screen fractions: f32 is all a painter needs.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let (start, length) = (
+                        (hop.start_ms / total) as f32,
+                        (hop.duration_ms / total) as f32,
+                    );
+                    let x0 = rect.left() + rect.width() * start;
+                    let w = (rect.width() * length).max(2.0);
                     let colour = if hop.error.is_some() {
                         Color32::from_rgb(220, 70, 70)
                     } else {
@@ -344,13 +352,13 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                         });
                     }
                     if let Some(rows) = hop.rows {
-                        text.push_str(&format!("  {rows} rows"));
+                        let _ = write!(text, "  {rows} rows");
                     }
                     if let Some(status) = hop.status {
-                        text.push_str(&format!("  → {status}"));
+                        let _ = write!(text, "  → {status}");
                     }
                     if let Some(err) = &hop.error {
-                        text.push_str(&format!("  error: {err}"));
+                        let _ = write!(text, "  error: {err}");
                     }
                     ui.add(egui::Label::new(RichText::new(text).monospace().small()).truncate());
                 });
