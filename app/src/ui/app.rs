@@ -1145,8 +1145,8 @@ impl eframe::App for EdgewireApp {
         if self.settings.bottom_open {
             egui::Panel::bottom("bottom_panel")
                 .resizable(true)
-                .default_size(150.0)
-                .size_range(60.0..=500.0)
+                .default_size(260.0)
+                .size_range(60.0..=600.0)
                 .show(ui, |ui| {
                     let mut action = None;
                     let run = &mut self.run;
