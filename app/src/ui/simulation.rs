@@ -70,6 +70,7 @@ fn option_combo(
     value: &mut Option<String>,
     choices: &[&str],
 ) {
+    ui.separator();
     let text = value.clone().unwrap_or_else(|| "as designed".to_owned());
     egui::ComboBox::new(id, label)
         .selected_text(text)
@@ -82,6 +83,7 @@ fn option_combo(
 }
 
 fn tri_state(ui: &mut egui::Ui, id: &str, label: &str, value: &mut Option<bool>) {
+    ui.separator();
     let text = match value {
         None => "as designed",
         Some(true) => "on",
@@ -126,6 +128,7 @@ fn toggles_ui(ui: &mut egui::Ui, what_if: &mut WhatIf) {
             &mut what_if.origin_region,
             &REGIONS,
         );
+        ui.separator();
         egui::ComboBox::new("whatif_single", "Single region")
             .selected_text(what_if.single_region.clone())
             .show_ui(ui, |ui| {

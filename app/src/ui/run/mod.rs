@@ -31,6 +31,16 @@ const REFERENCE_DEV_VARS: &str = include_str!("../../../../examples/global-api.d
 /// How many finished traces the Run tab keeps.
 pub const TRACE_CAPACITY: usize = 200;
 
+/// How many log lines the Run tab keeps.
+pub const LOG_CAPACITY: usize = 1000;
+
+/// One line of the engine's log.
+#[derive(Clone, Debug)]
+pub struct LogLine {
+    pub warning: bool,
+    pub text: String,
+}
+
 /// How long a request dot takes to travel along one wire, in seconds.
 pub const DOT_SECS: f64 = 0.6;
 
@@ -81,6 +91,8 @@ pub struct Flight {
 }
 
 /// The state of the Run tab and the engine it controls.
+// Independent view flags (sending, pending start, refused, log shown), not one state machine.
+#[allow(clippy::struct_excessive_bools)]
 pub struct RunState {
     pub status: RunStatus,
     engine: Option<RunningEngine>,
@@ -96,6 +108,11 @@ pub struct RunState {
     pub traces: Vec<Arc<Trace>>,
     pub selected_trace: Option<String>,
     pub notices: Vec<(String, String)>,
+    /// The engine's log: notices and finished requests, oldest first.
+    pub log: Vec<LogLine>,
+    /// Show the log instead of the trace list.
+    pub show_log: bool,
+    pub log_filter: String,
     pub metrics: MetricsSnapshot,
     pub flights: Vec<Flight>,
     pub console: ConsoleRequest,
@@ -127,6 +144,9 @@ impl Default for RunState {
             traces: Vec::new(),
             selected_trace: None,
             notices: Vec::new(),
+            log: Vec::new(),
+            show_log: false,
+            log_filter: String::new(),
             metrics: MetricsSnapshot::new(),
             flights: Vec::new(),
             console: ConsoleRequest::default(),
@@ -357,6 +377,26 @@ impl RunState {
                     self.flights.clear();
                 }
                 Message::Event(EngineEvent::Request(trace)) => {
+                    let mut text = format!(
+                        "{} {} {} {:.1}ms {} hops",
+                        trace.method,
+                        trace.path,
+                        trace.status,
+                        trace.duration_ms,
+                        trace.hops.len()
+                    );
+                    for hop in trace.hops.iter().filter(|h| h.error.is_some()) {
+                        let _ = write!(
+                            text,
+                            "; {} failed: {}",
+                            hop.node,
+                            hop.error.as_deref().unwrap_or_default()
+                        );
+                    }
+                    self.push_log(LogLine {
+                        warning: trace.status >= 500,
+                        text,
+                    });
                     self.flights.push(flight(&trace, design, now));
                     self.traces.push(trace);
                     if self.traces.len() > TRACE_CAPACITY {
@@ -365,6 +405,10 @@ impl RunState {
                     }
                 }
                 Message::Event(EngineEvent::Notice { node, message }) => {
+                    self.push_log(LogLine {
+                        warning: message.contains("unavailable") || message.contains("fail"),
+                        text: format!("{node}: {message}"),
+                    });
                     self.notices.push((node, message));
                 }
                 Message::Console(ticket, result) => {
@@ -388,6 +432,14 @@ impl RunState {
         }
         self.flights
             .retain(|f| now - f.started < DOT_SECS * (f.wires.len().max(1) as f64) + 0.4);
+    }
+
+    fn push_log(&mut self, line: LogLine) {
+        self.log.push(line);
+        if self.log.len() > LOG_CAPACITY {
+            let extra = self.log.len() - LOG_CAPACITY;
+            self.log.drain(..extra);
+        }
     }
 
     /// The selected trace.

@@ -253,7 +253,24 @@ fn response_ui(ui: &mut egui::Ui, run: &RunState) {
 }
 
 fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
-    ui.strong(format!("Traces ({})", run.traces.len()));
+    ui.horizontal(|ui| {
+        if ui
+            .selectable_label(!run.show_log, format!("Traces ({})", run.traces.len()))
+            .clicked()
+        {
+            run.show_log = false;
+        }
+        if ui
+            .selectable_label(run.show_log, format!("Log ({})", run.log.len()))
+            .clicked()
+        {
+            run.show_log = true;
+        }
+    });
+    if run.show_log {
+        log_ui(ui, run);
+        return;
+    }
     let selected = run.selected().cloned();
     let list_height = if selected.is_some() {
         ui.available_height() * 0.45
@@ -298,6 +315,38 @@ fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
         ui.separator();
         waterfall_ui(ui, &trace);
     }
+}
+
+/// The engine's log, filtered by a text.
+fn log_ui(ui: &mut egui::Ui, run: &mut RunState) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        ui.add(
+            egui::TextEdit::singleline(&mut run.log_filter)
+                .hint_text("text in the line")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    });
+    let filter = run.log_filter.to_lowercase();
+    egui::ScrollArea::vertical()
+        .id_salt("run_log")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show(ui, |ui| {
+            for line in run
+                .log
+                .iter()
+                .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            {
+                let text = RichText::new(&line.text).monospace().small();
+                if line.warning {
+                    ui.label(text.color(Color32::from_rgb(220, 160, 40)));
+                } else {
+                    ui.label(text);
+                }
+            }
+        });
 }
 
 /// The hops of a trace as bars on a shared time axis.
