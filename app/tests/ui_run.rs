@@ -105,10 +105,36 @@ fn runs_the_reference_example_and_traces_a_request() {
             .is_empty()
     );
 
+    // A small load run finishes and reports percentiles.
+    harness.state_mut().run_state_mut().load_count = 24;
+    harness.get_by_label("Send load").click_accesskit();
+    wait_for(&mut harness, "the load run", |app| {
+        app.run_state()
+            .load
+            .as_ref()
+            .is_some_and(|l| l.done() == 24)
+    });
+    harness.get_by_label_contains("req/s");
+
     harness.get_by_label("■ Stop engine").click_accesskit();
     wait_for(&mut harness, "the engine to stop", |app| {
         !app.run_state().is_running() && !app.run_state().is_busy()
     });
+}
+
+#[test]
+fn load_follows_the_scenario_weights() {
+    let design = edgewire_engine::format::parse(edgewire::ui::examples::reference().text)
+        .expect("reference example");
+    let plan = edgewire::ui::run::load_plan(&design, 100);
+    assert_eq!(plan.len(), 100);
+    let lists = plan
+        .iter()
+        .filter(|(r, _)| r.path == "/products" && r.method == "GET")
+        .count();
+    let gets = plan.iter().filter(|(r, _)| r.path == "/products/1").count();
+    // "list products" weighs 3; the two "/products/1" requests weigh 10 each.
+    assert!(lists > 0 && gets > 5 * lists, "{lists} list vs {gets} get");
 }
 
 #[test]

@@ -63,6 +63,93 @@ enum Message {
     Event(EngineEvent),
     Console(u64, Result<ConsoleResponse, String>),
     Scenario(u64, usize, Result<ConsoleResponse, String>),
+    /// One load request finished: `(ticket, milliseconds, status as expected)`.
+    Load(u64, f64, bool),
+}
+
+/// A load run: N scenario requests mixed by weight, a few at a time.
+#[derive(Clone, Debug, Default)]
+pub struct LoadRun {
+    pub total: usize,
+    /// Latencies of the finished requests, ms.
+    pub latencies: Vec<f64>,
+    /// Requests whose status was not the expected one.
+    pub failures: usize,
+    pub started: f64,
+    /// Seconds from start to the last answer.
+    pub elapsed: f64,
+}
+
+impl LoadRun {
+    pub fn done(&self) -> usize {
+        self.latencies.len()
+    }
+
+    /// Requests per second so far.
+    pub fn throughput(&self) -> f64 {
+        if self.elapsed > 0.0 {
+            self.done() as f64 / self.elapsed
+        } else {
+            0.0
+        }
+    }
+
+    /// The `q` quantile of the latencies (0..=1), ms.
+    pub fn percentile(&self, q: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // an index in range
+        let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+        sorted[index.min(sorted.len() - 1)]
+    }
+}
+
+/// How many load requests are in flight at once.
+pub const LOAD_CONCURRENCY: usize = 8;
+
+/// The most requests one load run sends.
+pub const MAX_LOAD: usize = 10_000;
+
+/// The requests of a load run: `count` scenario requests mixed by weight (deterministic:
+/// each request gets its share, rounded, in scenario order, interleaved).
+pub fn load_plan(design: &Design, count: usize) -> Vec<(ConsoleRequest, u16)> {
+    let mut weighted = Vec::new();
+    for node in &design.nodes {
+        if let edgewire_engine::NodeKind::Client(client) = &node.kind {
+            for sample in &client.scenario {
+                weighted.push((
+                    ConsoleRequest::from_sample(sample),
+                    sample.expect_status,
+                    sample.weight.max(0.0),
+                ));
+            }
+        }
+    }
+    let total: f64 = weighted.iter().map(|w| w.2).sum();
+    if weighted.is_empty() || total <= 0.0 {
+        return Vec::new();
+    }
+    // Smooth weighted round-robin: deterministic and evenly interleaved.
+    let mut credit = vec![0.0_f64; weighted.len()];
+    let mut plan = Vec::with_capacity(count);
+    for _ in 0..count {
+        for (c, w) in credit.iter_mut().zip(&weighted) {
+            *c += w.2;
+        }
+        let Some((best, _)) = credit
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            break;
+        };
+        credit[best] -= total;
+        plan.push((weighted[best].0.clone(), weighted[best].1));
+    }
+    plan
 }
 
 /// One scenario request's outcome.
@@ -122,6 +209,10 @@ pub struct RunState {
     pub scenario: Vec<ScenarioOutcome>,
     pub scenario_pending: usize,
     scenario_ticket: u64,
+    pub load: Option<LoadRun>,
+    /// How many requests the next load run sends.
+    pub load_count: usize,
+    load_ticket: u64,
     /// Start again once the engine has stopped (Restart).
     pub pending_start: bool,
     /// Set when a start was refused because the design has errors (the app shows Problems).
@@ -156,6 +247,9 @@ impl Default for RunState {
             scenario: Vec::new(),
             scenario_pending: 0,
             scenario_ticket: 0,
+            load: None,
+            load_count: 200,
+            load_ticket: 0,
             pending_start: false,
             refused: false,
             client: None,
@@ -343,6 +437,69 @@ impl RunState {
         });
     }
 
+    /// Whether a load run is under way.
+    pub fn is_loading(&self) -> bool {
+        self.load.as_ref().is_some_and(|l| l.done() < l.total)
+    }
+
+    /// Send `load_count` scenario requests mixed by weight, [`LOAD_CONCURRENCY`] at a time.
+    pub fn run_load(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        design: &Design,
+    ) {
+        let Some(url) = self.url.clone() else {
+            return;
+        };
+        let plan = load_plan(design, self.load_count.clamp(1, MAX_LOAD));
+        if plan.is_empty() {
+            return;
+        }
+        self.load_ticket += 1;
+        let ticket = self.load_ticket;
+        self.load = Some(LoadRun {
+            total: plan.len(),
+            started: ctx.input(|i| i.time),
+            ..LoadRun::default()
+        });
+        let client = self.client(runtime);
+        let sender = self.sender.clone();
+        let ctx = ctx.clone();
+        runtime.spawn(async move {
+            let plan = Arc::new(plan);
+            let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let mut workers = tokio::task::JoinSet::new();
+            for _ in 0..LOAD_CONCURRENCY {
+                let (plan, next, client, url, sender, ctx) = (
+                    plan.clone(),
+                    next.clone(),
+                    client.clone(),
+                    url.clone(),
+                    sender.clone(),
+                    ctx.clone(),
+                );
+                workers.spawn(async move {
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((request, expected)) = plan.get(index) else {
+                            break;
+                        };
+                        let started = std::time::Instant::now();
+                        let result = client::send(&client, &url, request).await;
+                        let millis = started.elapsed().as_secs_f64() * 1000.0;
+                        let ok = matches!(&result, Ok(r) if r.status == *expected);
+                        if sender.send(Message::Load(ticket, millis, ok)).is_err() {
+                            break;
+                        }
+                        ctx.request_repaint();
+                    }
+                });
+            }
+            while workers.join_next().await.is_some() {}
+        });
+    }
+
     fn client(&mut self, runtime: &tokio::runtime::Handle) -> client::Client {
         let _guard = runtime.enter();
         self.client.get_or_insert_with(client::new_client).clone()
@@ -415,6 +572,17 @@ impl RunState {
                     if ticket == self.console_ticket {
                         self.sending = false;
                         self.response = Some(result);
+                    }
+                }
+                Message::Load(ticket, millis, ok) => {
+                    if ticket == self.load_ticket
+                        && let Some(load) = &mut self.load
+                    {
+                        load.latencies.push(millis);
+                        if !ok {
+                            load.failures += 1;
+                        }
+                        load.elapsed = now - load.started;
                     }
                 }
                 Message::Scenario(ticket, index, result) => {

@@ -184,6 +184,7 @@ fn console_ui(
                     ui.spinner();
                 }
             });
+            load_ui(ui, run, design, runtime);
             if !run.scenario.is_empty() {
                 let passed = run.scenario.iter().filter(|o| o.passed()).count();
                 ui.label(format!("Scenario: {passed}/{} passed", run.scenario.len()));
@@ -215,6 +216,44 @@ fn console_ui(
                 }
             }
         });
+}
+
+fn load_ui(
+    ui: &mut egui::Ui,
+    run: &mut RunState,
+    design: &Design,
+    runtime: &tokio::runtime::Handle,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Load: requests");
+        ui.add(egui::DragValue::new(&mut run.load_count).range(1..=super::MAX_LOAD))
+            .labelled_by(label.id);
+        let loading = run.is_loading();
+        if ui
+            .add_enabled(run.is_running() && !loading, egui::Button::new("Send load"))
+            .on_hover_text("Send the scenario requests mixed by weight, 8 at a time")
+            .clicked()
+        {
+            run.run_load(runtime, ui.ctx(), design);
+        }
+    });
+    if let Some(load) = &run.load {
+        #[allow(clippy::cast_precision_loss)] // a progress fraction
+        let fraction = load.done() as f32 / load.total.max(1) as f32;
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(format!("{}/{}", load.done(), load.total))
+                .desired_height(14.0),
+        );
+        ui.label(format!(
+            "{:.0} req/s · p50 {:.1} · p95 {:.1} · p99 {:.1} ms · {} unexpected",
+            load.throughput(),
+            load.percentile(0.50),
+            load.percentile(0.95),
+            load.percentile(0.99),
+            load.failures
+        ));
+    }
 }
 
 fn response_ui(ui: &mut egui::Ui, run: &RunState) {
