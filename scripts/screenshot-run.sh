@@ -67,7 +67,7 @@ import -window root docs/screenshot-run.png
 echo "wrote docs/screenshot-run.png"
 
 # The Simulation tab.
-xdotool mousemove "${SIM_X:-190}" "${SIM_Y:-727}" click 1
+xdotool mousemove "${SIM_X:-190}" "${SIM_Y:-684}" click 1
 sleep 1.5
 import -window root docs/screenshot-simulation.png
 echo "wrote docs/screenshot-simulation.png"
