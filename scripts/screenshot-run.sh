@@ -71,3 +71,11 @@ xdotool mousemove "${SIM_X:-190}" "${SIM_Y:-684}" click 1
 sleep 1.5
 import -window root docs/screenshot-simulation.png
 echo "wrote docs/screenshot-simulation.png"
+
+# Stop the engine (its private PostgreSQL stops with it) before the app is killed.
+xdotool mousemove 189 13 click 1
+for _ in $(seq 1 40); do
+    ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT " || break
+    sleep 0.5
+done
+sleep 2
