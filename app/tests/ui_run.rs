@@ -105,6 +105,17 @@ fn runs_the_reference_example_and_traces_a_request() {
             .is_empty()
     );
 
+    // Editing the design while it runs offers a restart.
+    harness
+        .state_mut()
+        .push(edgewire::ui::commands::Command::AddNode {
+            kind: edgewire_engine::Kind::Note,
+            pos: None,
+        });
+    harness.step();
+    harness.step();
+    harness.get_by_label("Restart to apply");
+
     // A small load run finishes and reports percentiles.
     harness.state_mut().run_state_mut().load_count = 24;
     harness.get_by_label("Send load").click_accesskit();
@@ -115,6 +126,19 @@ fn runs_the_reference_example_and_traces_a_request() {
             .is_some_and(|l| l.done() == 24)
     });
     harness.get_by_label_contains("req/s");
+
+    // The whole scenario: every request gets a verdict.
+    harness.get_by_label("Run scenario").click_accesskit();
+    wait_for(&mut harness, "the scenario", |app| {
+        app.run_state().scenario_pending == 0 && !app.run_state().scenario.is_empty()
+    });
+    let outcomes = &harness.state().run_state().scenario;
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.name == "get product" && o.passed())
+    );
+    harness.get_by_label_contains("Scenario: ");
 
     harness.get_by_label("■ Stop engine").click_accesskit();
     wait_for(&mut harness, "the engine to stop", |app| {

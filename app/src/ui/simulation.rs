@@ -57,7 +57,10 @@ impl SimulationState {
                     cost_ui(&mut columns[1], report);
                 });
                 for warning in &report.warnings {
-                    ui.colored_label(Color32::from_rgb(220, 160, 40), format!("⚠ {warning}"));
+                    ui.colored_label(
+                        Color32::from_rgb(220, 160, 40),
+                        format!("Warning: {warning}"),
+                    );
                 }
             });
     }

@@ -81,7 +81,7 @@ pub fn ui(
                 }
                 if run.running_revision != Some(revision)
                     && ui
-                        .button("⟳ Restart to apply")
+                        .button("Restart to apply")
                         .on_hover_text("The design changed since the engine started")
                         .clicked()
                 {
@@ -195,9 +195,9 @@ fn console_ui(
                         if pending {
                             ui.weak("…");
                         } else if outcome.passed() {
-                            ui.colored_label(Color32::from_rgb(60, 170, 100), "✔");
+                            ui.colored_label(Color32::from_rgb(60, 170, 100), "pass");
                         } else {
-                            ui.colored_label(Color32::from_rgb(220, 70, 70), "✖");
+                            ui.colored_label(Color32::from_rgb(220, 70, 70), "FAIL");
                         }
                         ui.label(&outcome.name);
                         match &outcome.result {
