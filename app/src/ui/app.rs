@@ -20,6 +20,8 @@ use super::files::{self, FileDialogs, Recovered, Recovery};
 use super::inspector::{self, InspectorState};
 use super::ops;
 use super::palette;
+use super::run::{self, RunAction, RunState};
+use super::simulation::SimulationState;
 use super::theme::{self, Palette, ThemeChoice, severity_icon};
 
 /// How often unsaved changes are written to the recovery file.
@@ -134,6 +136,8 @@ pub struct EdgewireApp {
     allow_close: bool,
     quit: bool,
     runtime: Option<tokio::runtime::Handle>,
+    run: RunState,
+    simulation: SimulationState,
 }
 
 impl EdgewireApp {
@@ -171,6 +175,8 @@ impl EdgewireApp {
             allow_close: false,
             quit: false,
             runtime: options.runtime,
+            run: RunState::default(),
+            simulation: SimulationState::default(),
         };
         app.canvas.show_grid = app.settings.show_grid;
         app.canvas.show_minimap = app.settings.show_minimap;
@@ -204,6 +210,54 @@ impl EdgewireApp {
     /// The async runtime for Run features.
     pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
         self.runtime.as_ref()
+    }
+
+    /// The Run tab's state (engine, traces, console).
+    pub fn run_state(&self) -> &RunState {
+        &self.run
+    }
+
+    pub fn run_state_mut(&mut self) -> &mut RunState {
+        &mut self.run
+    }
+
+    /// Start, stop or restart the engine on the open design. A design with errors does not
+    /// start: the Problems tab opens and says why.
+    fn run_action(&mut self, action: RunAction, ctx: &egui::Context) {
+        let Some(runtime) = self.runtime.clone() else {
+            self.status = Some("Run needs the async runtime".to_owned());
+            return;
+        };
+        match action {
+            RunAction::Stop => self.run.stop(&runtime, ctx),
+            RunAction::Start | RunAction::Restart => {
+                if action == RunAction::Restart {
+                    self.run.stop(&runtime, ctx);
+                    self.run.pending_start = true;
+                    return;
+                }
+                let (errors, _) = bottom::counts(self.doc.diagnostics());
+                if errors > 0 {
+                    self.settings.bottom_open = true;
+                    self.settings.bottom_tab = BottomTab::Problems;
+                    self.run.refused = true;
+                    self.status = Some(format!(
+                        "Cannot run: the design has {errors} error{}; fix them first",
+                        if errors == 1 { "" } else { "s" }
+                    ));
+                    return;
+                }
+                self.settings.bottom_open = true;
+                self.settings.bottom_tab = BottomTab::Run;
+                self.run.start(
+                    &runtime,
+                    ctx,
+                    self.doc.design.clone(),
+                    self.doc.path.as_deref(),
+                    self.doc.revision(),
+                );
+            }
+        }
     }
 
     /// Queue paths the scripted file dialogs answer with (tests only use this with
@@ -357,6 +411,18 @@ impl EdgewireApp {
             UiCommand::ThemeSystem => self.run(Command::SetTheme(ThemeChoice::System), ctx),
             UiCommand::ThemeDark => self.run(Command::SetTheme(ThemeChoice::Dark), ctx),
             UiCommand::ThemeLight => self.run(Command::SetTheme(ThemeChoice::Light), ctx),
+            UiCommand::RunToggle => {
+                let action = if self.run.is_running() {
+                    RunAction::Stop
+                } else {
+                    RunAction::Start
+                };
+                self.run_action(action, ctx);
+            }
+            UiCommand::ShowSimulation => {
+                self.settings.bottom_open = true;
+                self.settings.bottom_tab = BottomTab::Simulation;
+            }
             UiCommand::ShowProblems => {
                 self.settings.bottom_open = true;
                 self.settings.bottom_tab = BottomTab::Problems;
@@ -722,6 +788,7 @@ impl EdgewireApp {
                     self.queue.push(UiCommand::ToggleMinimap);
                 }
                 self.menu_item(ui, UiCommand::ShowProblems);
+                self.menu_item(ui, UiCommand::ShowSimulation);
                 ui.separator();
                 for (choice, command) in [
                     (ThemeChoice::System, UiCommand::ThemeSystem),
@@ -743,7 +810,20 @@ impl EdgewireApp {
                     }
                 });
                 self.menu_item(ui, UiCommand::TidyUp);
+                self.menu_item(ui, UiCommand::RunToggle);
             });
+            let label = if self.run.is_running() {
+                "■ Stop"
+            } else {
+                "▶ Run"
+            };
+            if ui
+                .button(label)
+                .on_hover_text("Run the design locally on 127.0.0.1 (F5)")
+                .clicked()
+            {
+                self.queue.push(UiCommand::RunToggle);
+            }
         });
     }
 
@@ -1049,21 +1129,47 @@ impl eframe::App for EdgewireApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.handle_input(&ctx);
+        let now = ctx.input(|i| i.time);
+        self.run.poll(now, &self.doc.design);
+        if self.run.pending_start && !self.run.is_busy() && !self.run.is_running() {
+            self.run.pending_start = false;
+            self.run_action(RunAction::Start, &ctx);
+        }
+        if !self.run.flights.is_empty() || self.run.is_busy() {
+            ctx.request_repaint();
+        }
+        self.canvas.overlay = self.run.overlay(&self.doc.design, now);
 
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
         if self.settings.bottom_open {
             egui::Panel::bottom("bottom_panel")
                 .resizable(true)
-                .default_size(150.0)
-                .size_range(60.0..=500.0)
+                .default_size(260.0)
+                .size_range(60.0..=600.0)
                 .show(ui, |ui| {
+                    let mut action = None;
+                    let run = &mut self.run;
+                    let simulation = &mut self.simulation;
+                    let design = &self.doc.design;
+                    let revision = self.doc.revision();
+                    let runtime = self.runtime.as_ref();
                     bottom::ui(
                         ui,
                         &mut self.settings.bottom_tab,
                         self.doc.diagnostics(),
                         &mut self.queue,
+                        &mut |ui, tab| match tab {
+                            BottomTab::Run => {
+                                action = run::ui(ui, run, design, revision, runtime);
+                            }
+                            BottomTab::Simulation => simulation.ui(ui, design, revision),
+                            BottomTab::Problems => {}
+                        },
                     );
+                    if let Some(action) = action {
+                        self.run_action(action, &ctx);
+                    }
                 });
         }
         egui::Panel::left("palette")
@@ -1113,6 +1219,9 @@ impl eframe::App for EdgewireApp {
     }
 
     fn on_exit(&mut self) {
+        if let Some(runtime) = self.runtime.clone() {
+            self.run.shutdown(&runtime);
+        }
         // A clean exit: the user saved or chose to discard, so nothing needs recovering.
         if let Some(recovery) = &self.recovery {
             recovery.clear();

@@ -19,7 +19,7 @@ pub enum BottomTab {
 
 impl BottomTab {
     /// The tabs that have content today.
-    pub const SHOWN: [BottomTab; 1] = [BottomTab::Problems];
+    pub const SHOWN: [BottomTab; 3] = [BottomTab::Problems, BottomTab::Run, BottomTab::Simulation];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +35,7 @@ pub fn ui(
     tab: &mut BottomTab,
     diagnostics: &Diagnostics,
     queue: &mut CommandQueue,
+    other: &mut dyn FnMut(&mut egui::Ui, BottomTab),
 ) {
     let palette = Palette::of(ui.visuals());
     ui.horizontal(|ui| {
@@ -51,9 +52,7 @@ pub fn ui(
     ui.separator();
     match tab {
         BottomTab::Problems => problems_ui(ui, diagnostics, queue, &palette),
-        BottomTab::Run | BottomTab::Simulation => {
-            ui.weak("Coming soon.");
-        }
+        BottomTab::Run | BottomTab::Simulation => other(ui, *tab),
     }
 }
 

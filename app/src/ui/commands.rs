@@ -38,6 +38,8 @@ pub enum UiCommand {
     ThemeDark,
     ThemeLight,
     ShowProblems,
+    ShowSimulation,
+    RunToggle,
     AddClient,
     AddGateway,
     AddWorker,
@@ -55,7 +57,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 
 impl UiCommand {
     /// Every command, in menu order.
-    pub const ALL: [UiCommand; 33] = [
+    pub const ALL: [UiCommand; 35] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::Save,
@@ -82,6 +84,8 @@ impl UiCommand {
         UiCommand::ThemeDark,
         UiCommand::ThemeLight,
         UiCommand::ShowProblems,
+        UiCommand::ShowSimulation,
+        UiCommand::RunToggle,
         UiCommand::AddClient,
         UiCommand::AddGateway,
         UiCommand::AddWorker,
@@ -120,6 +124,8 @@ impl UiCommand {
             UiCommand::ThemeDark => "Theme: dark",
             UiCommand::ThemeLight => "Theme: light",
             UiCommand::ShowProblems => "Show problems",
+            UiCommand::ShowSimulation => "Show simulation",
+            UiCommand::RunToggle => "Run / stop the design locally",
             UiCommand::AddClient => "Add Client",
             UiCommand::AddGateway => "Add API Gateway",
             UiCommand::AddWorker => "Add Worker",
@@ -153,6 +159,7 @@ impl UiCommand {
             UiCommand::ZoomToFit => key(Modifiers::SHIFT, Key::Num1),
             UiCommand::ZoomReset => key(CTRL, Key::Num0),
             UiCommand::CommandPalette => key(CTRL, Key::K),
+            UiCommand::RunToggle => key(Modifiers::NONE, Key::F5),
             _ => None,
         }
     }

@@ -6,7 +6,10 @@
 //! - [`document`]: the open design with its file, undo history and live diagnostics.
 //! - `canvas`: cards, wires, pan/zoom, selection, wiring, minimap (view state only).
 //! - `inspector`: forms for every field of every node kind, the step editor.
-//! - `palette`, `bottom`: the node palette and the Problems tab.
+//! - `palette`, `bottom`: the node palette and the bottom tabs (Problems, Run, Simulation).
+//! - [`run`]: the embedded engine (start/stop on the app's tokio runtime), request console,
+//!   scenario and load runs, traces, log and the canvas overlay (dots, highlights, metrics).
+//! - [`simulation`]: the Simulation tab (latency per region, monthly cost, what-if toggles).
 //! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
 //! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
 //! - [`examples`]: the example designs embedded in the binary.
@@ -23,6 +26,8 @@ mod icons;
 mod inspector;
 pub mod ops;
 mod palette;
+pub mod run;
+pub mod simulation;
 pub mod theme;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@
 //! as [`Command`]s.
 
 pub mod card;
+mod overlay;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -45,6 +46,8 @@ pub struct CanvasState {
     context_wire: Option<(NodeId, NodeId)>,
     add_menu: Option<AddMenu>,
     cache: Cache,
+    /// What a running engine shows on the canvas (set by the app each frame).
+    pub overlay: crate::ui::run::CanvasOverlay,
 }
 
 struct NodeDrag {
@@ -94,6 +97,7 @@ impl Default for CanvasState {
             context_wire: None,
             add_menu: None,
             cache: Cache::default(),
+            overlay: crate::ui::run::CanvasOverlay::default(),
         }
     }
 }
@@ -315,6 +319,7 @@ impl CanvasState {
         let rects = self.nodes_ui(
             &mut scene, doc, selection, queue, &palette, visible, detailed, space,
         );
+        self.paint_overlay(scene.painter(), doc);
 
         // Which node is under the pointer (the topmost, drawn last).
         let under_pointer = pointer_canvas.and_then(|p| {

@@ -1,0 +1,455 @@
+//! The Run tab: start/stop, the URL, the request console, the scenario runner and traces.
+
+use std::fmt::Write as _;
+
+use edgewire_engine::Design;
+use edgewire_engine::runtime::{CacheOutcome, Trace};
+use eframe::egui::{self, Color32, RichText};
+
+use super::{RunState, RunStatus, scenario_requests};
+
+/// What the Run tab asks the app to do (the app checks the design before starting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunAction {
+    Start,
+    Stop,
+    Restart,
+}
+
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+fn status_colour(status: u16) -> Color32 {
+    match status {
+        200..=299 => Color32::from_rgb(60, 170, 100),
+        300..=399 => Color32::from_rgb(90, 150, 220),
+        400..=499 => Color32::from_rgb(220, 160, 40),
+        _ => Color32::from_rgb(220, 70, 70),
+    }
+}
+
+/// Draw the Run tab.
+pub fn ui(
+    ui: &mut egui::Ui,
+    run: &mut RunState,
+    design: &Design,
+    revision: u64,
+    runtime: Option<&tokio::runtime::Handle>,
+) -> Option<RunAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let (label, next) = if run.is_running() {
+            ("■ Stop engine", RunAction::Stop)
+        } else {
+            ("▶ Start engine", RunAction::Start)
+        };
+        let button = ui.add_enabled(
+            runtime.is_some() && !run.is_busy(),
+            egui::Button::new(label),
+        );
+        if button
+            .on_hover_text("Run the design locally (F5)")
+            .clicked()
+        {
+            action = Some(next);
+        }
+        match &run.status {
+            RunStatus::Stopped => {
+                ui.weak("Stopped.");
+            }
+            RunStatus::Starting => {
+                ui.spinner();
+                ui.label("Starting…");
+            }
+            RunStatus::Stopping => {
+                ui.spinner();
+                ui.label("Stopping…");
+            }
+            RunStatus::Failed(err) => {
+                ui.colored_label(Color32::from_rgb(220, 70, 70), format!("Failed: {err}"));
+            }
+            RunStatus::Running => {
+                ui.colored_label(Color32::from_rgb(60, 170, 100), "● Running at");
+                if let Some(url) = run.url.clone() {
+                    ui.monospace(&url);
+                    if ui
+                        .button("Copy URL")
+                        .on_hover_text("Copy the engine's URL")
+                        .clicked()
+                    {
+                        ui.ctx().copy_text(url);
+                    }
+                }
+                if run.running_revision != Some(revision)
+                    && ui
+                        .button("Restart to apply")
+                        .on_hover_text("The design changed since the engine started")
+                        .clicked()
+                {
+                    action = Some(RunAction::Restart);
+                }
+            }
+        }
+        if runtime.is_none() {
+            ui.weak("(no async runtime: Run is unavailable)");
+        }
+    });
+    ui.separator();
+    let Some(runtime) = runtime else {
+        return action;
+    };
+    ui.columns(3, |columns| {
+        console_ui(&mut columns[0], run, design, runtime);
+        response_ui(&mut columns[1], run);
+        traces_ui(&mut columns[2], run);
+    });
+    action
+}
+
+fn console_ui(
+    ui: &mut egui::Ui,
+    run: &mut RunState,
+    design: &Design,
+    runtime: &tokio::runtime::Handle,
+) {
+    let samples = scenario_requests(design);
+    egui::ScrollArea::vertical()
+        .id_salt("run_console")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("Request");
+                egui::ComboBox::new("scenario_pick", "Scenario")
+                    .selected_text("Scenario request…")
+                    .show_ui(ui, |ui| {
+                        for (name, request, _) in &samples {
+                            if ui.selectable_label(false, name).clicked() {
+                                run.console = request.clone();
+                            }
+                        }
+                    });
+            });
+            ui.horizontal(|ui| {
+                egui::ComboBox::new("console_method", "Method")
+                    .selected_text(run.console.method.clone())
+                    .width(80.0)
+                    .show_ui(ui, |ui| {
+                        for method in METHODS {
+                            ui.selectable_value(&mut run.console.method, method.to_owned(), method);
+                        }
+                    });
+                let label = ui.label("Path");
+                ui.add(
+                    egui::TextEdit::singleline(&mut run.console.path)
+                        .hint_text("/path?query")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            });
+            let label = ui.label("Headers (name: value per line)");
+            ui.add(
+                egui::TextEdit::multiline(&mut run.console.headers)
+                    .code_editor()
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            let label = ui.label("JSON body");
+            ui.add(
+                egui::TextEdit::multiline(&mut run.console.body)
+                    .code_editor()
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            ui.horizontal(|ui| {
+                let running = run.is_running();
+                if ui
+                    .add_enabled(running && !run.sending, egui::Button::new("Send request"))
+                    .on_disabled_hover_text("Start the engine first")
+                    .clicked()
+                {
+                    run.send_console(runtime, ui.ctx());
+                }
+                if ui
+                    .add_enabled(
+                        running && run.scenario_pending == 0 && !samples.is_empty(),
+                        egui::Button::new("Run scenario"),
+                    )
+                    .on_hover_text("Send every scenario request and check its expected status")
+                    .clicked()
+                {
+                    run.run_scenario(runtime, ui.ctx(), design);
+                }
+                if run.sending {
+                    ui.spinner();
+                }
+            });
+            load_ui(ui, run, design, runtime);
+            if !run.scenario.is_empty() {
+                let passed = run.scenario.iter().filter(|o| o.passed()).count();
+                ui.label(format!("Scenario: {passed}/{} passed", run.scenario.len()));
+                for outcome in &run.scenario {
+                    ui.horizontal(|ui| {
+                        let pending = run.scenario_pending > 0
+                            && matches!(&outcome.result, Err(e) if e.starts_with("waiting"));
+                        if pending {
+                            ui.weak("…");
+                        } else if outcome.passed() {
+                            ui.colored_label(Color32::from_rgb(60, 170, 100), "pass");
+                        } else {
+                            ui.colored_label(Color32::from_rgb(220, 70, 70), "FAIL");
+                        }
+                        ui.label(&outcome.name);
+                        match &outcome.result {
+                            Ok(response) => {
+                                ui.colored_label(
+                                    status_colour(response.status),
+                                    format!("{} (expected {})", response.status, outcome.expected),
+                                );
+                                ui.weak(format!("{:.1} ms", response.millis));
+                            }
+                            Err(err) => {
+                                ui.weak(err);
+                            }
+                        }
+                    });
+                }
+            }
+        });
+}
+
+fn load_ui(
+    ui: &mut egui::Ui,
+    run: &mut RunState,
+    design: &Design,
+    runtime: &tokio::runtime::Handle,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Load: requests");
+        ui.add(egui::DragValue::new(&mut run.load_count).range(1..=super::MAX_LOAD))
+            .labelled_by(label.id);
+        let loading = run.is_loading();
+        if ui
+            .add_enabled(run.is_running() && !loading, egui::Button::new("Send load"))
+            .on_hover_text("Send the scenario requests mixed by weight, 8 at a time")
+            .clicked()
+        {
+            run.run_load(runtime, ui.ctx(), design);
+        }
+    });
+    if let Some(load) = &run.load {
+        #[allow(clippy::cast_precision_loss)] // a progress fraction
+        let fraction = load.done() as f32 / load.total.max(1) as f32;
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(format!("{}/{}", load.done(), load.total))
+                .desired_height(14.0),
+        );
+        ui.label(format!(
+            "{:.0} req/s · p50 {:.1} · p95 {:.1} · p99 {:.1} ms · {} unexpected",
+            load.throughput(),
+            load.percentile(0.50),
+            load.percentile(0.95),
+            load.percentile(0.99),
+            load.failures
+        ));
+    }
+}
+
+fn response_ui(ui: &mut egui::Ui, run: &RunState) {
+    ui.strong("Response");
+    match &run.response {
+        None => {
+            ui.weak("Send a request to see its response.");
+        }
+        Some(Err(err)) => {
+            ui.colored_label(Color32::from_rgb(220, 70, 70), err);
+        }
+        Some(Ok(response)) => {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("Status {}", response.status))
+                        .strong()
+                        .color(status_colour(response.status)),
+                );
+                ui.weak(format!("{:.1} ms", response.millis));
+            });
+            egui::ScrollArea::vertical()
+                .id_salt("run_response")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    egui::CollapsingHeader::new(format!("Headers ({})", response.headers.len()))
+                        .id_salt("response_headers")
+                        .show(ui, |ui| {
+                            for (name, value) in &response.headers {
+                                ui.monospace(format!("{name}: {value}"));
+                            }
+                        });
+                    ui.add(egui::Label::new(RichText::new(&response.body).monospace()).wrap());
+                });
+        }
+    }
+}
+
+fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
+    ui.horizontal(|ui| {
+        if ui
+            .selectable_label(!run.show_log, format!("Traces ({})", run.traces.len()))
+            .clicked()
+        {
+            run.show_log = false;
+        }
+        if ui
+            .selectable_label(run.show_log, format!("Log ({})", run.log.len()))
+            .clicked()
+        {
+            run.show_log = true;
+        }
+    });
+    if run.show_log {
+        log_ui(ui, run);
+        return;
+    }
+    let selected = run.selected().cloned();
+    let list_height = if selected.is_some() {
+        ui.available_height() * 0.45
+    } else {
+        ui.available_height()
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("run_traces")
+        .max_height(list_height)
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show(ui, |ui| {
+            if run.traces.is_empty() {
+                ui.weak("Requests to the engine appear here (console, curl, anything).");
+            }
+            let mut clicked = None;
+            for trace in &run.traces {
+                let is_selected = run.selected_trace.as_deref() == Some(trace.id.as_str());
+                let text = RichText::new(format!(
+                    "{} {}  {}  {:.1} ms",
+                    trace.method, trace.path, trace.status, trace.duration_ms
+                ))
+                .monospace()
+                .color(status_colour(trace.status));
+                if ui
+                    .selectable_label(is_selected, text)
+                    .on_hover_text("Show this request's hops")
+                    .clicked()
+                {
+                    clicked = Some(trace.id.clone());
+                }
+            }
+            if let Some(id) = clicked {
+                if run.selected_trace.as_ref() == Some(&id) {
+                    run.selected_trace = None;
+                } else {
+                    run.selected_trace = Some(id);
+                }
+            }
+        });
+    if let Some(trace) = selected {
+        ui.separator();
+        waterfall_ui(ui, &trace);
+    }
+}
+
+/// The engine's log, filtered by a text.
+fn log_ui(ui: &mut egui::Ui, run: &mut RunState) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        ui.add(
+            egui::TextEdit::singleline(&mut run.log_filter)
+                .hint_text("text in the line")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    });
+    let filter = run.log_filter.to_lowercase();
+    egui::ScrollArea::vertical()
+        .id_salt("run_log")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show(ui, |ui| {
+            for line in run
+                .log
+                .iter()
+                .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            {
+                let text = RichText::new(&line.text).monospace().small();
+                if line.warning {
+                    ui.label(text.color(Color32::from_rgb(220, 160, 40)));
+                } else {
+                    ui.label(text);
+                }
+            }
+        });
+}
+
+/// The hops of a trace as bars on a shared time axis.
+fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
+    ui.label(format!(
+        "{} {} → {} in {:.2} ms",
+        trace.method, trace.path, trace.status, trace.duration_ms
+    ));
+    let total = trace.duration_ms.max(0.001);
+    egui::ScrollArea::vertical()
+        .id_salt("run_waterfall")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for hop in &trace.hops {
+                ui.horizontal(|ui| {
+                    let width = 120.0;
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(width, 12.0), egui::Sense::hover());
+                    ui.painter()
+                        .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
+                    // Screen fractions: f32 is all a painter needs.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let (start, length) = (
+                        (hop.start_ms / total) as f32,
+                        (hop.duration_ms / total) as f32,
+                    );
+                    let x0 = rect.left() + rect.width() * start;
+                    let w = (rect.width() * length).max(2.0);
+                    let colour = if hop.error.is_some() {
+                        Color32::from_rgb(220, 70, 70)
+                    } else {
+                        Color32::from_rgb(90, 150, 220)
+                    };
+                    ui.painter().rect_filled(
+                        egui::Rect::from_min_size(
+                            egui::pos2(x0.min(rect.right() - 2.0), rect.top()),
+                            egui::vec2(w, rect.height()),
+                        ),
+                        2.0,
+                        colour,
+                    );
+                    let mut text = format!(
+                        "{:.2} ms  {}  {}  {}",
+                        hop.duration_ms, hop.node, hop.kind, hop.detail
+                    );
+                    if let Some(cache) = hop.cache {
+                        text.push_str(match cache {
+                            CacheOutcome::Hit => "  [cache hit]",
+                            CacheOutcome::Stale => "  [cache stale]",
+                            CacheOutcome::Miss => "  [cache miss]",
+                            CacheOutcome::Bypass => "  [cache bypass]",
+                        });
+                    }
+                    if let Some(rows) = hop.rows {
+                        let _ = write!(text, "  {rows} rows");
+                    }
+                    if let Some(status) = hop.status {
+                        let _ = write!(text, "  → {status}");
+                    }
+                    if let Some(err) = &hop.error {
+                        let _ = write!(text, "  error: {err}");
+                    }
+                    ui.add(egui::Label::new(RichText::new(text).monospace().small()).truncate());
+                });
+            }
+        });
+}

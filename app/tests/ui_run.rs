@@ -1,0 +1,189 @@
+//! Run: the embedded engine on the reference example, driven through the Run tab.
+
+use std::time::Duration;
+
+use edgewire::ui::{AppOptions, EdgewireApp};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+/// Step frames until `done` holds (the engine works on another thread); bounded.
+fn wait_for(
+    harness: &mut Harness<'_, EdgewireApp>,
+    what: &str,
+    done: impl Fn(&EdgewireApp) -> bool,
+) {
+    for _ in 0..600 {
+        harness.step();
+        if done(harness.state()) {
+            harness.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let run = harness.state().run_state();
+    panic!(
+        "gave up waiting for {what}: {:?}, response {:?}, {} traces",
+        run.status,
+        run.response,
+        run.traces.len()
+    );
+}
+
+#[test]
+fn runs_the_reference_example_and_traces_a_request() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut options = AppOptions::headless();
+    options.runtime = Some(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_theme(egui::Theme::Dark)
+        .build_eframe(|cc| EdgewireApp::new(cc, options));
+    harness.state_mut().run_state_mut().state_root = Some(state.path().to_path_buf());
+    harness.step();
+
+    harness.get_by_label("▶ Run").click();
+    wait_for(&mut harness, "the engine to start", |app| {
+        app.run_state().is_running()
+            || matches!(
+                app.run_state().status,
+                edgewire::ui::run::RunStatus::Failed(_)
+            )
+    });
+    assert!(
+        harness.state().run_state().is_running(),
+        "{:?}",
+        harness.state().run_state().status
+    );
+    harness.get_by_label("Copy URL");
+
+    // Pick the scenario's "get product" request and send it.
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("get product").click();
+    harness.step();
+    assert_eq!(harness.state().run_state().console.path, "/products/1");
+    harness.get_by_label("Send request").click_accesskit();
+    wait_for(&mut harness, "the response", |app| {
+        app.run_state().response.is_some() && !app.run_state().traces.is_empty()
+    });
+    let response = harness
+        .state()
+        .run_state()
+        .response
+        .clone()
+        .expect("response")
+        .expect("answered");
+    assert_eq!(response.status, 200, "{}", response.body);
+    harness.get_by_label("Status 200");
+    harness.get_by_label_contains("GET /products/1  200");
+
+    // Selecting the trace shows its hops.
+    harness
+        .get_by_label_contains("GET /products/1  200")
+        .click_accesskit();
+    harness.step();
+    harness.step();
+    let trace = harness
+        .state()
+        .run_state()
+        .selected()
+        .cloned()
+        .expect("selected");
+    assert!(trace.hops.iter().any(|h| h.node == "products"));
+    assert!(
+        !harness
+            .state()
+            .run_state()
+            .highlighted_wires(&harness.state().document().design)
+            .is_empty()
+    );
+
+    // Editing the design while it runs offers a restart.
+    harness
+        .state_mut()
+        .push(edgewire::ui::commands::Command::AddNode {
+            kind: edgewire_engine::Kind::Note,
+            pos: None,
+        });
+    harness.step();
+    harness.step();
+    harness.get_by_label("Restart to apply");
+
+    // A small load run finishes and reports percentiles.
+    harness.state_mut().run_state_mut().load_count = 24;
+    harness.get_by_label("Send load").click_accesskit();
+    wait_for(&mut harness, "the load run", |app| {
+        app.run_state()
+            .load
+            .as_ref()
+            .is_some_and(|l| l.done() == 24)
+    });
+    harness.get_by_label_contains("req/s");
+
+    // The whole scenario: every request gets a verdict.
+    harness.get_by_label("Run scenario").click_accesskit();
+    wait_for(&mut harness, "the scenario", |app| {
+        app.run_state().scenario_pending == 0 && !app.run_state().scenario.is_empty()
+    });
+    let outcomes = &harness.state().run_state().scenario;
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.name == "get product" && o.passed())
+    );
+    harness.get_by_label_contains("Scenario: ");
+
+    harness.get_by_label("■ Stop engine").click_accesskit();
+    wait_for(&mut harness, "the engine to stop", |app| {
+        !app.run_state().is_running() && !app.run_state().is_busy()
+    });
+}
+
+#[test]
+fn load_follows_the_scenario_weights() {
+    let design = edgewire_engine::format::parse(edgewire::ui::examples::reference().text)
+        .expect("reference example");
+    let plan = edgewire::ui::run::load_plan(&design, 100);
+    assert_eq!(plan.len(), 100);
+    let lists = plan
+        .iter()
+        .filter(|(r, _)| r.path == "/products" && r.method == "GET")
+        .count();
+    let gets = plan.iter().filter(|(r, _)| r.path == "/products/1").count();
+    // "list products" weighs 3; the two "/products/1" requests weigh 10 each.
+    assert!(lists > 0 && gets > 5 * lists, "{lists} list vs {gets} get");
+}
+
+#[test]
+fn a_design_with_errors_does_not_start() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut options = AppOptions::headless();
+    options.runtime = Some(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(|cc| EdgewireApp::new(cc, options));
+    let mut design = harness.state().document().design.clone();
+    // A wire to a node that does not exist is an error.
+    design
+        .wires
+        .push(edgewire_engine::Wire::new("gateway", "nowhere", "NOWHERE"));
+    harness.state_mut().set_design(design);
+    harness.step();
+    harness.get_by_label("▶ Run").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().run_state().refused);
+    assert!(!harness.state().run_state().is_running());
+    assert!(harness.query_all_by_label_contains("Problem ").count() > 0);
+}

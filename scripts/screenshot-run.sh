@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Take docs/screenshot-run.png (the Run tab with traces) and docs/screenshot-simulation.png,
+# under Xvfb. Needs xvfb, imagemagick (import), xdotool, curl and ss.
+# Usage: scripts/screenshot-run.sh [debug|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROFILE="${1:-debug}"
+DISPLAY_NUM=":98"
+TARGET="${CARGO_TARGET_DIR:-target}"
+
+if [ "$PROFILE" = release ]; then cargo build --release -p edgewire; else cargo build -p edgewire; fi
+BIN="$TARGET/$PROFILE/edgewire"
+
+SANDBOX="$(mktemp -d)"
+export HOME="$SANDBOX" XDG_CONFIG_HOME="$SANDBOX/config" XDG_DATA_HOME="$SANDBOX/data" XDG_CACHE_HOME="$SANDBOX/cache"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+
+Xvfb "$DISPLAY_NUM" -screen 0 1600x1000x24 -nolisten tcp &
+XVFB_PID=$!
+APP_PID=""
+cleanup() {
+    [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
+    kill "$XVFB_PID" 2>/dev/null || true
+    rm -rf "$SANDBOX"
+}
+trap cleanup EXIT
+export DISPLAY="$DISPLAY_NUM"
+unset WAYLAND_DISPLAY
+sleep 1
+
+EDGEWIRE_THEME=dark "$BIN" &
+APP_PID=$!
+for _ in $(seq 1 60); do
+    if WID="$(xdotool search --name 'Edgewire' 2>/dev/null | head -n1)" && [ -n "$WID" ]; then
+        break
+    fi
+    sleep 0.5
+done
+[ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
+xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+sleep 3
+
+# Start the engine: the Run button of the menu bar.
+xdotool mousemove 189 13 click 1
+PORT=""
+for _ in $(seq 1 60); do
+    PORT="$(ss -ltnp 2>/dev/null | grep "pid=$APP_PID," | grep -o '127.0.0.1:[0-9]*' | head -n1 | cut -d: -f2 || true)"
+    [ -n "$PORT" ] && break
+    sleep 0.5
+done
+[ -n "$PORT" ] || { import -window root /tmp/run-debug.png; echo "the engine did not start" >&2; exit 1; }
+URL="http://127.0.0.1:$PORT"
+for path in /products /products/1 /products/2 /products/1 /users/me /products/999; do
+    curl -s -o /dev/null -H 'x-api-key: demo-key-123' "$URL$path" || true
+done
+curl -s -o /dev/null "$URL/products" || true
+sleep 1
+# Select the second trace (GET /products/1) so the waterfall and the canvas highlight show.
+xdotool mousemove "${TRACE_X:-1150}" "${TRACE_Y:-872}" click 1
+sleep 0.3
+# And one more request so a dot is on its way when the picture is taken.
+curl -s -o /dev/null -H 'x-api-key: demo-key-123' "$URL/products/1" || true
+sleep 0.25
+mkdir -p docs
+import -window root docs/screenshot-run.png
+echo "wrote docs/screenshot-run.png"
+
+# The Simulation tab.
+xdotool mousemove "${SIM_X:-190}" "${SIM_Y:-684}" click 1
+sleep 1.5
+import -window root docs/screenshot-simulation.png
+echo "wrote docs/screenshot-simulation.png"
+
+# Stop the engine (its private PostgreSQL stops with it) before the app is killed.
+xdotool mousemove 189 13 click 1
+for _ in $(seq 1 40); do
+    ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT " || break
+    sleep 0.5
+done
+sleep 2
