@@ -223,7 +223,7 @@ pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
                     node.id
                 ),
             )
-            .help("nothing to do; the PostgreSQL driver (`pg`) needs Node.js APIs"),
+            .help("nothing to do; the PostgreSQL driver (`postgres`) needs Node.js APIs"),
         );
     }
 }
