@@ -3,7 +3,7 @@
 //! The list is the rows of the round-trip-time table the simulator uses: Microsoft's published
 //! Azure backbone latency (median round trip between regions).
 //! Source: <https://learn.microsoft.com/en-us/azure/networking/azure-network-latency>
-//! (see `/work/shared/facts/rtt_matrix_p50_ms.csv`, 30 days ending 2026-07-30).
+//! (copied with its source to `assets/data/rtt_p50_ms.csv`, 30 days ending 2026-07-30).
 
 /// Every region name, in the order of the round-trip-time table.
 pub const REGIONS: [&str; 13] = [

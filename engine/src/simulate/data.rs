@@ -17,22 +17,7 @@ const NETWORK_JSON: &str = include_str!("../../../assets/data/network.json");
 const PRICES_JSON: &str = include_str!("../../../assets/data/prices.json");
 
 /// The world regions of the round-trip table, in its column order.
-/// (A shared `regions` module may replace this list; keep the two identical.)
-pub const REGIONS: [&str; 13] = [
-    "us-east",
-    "us-central",
-    "us-west",
-    "sa-east",
-    "eu-west",
-    "eu-central",
-    "me",
-    "af-south",
-    "ap-south",
-    "ap-southeast",
-    "ap-east",
-    "ap-northeast",
-    "oceania",
-];
+pub use crate::regions::REGIONS;
 
 /// D1 location hints and the table region that stands for each.
 ///
