@@ -219,80 +219,147 @@ type Scope = Map<String, Value>;
 
 /// Look up a dotted path; anything missing on the way gives `null`.
 pub fn lookup(scope: &Scope, path: &str) -> Value {
+    lookup_ref(scope, path).cloned().unwrap_or(Value::Null)
+}
+
+/// [`lookup`] without the copy: `None` where `lookup` gives `null` for a missing value.
+pub fn lookup_ref<'s>(scope: &'s Scope, path: &str) -> Option<&'s Value> {
     let mut segments = path.split('.');
-    let Some(first) = segments.next() else {
-        return Value::Null;
-    };
-    let Some(mut current) = scope.get(first.trim()) else {
-        return Value::Null;
-    };
+    let mut current = scope.get(segments.next()?.trim())?;
     for segment in segments {
-        let next = match current {
+        current = match current {
             Value::Object(map) => map.get(segment),
             Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
-        };
-        match next {
-            Some(value) => current = value,
-            None => return Value::Null,
-        }
+        }?;
     }
-    current.clone()
+    Some(current)
+}
+
+/// Whether a dotted path holds something other than `null`.
+fn exists(scope: &Scope, path: &str) -> bool {
+    lookup_ref(scope, path).is_some_and(|value| !value.is_null())
 }
 
 /// The text of a value inside a template.
 pub fn value_text(value: &Value) -> String {
+    let mut out = String::new();
+    push_value_text(value, &mut out);
+    out
+}
+
+fn push_value_text(value: &Value, out: &mut String) {
     match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => js_json(other),
+        Value::Null => {}
+        Value::String(s) => out.push_str(s),
+        other => out.push_str(&js_json(other)),
     }
 }
 
 /// Largest integer a JavaScript number holds exactly (2^53).
 const JS_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-/// Write numbers as JavaScript does: a whole float is an integer (`1.0` -> `1`), so that
-/// output matches the exported Workers' `JSON.stringify` byte for byte.
-pub fn normalize_numbers(value: &mut Value) {
+/// Compact JSON text with JavaScript's number forms.
+pub fn js_json(value: &Value) -> String {
+    let mut out = Vec::new();
+    write_js_json(value, &mut out);
+    // Only JSON text is written, which is UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Append `value` as compact JSON with JavaScript's number forms: a whole float is written
+/// as an integer (`1.0` -> `1`), so that output matches the exported Workers'
+/// `JSON.stringify` byte for byte.
+pub fn write_js_json(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Number(n) if n.is_f64() => {
-            if let Some(f) = n.as_f64()
-                && f.fract() == 0.0
-                && f.abs() < JS_SAFE_INTEGER
-            {
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) if f.fract() == 0.0 && f.abs() < JS_SAFE_INTEGER => {
                 #[allow(
                     clippy::cast_possible_truncation,
                     reason = "a whole number below 2^53 converts exactly"
                 )]
                 let whole = f as i64;
-                *value = Value::from(whole);
+                write_json_text(&whole, out);
             }
+            _ => write_json_text(n, out),
+        },
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_js_json(item, out);
+            }
+            out.push(b']');
         }
-        Value::Array(items) => items.iter_mut().for_each(normalize_numbers),
-        Value::Object(fields) => fields.values_mut().for_each(normalize_numbers),
-        _ => {}
+        Value::Object(fields) => {
+            out.push(b'{');
+            for (i, (name, field)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json_text(name, out);
+                out.push(b':');
+                write_js_json(field, out);
+            }
+            out.push(b'}');
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => write_json_text(value, out),
     }
 }
 
-/// Compact JSON text with JavaScript's number forms.
-pub fn js_json(value: &Value) -> String {
-    let mut value = value.clone();
-    normalize_numbers(&mut value);
-    value.to_string()
+/// serde_json's compact form of a string, number or scalar.
+fn write_json_text<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing a string, number, bool or null into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// Render a template against the scope.
 pub fn render(template: &Template, scope: &Scope) -> Result<String, String> {
+    let text = template.as_str();
+    if !text.contains(['{', '}']) {
+        return Ok(text.to_owned());
+    }
     let parts = template.parts().map_err(|e| e.to_string())?;
     let mut out = String::new();
     for part in parts {
         match part {
             TemplatePart::Literal(text) => out.push_str(&text),
-            TemplatePart::Path(path) => out.push_str(&value_text(&lookup(scope, path))),
+            TemplatePart::Path(path) => {
+                if let Some(value) = lookup_ref(scope, path) {
+                    push_value_text(value, &mut out);
+                }
+            }
         }
     }
     Ok(out)
+}
+
+/// Append the compact JSON of `expr` with JavaScript's number forms: the bytes of
+/// [`js_json`] of [`eval`], without building the value.
+pub fn write_expr_json(expr: &Expr, scope: &Scope, out: &mut Vec<u8>) -> Result<(), String> {
+    match expr {
+        Expr::Ref(path) => match lookup_ref(scope, path) {
+            Some(value) => write_js_json(value, out),
+            None => out.extend_from_slice(b"null"),
+        },
+        Expr::Text(template) => write_json_text(&render(template, scope)?, out),
+        Expr::Json(value) => write_js_json(value, out),
+        Expr::Object(fields) => {
+            out.push(b'{');
+            for (i, (name, field)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json_text(name, out);
+                out.push(b':');
+                write_expr_json(field, scope, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
 }
 
 /// Evaluate an expression.
@@ -629,8 +696,8 @@ impl Run<'_> {
                 otherwise,
             } => {
                 let holds = match cond {
-                    Condition::Exists(p) => !lookup(scope, p).is_null(),
-                    Condition::Missing(p) => lookup(scope, p).is_null(),
+                    Condition::Exists(p) => exists(scope, p),
+                    Condition::Missing(p) => !exists(scope, p),
                     Condition::Equals(a, b) => {
                         let a = eval(a, scope).map_err(|e| Self::fail(step, path, e))?;
                         let b = eval(b, scope).map_err(|e| Self::fail(step, path, e))?;
@@ -667,9 +734,9 @@ fn respond(
     let status = http::StatusCode::from_u16(status).map_err(|e| format!("status {status}: {e}"))?;
     let mut response = match body {
         Some(expr) => {
-            let mut value = eval(expr, scope)?;
-            normalize_numbers(&mut value);
-            let mut response = http::Response::new(Bytes::from(value.to_string()));
+            let mut body = Vec::with_capacity(256);
+            write_expr_json(expr, scope, &mut body)?;
+            let mut response = http::Response::new(Bytes::from(body));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -720,10 +787,44 @@ mod tests {
 
     #[test]
     fn whole_floats_print_like_javascript() {
-        let mut value = json!({"a": 1.0, "b": [2.5, -0.0], "c": 1e300});
-        normalize_numbers(&mut value);
-        assert_eq!(value.to_string(), r#"{"a":1,"b":[2.5,0],"c":1e+300}"#);
+        let value = json!({"a": 1.0, "b": [2.5, -0.0], "c": 1e300, "d": 9.007_199_254_740_992e15});
+        assert_eq!(
+            js_json(&value),
+            r#"{"a":1,"b":[2.5,0],"c":1e+300,"d":9007199254740992.0}"#
+        );
         assert_eq!(value_text(&json!(3.0)), "3");
+    }
+
+    #[test]
+    fn response_bodies_are_written_as_their_evaluated_value() {
+        let mut scope = Scope::new();
+        scope.insert("params".into(), json!({"id": "7"}));
+        scope.insert(
+            "row".into(),
+            json!({"name": "Quote \"q\" \u{e9}\n", "price": 15.0, "tags": [1, 2.5, null, true]}),
+        );
+        let expr = Expr::Object(BTreeMap::from([
+            ("z".to_owned(), Expr::Ref("row".into())),
+            ("a".to_owned(), Expr::Ref("row.tags.1".into())),
+            ("missing".to_owned(), Expr::Ref("row.nope.deeper".into())),
+            (
+                "text".to_owned(),
+                Expr::Text(Template::new("item {params.id}: {row.price}")),
+            ),
+            (
+                "plain".to_owned(),
+                Expr::Text(Template::new("no placeholders")),
+            ),
+            ("json".to_owned(), Expr::Json(json!({"b": 2.0, "a": [1.0]}))),
+        ]));
+        let mut written = Vec::new();
+        write_expr_json(&expr, &scope, &mut written).expect("writes");
+        let expected = js_json(&eval(&expr, &scope).expect("evaluates"));
+        assert_eq!(String::from_utf8(written).expect("UTF-8"), expected);
+        assert_eq!(
+            expected,
+            r#"{"a":2.5,"json":{"b":2,"a":[1]},"missing":null,"plain":"no placeholders","text":"item 7: 15","z":{"name":"Quote \"q\" é\n","price":15,"tags":[1,2.5,null,true]}}"#
+        );
     }
 
     #[test]
