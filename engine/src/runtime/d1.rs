@@ -146,7 +146,9 @@ impl SqliteD1 {
     /// Open the node's file, applying migrations (and the seed on a new database).
     pub async fn open(node: &str, path: &Path, spec: &D1) -> Result<Self, String> {
         let new = !path.exists();
-        let db = SqliteThread::open(path, node).map_err(|e| format!("{}: {e}", path.display()))?;
+        let db = SqliteThread::open(path, node)
+            .await
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let spec = spec.clone();
         db.call(move |conn| prepare_database(conn, &spec, new))
             .await

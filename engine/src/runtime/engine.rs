@@ -401,8 +401,9 @@ impl Engine {
         }
 
         let clock = options.clock.clone();
-        let mut kv_nodes = BTreeMap::new();
-        let mut d1_nodes = BTreeMap::new();
+        // KV and D1 files open (and migrate) at once, each on its own SQLite thread.
+        let mut kv_opens = Vec::new();
+        let mut d1_opens = Vec::new();
         let mut hd_nodes = BTreeMap::new();
         for node in &design.nodes {
             match &node.kind {
@@ -410,25 +411,20 @@ impl Engine {
                     let dir = state.join("kv");
                     std::fs::create_dir_all(&dir).map_err(state_error(&dir))?;
                     let path = dir.join(format!("{}.sqlite3", node.id));
-                    let kv = SqliteKv::open(&node.id, &path, &spec.seed, clock.clone())
-                        .await
-                        .map_err(|message| EngineError::Store {
-                            node: node.id.clone(),
-                            message,
-                        })?;
-                    kv_nodes.insert(node.id.clone(), Arc::new(kv));
+                    let clock = clock.clone();
+                    kv_opens.push(async move {
+                        let kv = SqliteKv::open(&node.id, &path, &spec.seed, clock).await;
+                        (node.id.clone(), kv)
+                    });
                 }
                 NodeKind::D1(spec) => {
                     let dir = state.join("d1");
                     std::fs::create_dir_all(&dir).map_err(state_error(&dir))?;
                     let path = dir.join(format!("{}.sqlite3", node.id));
-                    let db = SqliteD1::open(&node.id, &path, spec)
-                        .await
-                        .map_err(|message| EngineError::Store {
-                            node: node.id.clone(),
-                            message,
-                        })?;
-                    d1_nodes.insert(node.id.clone(), Arc::new(db));
+                    d1_opens.push(async move {
+                        let db = SqliteD1::open(&node.id, &path, spec).await;
+                        (node.id.clone(), db)
+                    });
                 }
                 NodeKind::Hyperdrive(spec) => {
                     let dir = state.join("hyperdrive").join(&node.id);
@@ -437,6 +433,22 @@ impl Engine {
                 }
                 _ => {}
             }
+        }
+        let (kvs, d1s) = futures_util::future::join(
+            futures_util::future::join_all(kv_opens),
+            futures_util::future::join_all(d1_opens),
+        )
+        .await;
+        let store_error = |node: String, message: String| EngineError::Store { node, message };
+        let mut kv_nodes = BTreeMap::new();
+        for (node, kv) in kvs {
+            let kv = kv.map_err(|message| store_error(node.clone(), message))?;
+            kv_nodes.insert(node, Arc::new(kv));
+        }
+        let mut d1_nodes = BTreeMap::new();
+        for (node, db) in d1s {
+            let db = db.map_err(|message| store_error(node.clone(), message))?;
+            d1_nodes.insert(node, Arc::new(db));
         }
 
         let entry_points = entry_points(&design);

@@ -66,7 +66,9 @@ impl SqliteKv {
         seed: &[KvEntry],
         clock: Arc<dyn Clock>,
     ) -> Result<Self, String> {
-        let db = SqliteThread::open(path, node).map_err(|e| format!("{}: {e}", path.display()))?;
+        let db = SqliteThread::open(path, node)
+            .await
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let seed = seed.to_vec();
         let loaded = db
             .call(move |conn| -> rusqlite::Result<Vec<(String, String, Option<u64>)>> {

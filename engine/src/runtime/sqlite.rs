@@ -25,17 +25,25 @@ pub struct SqliteThread {
 }
 
 impl SqliteThread {
-    /// Open (or create) the file and start its thread. `name` names the thread.
-    pub fn open(path: &Path, name: &str) -> rusqlite::Result<Self> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+    /// Start the thread and open (or create) the file on it, so that several files open
+    /// at once. `name` names the thread.
+    pub async fn open(path: &Path, name: &str) -> rusqlite::Result<Self> {
+        let path = path.to_owned();
+        let (opened, is_open) = oneshot::channel::<rusqlite::Result<()>>();
         let (sender, receiver) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name(format!("sqlite-{name}"))
             .spawn(move || {
+                let mut conn = match open_connection(&path) {
+                    Ok(conn) => {
+                        let _ = opened.send(Ok(()));
+                        conn
+                    }
+                    Err(err) => {
+                        let _ = opened.send(Err(err));
+                        return;
+                    }
+                };
                 while let Ok(job) = receiver.recv() {
                     job(&mut conn);
                 }
@@ -46,10 +54,17 @@ impl SqliteThread {
             .map_err(|err| {
                 rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(err)))
             })?;
-        Ok(Self {
+        let thread = Self {
             sender: Mutex::new(Some(sender)),
             handle: Mutex::new(Some(handle)),
-        })
+        };
+        match is_open.await {
+            Ok(Ok(())) => Ok(thread),
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(rusqlite::Error::ToSqlConversionFailure(Box::new(
+                std::io::Error::other("the SQLite thread stopped while opening the file"),
+            ))),
+        }
     }
 
     /// Run `job` on the database thread and wait for its result.
@@ -82,6 +97,17 @@ impl SqliteThread {
             let _ = handle.join();
         }
     }
+}
+
+/// Open the file with the engine's settings: write-ahead log, `synchronous = NORMAL`
+/// (durable across an application crash; commits do not wait for the disk), foreign keys.
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
 }
 
 impl Drop for SqliteThread {
