@@ -69,11 +69,11 @@ impl Secrets {
 /// Why a secrets file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
-    #[error("{}: cannot read the secrets file: {source}", path.display())]
+    /// The reason is part of the message (not a `source`), so it is printed once.
+    #[error("{}: cannot read the secrets file: {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// `line` is 1-based: the line where the definition starts.
     #[error("{}: {message}", where_text(path.as_deref(), *line))]
@@ -125,15 +125,15 @@ pub fn load_beside(design: &Path) -> Result<Secrets, SecretsError> {
     match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text).map_err(|err| err.in_file(&path)),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Secrets::default()),
-        Err(source) => Err(SecretsError::Io { path, source }),
+        Err(error) => Err(SecretsError::Io { path, error }),
     }
 }
 
 /// Read a secrets file that must exist (`edgewire serve --vars FILE`).
 pub fn load(path: &Path) -> Result<Secrets, SecretsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| SecretsError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     parse(&text).map_err(|err| err.in_file(path))
 }
