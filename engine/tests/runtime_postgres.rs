@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use edgewire_engine::runtime::postgres::cluster::{Cluster, ClusterOptions, TestCluster};
-use edgewire_engine::runtime::{CacheOutcome, Engine, EngineOptions, read_dev_vars};
+use edgewire_engine::runtime::{CacheOutcome, Engine, EngineOptions};
 use runtime_support::{design, get, send, start};
 use serde_json::json;
 
@@ -90,7 +90,9 @@ async fn reference_example_scenario_passes_in_full() {
     }
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let design = edgewire_engine::format::load(&examples.join("global-api.ron")).expect("loads");
-    let secrets = read_dev_vars(&examples.join("global-api.dev.vars")).expect("vars");
+    let secrets = edgewire_engine::secrets::load(&examples.join("global-api.dev.vars"))
+        .expect("vars")
+        .into_map();
     let state = tempfile::tempdir().expect("temp dir");
     let mut options = EngineOptions::new(state.path());
     options.secrets = secrets;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use edgewire_engine::export;
 use edgewire_engine::format;
 use edgewire_engine::model::{Auth, Design, HttpMethod, NodeKind, RateLimitKey, Step, walk_steps};
-use edgewire_engine::runtime::{Engine, EngineOptions, RunningEngine, parse_dev_vars};
+use edgewire_engine::runtime::{Engine, EngineOptions, RunningEngine};
 use edgewire_tests::postgres::{self, Postgres};
 use edgewire_tests::process::Group;
 use edgewire_tests::{http, parity_required, tooling};
@@ -555,7 +555,9 @@ fn start_engine(design: &Design, design_path: &Path, scratch: &Path) -> EngineRu
     options.port = 0;
     options.fresh = true;
     options.read_environment = false;
-    options.secrets = parse_dev_vars(&dev_vars(design_path), "dev.vars").expect("dev vars parse");
+    options.secrets = edgewire_engine::secrets::load_beside(design_path)
+        .expect("dev vars parse")
+        .into_map();
     let running = runtime
         .block_on(async {
             let running = Engine::start(design.clone(), options).await?;

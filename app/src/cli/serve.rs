@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use edgewire_engine::runtime::{
-    Engine, EngineOptions, default_state_dir, default_vars_path, read_dev_vars,
-};
-use edgewire_engine::{Design, format, validate};
+use edgewire_engine::runtime::{Engine, EngineOptions, default_state_dir};
+use edgewire_engine::{Design, format, secrets, validate};
 
 /// Run a design locally: its gateway, Workers, KV, D1 and Hyperdrive, on 127.0.0.1.
 #[derive(Debug, clap::Args)]
@@ -97,12 +95,11 @@ pub fn load_vars(
     design_path: &Path,
     vars: Option<&Path>,
 ) -> anyhow::Result<BTreeMap<String, String>> {
-    let path = vars.map_or_else(|| default_vars_path(design_path), Path::to_owned);
-    if vars.is_some() || path.exists() {
-        Ok(read_dev_vars(&path)?)
-    } else {
-        Ok(BTreeMap::new())
-    }
+    let secrets = match vars {
+        Some(path) => secrets::load(path)?,
+        None => secrets::load_beside(design_path)?,
+    };
+    Ok(secrets.into_map())
 }
 
 /// Ctrl+C, or SIGTERM on Unix (service managers, scripts).

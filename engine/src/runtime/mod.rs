@@ -50,8 +50,8 @@
 //! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>` and the [`Registry`].
 //! - `kv.rs`, `d1.rs` (SQLite, one thread per file), `hyperdrive.rs` (pool and cache),
 //!   `postgres/cluster.rs` (private throwaway PostgreSQL for `Origin::Auto`).
-//! - `trace.rs`: traces and metrics. `clock.rs`: the injectable clock. `secrets.rs`:
-//!   `.dev.vars` parsing.
+//! - `trace.rs`: traces and metrics. `clock.rs`: the injectable clock. Secrets arrive in
+//!   [`EngineOptions::secrets`], read from `.dev.vars` by [`crate::secrets`].
 //!
 //! # Gateway and Worker HTTP semantics
 //! The contract shared by this engine and the exporter (kept in sync with the handler
@@ -132,7 +132,6 @@ mod http;
 mod hyperdrive;
 mod kv;
 pub mod postgres;
-mod secrets;
 mod server;
 mod sqlite;
 mod trace;
@@ -149,6 +148,5 @@ pub use engine::{
 };
 pub use gateway::{sign_jwt, verify_jwt};
 pub use hyperdrive::is_cacheable;
-pub use secrets::{VarsError, default_vars_path, parse_dev_vars, read_dev_vars};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};

@@ -454,7 +454,8 @@ mod tests {
     fn reference_example_secrets_match_its_dev_vars() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.dev.vars");
         let declared =
-            dev_vars_names(&std::fs::read_to_string(path).expect("the example's .dev.vars"));
+            dev_vars_names(&std::fs::read_to_string(path).expect("the example's .dev.vars"))
+                .expect("the example's .dev.vars parses");
         assert_eq!(declared, BTreeSet::from(["API_KEY".to_owned()]));
         let diagnostics = validate_with_secrets(&reference_example(), Some(&declared));
         assert_eq!(testkit::problems(&diagnostics), Vec::<String>::new());

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::context::Ctx;
 use super::{Diagnostic, Severity, Target};
+use crate::secrets::SecretsError;
 
 /// Whether `name` is an environment variable name in upper snake case (`API_KEY`).
 pub fn is_env_name(name: &str) -> bool {
@@ -13,19 +14,11 @@ pub fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// The names a `.dev.vars` file declares: `NAME=value` lines (an `export ` prefix allowed),
-/// blank lines and `#` comments skipped. Values are never read.
-pub fn dev_vars_names(text: &str) -> BTreeSet<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| {
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (name, _) = line.split_once('=')?;
-            let name = name.trim();
-            (!name.is_empty()).then(|| name.to_owned())
-        })
-        .collect()
+/// The names a `.dev.vars` text declares, for [`super::validate_with_secrets`]. The text is
+/// read by the one `.dev.vars` parser, [`crate::secrets::parse`], so a file that cannot be
+/// read is an error here too (with its line), never a silently shorter list of names.
+pub fn dev_vars_names(text: &str) -> Result<BTreeSet<String>, SecretsError> {
+    Ok(crate::secrets::parse(text)?.names())
 }
 
 /// SEC001: a secret used but not declared; SEC002 (warning): declared but never used.
@@ -135,13 +128,19 @@ mod tests {
 
     #[test]
     fn dev_vars_names_skip_comments_and_values() {
-        let names = dev_vars_names(
-            "# local secrets\nAPI_KEY=demo=1\n\nexport JWT_SECRET = x\nnot a line\n",
-        );
+        let names = dev_vars_names("# local secrets\nAPI_KEY=demo=1\n\nexport JWT_SECRET = x\n")
+            .expect("parses");
         assert_eq!(
             names,
             BTreeSet::from(["API_KEY".to_owned(), "JWT_SECRET".to_owned()])
         );
+    }
+
+    #[test]
+    fn dev_vars_names_report_a_line_wrangler_would_skip() {
+        let err = dev_vars_names("API_KEY=1\nnot a line\n").expect_err("fails");
+        assert_eq!(err.line(), Some(2));
+        assert!(err.to_string().contains("expected `NAME=value`"), "{err}");
     }
 
     #[test]

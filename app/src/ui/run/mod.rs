@@ -291,10 +291,10 @@ pub fn state_dir(root: Option<&Path>, design_name: &str) -> PathBuf {
 pub fn secrets_for(path: Option<&Path>) -> Result<BTreeMap<String, String>, String> {
     match path {
         Some(path) => edgewire_engine::secrets::load_beside(path)
-            .map(|s| s.0)
+            .map(edgewire_engine::secrets::Secrets::into_map)
             .map_err(|err| err.to_string()),
         None => edgewire_engine::secrets::parse(REFERENCE_DEV_VARS)
-            .map(|s| s.0)
+            .map(edgewire_engine::secrets::Secrets::into_map)
             .map_err(|err| err.to_string()),
     }
 }
