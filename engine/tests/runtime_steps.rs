@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use edgewire_engine::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER};
 use runtime_support::{Answer, get, send, start};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const DESIGN: &str = r#"
 nodes: [
@@ -185,6 +185,35 @@ async fn kv_put_stores_json_text_and_get_json_parses_it() {
     assert_eq!(
         get(&t.engine, "/kvjson/k").await.json(),
         json!({"value": {"b": [1, 2]}})
+    );
+}
+
+#[tokio::test]
+async fn kv_get_json_sees_every_new_value_of_a_key() {
+    let t = engine().await;
+    for (sent, read) in [
+        (r#"{"value": {"n": 1}}"#, json!({"n": 1})),
+        (r#"{"value": {"n": 2}}"#, json!({"n": 2})),
+        (r#"{"value": "no longer JSON"}"#, Value::Null),
+    ] {
+        let put = send(&t.engine, "PUT", "/kvperm/again", &[], Some(sent)).await;
+        assert_eq!(put.status, 204);
+        let answer = get(&t.engine, "/kvjson/again").await;
+        if read.is_null() {
+            assert_step_failure(&answer, 500, "kv get failed", "0");
+        } else {
+            assert_eq!(answer.json(), json!({ "value": read }));
+            // A second read (served from the parsed copy) gives the same value.
+            assert_eq!(
+                get(&t.engine, "/kvjson/again").await.json(),
+                json!({ "value": read })
+            );
+        }
+    }
+    send(&t.engine, "DELETE", "/kv/again", &[], None).await;
+    assert_eq!(
+        get(&t.engine, "/kvjson/again").await.json(),
+        json!({ "value": null })
     );
 }
 

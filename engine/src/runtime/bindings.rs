@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
@@ -41,6 +42,11 @@ impl BindingError {
 pub trait KvNamespace: Send + Sync {
     /// The stored text, or `None` when missing or expired.
     fn get(&self, key: String) -> BoxFuture<'_, Result<Option<Arc<str>>, BindingError>>;
+    /// The stored text parsed as JSON, or `None` when missing or expired. Namespaces may keep
+    /// the parsed value until the key is written again.
+    fn get_json(&self, key: String) -> BoxFuture<'_, Result<Option<JsonText>, BindingError>> {
+        async move { Ok(self.get(key).await?.map(|text| JsonText::parse(&text))) }.boxed()
+    }
     /// Store `value`, expiring after `ttl_secs` when given.
     fn put(
         &self,
@@ -55,6 +61,26 @@ pub trait KvNamespace: Send + Sync {
         prefix: String,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<String>, BindingError>>;
+}
+
+/// A KV value read as JSON: its size and what parsing it gave.
+#[derive(Debug, Clone)]
+pub struct JsonText {
+    /// Bytes of the stored text.
+    pub bytes: usize,
+    /// The parsed value, or serde_json's reason why the text is not JSON.
+    pub parsed: Result<Arc<Value>, String>,
+}
+
+impl JsonText {
+    pub fn parse(text: &str) -> Self {
+        Self {
+            bytes: text.len(),
+            parsed: serde_json::from_str(text)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// What a SQL query produced, plus what the trace records.

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
@@ -16,15 +16,27 @@ use rusqlite::{OptionalExtension as _, params};
 use crate::model::KvEntry;
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECS};
 
-use super::bindings::{BindingError, KvNamespace};
+use super::bindings::{BindingError, JsonText, KvNamespace};
 use super::clock::Clock;
 use super::sqlite::SqliteThread;
 
 #[derive(Debug, Clone)]
 struct Entry {
     value: Arc<str>,
+    /// The value parsed as JSON, filled by the first JSON read (a put makes a new entry).
+    json: Arc<OnceLock<JsonText>>,
     /// Milliseconds since the Unix epoch.
     expires_at_ms: Option<u64>,
+}
+
+impl Entry {
+    fn new(value: String, expires_at_ms: Option<u64>) -> Self {
+        Self {
+            value: value.into(),
+            json: Arc::default(),
+            expires_at_ms,
+        }
+    }
 }
 
 impl Entry {
@@ -120,15 +132,7 @@ impl SqliteKv {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let entries = loaded
             .into_iter()
-            .map(|(key, value, expires_at_ms)| {
-                (
-                    key,
-                    Entry {
-                        value: value.into(),
-                        expires_at_ms,
-                    },
-                )
-            })
+            .map(|(key, value, expires_at_ms)| (key, Entry::new(value, expires_at_ms)))
             .collect();
         Ok(Self {
             node: node.to_owned(),
@@ -158,6 +162,20 @@ impl KvNamespace for SqliteKv {
                     .filter(|e| e.live(now))
                     .map(|e| e.value.clone())
             })
+        });
+        futures_util::future::ready(result).boxed()
+    }
+
+    fn get_json(&self, key: String) -> BoxFuture<'_, Result<Option<JsonText>, BindingError>> {
+        let result = check_key(&key).map(|()| {
+            let now = self.clock.now_millis();
+            let entry = self.entries.read().ok().and_then(|entries| {
+                entries
+                    .get(&key)
+                    .filter(|e| e.live(now))
+                    .map(|e| (e.value.clone(), e.json.clone()))
+            });
+            entry.map(|(text, json)| json.get_or_init(|| JsonText::parse(&text)).clone())
         });
         futures_util::future::ready(result).boxed()
     }
@@ -199,10 +217,7 @@ impl KvNamespace for SqliteKv {
                     if let Ok(mut entries) = entries.write() {
                         entries.insert(
                             key,
-                            Entry {
-                                value: value.into(),
-                                expires_at_ms,
-                            },
+                            Entry::new(value, expires_at_ms),
                         );
                     }
                     Ok(())

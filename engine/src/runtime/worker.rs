@@ -488,18 +488,27 @@ impl Run<'_> {
                 };
                 let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
                 let mut timer = recorder.start(node, "kv get", key.clone());
-                let result = kv.get(key.clone()).await;
-                let value = match &result {
-                    Ok(Some(text)) => {
-                        timer.hop.bytes = Some(text.len() as u64);
-                        match format {
-                            KvFormat::Text => Ok(Value::String(text.to_string())),
-                            KvFormat::Json => serde_json::from_str(text).map_err(|e| {
-                                format!("the value under KV key `{key}` is not JSON: {e}")
-                            }),
+                let value = match format {
+                    KvFormat::Text => kv.get(key).await.map(|text| {
+                        Ok(text.map_or(Value::Null, |text| {
+                            timer.hop.bytes = Some(text.len() as u64);
+                            Value::String(text.to_string())
+                        }))
+                    }),
+                    KvFormat::Json => kv.get_json(key).await.map(|json| match json {
+                        Some(json) => {
+                            timer.hop.bytes = Some(json.bytes as u64);
+                            json.parsed.map(|value| Value::clone(&value))
                         }
-                    }
-                    Ok(None) => Ok(Value::Null),
+                        None => Ok(Value::Null),
+                    }),
+                };
+                let value = match value {
+                    Ok(Ok(value)) => Ok(value),
+                    Ok(Err(e)) => Err(format!(
+                        "the value under KV key `{}` is not JSON: {e}",
+                        timer.hop.detail
+                    )),
                     Err(err) => Err(err.to_string()),
                 };
                 if let Err(err) = &value {
