@@ -126,6 +126,31 @@ async fn forwarding_enriches_and_strips_credentials() {
 }
 
 #[tokio::test]
+async fn header_names_in_the_design_match_in_any_case() {
+    let mut design = api_key_design();
+    for node in &mut design.nodes {
+        if let edgewire_engine::model::NodeKind::Gateway(gateway) = &mut node.kind {
+            gateway.auth = edgewire_engine::model::Auth::ApiKey {
+                header: "X-Api-Key".into(),
+                secret: "API_KEY".into(),
+            };
+            gateway.enrich.request_id_header = Some("X-Request-Id".into());
+        }
+    }
+    let t = start(design, &[("API_KEY", "secret-key")]).await;
+    let answer = send(&t.engine, "GET", "/items/7", &[KEY], None).await;
+    assert_eq!(answer.status, 200);
+    let body = answer.json();
+    assert_eq!(
+        body["headers"].get("x-api-key"),
+        None,
+        "the key is never forwarded"
+    );
+    let request_id = answer.header("x-request-id").expect("request id");
+    assert_eq!(body["headers"]["x-request-id"], request_id);
+}
+
+#[tokio::test]
 async fn routes_match_prefixes_strip_and_answer_404_and_405() {
     let t = start(api_key_design(), &[("API_KEY", "secret-key")]).await;
     let stripped = send(&t.engine, "GET", "/api/x?q=2", &[KEY], None).await;

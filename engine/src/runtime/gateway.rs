@@ -20,6 +20,9 @@ use super::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
+/// [`AUTH_HEADER`], parsed once.
+const AUTH: HeaderName = HeaderName::from_static(AUTH_HEADER);
+
 /// Fixed-window counters, per gateway and caller.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
@@ -99,7 +102,7 @@ pub async fn handle(
     mut request: Req,
 ) -> Resp {
     // 1. Never trust a client-sent auth header.
-    request.headers_mut().remove(AUTH_HEADER);
+    request.headers_mut().remove(AUTH);
 
     // 2. CORS.
     let origin = request
@@ -233,11 +236,14 @@ async fn route_and_forward(
     };
     let mut headers = forwarded_headers(gateway, parts.headers);
     if let Ok(value) = HeaderValue::from_str(&caller.auth.to_string()) {
-        headers.insert(AUTH_HEADER, value);
+        headers.insert(AUTH, value);
     }
     let request_id = gateway.enrich.request_id_header.as_ref().and_then(|name| {
-        let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok()?;
-        let value = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok()?;
+        // Header names parse case-insensitively (lower-cased), so `X-Request-Id` works.
+        let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+        let mut id = [0; uuid::fmt::Hyphenated::LENGTH];
+        let value =
+            HeaderValue::from_str(uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id)).ok()?;
         Some((name, value))
     });
     if let Some((name, value)) = &request_id {
@@ -245,7 +251,7 @@ async fn route_and_forward(
     }
     if let (Some(name), Some(user_id)) = (&gateway.enrich.user_id_header, &caller.user_id)
         && let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+            HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(user_id),
         )
     {
@@ -377,7 +383,7 @@ fn authenticate(
         }),
         Auth::ApiKey { header, secret } => {
             let given = headers
-                .get(header.to_ascii_lowercase().as_str())
+                .get(header.as_str())
                 .map(HeaderValue::as_bytes)
                 .unwrap_or_default();
             if given.is_empty() {
@@ -519,14 +525,14 @@ fn forwarded_headers(gateway: &Gateway, client: HeaderMap) -> HeaderMap {
     };
     match &gateway.auth {
         Auth::ApiKey { header, .. } => {
-            headers.remove(header.to_ascii_lowercase().as_str());
+            headers.remove(header.as_str());
         }
         Auth::Jwt { .. } => {
             headers.remove(header::AUTHORIZATION);
         }
         Auth::None => {}
     }
-    headers.remove(AUTH_HEADER);
+    headers.remove(AUTH);
     headers
 }
 
