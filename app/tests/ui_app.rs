@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use edgewire::ui::commands::{Command, UiCommand};
-use edgewire::ui::files::ScriptedDialogs;
-use edgewire::ui::{AppOptions, EdgewireApp};
+use edgewire::ui::files::{Recovery, ScriptedDialogs};
+use edgewire::ui::{AppOptions, EdgewireApp, StopSignal};
 use edgewire_engine::format;
 use edgewire_engine::validate::validate;
 use eframe::egui::{self, Modifiers, Pos2, accesskit::Role};
@@ -382,4 +382,59 @@ fn renaming_a_node_in_the_inspector_renames_its_wires() {
             .is_some_and(|w| w.to == "settings")
     );
     harness.get_by_label("Node settings");
+}
+
+#[test]
+fn a_stop_signal_keeps_unsaved_changes_for_the_next_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stop = StopSignal::default();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .with_max_steps(40)
+        .build_eframe(|cc| {
+            EdgewireApp::new(
+                cc,
+                AppOptions {
+                    recovery_dir: Some(dir.path().to_owned()),
+                    stop: Some(stop.clone()),
+                    ..AppOptions::headless()
+                },
+            )
+        });
+    harness.run_ok();
+    harness.get_by_label("Add D1 database").click();
+    harness.run_ok();
+    assert!(harness.state().document().is_dirty());
+    assert!(!harness.state().is_stopping());
+
+    stop.request();
+    harness.run_ok();
+    assert!(harness.state().is_stopping(), "the app closes");
+    eframe::App::on_exit(harness.state_mut());
+
+    let recovered = Recovery::in_dir(dir.path())
+        .read()
+        .expect("unsaved changes are in the recovery file");
+    let mut unsaved = harness.state().document().design.clone();
+    unsaved.canonicalize();
+    let mut recovered = recovered.design;
+    recovered.canonicalize();
+    assert_eq!(recovered, unsaved);
+    // The next start offers them back.
+    let next = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .build_eframe(|cc| {
+            EdgewireApp::new(
+                cc,
+                AppOptions {
+                    recovery_dir: Some(dir.path().to_owned()),
+                    ..AppOptions::headless()
+                },
+            )
+        });
+    assert!(
+        next.query_all_by_label_contains("Restore unsaved changes")
+            .next()
+            .is_some()
+    );
 }

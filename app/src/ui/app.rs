@@ -42,6 +42,23 @@ pub struct AppOptions {
     pub use_storage: bool,
     /// Start with this theme whatever the settings say.
     pub theme: Option<ThemeChoice>,
+    /// Set when the process is asked to stop (SIGINT, SIGTERM, SIGHUP): unsaved changes go
+    /// to the recovery file and the app closes, stopping a running design.
+    pub stop: Option<StopSignal>,
+}
+
+/// A request from outside the window to close the app (a signal), seen at the next frame.
+#[derive(Clone, Debug, Default)]
+pub struct StopSignal(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl StopSignal {
+    pub fn request(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl AppOptions {
@@ -54,6 +71,7 @@ impl AppOptions {
             runtime: None,
             use_storage: false,
             theme: None,
+            stop: None,
         }
     }
 }
@@ -128,6 +146,9 @@ pub struct EdgewireApp {
     dialogs: Box<dyn FileDialogs>,
     recovery: Option<Recovery>,
     recovery_written: bool,
+    stop: Option<StopSignal>,
+    /// Closing because of a [`StopSignal`]: unsaved changes stay in the recovery file.
+    stopping: bool,
     last_autosave: f64,
     modal: Option<Modal>,
     command_palette: Option<PaletteState>,
@@ -167,6 +188,8 @@ impl EdgewireApp {
             dialogs: options.dialogs,
             recovery: options.recovery_dir.as_deref().map(Recovery::in_dir),
             recovery_written: false,
+            stop: options.stop,
+            stopping: false,
             last_autosave: 0.0,
             modal: None,
             command_palette: None,
@@ -638,6 +661,32 @@ impl EdgewireApp {
             recovery.clear();
         }
         self.recovery_written = false;
+    }
+
+    /// Close at once when a [`StopSignal`] came: unsaved changes are written to the recovery
+    /// file first (offered again at the next start), and [`eframe::App::on_exit`] stops a
+    /// running design and its private PostgreSQL.
+    fn stop_if_asked(&mut self, ctx: &egui::Context) {
+        if self.stopping || !self.stop.as_ref().is_some_and(StopSignal::is_requested) {
+            return;
+        }
+        self.stopping = true;
+        if self.doc.is_dirty()
+            && let Some(recovery) = &self.recovery
+        {
+            match recovery.write(self.doc.path.as_deref(), &self.doc.design) {
+                Ok(()) => self.recovery_written = true,
+                Err(err) => tracing::error!("could not keep unsaved changes: {err}"),
+            }
+        }
+        self.allow_close = true;
+        self.modal = None;
+        ctx.send_viewport_cmd(ViewportCommand::Close);
+    }
+
+    /// Whether the app is closing because of a [`StopSignal`].
+    pub fn is_stopping(&self) -> bool {
+        self.stopping
     }
 
     fn autosave(&mut self, ctx: &egui::Context) {
@@ -1206,6 +1255,7 @@ impl eframe::App for EdgewireApp {
             self.run(command, &ctx);
         }
         self.end_coalescing(&ctx);
+        self.stop_if_asked(&ctx);
         self.autosave(&ctx);
         self.update_title(&ctx);
         if self.quit {
@@ -1221,6 +1271,10 @@ impl eframe::App for EdgewireApp {
     fn on_exit(&mut self) {
         if let Some(runtime) = self.runtime.clone() {
             self.run.shutdown(&runtime);
+        }
+        if self.stopping && self.doc.is_dirty() {
+            // Stopped by a signal: the unsaved changes wait in the recovery file.
+            return;
         }
         // A clean exit: the user saved or chose to discard, so nothing needs recovering.
         if let Some(recovery) = &self.recovery {

@@ -34,7 +34,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-pub use app::{AppOptions, EdgewireApp};
+pub use app::{AppOptions, EdgewireApp, StopSignal};
 
 /// Open the desktop app, optionally on a design file: logging, an async runtime kept alive
 /// for Run, then the window.
@@ -70,13 +70,50 @@ pub fn launch(file: Option<PathBuf>) -> anyhow::Result<()> {
             Ok("light") => Some(theme::ThemeChoice::Light),
             _ => None,
         },
+        stop: Some(StopSignal::default()),
     };
+    let handle = runtime.handle().clone();
     eframe::run_native(
         "Edgewire",
         native,
-        Box::new(|cc| Ok(Box::new(EdgewireApp::new(cc, options)))),
+        Box::new(move |cc| {
+            if let Some(stop) = options.stop.clone() {
+                handle.spawn(stop_on_signal(stop, cc.egui_ctx.clone()));
+            }
+            Ok(Box::new(EdgewireApp::new(cc, options)))
+        }),
     )
     .map_err(|err| anyhow::anyhow!("the window could not open: {err}"))?;
     drop(runtime);
     Ok(())
+}
+
+/// Ask the app to close when the process gets SIGINT, SIGTERM or SIGHUP (Ctrl+C in the
+/// terminal, `kill`, a closed terminal), so that a running design's private PostgreSQL stops
+/// and unsaved changes are kept for the next start.
+async fn stop_on_signal(stop: StopSignal, ctx: eframe::egui::Context) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut interrupt), Ok(mut terminate), Ok(mut hangup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            tracing::warn!("cannot listen for signals; stopping by signal skips the cleanup");
+            return;
+        };
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+            _ = hangup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    tracing::info!("asked to stop: closing");
+    stop.request();
+    ctx.request_repaint();
 }
