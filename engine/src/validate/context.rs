@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::graph::DesignGraph;
 use crate::model::{
@@ -54,7 +54,11 @@ pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 /// Indices over one design, shared by every rule of a run.
 pub(crate) struct Ctx<'a> {
     pub design: &'a Design,
-    pub graph: DesignGraph<'a>,
+    /// The petgraph view, built on first use (only the topology rules need it, and they run
+    /// beside the Worker pass).
+    graph: OnceLock<DesignGraph<'a>>,
+    /// Each wire's ends as positions in `design.nodes` (`None` for an id no node has).
+    ends: Vec<(Option<usize>, Option<usize>)>,
     /// The secret names of the design's `.dev.vars`, when known.
     pub declared_secrets: Option<&'a BTreeSet<String>>,
     /// Node id -> index in `design.nodes` (the first node, should ids repeat).
@@ -144,14 +148,6 @@ impl<'a> Ctx<'a> {
             }
         }
         outgoing.truncate(starts[design.nodes.len()]);
-        let graph = DesignGraph::from_resolved(
-            design,
-            design
-                .wires
-                .iter()
-                .zip(&ends)
-                .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
-        );
         let mut gateway_patterns = FastMap::default();
         for node in &design.nodes {
             if let NodeKind::Gateway(gateway) = &node.kind {
@@ -162,7 +158,8 @@ impl<'a> Ctx<'a> {
         }
         Self {
             design,
-            graph,
+            graph: OnceLock::new(),
+            ends,
             gateway_patterns,
             declared_secrets,
             nodes,
@@ -171,6 +168,43 @@ impl<'a> Ctx<'a> {
             starts,
             d1_databases: Mutex::new(FastMap::default()),
         }
+    }
+
+    /// The petgraph view of the design (built on first use).
+    pub fn graph(&self) -> &DesignGraph<'a> {
+        self.graph.get_or_init(|| {
+            DesignGraph::from_resolved(
+                self.design,
+                self.design
+                    .wires
+                    .iter()
+                    .zip(&self.ends)
+                    .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
+            )
+        })
+    }
+
+    /// Whether some Gateway or Worker both calls and is called through service bindings: a
+    /// service-binding cycle needs one (a cheap test that spares the cycle search).
+    pub fn may_have_service_cycle(&self) -> bool {
+        let service = |from: usize, to: usize| {
+            self.design.nodes[from].kind.kind().is_worker()
+                && self.design.nodes[to].kind.kind() == Kind::Worker
+        };
+        let mut calls = vec![false; self.design.nodes.len()];
+        let mut called = vec![false; self.design.nodes.len()];
+        for &(from, to) in &self.ends {
+            if let (Some(from), Some(to)) = (from, to)
+                && service(from, to)
+            {
+                calls[from] = true;
+                called[to] = true;
+            }
+        }
+        calls
+            .iter()
+            .zip(&called)
+            .any(|(calls, called)| *calls && *called)
     }
 
     /// The node with this id (the first one, should ids repeat).
@@ -250,21 +284,30 @@ impl<'a> Ctx<'a> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Every Worker with its wires (its bindings).
-    pub fn workers_with_links(&self) -> impl Iterator<Item = WorkerAt<'a, '_>> + '_ {
+    /// The positions in `design.nodes` of the Workers.
+    pub fn worker_positions(&self) -> Vec<usize> {
         self.design
             .nodes
             .iter()
             .enumerate()
-            .filter_map(move |(index, node)| match &node.kind {
-                NodeKind::Worker(worker) => Some(WorkerAt {
-                    node,
-                    worker,
-                    links: self.links_of_index(index),
-                    patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
-                }),
-                _ => None,
-            })
+            .filter(|(_, node)| matches!(node.kind, NodeKind::Worker(_)))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The Worker at `index` in `design.nodes` with its wires (its bindings); `None` when
+    /// that node is not a Worker.
+    pub fn worker_at(&self, index: usize) -> Option<WorkerAt<'a, '_>> {
+        let node = self.design.nodes.get(index)?;
+        let NodeKind::Worker(worker) = &node.kind else {
+            return None;
+        };
+        Some(WorkerAt {
+            node,
+            worker,
+            links: self.links_of_index(index),
+            patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
+        })
     }
 
     /// The route patterns of gateway `id` (empty for a repeated id's later nodes).

@@ -88,7 +88,8 @@ fn run_batch(conn: &Connection, sql: &str) -> Result<(), String> {
 }
 
 /// What a prepared SQL text needs.
-enum Prepared {
+#[derive(Clone)]
+pub(crate) enum Prepared {
     Parameters(usize),
     Failed(String),
 }
@@ -181,10 +182,20 @@ impl<'a> Database<'a> {
     }
 }
 
+/// What one thread of the Worker pass learnt from the shared databases: by (D1 node id, SQL
+/// text), what the SQL needs (`None` when the database could not be built), so that steps
+/// with SQL seen before take no lock.
+pub(crate) type Seen<'a> = FastMap<(&'a str, &'a str), Option<Prepared>>;
+
 /// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
 /// the step gives a different number of params than the SQL takes. Each D1 node's database
 /// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once.
-pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn step_sql<'a>(
+    ctx: &Ctx<'a>,
+    at: &StepAt<'a, '_>,
+    seen: &mut Seen<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Step::D1 {
         binding,
         sql,
@@ -200,11 +211,14 @@ pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Dia
     let NodeKind::D1(d1) = &node.kind else {
         return;
     };
-    let mut databases = ctx.d1_databases();
-    let database = databases
-        .entry(node.id.as_str())
-        .or_insert_with(|| Database::build(node, d1, out));
-    match database.prepare(sql) {
+    let prepared = seen.entry((node.id.as_str(), sql)).or_insert_with(|| {
+        let mut databases = ctx.d1_databases();
+        let database = databases
+            .entry(node.id.as_str())
+            .or_insert_with(|| Database::build(node, d1, out));
+        database.prepare(sql).cloned()
+    });
+    match prepared {
         Some(Prepared::Failed(message)) => out.push(
             Diagnostic::new(
                 "SQL003",
