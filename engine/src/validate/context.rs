@@ -68,8 +68,9 @@ pub(crate) struct Ctx<'a> {
     /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
     outgoing: Vec<Link<'a>>,
     starts: Vec<usize>,
-    /// Each gateway's route path patterns, parsed once (same order as its routes).
-    gateway_patterns: FastMap<&'a str, Vec<Pattern<'a>>>,
+    /// Each gateway's route path patterns, parsed once on first use (same order as its
+    /// routes).
+    gateway_patterns: OnceLock<FastMap<&'a str, Vec<Pattern<'a>>>>,
     /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`). Shared by the
     /// threads of the Worker pass.
     d1_databases: Mutex<FastMap<&'a str, super::d1::Database<'a>>>,
@@ -101,24 +102,48 @@ impl Link<'_> {
     }
 }
 
+/// Designs with at least this many wires look their ends up on two threads (when allowed).
+const PARALLEL_MIN_WIRES: usize = 2048;
+
 impl<'a> Ctx<'a> {
-    pub fn new(design: &'a Design, declared_secrets: Option<&'a BTreeSet<String>>) -> Self {
+    /// Index the design; `threads` above 1 allows a second thread for the wires of large
+    /// designs.
+    pub fn new(
+        design: &'a Design,
+        declared_secrets: Option<&'a BTreeSet<String>>,
+        threads: usize,
+    ) -> Self {
         let mut nodes = FastMap::default();
         nodes.reserve(design.nodes.len());
         for (index, node) in design.nodes.iter().enumerate() {
             nodes.entry(node.id.as_str()).or_insert(index);
         }
         // Each wire's ends as positions in `design.nodes`, looked up once.
-        let ends: Vec<(Option<usize>, Option<usize>)> = design
-            .wires
-            .iter()
-            .map(|wire| {
-                (
-                    nodes.get(wire.from.as_str()).copied(),
-                    nodes.get(wire.to.as_str()).copied(),
-                )
+        let resolve = |wires: &'a [Wire]| -> Vec<(Option<usize>, Option<usize>)> {
+            wires
+                .iter()
+                .map(|wire| {
+                    (
+                        nodes.get(wire.from.as_str()).copied(),
+                        nodes.get(wire.to.as_str()).copied(),
+                    )
+                })
+                .collect()
+        };
+        let ends = if threads > 1 && design.wires.len() >= PARALLEL_MIN_WIRES {
+            let (first, second) = design.wires.split_at(design.wires.len() / 2);
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| resolve(second));
+                let mut ends = resolve(first);
+                match other.join() {
+                    Ok(rest) => ends.extend(rest),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+                ends
             })
-            .collect();
+        } else {
+            resolve(&design.wires)
+        };
         let links: Vec<Link> = design
             .wires
             .iter()
@@ -148,19 +173,11 @@ impl<'a> Ctx<'a> {
             }
         }
         outgoing.truncate(starts[design.nodes.len()]);
-        let mut gateway_patterns = FastMap::default();
-        for node in &design.nodes {
-            if let NodeKind::Gateway(gateway) = &node.kind {
-                gateway_patterns
-                    .entry(node.id.as_str())
-                    .or_insert_with(|| parse_all(gateway.routes.iter().map(|r| r.path.as_str())));
-            }
-        }
         Self {
             design,
             graph: OnceLock::new(),
             ends,
-            gateway_patterns,
+            gateway_patterns: OnceLock::new(),
             declared_secrets,
             nodes,
             links,
@@ -312,7 +329,18 @@ impl<'a> Ctx<'a> {
 
     /// The route patterns of gateway `id` (empty for a repeated id's later nodes).
     pub fn gateway_patterns(&self, gateway: &Node) -> &[Pattern<'a>] {
-        match self.gateway_patterns.get(gateway.id.as_str()) {
+        let all = self.gateway_patterns.get_or_init(|| {
+            let mut all = FastMap::default();
+            for node in &self.design.nodes {
+                if let NodeKind::Gateway(gateway) = &node.kind {
+                    all.entry(node.id.as_str()).or_insert_with(|| {
+                        parse_all(gateway.routes.iter().map(|r| r.path.as_str()))
+                    });
+                }
+            }
+            all
+        });
+        match all.get(gateway.id.as_str()) {
             Some(patterns)
                 if self
                     .node(&gateway.id)

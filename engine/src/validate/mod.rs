@@ -288,7 +288,7 @@ type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut
 
 /// Rules over the whole design, by theme, in groups that run as one job each (beside the
 /// Worker pass on large designs). The topology group shares the petgraph view, built by its
-/// first rule.
+/// first rule; the gateway group the gateway route patterns, parsed by its first rule.
 const RULE_GROUPS: &[&[Rule]] = &[
     &[
         topology::service_cycles,
@@ -311,6 +311,7 @@ const RULE_GROUPS: &[&[Rule]] = &[
         gateway::auth_settings,
         gateway::rate_limit,
         gateway::has_routes,
+        clients::scenario_routes,
     ],
     &[
         d1::location_hint,
@@ -319,7 +320,6 @@ const RULE_GROUPS: &[&[Rule]] = &[
         kv::seed_keys,
         clients::regions,
         clients::shares,
-        clients::scenario_routes,
         clients::has_scenario,
         clients::scenario_requests,
         clients::request_rate,
@@ -445,13 +445,17 @@ fn validate_on(
     declared: Option<&BTreeSet<String>>,
     threads: usize,
 ) -> Diagnostics {
-    let ctx = context::Ctx::new(design, declared);
-    let workers = ctx.worker_positions();
-    let threads = if workers.len() < PARALLEL_MIN_WORKERS {
+    let workers = design
+        .nodes
+        .iter()
+        .filter(|node| matches!(node.kind, crate::model::NodeKind::Worker(_)));
+    let threads = if workers.count() < PARALLEL_MIN_WORKERS {
         1
     } else {
         threads.max(1)
     };
+    let ctx = context::Ctx::new(design, declared, threads);
+    let workers = ctx.worker_positions();
     let jobs = Jobs {
         workers: &workers,
         next: std::sync::atomic::AtomicUsize::new(0),
