@@ -213,9 +213,9 @@ impl<'r> Flow<'r, '_> {
     }
 
     fn read(&mut self, read: &str, path: &StepPath, set: Scope) {
-        let mut segments = read.split('.');
-        let root = segments.next().unwrap_or_default();
-        let second = segments.next();
+        // The first two segments of the dotted path.
+        let (root, rest) = split_dot(read);
+        let second = rest.map(|rest| split_dot(rest).0);
         let target = || step_target(self.ctx_node, self.route_index, path);
         match (root, second) {
             ("params", Some(name)) if !self.params().any(|p| p == name) => {
@@ -286,6 +286,14 @@ impl<'r> Flow<'r, '_> {
                     .push(Diagnostic::new("HDL003", Severity::Error, target(), message).help(help));
             }
         }
+    }
+}
+
+/// The text before the first `.` and, when there is one, the text after it.
+fn split_dot(text: &str) -> (&str, Option<&str>) {
+    match text.bytes().position(|b| b == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
+        None => (text, None),
     }
 }
 
