@@ -375,6 +375,17 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What one thread of the Worker pass remembers from step to step: results that depend only
+/// on a step's SQL text, worked out once per thread.
+#[derive(Default)]
+pub(crate) struct Memo<'a> {
+    /// By (D1 node id, SQL text): what the SQL needs, `None` when the database could not be
+    /// built (see `d1`).
+    pub d1: FastMap<(&'a str, &'a str), Option<super::d1::Prepared>>,
+    /// By Hyperdrive SQL text: its `$n` numbers and how many `?` it holds (see `hyperdrive`).
+    pub placeholders: FastMap<&'a str, (super::hyperdrive::Numbers, usize)>,
+}
+
 /// A Worker with its wires.
 pub(crate) struct WorkerAt<'a, 'p> {
     pub node: &'a Node,

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
-use super::context::{Ctx, FastMap, StepAt};
+use super::context::{Ctx, FastMap, Memo, StepAt};
 use super::{Diagnostic, Severity, Target};
 
 /// SQLite's message for an error, without rusqlite's decorations.
@@ -182,18 +182,14 @@ impl<'a> Database<'a> {
     }
 }
 
-/// What one thread of the Worker pass learnt from the shared databases: by (D1 node id, SQL
-/// text), what the SQL needs (`None` when the database could not be built), so that steps
-/// with SQL seen before take no lock.
-pub(crate) type Seen<'a> = FastMap<(&'a str, &'a str), Option<Prepared>>;
-
 /// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
 /// the step gives a different number of params than the SQL takes. Each D1 node's database
-/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once.
+/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once;
+/// each thread remembers the answers in its `memo`, so steps with SQL seen before take no lock.
 pub(crate) fn step_sql<'a>(
     ctx: &Ctx<'a>,
     at: &StepAt<'a, '_>,
-    seen: &mut Seen<'a>,
+    memo: &mut Memo<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Step::D1 {
@@ -211,7 +207,7 @@ pub(crate) fn step_sql<'a>(
     let NodeKind::D1(d1) = &node.kind else {
         return;
     };
-    let prepared = seen.entry((node.id.as_str(), sql)).or_insert_with(|| {
+    let prepared = memo.d1.entry((node.id.as_str(), sql)).or_insert_with(|| {
         let mut databases = ctx.d1_databases();
         let database = databases
             .entry(node.id.as_str())

@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use super::context::{Ctx, StepAt, WorkerAt};
+use super::context::{Ctx, Memo, StepAt, WorkerAt};
 use super::{Diagnostic, Severity, Target};
 
 /// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
@@ -99,7 +99,7 @@ fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
 }
 
 /// The `$n` numbers of a statement: bits for the usual small numbers, a set otherwise.
-enum Numbers {
+pub(crate) enum Numbers {
     Bits(u64),
     Set(BTreeSet<u32>),
 }
@@ -140,12 +140,22 @@ impl Numbers {
 }
 
 /// HYP001: params given differ from the highest `$n`; HYP002: numbering with gaps or `$0`;
-/// HYP003: `?` placeholders (PostgreSQL numbers its parameters).
-pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+/// HYP003: `?` placeholders (PostgreSQL numbers its parameters). Each thread scans each
+/// distinct SQL text once (its `memo`).
+pub(crate) fn placeholders<'a>(
+    _ctx: &Ctx<'a>,
+    at: &StepAt<'a, '_>,
+    memo: &mut Memo<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Step::Hyperdrive { sql, params, .. } = at.step else {
         return;
     };
-    let (numbers, question_marks) = Numbers::of(sql);
+    let (numbers, question_marks) = memo
+        .placeholders
+        .entry(sql.as_str())
+        .or_insert_with(|| Numbers::of(sql));
+    let question_marks = *question_marks;
     if question_marks > 0 {
         out.push(
                 Diagnostic::new(

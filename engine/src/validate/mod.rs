@@ -286,6 +286,14 @@ type WorkerRule = fn(&context::Ctx<'_>, &context::WorkerAt<'_, '_>, &mut Vec<Dia
 /// A rule over one handler step.
 type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut Vec<Diagnostic>);
 
+/// A rule over one handler step, with the thread's memo.
+type MemoStepRule = for<'a, 'p> fn(
+    &context::Ctx<'a>,
+    &context::StepAt<'a, 'p>,
+    &mut context::Memo<'a>,
+    &mut Vec<Diagnostic>,
+);
+
 /// Rules over the whole design, by theme, in groups that run as one job each (beside the
 /// Worker pass on large designs). The topology group shares the petgraph view, built by its
 /// first rule; the gateway group the gateway route patterns, parsed by its first rule.
@@ -350,10 +358,13 @@ const STEP_RULES: &[StepRule] = &[
     handlers::templates,
     handlers::respond_status,
     handlers::output_names,
-    hyperdrive::placeholders,
     kv::key_length,
     kv::ttl,
 ];
+
+/// Rules over each handler step that remember what they worked out for a SQL text (in the
+/// thread's memo), applied during the same walk.
+const MEMO_STEP_RULES: &[MemoStepRule] = &[hyperdrive::placeholders, d1::step_sql];
 
 /// Designs with at least this many Workers validate on several threads.
 const PARALLEL_MIN_WORKERS: usize = 512;
@@ -366,12 +377,12 @@ const MAX_THREADS: usize = 4;
 const WORKERS_PER_JOB: usize = 64;
 
 /// Worker and step rules over some Workers (positions in `design.nodes`), Worker by Worker,
-/// so that each one's data is read from memory once for all its rules. D1 steps are checked
-/// with what this thread has `seen` of the shared databases.
+/// so that each one's data is read from memory once for all its rules, with the thread's
+/// `memo` of SQL texts.
 fn worker_pass<'a>(
     ctx: &context::Ctx<'a>,
     workers: &[usize],
-    seen: &mut d1::Seen<'a>,
+    memo: &mut context::Memo<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
     for worker in workers.iter().filter_map(|&index| ctx.worker_at(index)) {
@@ -382,7 +393,9 @@ fn worker_pass<'a>(
             for rule in STEP_RULES {
                 rule(ctx, at, out);
             }
-            d1::step_sql(ctx, at, seen, out);
+            for rule in MEMO_STEP_RULES {
+                rule(ctx, at, memo, out);
+            }
         });
     }
 }
@@ -399,15 +412,16 @@ impl Jobs<'_> {
         RULE_GROUPS.len() + self.workers.len().div_ceil(WORKERS_PER_JOB)
     }
 
-    /// Take jobs until none is left; the diagnostics they found.
-    fn run(&self, ctx: &context::Ctx<'_>) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let mut seen = d1::Seen::default();
+    /// Take jobs until none is left; the diagnostics of each job taken, by job number.
+    fn run(&self, ctx: &context::Ctx<'_>) -> Vec<(usize, Vec<Diagnostic>)> {
+        let mut done = Vec::new();
+        let mut memo = context::Memo::default();
         loop {
             let job = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if job >= self.count() {
-                return out;
+                return done;
             }
+            let mut out = Vec::new();
             if let Some(group) = RULE_GROUPS.get(job) {
                 for rule in *group {
                     rule(ctx, &mut out);
@@ -415,8 +429,9 @@ impl Jobs<'_> {
             } else {
                 let start = (job - RULE_GROUPS.len()) * WORKERS_PER_JOB;
                 let end = (start + WORKERS_PER_JOB).min(self.workers.len());
-                worker_pass(ctx, &self.workers[start..end], &mut seen, &mut out);
+                worker_pass(ctx, &self.workers[start..end], &mut memo, &mut out);
             }
+            done.push((job, out));
         }
     }
 }
@@ -460,25 +475,31 @@ fn validate_on(
         workers: &workers,
         next: std::sync::atomic::AtomicUsize::new(0),
     };
-    let mut out = std::thread::scope(|scope| {
+    let mut done = std::thread::scope(|scope| {
         let others: Vec<_> = (1..threads)
             .map(|_| scope.spawn(|| jobs.run(&ctx)))
             .collect();
-        let mut out = jobs.run(&ctx);
+        let mut done = jobs.run(&ctx);
         for handle in others {
             match handle.join() {
-                Ok(mut found) => out.append(&mut found),
+                Ok(mut found) => done.append(&mut found),
                 // A rule panicked on that thread: let the caller see it as on one thread.
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        out
+        done
     });
+    // In job order, Workers' findings come in design order, which is mostly sorted already
+    // (saved designs list their nodes by id): the stable sort below then merges long runs.
+    done.sort_unstable_by_key(|(job, _)| *job);
+    let mut out = Vec::with_capacity(done.iter().map(|(_, found)| found.len()).sum());
+    for (_, mut found) in done {
+        out.append(&mut found);
+    }
     for rule in AFTER_WORKER_RULES {
         rule(&ctx, &mut out);
     }
-    // Equal diagnostics are identical, so an unstable sort is still deterministic.
-    out.sort_unstable();
+    out.sort();
     out.dedup();
     Diagnostics(out)
 }
