@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::graph::DesignGraph;
@@ -79,9 +80,27 @@ pub(crate) struct Ctx<'a> {
     /// Each gateway's route path patterns, parsed once on first use (same order as its
     /// routes).
     gateway_patterns: OnceLock<FastMap<&'a str, Vec<Pattern<'a>>>>,
-    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`). Shared by the
-    /// threads of the Worker pass.
-    d1_databases: Mutex<FastMap<&'a str, super::d1::Database<'a>>>,
+    /// The D1 nodes steps can reach (the first node with each id, when it is a D1), in
+    /// design order, and their databases by id (see `d1`).
+    d1_nodes: Vec<(&'a Node, &'a D1)>,
+    d1_databases: FastMap<&'a str, D1Slot<'a>>,
+}
+
+/// The database of one D1 node, rebuilt in SQLite once per run by the first thread that needs
+/// it (see `d1`).
+#[derive(Default)]
+pub(crate) struct D1Slot<'a> {
+    database: Mutex<Option<super::d1::Database<'a>>>,
+    /// Whether a D1 step used the database.
+    pub used: AtomicBool,
+}
+
+impl<'a> D1Slot<'a> {
+    /// The database, `None` until built. A rule that panicked while holding it cannot have
+    /// left it half-changed in a way that matters (it is a cache), so poison is ignored.
+    pub fn database(&self) -> MutexGuard<'_, Option<super::d1::Database<'a>>> {
+        self.database.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// A parsed route path pattern, or why it does not parse.
@@ -181,6 +200,16 @@ impl<'a> Ctx<'a> {
             }
         }
         outgoing.truncate(starts[design.nodes.len()]);
+        let mut d1_nodes = Vec::new();
+        let mut d1_databases = FastMap::default();
+        for (index, node) in design.nodes.iter().enumerate() {
+            if let NodeKind::D1(d1) = &node.kind
+                && nodes.get(node.id.as_str()) == Some(&index)
+            {
+                d1_nodes.push((node, d1));
+                d1_databases.insert(node.id.as_str(), D1Slot::default());
+            }
+        }
         Self {
             design,
             graph: OnceLock::new(),
@@ -191,7 +220,8 @@ impl<'a> Ctx<'a> {
             links,
             outgoing,
             starts,
-            d1_databases: Mutex::new(FastMap::default()),
+            d1_nodes,
+            d1_databases,
         }
     }
 
@@ -301,12 +331,19 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The D1 databases rebuilt so far. A rule that panicked while holding them cannot have
-    /// left them half-changed in a way that matters (they are a cache), so poison is ignored.
-    pub fn d1_databases(&self) -> MutexGuard<'_, FastMap<&'a str, super::d1::Database<'a>>> {
-        self.d1_databases
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// The D1 nodes steps can reach (the first node with each id, when it is a D1).
+    pub fn d1_nodes(&self) -> &[(&'a Node, &'a D1)] {
+        &self.d1_nodes
+    }
+
+    /// The database slot of the D1 node steps reach by this id.
+    pub fn d1_slot(&self, id: &str) -> Option<&D1Slot<'a>> {
+        self.d1_databases.get(id)
+    }
+
+    /// Whether `node` is the first node with its id (the one wires and bindings reach).
+    pub fn is_first(&self, node: &Node) -> bool {
+        self.node(&node.id).is_some_and(|n| std::ptr::eq(n, node))
     }
 
     /// The positions in `design.nodes` of the Workers.

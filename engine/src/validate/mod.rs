@@ -400,16 +400,16 @@ fn worker_pass<'a>(
     }
 }
 
-/// The work of one run, cut into jobs: first the design-wide rule groups, then the Workers
-/// in blocks. Threads take the next job until none is left, so a busy thread takes fewer.
+/// The work of one run, cut into jobs: first rebuilding each D1 database, then the
+/// design-wide rule groups, then the Workers in blocks. Threads take the next job until none is left, so a busy thread takes fewer.
 struct Jobs<'w> {
     workers: &'w [usize],
     next: std::sync::atomic::AtomicUsize,
 }
 
 impl Jobs<'_> {
-    fn count(&self) -> usize {
-        RULE_GROUPS.len() + self.workers.len().div_ceil(WORKERS_PER_JOB)
+    fn count(&self, ctx: &context::Ctx<'_>) -> usize {
+        ctx.d1_nodes().len() + RULE_GROUPS.len() + self.workers.len().div_ceil(WORKERS_PER_JOB)
     }
 
     /// Take jobs until none is left; the diagnostics of each job taken, by job number.
@@ -418,16 +418,19 @@ impl Jobs<'_> {
         let mut memo = context::Memo::default();
         loop {
             let job = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if job >= self.count() {
+            if job >= self.count(ctx) {
                 return done;
             }
             let mut out = Vec::new();
-            if let Some(group) = RULE_GROUPS.get(job) {
+            let d1s = ctx.d1_nodes();
+            if let Some(&(node, d1)) = d1s.get(job) {
+                d1::build_database(ctx, node, d1, &mut out);
+            } else if let Some(group) = RULE_GROUPS.get(job - d1s.len()) {
                 for rule in *group {
                     rule(ctx, &mut out);
                 }
             } else {
-                let start = (job - RULE_GROUPS.len()) * WORKERS_PER_JOB;
+                let start = (job - d1s.len() - RULE_GROUPS.len()) * WORKERS_PER_JOB;
                 let end = (start + WORKERS_PER_JOB).min(self.workers.len());
                 worker_pass(ctx, &self.workers[start..end], &mut memo, &mut out);
             }
