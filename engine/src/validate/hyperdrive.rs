@@ -280,11 +280,14 @@ pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
                 Target::Node {
                     node: node.id.clone(),
                 },
-                format!(
-                    "{} uses Hyperdrive: the export adds the `nodejs_compat` compatibility \
-                         flag to its wrangler.jsonc",
-                    node.id
-                ),
+                // Built by hand: one of these per Hyperdrive Worker, and large designs have
+                // thousands.
+                [
+                    node.id.as_str(),
+                    " uses Hyperdrive: the export adds the `nodejs_compat` compatibility flag \
+                     to its wrangler.jsonc",
+                ]
+                .concat(),
             )
             .help("nothing to do; the PostgreSQL driver (`postgres`) needs Node.js APIs"),
         );
