@@ -487,17 +487,52 @@ enum PathPart {
     Otherwise,
 }
 
-/// A step's position (`3.then.0`), kept as segments and formatted only when displayed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct StepPath(Vec<PathPart>);
+/// Segments a [`StepPath`] keeps without allocating; deeper positions spill into a vector.
+const INLINE_PARTS: usize = 16;
+
+/// A step's position (`3.then.0`), kept as segments and formatted only when displayed. The
+/// walkers push and pop segments for every step, so the usual shallow paths need no
+/// allocation.
+#[derive(Clone, Debug)]
+pub(crate) struct StepPath {
+    inline: [PathPart; INLINE_PARTS],
+    len: usize,
+    deeper: Vec<PathPart>,
+}
+
+impl Default for StepPath {
+    fn default() -> Self {
+        Self {
+            inline: [PathPart::Then; INLINE_PARTS],
+            len: 0,
+            deeper: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for StepPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts().eq(other.parts())
+    }
+}
+
+impl Eq for StepPath {}
 
 impl StepPath {
+    fn push(&mut self, part: PathPart) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = part,
+            None => self.deeper.push(part),
+        }
+        self.len += 1;
+    }
+
     pub fn push_index(&mut self, index: usize) {
-        self.0.push(PathPart::Index(index));
+        self.push(PathPart::Index(index));
     }
 
     pub fn push_branch(&mut self, then: bool) {
-        self.0.push(if then {
+        self.push(if then {
             PathPart::Then
         } else {
             PathPart::Otherwise
@@ -505,13 +540,22 @@ impl StepPath {
     }
 
     pub fn pop(&mut self) {
-        self.0.pop();
+        if self.len > INLINE_PARTS {
+            self.deeper.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn parts(&self) -> impl Iterator<Item = &PathPart> {
+        self.inline[..self.len.min(INLINE_PARTS)]
+            .iter()
+            .chain(&self.deeper)
     }
 }
 
 impl fmt::Display for StepPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.0.iter().enumerate() {
+        for (i, segment) in self.parts().enumerate() {
             if i > 0 {
                 f.write_str(".")?;
             }
@@ -690,6 +734,32 @@ mod tests {
         crate::model::walk_steps(&steps, &mut |path, _| expected.push(path.to_owned()));
         assert_eq!(seen, expected);
         assert_eq!(seen, ["0", "1", "1.otherwise.0"]);
+    }
+
+    #[test]
+    fn deep_step_paths_spill_and_come_back() {
+        let mut path = StepPath::default();
+        let mut expected = Vec::new();
+        for i in 0..20 {
+            path.push_index(i);
+            expected.push(i.to_string());
+        }
+        assert_eq!(path.to_string(), expected.join("."));
+        for _ in 0..6 {
+            path.pop();
+            expected.pop();
+        }
+        path.push_branch(false);
+        expected.push("otherwise".to_owned());
+        assert_eq!(path.to_string(), expected.join("."));
+        let mut same = StepPath::default();
+        for part in &expected {
+            match part.parse() {
+                Ok(i) => same.push_index(i),
+                Err(_) => same.push_branch(false),
+            }
+        }
+        assert_eq!(path, same);
     }
 
     proptest::proptest! {

@@ -17,11 +17,14 @@
 //! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
 //! and wires once per run (no `Design::node` scans), Worker and step rules run Worker by
 //! Worker in one pass while its data is in cache, route patterns are parsed once, and each D1
-//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once (each
-//! thread remembers what it learnt, so repeated SQL takes no lock). For designs of 512 Workers
-//! or more, up to four threads share the work as jobs (groups of design-wide rules, blocks of
-//! Workers), each taking the next job when done, so a thread the system slows takes fewer. The
-//! petgraph view is built by the first topology rule, beside the Worker pass.
+//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once. Each
+//! thread keeps a memo of what it worked out per SQL text (D1 answers, Hyperdrive
+//! placeholders), so repeated SQL costs a hash lookup and takes no lock.
+//! For designs of 512 Workers or more, up to four threads share the work as jobs (rebuilding
+//! each D1 database, groups of design-wide rules, blocks of Workers), each taking the next job
+//! when done, so a thread the system slows takes fewer. The petgraph view and the gateway
+//! route patterns are built by the first rule of their group, beside the Worker pass. Findings
+//! are gathered in job order, so the final stable sort mostly merges runs already sorted.
 //! `cargo bench -p edgewire-engine --bench validate` measures a 10,000-node design.
 //!
 //! # Codes
