@@ -129,48 +129,25 @@ impl Link<'_> {
     }
 }
 
-/// Designs with at least this many wires look their ends up on two threads (when allowed).
-const PARALLEL_MIN_WIRES: usize = 1024;
-
 impl<'a> Ctx<'a> {
-    /// Index the design; `threads` above 1 allows a second thread for the wires of large
-    /// designs.
-    pub fn new(
-        design: &'a Design,
-        declared_secrets: Option<&'a BTreeSet<String>>,
-        threads: usize,
-    ) -> Self {
+    pub fn new(design: &'a Design, declared_secrets: Option<&'a BTreeSet<String>>) -> Self {
         let mut nodes = FastMap::default();
         nodes.reserve(design.nodes.len());
         for (index, node) in design.nodes.iter().enumerate() {
             nodes.entry(node.id.as_str()).or_insert(index);
         }
-        // Each wire's ends as positions in `design.nodes`, looked up once.
-        let resolve = |wires: &'a [Wire]| -> Vec<(Option<usize>, Option<usize>)> {
-            wires
-                .iter()
-                .map(|wire| {
-                    (
-                        nodes.get(wire.from.as_str()).copied(),
-                        nodes.get(wire.to.as_str()).copied(),
-                    )
-                })
-                .collect()
-        };
-        let ends = if threads > 1 && design.wires.len() >= PARALLEL_MIN_WIRES {
-            let (first, second) = design.wires.split_at(design.wires.len() / 2);
-            std::thread::scope(|scope| {
-                let other = scope.spawn(|| resolve(second));
-                let mut ends = resolve(first);
-                match other.join() {
-                    Ok(rest) => ends.extend(rest),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-                ends
+        // Each wire's ends as positions in `design.nodes`, looked up once. (Not on a second
+        // thread: on a busy machine, waiting for it to start costs more than it saves.)
+        let ends: Vec<(Option<usize>, Option<usize>)> = design
+            .wires
+            .iter()
+            .map(|wire| {
+                (
+                    nodes.get(wire.from.as_str()).copied(),
+                    nodes.get(wire.to.as_str()).copied(),
+                )
             })
-        } else {
-            resolve(&design.wires)
-        };
+            .collect();
         let links: Vec<Link> = design
             .wires
             .iter()

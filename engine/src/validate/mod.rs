@@ -466,17 +466,13 @@ fn validate_on(
     declared: Option<&BTreeSet<String>>,
     threads: usize,
 ) -> Diagnostics {
-    let workers = design
-        .nodes
-        .iter()
-        .filter(|node| matches!(node.kind, crate::model::NodeKind::Worker(_)));
-    let threads = if workers.count() < PARALLEL_MIN_WORKERS {
+    let ctx = context::Ctx::new(design, declared);
+    let workers = ctx.worker_positions();
+    let threads = if workers.len() < PARALLEL_MIN_WORKERS {
         1
     } else {
         threads.max(1)
     };
-    let ctx = context::Ctx::new(design, declared, threads);
-    let workers = ctx.worker_positions();
     let jobs = Jobs {
         workers: &workers,
         next: std::sync::atomic::AtomicUsize::new(0),
