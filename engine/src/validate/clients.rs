@@ -253,7 +253,7 @@ pub fn has_scenario(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// CLI006 (warning): a Client wired to no entry point while others are.
 pub fn wired(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let entry_points = ctx.graph.entry_points();
+    let entry_points = ctx.graph().entry_points();
     let Some(example) = entry_points.first() else {
         // GRA003 reports the design without entry.
         return;

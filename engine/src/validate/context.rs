@@ -5,7 +5,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::graph::DesignGraph;
 use crate::model::{
@@ -16,20 +17,24 @@ use crate::model::{
 use super::Target;
 use super::paths::{self, parse_pattern};
 
-/// FNV-1a: a fast hash for the short id strings the indices hold (no untrusted input that
-/// could flood a table; `SipHash` showed up in profiles of large designs).
-pub(crate) struct Fnv(u64);
+/// A fast hash for the strings the indices hold (ids, bindings, SQL texts; no untrusted input
+/// that could flood a table; `SipHash` showed up in profiles of large designs). It mixes eight
+/// bytes at a time, as `FxHash` does, so long SQL texts hash quickly too.
+pub(crate) struct QuickHash(u64);
 
-impl Default for Fnv {
+impl Default for QuickHash {
     fn default() -> Self {
         Self(0xcbf2_9ce4_8422_2325)
     }
 }
 
-impl Hasher for Fnv {
+/// `FxHash`'s multiplier.
+const MIX: u64 = 0x517c_c1b7_2722_0a95;
+
+impl Hasher for QuickHash {
     fn finish(&self) -> u64 {
-        // MurmurHash3's finalizer: FNV leaves the high bits poorly mixed, and the table
-        // compares keys whenever those bits collide.
+        // MurmurHash3's finalizer: the word mix leaves the high bits poorly mixed, and the
+        // table compares keys whenever those bits collide.
         let mut hash = self.0;
         hash ^= hash >> 33;
         hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -40,21 +45,29 @@ impl Hasher for Fnv {
 
     fn write(&mut self, bytes: &[u8]) {
         let mut hash = self.0;
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
+            hash = (hash.rotate_left(5) ^ word).wrapping_mul(MIX);
+        }
+        for byte in words.remainder() {
+            hash = (hash.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(MIX);
         }
         self.0 = hash;
     }
 }
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHash>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<QuickHash>>;
 
 /// Indices over one design, shared by every rule of a run.
 pub(crate) struct Ctx<'a> {
     pub design: &'a Design,
-    pub graph: DesignGraph<'a>,
+    /// The petgraph view, built on first use (only the topology rules need it, and they run
+    /// beside the Worker pass).
+    graph: OnceLock<DesignGraph<'a>>,
+    /// Each wire's ends as positions in `design.nodes` (`None` for an id no node has).
+    ends: Vec<(Option<usize>, Option<usize>)>,
     /// The secret names of the design's `.dev.vars`, when known.
     pub declared_secrets: Option<&'a BTreeSet<String>>,
     /// Node id -> index in `design.nodes` (the first node, should ids repeat).
@@ -64,11 +77,30 @@ pub(crate) struct Ctx<'a> {
     /// The links grouped by source node: node `i`'s are `outgoing[starts[i]..starts[i + 1]]`.
     outgoing: Vec<Link<'a>>,
     starts: Vec<usize>,
-    /// Each gateway's route path patterns, parsed once (same order as its routes).
-    gateway_patterns: FastMap<&'a str, Vec<Pattern<'a>>>,
-    /// D1 databases rebuilt in SQLite so far, by D1 node id (see `d1`). Shared by the
-    /// threads of the Worker pass.
-    d1_databases: Mutex<FastMap<&'a str, super::d1::Database<'a>>>,
+    /// Each gateway's route path patterns, parsed once on first use (same order as its
+    /// routes).
+    gateway_patterns: OnceLock<FastMap<&'a str, Vec<Pattern<'a>>>>,
+    /// The D1 nodes steps can reach (the first node with each id, when it is a D1), in
+    /// design order, and their databases by id (see `d1`).
+    d1_nodes: Vec<(&'a Node, &'a D1)>,
+    d1_databases: FastMap<&'a str, D1Slot<'a>>,
+}
+
+/// The database of one D1 node, rebuilt in SQLite once per run by the first thread that needs
+/// it (see `d1`).
+#[derive(Default)]
+pub(crate) struct D1Slot<'a> {
+    database: Mutex<Option<super::d1::Database<'a>>>,
+    /// Whether a D1 step used the database.
+    pub used: AtomicBool,
+}
+
+impl<'a> D1Slot<'a> {
+    /// The database, `None` until built. A rule that panicked while holding it cannot have
+    /// left it half-changed in a way that matters (it is a cache), so poison is ignored.
+    pub fn database(&self) -> MutexGuard<'_, Option<super::d1::Database<'a>>> {
+        self.database.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// A parsed route path pattern, or why it does not parse.
@@ -104,7 +136,8 @@ impl<'a> Ctx<'a> {
         for (index, node) in design.nodes.iter().enumerate() {
             nodes.entry(node.id.as_str()).or_insert(index);
         }
-        // Each wire's ends as positions in `design.nodes`, looked up once.
+        // Each wire's ends as positions in `design.nodes`, looked up once. (Not on a second
+        // thread: on a busy machine, waiting for it to start costs more than it saves.)
         let ends: Vec<(Option<usize>, Option<usize>)> = design
             .wires
             .iter()
@@ -144,33 +177,66 @@ impl<'a> Ctx<'a> {
             }
         }
         outgoing.truncate(starts[design.nodes.len()]);
-        let graph = DesignGraph::from_resolved(
-            design,
-            design
-                .wires
-                .iter()
-                .zip(&ends)
-                .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
-        );
-        let mut gateway_patterns = FastMap::default();
-        for node in &design.nodes {
-            if let NodeKind::Gateway(gateway) = &node.kind {
-                gateway_patterns
-                    .entry(node.id.as_str())
-                    .or_insert_with(|| parse_all(gateway.routes.iter().map(|r| r.path.as_str())));
+        let mut d1_nodes = Vec::new();
+        let mut d1_databases = FastMap::default();
+        for (index, node) in design.nodes.iter().enumerate() {
+            if let NodeKind::D1(d1) = &node.kind
+                && nodes.get(node.id.as_str()) == Some(&index)
+            {
+                d1_nodes.push((node, d1));
+                d1_databases.insert(node.id.as_str(), D1Slot::default());
             }
         }
         Self {
             design,
-            graph,
-            gateway_patterns,
+            graph: OnceLock::new(),
+            ends,
+            gateway_patterns: OnceLock::new(),
             declared_secrets,
             nodes,
             links,
             outgoing,
             starts,
-            d1_databases: Mutex::new(FastMap::default()),
+            d1_nodes,
+            d1_databases,
         }
+    }
+
+    /// The petgraph view of the design (built on first use).
+    pub fn graph(&self) -> &DesignGraph<'a> {
+        self.graph.get_or_init(|| {
+            DesignGraph::from_resolved(
+                self.design,
+                self.design
+                    .wires
+                    .iter()
+                    .zip(&self.ends)
+                    .filter_map(|(wire, &(from, to))| Some((from?, to?, wire))),
+            )
+        })
+    }
+
+    /// Whether some Gateway or Worker both calls and is called through service bindings: a
+    /// service-binding cycle needs one (a cheap test that spares the cycle search).
+    pub fn may_have_service_cycle(&self) -> bool {
+        let service = |from: usize, to: usize| {
+            self.design.nodes[from].kind.kind().is_worker()
+                && self.design.nodes[to].kind.kind() == Kind::Worker
+        };
+        let mut calls = vec![false; self.design.nodes.len()];
+        let mut called = vec![false; self.design.nodes.len()];
+        for &(from, to) in &self.ends {
+            if let (Some(from), Some(to)) = (from, to)
+                && service(from, to)
+            {
+                calls[from] = true;
+                called[to] = true;
+            }
+        }
+        calls
+            .iter()
+            .zip(&called)
+            .any(|(calls, called)| *calls && *called)
     }
 
     /// The node with this id (the first one, should ids repeat).
@@ -242,34 +308,61 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The D1 databases rebuilt so far. A rule that panicked while holding them cannot have
-    /// left them half-changed in a way that matters (they are a cache), so poison is ignored.
-    pub fn d1_databases(&self) -> MutexGuard<'_, FastMap<&'a str, super::d1::Database<'a>>> {
-        self.d1_databases
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// The D1 nodes steps can reach (the first node with each id, when it is a D1).
+    pub fn d1_nodes(&self) -> &[(&'a Node, &'a D1)] {
+        &self.d1_nodes
     }
 
-    /// Every Worker with its wires (its bindings).
-    pub fn workers_with_links(&self) -> impl Iterator<Item = WorkerAt<'a, '_>> + '_ {
+    /// The database slot of the D1 node steps reach by this id.
+    pub fn d1_slot(&self, id: &str) -> Option<&D1Slot<'a>> {
+        self.d1_databases.get(id)
+    }
+
+    /// Whether `node` is the first node with its id (the one wires and bindings reach).
+    pub fn is_first(&self, node: &Node) -> bool {
+        self.node(&node.id).is_some_and(|n| std::ptr::eq(n, node))
+    }
+
+    /// The positions in `design.nodes` of the Workers.
+    pub fn worker_positions(&self) -> Vec<usize> {
         self.design
             .nodes
             .iter()
             .enumerate()
-            .filter_map(move |(index, node)| match &node.kind {
-                NodeKind::Worker(worker) => Some(WorkerAt {
-                    node,
-                    worker,
-                    links: self.links_of_index(index),
-                    patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
-                }),
-                _ => None,
-            })
+            .filter(|(_, node)| matches!(node.kind, NodeKind::Worker(_)))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The Worker at `index` in `design.nodes` with its wires (its bindings); `None` when
+    /// that node is not a Worker.
+    pub fn worker_at(&self, index: usize) -> Option<WorkerAt<'a, '_>> {
+        let node = self.design.nodes.get(index)?;
+        let NodeKind::Worker(worker) = &node.kind else {
+            return None;
+        };
+        Some(WorkerAt {
+            node,
+            worker,
+            links: self.links_of_index(index),
+            patterns: parse_all(worker.routes.iter().map(|r| r.path.as_str())),
+        })
     }
 
     /// The route patterns of gateway `id` (empty for a repeated id's later nodes).
     pub fn gateway_patterns(&self, gateway: &Node) -> &[Pattern<'a>] {
-        match self.gateway_patterns.get(gateway.id.as_str()) {
+        let all = self.gateway_patterns.get_or_init(|| {
+            let mut all = FastMap::default();
+            for node in &self.design.nodes {
+                if let NodeKind::Gateway(gateway) = &node.kind {
+                    all.entry(node.id.as_str()).or_insert_with(|| {
+                        parse_all(gateway.routes.iter().map(|r| r.path.as_str()))
+                    });
+                }
+            }
+            all
+        });
+        match all.get(gateway.id.as_str()) {
             Some(patterns)
                 if self
                     .node(&gateway.id)
@@ -294,6 +387,17 @@ impl<'a> Ctx<'a> {
     fn links_of_index(&self, index: usize) -> &[Link<'a>] {
         &self.outgoing[self.starts[index]..self.starts[index + 1]]
     }
+}
+
+/// What one thread of the Worker pass remembers from step to step: results that depend only
+/// on a step's SQL text, worked out once per thread.
+#[derive(Default)]
+pub(crate) struct Memo<'a> {
+    /// By (D1 node id, SQL text): what the SQL needs, `None` when the database could not be
+    /// built (see `d1`).
+    pub d1: FastMap<(&'a str, &'a str), Option<super::d1::Prepared>>,
+    /// By Hyperdrive SQL text: its `$n` numbers and how many `?` it holds (see `hyperdrive`).
+    pub placeholders: FastMap<&'a str, (super::hyperdrive::Numbers, usize)>,
 }
 
 /// A Worker with its wires.
@@ -360,17 +464,52 @@ enum PathPart {
     Otherwise,
 }
 
-/// A step's position (`3.then.0`), kept as segments and formatted only when displayed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct StepPath(Vec<PathPart>);
+/// Segments a [`StepPath`] keeps without allocating; deeper positions spill into a vector.
+const INLINE_PARTS: usize = 16;
+
+/// A step's position (`3.then.0`), kept as segments and formatted only when displayed. The
+/// walkers push and pop segments for every step, so the usual shallow paths need no
+/// allocation.
+#[derive(Clone, Debug)]
+pub(crate) struct StepPath {
+    inline: [PathPart; INLINE_PARTS],
+    len: usize,
+    deeper: Vec<PathPart>,
+}
+
+impl Default for StepPath {
+    fn default() -> Self {
+        Self {
+            inline: [PathPart::Then; INLINE_PARTS],
+            len: 0,
+            deeper: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for StepPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts().eq(other.parts())
+    }
+}
+
+impl Eq for StepPath {}
 
 impl StepPath {
+    fn push(&mut self, part: PathPart) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = part,
+            None => self.deeper.push(part),
+        }
+        self.len += 1;
+    }
+
     pub fn push_index(&mut self, index: usize) {
-        self.0.push(PathPart::Index(index));
+        self.push(PathPart::Index(index));
     }
 
     pub fn push_branch(&mut self, then: bool) {
-        self.0.push(if then {
+        self.push(if then {
             PathPart::Then
         } else {
             PathPart::Otherwise
@@ -378,13 +517,22 @@ impl StepPath {
     }
 
     pub fn pop(&mut self) {
-        self.0.pop();
+        if self.len > INLINE_PARTS {
+            self.deeper.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn parts(&self) -> impl Iterator<Item = &PathPart> {
+        self.inline[..self.len.min(INLINE_PARTS)]
+            .iter()
+            .chain(&self.deeper)
     }
 }
 
 impl fmt::Display for StepPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.0.iter().enumerate() {
+        for (i, segment) in self.parts().enumerate() {
             if i > 0 {
                 f.write_str(".")?;
             }
@@ -435,7 +583,9 @@ pub(crate) fn is_identifier(text: &str) -> bool {
 fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    // Jump from brace to brace: only they matter.
+    while let Some(offset) = bytes[i..].iter().position(|b| matches!(b, b'{' | b'}')) {
+        i += offset;
         match bytes[i] {
             b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
             b'{' => {
@@ -443,7 +593,7 @@ fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>)
                     return false;
                 };
                 let close = close + i + 1;
-                let path = text[i + 1..close].trim();
+                let path = trim(&text[i + 1..close]);
                 if path.is_empty() {
                     return false;
                 }
@@ -459,6 +609,14 @@ fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>)
     true
 }
 
+/// `str::trim`, with a quick answer for text that starts and ends with visible ASCII.
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Whether a template parses (what [`Template::parts`] says, without allocating).
 pub(crate) fn template_parses(template: &Template) -> bool {
     scan_template(template.as_str(), &mut None)
@@ -468,7 +626,30 @@ pub(crate) fn template_parses(template: &Template) -> bool {
 /// (as [`Template::paths`]).
 pub(crate) fn template_paths<'t>(template: &'t Template, visit: &mut dyn FnMut(&'t str)) {
     let text = template.as_str();
-    if text.bytes().any(|b| b == b'{' || b == b'}') && scan_template(text, &mut None) {
+    if !text.bytes().any(|b| b == b'{' || b == b'}') {
+        return;
+    }
+    // Most templates hold a few placeholders: keep them while checking that the whole
+    // template parses, and scan a second time only for templates with more.
+    let mut found: [&'t str; 8] = [""; 8];
+    let mut count = 0;
+    let parses = scan_template(
+        text,
+        &mut Some(&mut |path| {
+            if let Some(slot) = found.get_mut(count) {
+                *slot = path;
+            }
+            count += 1;
+        }),
+    );
+    if !parses {
+        return;
+    }
+    if count <= found.len() {
+        for path in &found[..count] {
+            visit(path);
+        }
+    } else {
         scan_template(text, &mut Some(visit));
     }
 }
@@ -530,6 +711,32 @@ mod tests {
         crate::model::walk_steps(&steps, &mut |path, _| expected.push(path.to_owned()));
         assert_eq!(seen, expected);
         assert_eq!(seen, ["0", "1", "1.otherwise.0"]);
+    }
+
+    #[test]
+    fn deep_step_paths_spill_and_come_back() {
+        let mut path = StepPath::default();
+        let mut expected = Vec::new();
+        for i in 0..20 {
+            path.push_index(i);
+            expected.push(i.to_string());
+        }
+        assert_eq!(path.to_string(), expected.join("."));
+        for _ in 0..6 {
+            path.pop();
+            expected.pop();
+        }
+        path.push_branch(false);
+        expected.push("otherwise".to_owned());
+        assert_eq!(path.to_string(), expected.join("."));
+        let mut same = StepPath::default();
+        for part in &expected {
+            match part.parse() {
+                Ok(i) => same.push_index(i),
+                Err(_) => same.push_branch(false),
+            }
+        }
+        assert_eq!(path, same);
     }
 
     proptest::proptest! {

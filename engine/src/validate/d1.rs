@@ -4,11 +4,13 @@
 //! seed; then every distinct SQL text of the D1 steps bound to it is prepared once (compiled,
 //! not run) and its parameter count compared with each step's params.
 
+use std::sync::atomic::Ordering;
+
 use rusqlite::Connection;
 
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
-use super::context::{Ctx, FastMap, StepAt};
+use super::context::{Ctx, FastMap, Memo, StepAt};
 use super::{Diagnostic, Severity, Target};
 
 /// SQLite's message for an error, without rusqlite's decorations.
@@ -88,7 +90,8 @@ fn run_batch(conn: &Connection, sql: &str) -> Result<(), String> {
 }
 
 /// What a prepared SQL text needs.
-enum Prepared {
+#[derive(Clone)]
+pub(crate) enum Prepared {
     Parameters(usize),
     Failed(String),
 }
@@ -183,8 +186,14 @@ impl<'a> Database<'a> {
 
 /// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
 /// the step gives a different number of params than the SQL takes. Each D1 node's database
-/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once.
-pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+/// is built on first use (reporting SQL001/SQL002) and each distinct SQL text prepared once;
+/// each thread remembers the answers in its `memo`, so steps with SQL seen before take no lock.
+pub(crate) fn step_sql<'a>(
+    ctx: &Ctx<'a>,
+    at: &StepAt<'a, '_>,
+    memo: &mut Memo<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Step::D1 {
         binding,
         sql,
@@ -200,11 +209,19 @@ pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Dia
     let NodeKind::D1(d1) = &node.kind else {
         return;
     };
-    let mut databases = ctx.d1_databases();
-    let database = databases
-        .entry(node.id.as_str())
-        .or_insert_with(|| Database::build(node, d1, out));
-    match database.prepare(sql) {
+    // A binding reaches the first node with its id, which has a slot when it is a D1.
+    let Some(slot) = ctx.d1_slot(&node.id) else {
+        return;
+    };
+    let prepared = memo.d1.entry((node.id.as_str(), sql)).or_insert_with(|| {
+        slot.used.store(true, Ordering::Relaxed);
+        let mut database = slot.database();
+        database
+            .get_or_insert_with(|| Database::build(node, d1, out))
+            .prepare(sql)
+            .cloned()
+    });
+    match prepared {
         Some(Prepared::Failed(message)) => out.push(
             Diagnostic::new(
                 "SQL003",
@@ -235,13 +252,35 @@ pub(crate) fn step_sql<'a>(ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Dia
     }
 }
 
-/// SQL001: a migration fails; SQL002: the seed fails, for the D1 databases no step uses (the
-/// others were built by [`step_sql`], which runs first).
+/// SQL001: a migration fails; SQL002: the seed fails. Builds the database of a D1 node steps
+/// can reach, unless a thread already has; runs as a job of its own before the Worker pass, so
+/// the threads build the databases side by side.
+pub(crate) fn build_database<'a>(
+    ctx: &Ctx<'a>,
+    node: &'a Node,
+    d1: &D1,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(slot) = ctx.d1_slot(&node.id) else {
+        return;
+    };
+    let mut database = slot.database();
+    if database.is_none() {
+        *database = Some(Database::build(node, d1, out));
+    }
+}
+
+/// SQL001 and SQL002 for D1 nodes no step can reach: a D1 node whose id an earlier node
+/// already has, unless a step used that earlier D1. (The databases of the others are built
+/// by [`build_database`] or [`step_sql`].)
 pub(crate) fn unused_databases(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let databases = ctx.d1_databases();
     for (node, d1) in ctx.d1s() {
-        if !databases.contains_key(node.id.as_str()) {
-            Database::build(node, d1, out);
+        match ctx.d1_slot(&node.id) {
+            Some(_) if ctx.is_first(node) => build_database(ctx, node, d1, out),
+            Some(slot) if slot.used.load(Ordering::Relaxed) => {}
+            _ => {
+                Database::build(node, d1, out);
+            }
         }
     }
 }

@@ -126,13 +126,12 @@ fn for_each_read<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s str)) {
 struct Flow<'r, 'o> {
     ctx_node: &'r crate::model::Node,
     route_index: usize,
-    params: Vec<&'r str>,
+    /// The route path's segments (none when it does not parse); its `:name`s are the params.
+    segments: &'r [Segment<'r>],
     route_path: &'r str,
     /// The names the steps set, in the order the walk meets them; a scope is a bit set over
     /// the first 64 of them.
     names: Vec<&'r str>,
-    /// Reused buffer for one step's reads.
-    reads: Vec<&'r str>,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -140,6 +139,14 @@ struct Flow<'r, 'o> {
 type Scope = u64;
 
 impl<'r> Flow<'r, '_> {
+    /// The route's params, in path order.
+    fn params(&self) -> impl Iterator<Item = &'r str> + use<'r, '_> {
+        self.segments.iter().filter_map(|segment| match segment {
+            Segment::Param(name) => Some(*name),
+            Segment::Literal(_) => None,
+        })
+    }
+
     /// The bit of a name being set, numbering it on first sight; names past the 64th have
     /// none and count as always set.
     fn bit(&mut self, name: &'r str) -> Scope {
@@ -166,13 +173,8 @@ impl<'r> Flow<'r, '_> {
     fn steps(&mut self, steps: &'r [Step], path: &mut StepPath, set: &mut Scope) -> bool {
         for (index, step) in steps.iter().enumerate() {
             path.push_index(index);
-            let mut reads = std::mem::take(&mut self.reads);
-            reads.clear();
-            for_each_read(step, &mut |read| reads.push(read));
-            for read in &reads {
-                self.read(read, path, *set);
-            }
-            self.reads = reads;
+            let scope = *set;
+            for_each_read(step, &mut |read| self.read(read, path, scope));
             match step {
                 Step::If {
                     then, otherwise, ..
@@ -211,18 +213,19 @@ impl<'r> Flow<'r, '_> {
     }
 
     fn read(&mut self, read: &str, path: &StepPath, set: Scope) {
-        let mut segments = read.split('.');
-        let root = segments.next().unwrap_or_default();
-        let second = segments.next();
+        // The first two segments of the dotted path.
+        let (root, rest) = split_dot(read);
+        let second = rest.map(|rest| split_dot(rest).0);
         let target = || step_target(self.ctx_node, self.route_index, path);
         match (root, second) {
-            ("params", Some(name)) if !self.params.contains(&name) => {
-                let known = if self.params.is_empty() {
+            ("params", Some(name)) if !self.params().any(|p| p == name) => {
+                let params: Vec<&str> = self.params().collect();
+                let known = if params.is_empty() {
                     "it has none".to_owned()
                 } else {
                     format!(
                         "it has {}",
-                        self.params
+                        params
                             .iter()
                             .map(|p| format!("`{p}`"))
                             .collect::<Vec<_>>()
@@ -286,29 +289,32 @@ impl<'r> Flow<'r, '_> {
     }
 }
 
+/// The text before the first `.` and, when there is one, the text after it.
+fn split_dot(text: &str) -> (&str, Option<&str>) {
+    match text.bytes().position(|b| b == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
+        None => (text, None),
+    }
+}
+
 /// HDL003: a value used before it is set; HDL005: an input that cannot exist (`params.x`
 /// without `:x` in the route path, an upper-case header name).
 pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let (node, worker) = (at.node, at.worker);
+    let mut names = Vec::new();
+    let mut path = StepPath::default();
     for (route_index, route) in worker.routes.iter().enumerate() {
+        names.clear();
         let mut flow = Flow {
             ctx_node: node,
             route_index,
-            params: at.patterns[route_index]
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|segment| match segment {
-                    Segment::Param(name) => Some(*name),
-                    Segment::Literal(_) => None,
-                })
-                .collect(),
+            segments: at.patterns[route_index].as_deref().unwrap_or_default(),
             route_path: &route.path,
-            names: Vec::new(),
-            reads: Vec::new(),
+            names,
             out,
         };
-        flow.steps(&route.steps, &mut StepPath::default(), &mut 0);
+        flow.steps(&route.steps, &mut path, &mut 0);
+        names = flow.names;
     }
 }
 
@@ -451,6 +457,10 @@ pub(crate) fn route_paths(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<D
 /// because an earlier route with the same method catches all its paths.
 pub(crate) fn route_overlaps(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let (node, worker) = (at.node, at.worker);
+    if worker.routes.len() < 2 {
+        // One route cannot duplicate or hide another.
+        return;
+    }
     let mut trie = RouteTrie::new(false);
     for (index, route) in worker.routes.iter().enumerate() {
         let Ok(pattern) = &at.patterns[index] else {

@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use super::context::{Ctx, StepAt, WorkerAt};
+use super::context::{Ctx, Memo, StepAt, WorkerAt};
 use super::{Diagnostic, Severity, Target};
 
 /// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
@@ -22,8 +22,20 @@ pub struct Placeholders {
 
 /// Scan PostgreSQL text for `$n` and `?` placeholders.
 pub fn placeholders_of(sql: &str) -> Placeholders {
+    let mut numbers = BTreeSet::new();
+    let question_marks = scan(sql, &mut |n| {
+        numbers.insert(n);
+    });
+    Placeholders {
+        numbers,
+        question_marks,
+    }
+}
+
+/// Scan PostgreSQL text, visiting each `$n` number met; returns how many `?` appear.
+fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
     let bytes = sql.as_bytes();
-    let mut found = Placeholders::default();
+    let mut question_marks = 0;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -46,7 +58,7 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
                     .map_or(bytes.len(), |end| i + 2 + end + 2);
             }
             b'?' => {
-                found.question_marks += 1;
+                question_marks += 1;
                 i += 1;
             }
             b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
@@ -60,7 +72,7 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
                     .count();
                 if digits > 0 {
                     if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
-                        found.numbers.insert(n);
+                        number(n);
                     }
                     i += 1 + digits;
                     continue;
@@ -83,17 +95,68 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
             _ => i += 1,
         }
     }
-    found
+    question_marks
+}
+
+/// The `$n` numbers of a statement: bits for the usual small numbers, a set otherwise.
+pub(crate) enum Numbers {
+    Bits(u64),
+    Set(BTreeSet<u32>),
+}
+
+impl Numbers {
+    fn of(sql: &str) -> (Self, usize) {
+        let (mut bits, mut large) = (0u64, false);
+        let question_marks = scan(sql, &mut |n| {
+            if n < 64 {
+                bits |= 1 << n;
+            } else {
+                large = true;
+            }
+        });
+        if large {
+            let found = placeholders_of(sql);
+            (Numbers::Set(found.numbers), found.question_marks)
+        } else {
+            (Numbers::Bits(bits), question_marks)
+        }
+    }
+
+    fn contains(&self, n: u32) -> bool {
+        match self {
+            Numbers::Bits(bits) => n < 64 && bits & (1 << n) != 0,
+            Numbers::Set(set) => set.contains(&n),
+        }
+    }
+
+    /// The highest number, 0 when there is none.
+    fn highest(&self) -> u32 {
+        match self {
+            Numbers::Bits(0) => 0,
+            Numbers::Bits(bits) => 63 - bits.leading_zeros(),
+            Numbers::Set(set) => set.last().copied().unwrap_or(0),
+        }
+    }
 }
 
 /// HYP001: params given differ from the highest `$n`; HYP002: numbering with gaps or `$0`;
-/// HYP003: `?` placeholders (PostgreSQL numbers its parameters).
-pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
+/// HYP003: `?` placeholders (PostgreSQL numbers its parameters). Each thread scans each
+/// distinct SQL text once (its `memo`).
+pub(crate) fn placeholders<'a>(
+    _ctx: &Ctx<'a>,
+    at: &StepAt<'a, '_>,
+    memo: &mut Memo<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Step::Hyperdrive { sql, params, .. } = at.step else {
         return;
     };
-    let found = placeholders_of(sql);
-    if found.question_marks > 0 {
+    let (numbers, question_marks) = memo
+        .placeholders
+        .entry(sql.as_str())
+        .or_insert_with(|| Numbers::of(sql));
+    let question_marks = *question_marks;
+    if question_marks > 0 {
         out.push(
                 Diagnostic::new(
                     "HYP003",
@@ -104,8 +167,8 @@ pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Ve
                 .help("write `$1`, `$2`, ... in the order of the params, for example `SELECT * FROM orders WHERE id = $1::int`"),
             );
     }
-    let highest = found.numbers.last().copied().unwrap_or(0);
-    if found.numbers.contains(&0) {
+    let highest = numbers.highest();
+    if numbers.contains(0) {
         out.push(
             Diagnostic::new(
                 "HYP002",
@@ -117,7 +180,7 @@ pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Ve
         );
     }
     let missing: Vec<String> = (1..highest)
-        .filter(|n| !found.numbers.contains(n))
+        .filter(|n| !numbers.contains(*n))
         .map(|n| format!("${n}"))
         .collect();
     if !missing.is_empty() {
@@ -134,7 +197,7 @@ pub(crate) fn placeholders<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Ve
                 .help("number the placeholders without gaps, `$1`, `$2`, ..., with one param each"),
             );
     }
-    if params.len() != highest as usize && found.question_marks == 0 {
+    if params.len() != highest as usize && question_marks == 0 {
         out.push(
                 Diagnostic::new(
                     "HYP001",
@@ -217,11 +280,14 @@ pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
                 Target::Node {
                     node: node.id.clone(),
                 },
-                format!(
-                    "{} uses Hyperdrive: the export adds the `nodejs_compat` compatibility \
-                         flag to its wrangler.jsonc",
-                    node.id
-                ),
+                // Built by hand: one of these per Hyperdrive Worker, and large designs have
+                // thousands.
+                [
+                    node.id.as_str(),
+                    " uses Hyperdrive: the export adds the `nodejs_compat` compatibility flag \
+                     to its wrangler.jsonc",
+                ]
+                .concat(),
             )
             .help("nothing to do; the PostgreSQL driver (`postgres`) needs Node.js APIs"),
         );

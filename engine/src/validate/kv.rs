@@ -41,6 +41,8 @@ struct WriteCheck<'a, 'o> {
     route_index: usize,
     method: &'static str,
     out: &'o mut Vec<Diagnostic>,
+    /// Spare lists for the `missing` names of branches, reused from If to If.
+    spare: Vec<Vec<&'a str>>,
 }
 
 impl<'a> WriteCheck<'a, '_> {
@@ -87,19 +89,23 @@ impl<'a> WriteCheck<'a, '_> {
                     then,
                     otherwise,
                 } => {
-                    let (mut then_missing, mut otherwise_missing) =
-                        (missing.clone(), missing.clone());
-                    match cond {
-                        Condition::Missing(name) => then_missing.push(name),
-                        Condition::Exists(name) => otherwise_missing.push(name),
-                        Condition::Equals(..) => {}
+                    // Each branch starts from the names known here; what it learns stays in it.
+                    let mut branch_missing = self.spare.pop().unwrap_or_default();
+                    let known = gets.len();
+                    for (branch, then_branch) in [(then, true), (otherwise, false)] {
+                        branch_missing.clear();
+                        branch_missing.extend_from_slice(missing);
+                        match cond {
+                            Condition::Missing(name) if then_branch => branch_missing.push(name),
+                            Condition::Exists(name) if !then_branch => branch_missing.push(name),
+                            _ => {}
+                        }
+                        path.push_branch(then_branch);
+                        self.steps(branch, path, gets, &mut branch_missing);
+                        path.pop();
+                        gets.truncate(known);
                     }
-                    path.push_branch(true);
-                    self.steps(then, path, &mut gets.clone(), &mut then_missing);
-                    path.pop();
-                    path.push_branch(false);
-                    self.steps(otherwise, path, &mut gets.clone(), &mut otherwise_missing);
-                    path.pop();
+                    self.spare.push(branch_missing);
                     // After `If Exists(x)` whose then-branch responds, x is null.
                     if let Condition::Exists(name) = cond
                         && responds(then)
@@ -121,6 +127,14 @@ impl<'a> WriteCheck<'a, '_> {
 /// the key just read, reached only when the read found nothing) is fine.
 pub(crate) fn writes_on_reads(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let (node, worker) = (at.node, at.worker);
+    let mut check = WriteCheck {
+        node,
+        route_index: 0,
+        method: "",
+        out,
+        spare: Vec::new(),
+    };
+    let (mut path, mut gets, mut missing) = (StepPath::default(), Vec::new(), Vec::new());
     for (route_index, route) in worker.routes.iter().enumerate() {
         if !matches!(
             route.method,
@@ -128,18 +142,11 @@ pub(crate) fn writes_on_reads(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut V
         ) {
             continue;
         }
-        let mut check = WriteCheck {
-            node,
-            route_index,
-            method: route.method.as_str(),
-            out,
-        };
-        check.steps(
-            &route.steps,
-            &mut StepPath::default(),
-            &mut Vec::new(),
-            &mut Vec::new(),
-        );
+        check.route_index = route_index;
+        check.method = route.method.as_str();
+        gets.clear();
+        missing.clear();
+        check.steps(&route.steps, &mut path, &mut gets, &mut missing);
     }
 }
 

@@ -16,9 +16,15 @@
 //! # Speed
 //! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
 //! and wires once per run (no `Design::node` scans), Worker and step rules run Worker by
-//! Worker in one pass while its data is in cache (shared among up to four threads for designs
-//! of 512 Workers or more), route patterns are parsed once, and each D1 database is rebuilt in
-//! SQLite once per run with each distinct SQL text prepared once.
+//! Worker in one pass while its data is in cache, route patterns are parsed once, and each D1
+//! database is rebuilt in SQLite once per run with each distinct SQL text prepared once. Each
+//! thread keeps a memo of what it worked out per SQL text (D1 answers, Hyperdrive
+//! placeholders), so repeated SQL costs a hash lookup and takes no lock.
+//! For designs of 512 Workers or more, up to four threads share the work as jobs (rebuilding
+//! each D1 database, groups of design-wide rules, blocks of Workers), each taking the next job
+//! when done, so a thread the system slows takes fewer. The petgraph view and the gateway
+//! route patterns are built by the first rule of their group, beside the Worker pass. Findings
+//! are gathered in job order, so the final stable sort mostly merges runs already sorted.
 //! `cargo bench -p edgewire-engine --bench validate` measures a 10,000-node design.
 //!
 //! # Codes
@@ -283,41 +289,60 @@ type WorkerRule = fn(&context::Ctx<'_>, &context::WorkerAt<'_, '_>, &mut Vec<Dia
 /// A rule over one handler step.
 type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut Vec<Diagnostic>);
 
-/// Rules over the whole design, by theme.
-const RULES: &[Rule] = &[
-    wires::wire_kinds,
-    wires::binding_presence,
-    names::binding_identifiers,
-    names::unique_bindings,
-    names::script_names,
-    names::unique_ids,
-    names::empty_ids,
-    topology::service_cycles,
-    topology::unreachable_nodes,
-    topology::public_entry,
-    topology::call_chain_length,
-    gateway::route_services,
-    gateway::route_overlaps,
-    gateway::route_paths,
-    gateway::auth_settings,
-    gateway::rate_limit,
-    gateway::has_routes,
-    d1::unused_databases,
-    d1::location_hint,
-    hyperdrive::origin_region,
-    hyperdrive::max_age,
-    kv::seed_keys,
-    clients::regions,
-    clients::shares,
-    clients::scenario_routes,
-    clients::has_scenario,
-    clients::wired,
-    clients::scenario_requests,
-    clients::request_rate,
-    secrets::declared,
-    secrets::names,
-    notes::empty_notes,
+/// A rule over one handler step, with the thread's memo.
+type MemoStepRule = for<'a, 'p> fn(
+    &context::Ctx<'a>,
+    &context::StepAt<'a, 'p>,
+    &mut context::Memo<'a>,
+    &mut Vec<Diagnostic>,
+);
+
+/// Rules over the whole design, by theme, in groups that run as one job each (beside the
+/// Worker pass on large designs). The topology group shares the petgraph view, built by its
+/// first rule; the gateway group the gateway route patterns, parsed by its first rule.
+const RULE_GROUPS: &[&[Rule]] = &[
+    &[
+        topology::service_cycles,
+        topology::unreachable_nodes,
+        topology::public_entry,
+        topology::call_chain_length,
+        clients::wired,
+    ],
+    &[
+        wires::wire_kinds,
+        wires::binding_presence,
+        names::binding_identifiers,
+        names::unique_bindings,
+    ],
+    &[names::script_names, names::unique_ids, names::empty_ids],
+    &[
+        gateway::route_services,
+        gateway::route_overlaps,
+        gateway::route_paths,
+        gateway::auth_settings,
+        gateway::rate_limit,
+        gateway::has_routes,
+        clients::scenario_routes,
+    ],
+    &[
+        d1::location_hint,
+        hyperdrive::origin_region,
+        hyperdrive::max_age,
+        kv::seed_keys,
+        clients::regions,
+        clients::shares,
+        clients::has_scenario,
+        clients::scenario_requests,
+        clients::request_rate,
+        secrets::declared,
+        secrets::names,
+        notes::empty_notes,
+    ],
 ];
+
+/// Rules over the whole design that rely on the Worker pass, run after it:
+/// `d1::unused_databases` builds the D1 databases no step used.
+const AFTER_WORKER_RULES: &[Rule] = &[d1::unused_databases];
 
 /// Rules over each Worker. They run one Worker at a time, so its data stays in cache.
 const WORKER_RULES: &[WorkerRule] = &[
@@ -336,36 +361,85 @@ const STEP_RULES: &[StepRule] = &[
     handlers::templates,
     handlers::respond_status,
     handlers::output_names,
-    hyperdrive::placeholders,
     kv::key_length,
     kv::ttl,
-    d1::step_sql,
 ];
 
-/// Designs with at least this many Workers validate them on several threads.
+/// Rules over each handler step that remember what they worked out for a SQL text (in the
+/// thread's memo), applied during the same walk.
+const MEMO_STEP_RULES: &[MemoStepRule] = &[hyperdrive::placeholders, d1::step_sql];
+
+/// Designs with at least this many Workers validate on several threads.
 const PARALLEL_MIN_WORKERS: usize = 512;
 
-/// The most threads the Worker pass uses.
+/// The most threads a run uses.
 const MAX_THREADS: usize = 4;
 
-/// Worker and step rules over some Workers, Worker by Worker, so that each one's data is read
-/// from memory once for all its rules.
+/// Workers per job: small enough that threads finish together, large enough that taking a
+/// job costs nothing next to it.
+const WORKERS_PER_JOB: usize = 64;
+
+/// Worker and step rules over some Workers (positions in `design.nodes`), Worker by Worker,
+/// so that each one's data is read from memory once for all its rules, with the thread's
+/// `memo` of SQL texts.
 fn worker_pass<'a>(
     ctx: &context::Ctx<'a>,
-    workers: &[context::WorkerAt<'a, '_>],
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for worker in workers {
+    workers: &[usize],
+    memo: &mut context::Memo<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for worker in workers.iter().filter_map(|&index| ctx.worker_at(index)) {
         for rule in WORKER_RULES {
-            rule(ctx, worker, &mut out);
+            rule(ctx, &worker, out);
         }
         worker.for_each_step(&mut |at| {
             for rule in STEP_RULES {
-                rule(ctx, at, &mut out);
+                rule(ctx, at, out);
+            }
+            for rule in MEMO_STEP_RULES {
+                rule(ctx, at, memo, out);
             }
         });
     }
-    out
+}
+
+/// The work of one run, cut into jobs: first rebuilding each D1 database, then the
+/// design-wide rule groups, then the Workers in blocks. Threads take the next job until none is left, so a busy thread takes fewer.
+struct Jobs<'w> {
+    workers: &'w [usize],
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Jobs<'_> {
+    fn count(&self, ctx: &context::Ctx<'_>) -> usize {
+        ctx.d1_nodes().len() + RULE_GROUPS.len() + self.workers.len().div_ceil(WORKERS_PER_JOB)
+    }
+
+    /// Take jobs until none is left; the diagnostics of each job taken, by job number.
+    fn run(&self, ctx: &context::Ctx<'_>) -> Vec<(usize, Vec<Diagnostic>)> {
+        let mut done = Vec::new();
+        let mut memo = context::Memo::default();
+        loop {
+            let job = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if job >= self.count(ctx) {
+                return done;
+            }
+            let mut out = Vec::new();
+            let d1s = ctx.d1_nodes();
+            if let Some(&(node, d1)) = d1s.get(job) {
+                d1::build_database(ctx, node, d1, &mut out);
+            } else if let Some(group) = RULE_GROUPS.get(job - d1s.len()) {
+                for rule in *group {
+                    rule(ctx, &mut out);
+                }
+            } else {
+                let start = (job - d1s.len() - RULE_GROUPS.len()) * WORKERS_PER_JOB;
+                let end = (start + WORKERS_PER_JOB).min(self.workers.len());
+                worker_pass(ctx, &self.workers[start..end], &mut memo, &mut out);
+            }
+            done.push((job, out));
+        }
+    }
 }
 
 /// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
@@ -385,43 +459,49 @@ pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>
     validate_on(design, declared, threads)
 }
 
-/// [`validate_with_secrets`] with the Worker pass shared among `threads` threads (when the
-/// design has at least [`PARALLEL_MIN_WORKERS`] Workers).
+/// [`validate_with_secrets`] with the jobs shared among `threads` threads (when the design
+/// has at least [`PARALLEL_MIN_WORKERS`] Workers).
 fn validate_on(
     design: &Design,
     declared: Option<&BTreeSet<String>>,
     threads: usize,
 ) -> Diagnostics {
     let ctx = context::Ctx::new(design, declared);
-    let workers: Vec<context::WorkerAt<'_, '_>> = ctx.workers_with_links().collect();
+    let workers = ctx.worker_positions();
     let threads = if workers.len() < PARALLEL_MIN_WORKERS {
         1
     } else {
         threads.max(1)
     };
-    let chunk = workers.len().div_ceil(threads).max(1);
-    let mut out = std::thread::scope(|scope| {
-        let mut chunks = workers.chunks(chunk);
-        let mine = chunks.next().unwrap_or_default();
-        let others: Vec<_> = chunks
-            .map(|part| scope.spawn(|| worker_pass(&ctx, part)))
+    let jobs = Jobs {
+        workers: &workers,
+        next: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let mut done = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|_| scope.spawn(|| jobs.run(&ctx)))
             .collect();
-        let mut out = worker_pass(&ctx, mine);
+        let mut done = jobs.run(&ctx);
         for handle in others {
             match handle.join() {
-                Ok(mut found) => out.append(&mut found),
+                Ok(mut found) => done.append(&mut found),
                 // A rule panicked on that thread: let the caller see it as on one thread.
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        out
+        done
     });
-    // Design-wide rules run last: `d1::unused_databases` relies on the Worker pass.
-    for rule in RULES {
+    // In job order, Workers' findings come in design order, which is mostly sorted already
+    // (saved designs list their nodes by id): the stable sort below then merges long runs.
+    done.sort_unstable_by_key(|(job, _)| *job);
+    let mut out = Vec::with_capacity(done.iter().map(|(_, found)| found.len()).sum());
+    for (_, mut found) in done {
+        out.append(&mut found);
+    }
+    for rule in AFTER_WORKER_RULES {
         rule(&ctx, &mut out);
     }
-    // Equal diagnostics are identical, so an unstable sort is still deterministic.
-    out.sort_unstable();
+    out.sort();
     out.dedup();
     Diagnostics(out)
 }

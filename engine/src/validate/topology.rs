@@ -9,7 +9,10 @@ use super::{Diagnostic, Severity, Target};
 /// GRA001: Workers that call each other in a cycle (each request could loop until the
 /// platform's invocation limit, and deploy order is undefined).
 pub fn service_cycles(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for cycle in ctx.graph.service_cycle_paths() {
+    if !ctx.may_have_service_cycle() {
+        return;
+    }
+    for cycle in ctx.graph().service_cycle_paths() {
         let Some(first) = cycle.first() else { continue };
         let shown = cycle.join(" -> ");
         let (from, to) = (&cycle[cycle.len().saturating_sub(2)], first);
@@ -32,11 +35,11 @@ pub fn service_cycles(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// GRA002: a node that no request from any Client reaches does nothing at run time.
 pub fn unreachable_nodes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    if ctx.graph.entry_points().is_empty() {
+    if ctx.graph().entry_points().is_empty() {
         // GRA003 already says the design has no entry; every node would be reported.
         return;
     }
-    for id in ctx.graph.unreachable_from_clients() {
+    for id in ctx.graph().unreachable_from_clients() {
         let kind = ctx.kind(&id).map_or("node", |k| k.label());
         let help = if ctx.kind(&id).is_some_and(crate::model::Kind::is_store) {
             format!(
@@ -61,7 +64,7 @@ pub fn unreachable_nodes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// GRA003: without a Client wired to a Gateway or Worker, nothing can call the API.
 pub fn public_entry(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    if ctx.graph.entry_points().is_empty() {
+    if ctx.graph().entry_points().is_empty() {
         out.push(
             Diagnostic::new(
                 "GRA003",
@@ -76,10 +79,10 @@ pub fn public_entry(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// GRA004: one request may invoke at most 32 Workers through service bindings.
 pub fn call_chain_length(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let entries = ctx.graph.entry_points();
+    let entries = ctx.graph().entry_points();
     let entry_ids: Vec<&str> = entries.iter().map(String::as_str).collect();
     // On a cycle GRA001 reports; the chain length is unbounded then.
-    let Some(chains) = ctx.graph.longest_call_chains(&entry_ids) else {
+    let Some(chains) = ctx.graph().longest_call_chains(&entry_ids) else {
         return;
     };
     for (entry, chain) in entries.iter().zip(chains) {
