@@ -47,6 +47,15 @@ pub struct AppOptions {
     pub stop: Option<StopSignal>,
 }
 
+/// Whether the app listens for a [`StopSignal`], or is closing because of one (unsaved
+/// changes then stay in the recovery file).
+#[derive(Debug)]
+enum Stop {
+    Off,
+    Listening(StopSignal),
+    Stopping,
+}
+
 /// A request from outside the window to close the app (a signal), seen at the next frame.
 #[derive(Clone, Debug, Default)]
 pub struct StopSignal(std::sync::Arc<std::sync::atomic::AtomicBool>);
@@ -146,9 +155,7 @@ pub struct EdgewireApp {
     dialogs: Box<dyn FileDialogs>,
     recovery: Option<Recovery>,
     recovery_written: bool,
-    stop: Option<StopSignal>,
-    /// Closing because of a [`StopSignal`]: unsaved changes stay in the recovery file.
-    stopping: bool,
+    stop: Stop,
     last_autosave: f64,
     modal: Option<Modal>,
     command_palette: Option<PaletteState>,
@@ -188,8 +195,7 @@ impl EdgewireApp {
             dialogs: options.dialogs,
             recovery: options.recovery_dir.as_deref().map(Recovery::in_dir),
             recovery_written: false,
-            stop: options.stop,
-            stopping: false,
+            stop: options.stop.map_or(Stop::Off, Stop::Listening),
             last_autosave: 0.0,
             modal: None,
             command_palette: None,
@@ -667,10 +673,10 @@ impl EdgewireApp {
     /// file first (offered again at the next start), and [`eframe::App::on_exit`] stops a
     /// running design and its private PostgreSQL.
     fn stop_if_asked(&mut self, ctx: &egui::Context) {
-        if self.stopping || !self.stop.as_ref().is_some_and(StopSignal::is_requested) {
+        if !matches!(&self.stop, Stop::Listening(signal) if signal.is_requested()) {
             return;
         }
-        self.stopping = true;
+        self.stop = Stop::Stopping;
         if self.doc.is_dirty()
             && let Some(recovery) = &self.recovery
         {
@@ -686,7 +692,7 @@ impl EdgewireApp {
 
     /// Whether the app is closing because of a [`StopSignal`].
     pub fn is_stopping(&self) -> bool {
-        self.stopping
+        matches!(self.stop, Stop::Stopping)
     }
 
     fn autosave(&mut self, ctx: &egui::Context) {
@@ -1272,7 +1278,7 @@ impl eframe::App for EdgewireApp {
         if let Some(runtime) = self.runtime.clone() {
             self.run.shutdown(&runtime);
         }
-        if self.stopping && self.doc.is_dirty() {
+        if self.is_stopping() && self.doc.is_dirty() {
             // Stopped by a signal: the unsaved changes wait in the recovery file.
             return;
         }
