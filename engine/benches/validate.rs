@@ -2,7 +2,8 @@
 //! (1 Client, 1 Gateway, 3,333 Workers with a 7-step route each, 3,333 KV namespaces,
 //! 3,324 Hyperdrive configs, 8 D1 databases shared by the Workers).
 //!
-//! Run with `cargo bench -p edgewire-engine --bench validate`. Times are wall-clock; on a busy
+//! Run with `cargo bench -p edgewire-engine --bench validate`. It uses mimalloc, the allocator
+//! of the `edgewire` binary that runs validation for users. Times are wall-clock; on a busy
 //! machine compare "validate 10k nodes" with "baseline: clone the 10k-node design", measured
 //! under the same load.
 
@@ -17,6 +18,11 @@ use edgewire_engine::model::{
     Worker,
 };
 use edgewire_engine::validate::validate;
+
+/// The allocator the `edgewire` binary ships with (see `app/src/main.rs`), so that the figures
+/// are the ones users get; the baseline below is measured with it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const WORKERS: usize = 3_333;
 const D1S: usize = 8;

@@ -2,9 +2,8 @@
 //! scans the node list per lookup), the petgraph view, and a step walker that formats step
 //! positions only when a diagnostic needs them.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -17,48 +16,11 @@ use crate::model::{
 use super::Target;
 use super::paths::{self, parse_pattern};
 
-/// A fast hash for the strings the indices hold (ids, bindings, SQL texts; no untrusted input
-/// that could flood a table; `SipHash` showed up in profiles of large designs). It mixes eight
-/// bytes at a time, as `FxHash` does, so long SQL texts hash quickly too.
-pub(crate) struct QuickHash(u64);
-
-impl Default for QuickHash {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-/// `FxHash`'s multiplier.
-const MIX: u64 = 0x517c_c1b7_2722_0a95;
-
-impl Hasher for QuickHash {
-    fn finish(&self) -> u64 {
-        // MurmurHash3's finalizer: the word mix leaves the high bits poorly mixed, and the
-        // table compares keys whenever those bits collide.
-        let mut hash = self.0;
-        hash ^= hash >> 33;
-        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        hash ^= hash >> 33;
-        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        hash ^ (hash >> 33)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
-            hash = (hash.rotate_left(5) ^ word).wrapping_mul(MIX);
-        }
-        for byte in words.remainder() {
-            hash = (hash.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(MIX);
-        }
-        self.0 = hash;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHash>>;
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<QuickHash>>;
+/// Maps and sets with rustc's `FxHash`: the indices hold ids, bindings and SQL texts (no
+/// untrusted input that could flood a table), and `SipHash` showed up in profiles of large
+/// designs. Output order never depends on them.
+pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
+pub(crate) type FastSet<K> = rustc_hash::FxHashSet<K>;
 
 /// Indices over one design, shared by every rule of a run.
 pub(crate) struct Ctx<'a> {
