@@ -80,13 +80,42 @@ fn outside_statement(sql: &str) -> Option<&'static str> {
     None
 }
 
-/// Run SQL that holds whole statements, unless it reaches outside the database.
-fn run_batch(conn: &Connection, sql: &str) -> Result<(), String> {
+/// SQLite virtual-machine steps between two checks of the budget below.
+const STEPS_PER_CHECK: i32 = 10_000;
+/// Checks before validation stops a migration or seed: 20 million steps, far more than any
+/// schema or seed of a starter project needs, and a fraction of a second. Counting steps (not
+/// time) keeps the outcome the same on every machine.
+const CHECKS_PER_BATCH: u32 = 2_000;
+
+/// Run SQL that holds whole statements, unless it reaches outside the database. SQL that runs
+/// away (a recursive query without an end) is stopped, so that validating while the user
+/// edits never hangs.
+fn run_batch(conn: &mut Connection, sql: &str) -> Result<(), String> {
     if let Some(word) = outside_statement(sql) {
         return Err(format!("D1 does not allow `{word}` statements"));
     }
-    conn.execute_batch(sql)
-        .map_err(|error| sqlite_message(&error))
+    let mut checks = 0_u32;
+    let _ = conn.progress_handler(
+        STEPS_PER_CHECK,
+        Some(move || {
+            checks += 1;
+            checks > CHECKS_PER_BATCH
+        }),
+    );
+    let result = conn.execute_batch(sql);
+    let _ = conn.progress_handler(STEPS_PER_CHECK, None::<fn() -> bool>);
+    result.map_err(|error| {
+        if error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+            format!(
+                "it did not finish within {} million SQLite steps; look for a query that never \
+                 ends, such as a recursive `WITH` without a `LIMIT`",
+                u64::from(CHECKS_PER_BATCH) * u64::try_from(STEPS_PER_CHECK).unwrap_or(0)
+                    / 1_000_000
+            )
+        } else {
+            sqlite_message(&error)
+        }
+    })
 }
 
 /// What a prepared SQL text needs.
@@ -114,7 +143,7 @@ impl<'a> Database<'a> {
         let node_target = || Target::Node {
             node: node.id.clone(),
         };
-        let conn = match Connection::open_in_memory() {
+        let mut conn = match Connection::open_in_memory() {
             Ok(conn) => conn,
             Err(error) => {
                 out.push(Diagnostic::new(
@@ -127,7 +156,7 @@ impl<'a> Database<'a> {
             }
         };
         for (index, migration) in d1.migrations.iter().enumerate() {
-            if let Err(error) = run_batch(&conn, &migration.sql) {
+            if let Err(error) = run_batch(&mut conn, &migration.sql) {
                 out.push(
                     Diagnostic::new(
                         "SQL001",
@@ -151,7 +180,7 @@ impl<'a> Database<'a> {
             }
         }
         if !d1.seed.trim().is_empty()
-            && let Err(error) = run_batch(&conn, &d1.seed)
+            && let Err(error) = run_batch(&mut conn, &d1.seed)
         {
             out.push(
                 Diagnostic::new(
@@ -359,6 +388,47 @@ mod tests {
         let found = with_code(&design, "SQL002");
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("colour"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn runaway_sql_in_a_migration_or_seed_is_stopped_and_reported() {
+        let forever = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+                       SELECT count(*) FROM n;";
+        let mut design = base();
+        d1_mut(&mut design).migrations.push(Migration {
+            name: "count_forever".into(),
+            sql: forever.into(),
+        });
+        let found = with_code(&design, "SQL001");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("migration 2 `count_forever`")
+                && found[0]
+                    .message
+                    .contains("did not finish within 20 million SQLite steps"),
+            "{}",
+            found[0].message
+        );
+
+        let mut design = base();
+        d1_mut(&mut design).seed = forever.into();
+        let found = with_code(&design, "SQL002");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("recursive `WITH`"),
+            "{}",
+            found[0].message
+        );
+        // A seed that does real work within the budget still runs.
+        d1_mut(&mut design).seed =
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+                                    LIMIT 10000) INSERT INTO items (id, name) SELECT i, 'x' FROM n;"
+                .into();
+        assert!(
+            !reports(&design, "SQL002"),
+            "{:?}",
+            with_code(&design, "SQL002")
+        );
     }
 
     #[test]
