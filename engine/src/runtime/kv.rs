@@ -147,6 +147,17 @@ impl SqliteKv {
         self.db.close_blocking();
     }
 
+    /// The entry under `key` unless it expired (a copy of its `Arc`s).
+    fn live_entry(&self, key: &str) -> Result<Option<Entry>, BindingError> {
+        check_key(key)?;
+        let now = self.clock.now_millis();
+        Ok(self
+            .entries
+            .read()
+            .ok()
+            .and_then(|entries| entries.get(key).filter(|e| e.live(now)).cloned()))
+    }
+
     fn db_error(&self, err: impl std::fmt::Display) -> BindingError {
         BindingError::failed(format!("KV namespace `{}`: {err}", self.node))
     }
@@ -154,29 +165,14 @@ impl SqliteKv {
 
 impl KvNamespace for SqliteKv {
     fn get(&self, key: String) -> BoxFuture<'_, Result<Option<Arc<str>>, BindingError>> {
-        let result = check_key(&key).map(|()| {
-            let now = self.clock.now_millis();
-            self.entries.read().ok().and_then(|entries| {
-                entries
-                    .get(&key)
-                    .filter(|e| e.live(now))
-                    .map(|e| e.value.clone())
-            })
-        });
+        let result = self.live_entry(&key).map(|entry| entry.map(|e| e.value));
         futures_util::future::ready(result).boxed()
     }
 
     fn get_json(&self, key: String) -> BoxFuture<'_, Result<Option<JsonText>, BindingError>> {
-        let result = check_key(&key).map(|()| {
-            let now = self.clock.now_millis();
-            let entry = self.entries.read().ok().and_then(|entries| {
-                entries
-                    .get(&key)
-                    .filter(|e| e.live(now))
-                    .map(|e| (e.value.clone(), e.json.clone()))
-            });
-            entry.map(|(text, json)| json.get_or_init(|| JsonText::parse(&text)).clone())
-        });
+        let result = self
+            .live_entry(&key)
+            .map(|entry| entry.map(|e| e.json.get_or_init(|| JsonText::parse(&e.value)).clone()));
         futures_util::future::ready(result).boxed()
     }
 
