@@ -1,9 +1,10 @@
 //! The HTTP side: one axum router for every entry point and the `/__edgewire/*` endpoints,
 //! served on a listener until a shutdown future completes.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Router;
@@ -12,16 +13,20 @@ use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use bytes::Bytes;
 use futures_util::Stream;
 use futures_util::stream;
+use http_body_util::BodyExt as _;
+use hyper::body::Body as HttpBody;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use tower::ServiceExt as _;
 
 use crate::semantics::errors;
 
 use super::engine::{Engine, EngineEvent};
-use super::http::error_response;
+use super::http::{Resp, error_response};
 use super::trace::TRACE_LOG_CAPACITY;
 
 /// Entry points other than the first are served under `/__edgewire/entry/<id>/...`.
@@ -44,70 +49,151 @@ pub fn router(engine: Engine) -> Router {
 
 /// Serve `engine` on `listener` until `shutdown` completes; in-flight requests finish and
 /// event streams end before this returns.
+///
+/// Connections are served by hyper directly (HTTP/1.1, keep-alive): entry-point requests go
+/// straight to the engine, and only `/__edgewire/*` goes through the axum router.
 pub async fn run(
     engine: Engine,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closing = engine.shared.closing.clone();
-    let app = router(engine).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = closing.send_replace(true);
-        })
-        .await
+    let tools = router(engine.clone());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        accept_failed(&err).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let engine = engine.clone();
+                let tools = tools.clone();
+                let service = hyper::service::service_fn(move |request| {
+                    serve_one(engine.clone(), tools.clone(), peer.ip(), request)
+                });
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(err) = connection.await {
+                        tracing::debug!("connection from {peer}: {err}");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    // Event streams end when `closing` is set; keep-alive connections close when idle.
+    let _ = closing.send_replace(true);
+    graceful.shutdown().await;
+    Ok(())
 }
 
+/// Like hyper's and axum's servers: a refused or reset connection is the client's business;
+/// anything else (too many open files) is logged and accepting pauses for a second.
+async fn accept_failed(err: &std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!("cannot accept a connection: {err}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// A response body: the engine's answers are whole in memory; the axum router's (the event
+/// stream) may be streamed.
+type ServedBody = http_body_util::Either<http_body_util::Full<Bytes>, Body>;
+
+async fn serve_one(
+    engine: Engine,
+    tools: Router,
+    peer: IpAddr,
+    request: axum::http::Request<hyper::body::Incoming>,
+) -> Result<axum::http::Response<ServedBody>, Infallible> {
+    let path = request.uri().path();
+    if path.starts_with("/__edgewire/") && !path.starts_with(ENTRY_PREFIX) {
+        let response = tools
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        return Ok(response.map(http_body_util::Either::Right));
+    }
+    let response = answer(&engine, request, Some(peer)).await;
+    Ok(response.map(|body| http_body_util::Either::Left(http_body_util::Full::new(body))))
+}
+
+/// The router's fallback: every path that is not one of the `/__edgewire/*` endpoints.
 async fn handle(State(engine): State<Engine>, request: Request) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
+    answer(&engine, request, peer).await.map(Body::from)
+}
+
+/// Answer a request to an entry point: the first is served at `/`, the others under
+/// [`ENTRY_PREFIX`].
+async fn answer<B>(engine: &Engine, request: axum::http::Request<B>, peer: Option<IpAddr>) -> Resp
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
     let shared = &engine.shared;
     let (mut parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let (entry, rest) = if let Some(rest) = path.strip_prefix(ENTRY_PREFIX) {
+    let path = parts.uri.path();
+    let entry = if let Some(rest) = path.strip_prefix(ENTRY_PREFIX) {
         let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        (id.to_owned(), format!("/{tail}"))
-    } else {
-        match shared.entry_points.first() {
-            Some(first) => (first.clone(), path.clone()),
-            None => {
-                return error_response(
-                    404,
-                    "this design has no public entry point: wire a Client to a Gateway or Worker",
-                )
-                .map(Body::from);
-            }
+        if !shared.entry_points.iter().any(|entry| entry == id) {
+            return error_response(404, &errors::no_route(parts.method.as_str(), path));
         }
-    };
-    if !shared.entry_points.contains(&entry) {
-        return error_response(404, &errors::no_route(parts.method.as_str(), &path))
-            .map(Body::from);
-    }
-    if rest != path {
+        let id = id.to_owned();
         let uri = match parts.uri.query() {
-            Some(query) => format!("{rest}?{query}"),
-            None => rest,
+            Some(query) => format!("/{tail}?{query}"),
+            None => format!("/{tail}"),
         };
         match uri.parse() {
             Ok(uri) => parts.uri = uri,
             Err(_) => {
-                return error_response(404, &errors::no_route(parts.method.as_str(), &path))
-                    .map(Body::from);
+                return error_response(404, &errors::no_route(parts.method.as_str(), path));
             }
         }
-    }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BODY_BYTES).await else {
-        return error_response(413, &errors::body_too_large(MAX_REQUEST_BODY_BYTES as u64))
-            .map(Body::from);
+        Cow::Owned(id)
+    } else {
+        match shared.entry_points.first() {
+            Some(first) => Cow::Borrowed(first.as_str()),
+            None => {
+                return error_response(
+                    404,
+                    "this design has no public entry point: wire a Client to a Gateway or Worker",
+                );
+            }
+        }
+    };
+    let bytes = if body.is_end_stream() {
+        Bytes::new()
+    } else {
+        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => {
+                return error_response(413, &errors::body_too_large(MAX_REQUEST_BODY_BYTES as u64));
+            }
+        }
     };
     let request = axum::http::Request::from_parts(parts, bytes);
-    shared
-        .handle_entry(&entry, request, peer)
-        .await
-        .map(Body::from)
+    shared.handle_entry(&entry, request, peer).await
 }
 
 #[derive(Deserialize)]
