@@ -2,13 +2,13 @@
 //! then the call through a service binding. The order and every answer follow the
 //! runtime module docs (GATEWAY.md).
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use axum::http::{self, HeaderMap, HeaderName, HeaderValue, header};
 use base64::Engine as _;
 use hmac::{KeyInit as _, Mac as _};
+use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
@@ -26,13 +26,13 @@ const AUTH: HeaderName = HeaderName::from_static(AUTH_HEADER);
 /// Fixed-window counters, per gateway and caller.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    gateways: Mutex<HashMap<String, Callers>>,
+    gateways: Mutex<FxHashMap<String, Callers>>,
 }
 
 #[derive(Debug, Default)]
 struct Callers {
     /// Caller -> `(window, count)`.
-    counts: HashMap<String, (u64, u32)>,
+    counts: FxHashMap<String, (u64, u32)>,
     /// The window of the last sweep of old counters (at most one sweep per window).
     swept: u64,
 }
@@ -87,11 +87,16 @@ impl RateLimiter {
 
 /// What authentication established.
 struct Caller {
-    auth: Value,
-    /// The API key or the token's subject (rate limiting by credential).
-    credential: Option<String>,
+    /// The JSON the Workers read as `auth` (the [`AUTH`] header).
+    auth: HeaderValue,
+    /// The token's subject (rate limiting by credential, the user id header).
     user_id: Option<String>,
 }
+
+/// `auth` for a gateway without authentication.
+const AUTH_NONE: &str = r#"{"method":"none"}"#;
+/// `auth` after a valid API key.
+const AUTH_API_KEY: &str = r#"{"method":"api_key"}"#;
 
 /// Answer a request that reached gateway `node`.
 pub async fn handle(
@@ -105,14 +110,13 @@ pub async fn handle(
     request.headers_mut().remove(AUTH);
 
     // 2. CORS.
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     let mut cors_origin: Option<String> = None;
     if let Some(cors) = &gateway.cors {
-        let allowed = allowed_origin(cors, origin.as_deref());
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        let allowed = allowed_origin(cors, origin);
         let preflight = request.method() == http::Method::OPTIONS
             && request
                 .headers()
@@ -164,16 +168,28 @@ async fn route_and_forward(
 
     // 5. Rate limit.
     if let Some(limit) = &gateway.rate_limit {
-        let client_ip = request
-            .headers()
-            .get("cf-connecting-ip")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| ctx.peer.map(|ip: IpAddr| ip.to_string()))
-            .unwrap_or_else(|| "unknown".to_owned());
+        let client_ip = || -> Cow<'_, str> {
+            match request
+                .headers()
+                .get("cf-connecting-ip")
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(ip) => Cow::Borrowed(ip),
+                None => ctx
+                    .peer
+                    .map_or(Cow::Borrowed("unknown"), |ip| Cow::Owned(ip.to_string())),
+            }
+        };
         let key = match limit.key {
-            RateLimitKey::ClientIp => client_ip,
-            RateLimitKey::Credential => caller.credential.clone().unwrap_or(client_ip),
+            RateLimitKey::ClientIp => client_ip(),
+            RateLimitKey::Credential => match (&gateway.auth, &caller.user_id) {
+                (Auth::ApiKey { header, .. }, _) => request
+                    .headers()
+                    .get(header.as_str())
+                    .map_or_else(client_ip, |key| String::from_utf8_lossy(key.as_bytes())),
+                (_, Some(subject)) => Cow::Borrowed(subject.as_str()),
+                (_, None) => client_ip(),
+            },
         };
         if let Err(retry_after) = shared.rate.hit(
             node,
@@ -190,54 +206,63 @@ async fn route_and_forward(
         }
     }
 
-    // 6. Route.
-    let method = request.method().as_str().to_owned();
-    let path = request.uri().path().to_owned();
-    let matching: Vec<(&GatewayRoute, usize)> = gateway
-        .routes
-        .iter()
-        .filter_map(|route| prefix_match(&route.path, &path).map(|len| (route, len)))
-        .collect();
-    let chosen = matching.iter().find(|(route, _)| {
+    // 6. Route: the first route whose path matches and that takes the method; 405 when
+    // some path matches but none takes the method.
+    let method = request.method().as_str();
+    let path = request.uri().path();
+    let takes = |route: &GatewayRoute| {
         route.methods.is_empty() || route.methods.iter().any(|m| m.as_str() == method)
+    };
+    let chosen = gateway.routes.iter().find_map(|route| {
+        let matched = prefix_match(&route.path, path)?;
+        takes(route).then_some((route, matched))
     });
-    let Some(&(route, matched_segments)) = chosen else {
+    let Some((route, matched_segments)) = chosen else {
+        let matching: Vec<&GatewayRoute> = gateway
+            .routes
+            .iter()
+            .filter(|route| prefix_match(&route.path, path).is_some())
+            .collect();
         if matching.is_empty() {
-            return error_response(404, &errors::no_route(&method, &path));
+            return error_response(404, &errors::no_route(method, path));
         }
         let allow = HttpMethod::ALL
             .into_iter()
-            .filter(|m| matching.iter().any(|(r, _)| r.methods.contains(m)))
+            .filter(|m| matching.iter().any(|r| r.methods.contains(m)))
             .map(HttpMethod::as_str)
             .collect::<Vec<_>>()
             .join(", ");
-        let mut response = error_response(405, &errors::method_not_allowed(&method, &path));
+        let mut response = error_response(405, &errors::method_not_allowed(method, path));
         if let Ok(value) = HeaderValue::from_str(&allow) {
             response.headers_mut().insert(header::ALLOW, value);
         }
         return response;
     };
 
-    // 7. Forward.
-    let forward_path = if route.strip_prefix {
-        let rest = segments(&path)
+    // 7. Forward: the same request, its path without the route's prefix when it strips it.
+    let stripped_uri = if route.strip_prefix {
+        let rest = segments(path)
             .into_iter()
             .skip(matched_segments)
             .collect::<Vec<_>>()
             .join("/");
-        format!("/{rest}")
+        let uri = match request.uri().query() {
+            Some(query) => format!("/{rest}?{query}"),
+            None => format!("/{rest}"),
+        };
+        match uri.parse::<http::Uri>() {
+            Ok(uri) => Some(uri),
+            Err(_) => return error_response(404, &errors::no_route(method, path)),
+        }
     } else {
-        path.clone()
+        None
     };
-    let (parts, body) = request.into_parts();
-    let uri = match parts.uri.query() {
-        Some(query) => format!("{forward_path}?{query}"),
-        None => forward_path,
-    };
-    let mut headers = forwarded_headers(gateway, parts.headers);
-    if let Ok(value) = HeaderValue::from_str(&caller.auth.to_string()) {
-        headers.insert(AUTH, value);
+    let (mut parts, body) = request.into_parts();
+    if let Some(uri) = stripped_uri {
+        parts.uri = uri;
     }
+    let mut headers = forwarded_headers(gateway, std::mem::take(&mut parts.headers));
+    headers.insert(AUTH, caller.auth);
     let request_id = gateway.enrich.request_id_header.as_ref().and_then(|name| {
         // Header names parse case-insensitively (lower-cased), so `X-Request-Id` works.
         let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
@@ -257,13 +282,8 @@ async fn route_and_forward(
     {
         headers.insert(name, value);
     }
-    let mut forward = http::Request::new(body);
-    *forward.method_mut() = parts.method;
-    *forward.uri_mut() = match uri.parse() {
-        Ok(uri) => uri,
-        Err(_) => return error_response(404, &errors::no_route(&method, &path)),
-    };
-    *forward.headers_mut() = headers;
+    parts.headers = headers;
+    let forward = http::Request::from_parts(parts, body);
 
     let result = if let Some(super::bindings::Binding::Service(service)) =
         shared.registry.get(node, &route.service)
@@ -377,8 +397,7 @@ fn authenticate(
 ) -> Result<Caller, &'static str> {
     match &gateway.auth {
         Auth::None => Ok(Caller {
-            auth: json!({ "method": "none" }),
-            credential: None,
+            auth: HeaderValue::from_static(AUTH_NONE),
             user_id: None,
         }),
         Auth::ApiKey { header, secret } => {
@@ -394,8 +413,7 @@ fn authenticate(
                 return Err(errors::INVALID_API_KEY);
             }
             Ok(Caller {
-                auth: json!({ "method": "api_key" }),
-                credential: Some(String::from_utf8_lossy(given).into_owned()),
+                auth: HeaderValue::from_static(AUTH_API_KEY),
                 user_id: None,
             })
         }
@@ -425,15 +443,15 @@ fn authenticate(
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(other) => Some(other.to_string()),
             };
-            Ok(Caller {
-                auth: json!({
-                    "method": "jwt",
-                    "user_id": claims.get("sub").cloned().unwrap_or(Value::Null),
-                    "claims": claims,
-                }),
-                credential: user_id.clone(),
-                user_id,
-            })
+            let auth = json!({
+                "method": "jwt",
+                "user_id": claims.get("sub").cloned().unwrap_or(Value::Null),
+                "claims": claims,
+            });
+            // Compact JSON escapes control characters, so it is always a valid header value.
+            let auth =
+                HeaderValue::from_str(&auth.to_string()).map_err(|_| errors::INVALID_TOKEN)?;
+            Ok(Caller { auth, user_id })
         }
     }
 }
