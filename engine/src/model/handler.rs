@@ -374,20 +374,53 @@ impl Template {
 
     /// Split into literal text and placeholders.
     pub fn parts(&self) -> Result<Vec<TemplatePart<'_>>, TemplateError> {
+        let mut parts = Vec::new();
+        let mut literal: Option<std::borrow::Cow<'_, str>> = None;
+        self.for_each_part(|part| match part {
+            TemplatePart::Literal(text) => match &mut literal {
+                Some(pending) => pending.to_mut().push_str(&text),
+                None => literal = Some(text),
+            },
+            TemplatePart::Path(path) => {
+                if let Some(text) = literal.take() {
+                    parts.push(TemplatePart::Literal(text));
+                }
+                parts.push(TemplatePart::Path(path));
+            }
+        })?;
+        if let Some(text) = literal {
+            parts.push(TemplatePart::Literal(text));
+        }
+        Ok(parts)
+    }
+
+    /// The template's pieces in order, borrowed from its text (nothing is copied): literal
+    /// text, where an escaped `{{` or `}}` ends a piece with its one brace, and placeholders.
+    /// [`Template::parts`] is these pieces with adjacent literals joined. On a parse error,
+    /// `each` has seen the pieces before it.
+    pub fn for_each_part<'t>(
+        &'t self,
+        mut each: impl FnMut(TemplatePart<'t>),
+    ) -> Result<(), TemplateError> {
         let text = self.0.as_str();
         let bytes = text.as_bytes();
-        let mut parts = Vec::new();
-        let mut literal = String::new();
+        let literal = |from: usize, to: usize, each: &mut dyn FnMut(TemplatePart<'t>)| {
+            if to > from {
+                each(TemplatePart::Literal(std::borrow::Cow::Borrowed(
+                    &text[from..to],
+                )));
+            }
+        };
+        let mut from = 0;
         let mut i = 0;
+        // Braces are ASCII and never part of a multi-byte UTF-8 character, so a byte scan
+        // only ever cuts the text at character boundaries.
         while i < bytes.len() {
             match bytes[i] {
-                b'{' if bytes.get(i + 1) == Some(&b'{') => {
-                    literal.push('{');
+                b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => {
+                    literal(from, i + 1, &mut each);
                     i += 2;
-                }
-                b'}' if bytes.get(i + 1) == Some(&b'}') => {
-                    literal.push('}');
-                    i += 2;
+                    from = i;
                 }
                 b'{' => {
                     let close = text[i + 1..].find('}').ok_or(TemplateError::Unclosed(i))? + i + 1;
@@ -395,25 +428,17 @@ impl Template {
                     if path.is_empty() {
                         return Err(TemplateError::Empty(i));
                     }
-                    if !literal.is_empty() {
-                        parts.push(TemplatePart::Literal(std::mem::take(&mut literal).into()));
-                    }
-                    parts.push(TemplatePart::Path(path));
+                    literal(from, i, &mut each);
+                    each(TemplatePart::Path(path));
                     i = close + 1;
+                    from = i;
                 }
                 b'}' => return Err(TemplateError::StrayClose(i)),
-                _ => {
-                    // Copy one whole UTF-8 character.
-                    let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
-                    literal.push_str(&text[i..i + ch_len]);
-                    i += ch_len;
-                }
+                _ => i += 1,
             }
         }
-        if !literal.is_empty() {
-            parts.push(TemplatePart::Literal(literal.into()));
-        }
-        Ok(parts)
+        literal(from, bytes.len(), &mut each);
+        Ok(())
     }
 
     /// The placeholder paths, in order (empty when the template does not parse).

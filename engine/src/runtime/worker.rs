@@ -1,6 +1,7 @@
 //! Service Workers: route matching and the handler-language interpreter, exactly as the
 //! docs of [`crate::model::handler`] say.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::http::{self, HeaderName, HeaderValue, header};
@@ -50,44 +51,38 @@ pub async fn handle(
         }
     };
     let inputs = shared.route_inputs(node, index);
-    let auth = if public || !inputs.auth {
-        json!({ "method": "none" })
-    } else {
-        parts
-            .headers
-            .get(AUTH_HEADER)
-            .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
-            .filter(Value::is_object)
-            .unwrap_or_else(|| json!({ "method": "none" }))
-    };
-    let mut scope = Map::new();
-    scope.insert("params".into(), Value::Object(params));
-    // Building `query`, `headers` and `auth` costs allocations; skip them when no step reads them
-    // (nothing can tell the difference).
-    scope.insert(
-        "query".into(),
-        if inputs.query {
-            Value::Object(super::http::query_object(parts.uri.query()))
+    let mut scope = Scope::default();
+    scope.insert("params", Value::Object(params));
+    scope.insert("body", body);
+    // Building `query`, `headers` and `auth` costs allocations; leave them out when no step
+    // reads them (nothing can tell the difference).
+    if inputs.query {
+        scope.insert(
+            "query",
+            Value::Object(super::http::query_object(parts.uri.query())),
+        );
+    }
+    if inputs.headers {
+        scope.insert("headers", Value::Object(headers_object(&parts.headers)));
+    }
+    if inputs.auth {
+        let auth = if public {
+            None
         } else {
-            Value::Object(Map::new())
-        },
-    );
-    scope.insert(
-        "headers".into(),
-        if inputs.headers {
-            Value::Object(headers_object(&parts.headers))
-        } else {
-            Value::Object(Map::new())
-        },
-    );
-    scope.insert("body".into(), body);
-    scope.insert("auth".into(), auth);
+            parts
+                .headers
+                .get(AUTH_HEADER)
+                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+                .filter(Value::is_object)
+        };
+        scope.insert("auth", auth.unwrap_or_else(|| json!({ "method": "none" })));
+    }
     let run = Run {
         shared,
         ctx,
         worker: node,
     };
-    match run.steps(&route.steps, String::new(), &mut scope).await {
+    match run.steps(&route.steps, None, &mut scope).await {
         Ok(Some(response)) => response,
         Ok(None) => json_response(500, &json!({ "error": errors::NO_RESPONSE, "node": node })),
         Err(failure) => {
@@ -215,7 +210,77 @@ struct Run<'a> {
     worker: &'a str,
 }
 
-type Scope = Map<String, Value>;
+/// A value in scope: the step's own, or shared with a store's cache (a KV JSON value is not
+/// copied for every request that reads it).
+#[derive(Debug)]
+pub enum Slot {
+    Owned(Value),
+    Shared(std::sync::Arc<Value>),
+}
+
+impl Slot {
+    pub fn value(&self) -> &Value {
+        match self {
+            Self::Owned(value) => value,
+            Self::Shared(value) => value,
+        }
+    }
+}
+
+/// The names a route's steps read: `params`, `query`, `headers`, `body`, `auth`, and what
+/// earlier steps stored (`into`, `set`). The names are the design's own text, and a route has
+/// few of them, so this is a short list searched in order.
+#[derive(Debug, Default)]
+pub struct Scope<'a> {
+    entries: Vec<(&'a str, Slot)>,
+}
+
+impl<'a> Scope<'a> {
+    /// Set `name`, replacing what it held.
+    pub fn insert(&mut self, name: &'a str, value: impl Into<Slot>) {
+        let value = value.into();
+        match self.entries.iter_mut().find(|(held, _)| *held == name) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((name, value)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|(held, _)| *held == name)
+            .map(|(_, slot)| slot.value())
+    }
+}
+
+impl From<Value> for Slot {
+    fn from(value: Value) -> Self {
+        Self::Owned(value)
+    }
+}
+
+impl From<std::sync::Arc<Value>> for Slot {
+    fn from(value: std::sync::Arc<Value>) -> Self {
+        Self::Shared(value)
+    }
+}
+
+/// Where a step is, for error messages: `2`, `3.then.0`. Formatted only when a step fails.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    /// The `If` step and branch this step's list belongs to.
+    parent: Option<(&'p At<'p>, &'static str)>,
+    index: usize,
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some((parent, branch)) = self.parent {
+            write!(f, "{parent}.{branch}.")?;
+        }
+        write!(f, "{}", self.index)
+    }
+}
 
 /// Look up a dotted path; anything missing on the way gives `null`.
 pub fn lookup(scope: &Scope, path: &str) -> Value {
@@ -321,18 +386,17 @@ pub fn render(template: &Template, scope: &Scope) -> Result<String, String> {
     if !text.contains(['{', '}']) {
         return Ok(text.to_owned());
     }
-    let parts = template.parts().map_err(|e| e.to_string())?;
-    let mut out = String::new();
-    for part in parts {
-        match part {
+    let mut out = String::with_capacity(text.len() + 16);
+    template
+        .for_each_part(|part| match part {
             TemplatePart::Literal(text) => out.push_str(&text),
             TemplatePart::Path(path) => {
                 if let Some(value) = lookup_ref(scope, path) {
                     push_value_text(value, &mut out);
                 }
             }
-        }
-    }
+        })
+        .map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -360,6 +424,15 @@ pub fn write_expr_json(expr: &Expr, scope: &Scope, out: &mut Vec<u8>) -> Result<
         }
     }
     Ok(())
+}
+
+/// [`eval`], borrowing what the scope or the design already holds.
+pub fn eval_ref<'v>(expr: &'v Expr, scope: &'v Scope) -> Result<Cow<'v, Value>, String> {
+    Ok(match expr {
+        Expr::Ref(path) => lookup_ref(scope, path).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+        Expr::Json(value) => Cow::Borrowed(value),
+        Expr::Text(_) | Expr::Object(_) => Cow::Owned(eval(expr, scope)?),
+    })
 }
 
 /// Evaluate an expression.
@@ -405,24 +478,16 @@ fn stored_text(value: &Value) -> String {
     }
 }
 
-fn step_path(prefix: &str, index: usize) -> String {
-    if prefix.is_empty() {
-        index.to_string()
-    } else {
-        format!("{prefix}.{index}")
-    }
-}
-
-impl Run<'_> {
+impl<'a> Run<'a> {
     fn steps<'s>(
         &'s self,
-        steps: &'s [Step],
-        prefix: String,
-        scope: &'s mut Scope,
+        steps: &'a [Step],
+        parent: Option<(&'s At<'s>, &'static str)>,
+        scope: &'s mut Scope<'a>,
     ) -> BoxFuture<'s, Result<Option<Resp>, Failure>> {
         async move {
             for (index, step) in steps.iter().enumerate() {
-                let path = step_path(&prefix, index);
+                let path = At { parent, index };
                 if let Some(response) = self.step(step, &path, scope).await? {
                     return Ok(Some(response));
                 }
@@ -432,22 +497,22 @@ impl Run<'_> {
         .boxed()
     }
 
-    fn fail(step: &Step, path: &str, cause: impl Into<String>) -> Failure {
+    fn fail(step: &Step, path: &At<'_>, cause: impl Into<String>) -> Failure {
         Failure {
             kind: step.kind_name(),
-            step: path.to_owned(),
+            step: path.to_string(),
             status: 500,
             cause: cause.into(),
             help: None,
         }
     }
 
-    fn binding_failure(step: &Step, path: &str, err: BindingError) -> Failure {
+    fn binding_failure(step: &Step, path: &At<'_>, err: BindingError) -> Failure {
         match err {
             BindingError::Failed(cause) => Self::fail(step, path, cause),
             BindingError::Unavailable { message, help } => Failure {
                 kind: step.kind_name(),
-                step: path.to_owned(),
+                step: path.to_string(),
                 status: 502,
                 cause: message,
                 help,
@@ -455,7 +520,7 @@ impl Run<'_> {
         }
     }
 
-    fn binding(&self, step: &Step, path: &str, name: &str) -> Result<&Binding, Failure> {
+    fn binding(&self, step: &Step, path: &At<'_>, name: &str) -> Result<&'a Binding, Failure> {
         self.shared.registry.get(self.worker, name).ok_or_else(|| {
             Self::fail(
                 step,
@@ -467,9 +532,9 @@ impl Run<'_> {
 
     async fn step(
         &self,
-        step: &Step,
-        path: &str,
-        scope: &mut Scope,
+        step: &'a Step,
+        path: &At<'_>,
+        scope: &mut Scope<'a>,
     ) -> Result<Option<Resp>, Failure> {
         let recorder = &self.ctx.recorder;
         match step {
@@ -490,17 +555,17 @@ impl Run<'_> {
                 let mut timer = recorder.start(node, "kv get", key.clone());
                 let value = match format {
                     KvFormat::Text => kv.get(key).await.map(|text| {
-                        Ok(text.map_or(Value::Null, |text| {
+                        Ok(Slot::Owned(text.map_or(Value::Null, |text| {
                             timer.hop.bytes = Some(text.len() as u64);
                             Value::String(text.to_string())
-                        }))
+                        })))
                     }),
                     KvFormat::Json => kv.get_json(key).await.map(|json| match json {
                         Some(json) => {
                             timer.hop.bytes = Some(json.bytes as u64);
-                            json.parsed.map(|value| Value::clone(&value))
+                            json.parsed.map(Slot::Shared)
                         }
-                        None => Ok(Value::Null),
+                        None => Ok(Slot::Owned(Value::Null)),
                     }),
                 };
                 let value = match value {
@@ -516,7 +581,7 @@ impl Run<'_> {
                 }
                 recorder.push(timer);
                 let value = value.map_err(|e| Self::fail(step, path, e))?;
-                scope.insert(into.clone(), value);
+                scope.insert(into, value);
             }
             Step::KvPut {
                 binding,
@@ -532,7 +597,7 @@ impl Run<'_> {
                     ));
                 };
                 let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
-                let value = eval(value, scope).map_err(|e| Self::fail(step, path, e))?;
+                let value = eval_ref(value, scope).map_err(|e| Self::fail(step, path, e))?;
                 let text = stored_text(&value);
                 let mut timer = recorder.start(node, "kv put", key.clone());
                 timer.hop.bytes = Some(text.len() as u64);
@@ -587,10 +652,7 @@ impl Run<'_> {
                     .into_iter()
                     .map(|name| json!({ "name": name }))
                     .collect();
-                scope.insert(
-                    into.clone(),
-                    json!({ "keys": keys, "list_complete": complete }),
-                );
+                scope.insert(into, json!({ "keys": keys, "list_complete": complete }));
             }
             Step::D1 {
                 binding,
@@ -637,7 +699,7 @@ impl Run<'_> {
                 recorder.push(timer);
                 let output = result.map_err(|e| Self::binding_failure(step, path, e))?;
                 if let Some(into) = into {
-                    scope.insert(into.clone(), output.value);
+                    scope.insert(into, output.value);
                 }
             }
             Step::Call {
@@ -667,13 +729,17 @@ impl Run<'_> {
                 let mut builder = http::Request::builder()
                     .method(method.as_str())
                     .uri(&target_path);
-                let auth = scope.get("auth").cloned().unwrap_or(Value::Null);
-                builder = builder.header(AUTH_HEADER, auth.to_string());
+                let auth = scope
+                    .get("auth")
+                    .map_or_else(|| "null".to_owned(), Value::to_string);
+                builder = builder.header(AUTH_HEADER, auth);
                 let body = match body {
                     Some(expr) => {
                         builder = builder.header(header::CONTENT_TYPE, "application/json");
-                        let value = eval(expr, scope).map_err(|e| Self::fail(step, path, e))?;
-                        Bytes::from(js_json(&value))
+                        let mut json = Vec::new();
+                        write_expr_json(expr, scope, &mut json)
+                            .map_err(|e| Self::fail(step, path, e))?;
+                        Bytes::from(json)
                     }
                     None => Bytes::new(),
                 };
@@ -693,11 +759,11 @@ impl Run<'_> {
                         Value::String(String::from_utf8_lossy(&body).into_owned())
                     })
                 };
-                scope.insert(into.clone(), json!({ "status": status, "body": body }));
+                scope.insert(into, json!({ "status": status, "body": body }));
             }
             Step::Set { name, value } => {
                 let value = eval(value, scope).map_err(|e| Self::fail(step, path, e))?;
-                scope.insert(name.clone(), value);
+                scope.insert(name, value);
             }
             Step::If {
                 cond,
@@ -708,8 +774,8 @@ impl Run<'_> {
                     Condition::Exists(p) => exists(scope, p),
                     Condition::Missing(p) => !exists(scope, p),
                     Condition::Equals(a, b) => {
-                        let a = eval(a, scope).map_err(|e| Self::fail(step, path, e))?;
-                        let b = eval(b, scope).map_err(|e| Self::fail(step, path, e))?;
+                        let a = eval_ref(a, scope).map_err(|e| Self::fail(step, path, e))?;
+                        let b = eval_ref(b, scope).map_err(|e| Self::fail(step, path, e))?;
                         json_equal(&a, &b)
                     }
                 };
@@ -718,7 +784,7 @@ impl Run<'_> {
                 } else {
                     (otherwise, "otherwise")
                 };
-                return self.steps(branch, format!("{path}.{name}"), scope).await;
+                return self.steps(branch, Some((path, name)), scope).await;
             }
             Step::Respond {
                 status,
@@ -773,8 +839,8 @@ mod tests {
 
     #[test]
     fn lookup_walks_objects_and_arrays() {
-        let mut scope = Scope::new();
-        scope.insert("rows".into(), json!([{"id": 7}]));
+        let mut scope = Scope::default();
+        scope.insert("rows", json!([{"id": 7}]));
         assert_eq!(lookup(&scope, "rows.0.id"), json!(7));
         assert_eq!(lookup(&scope, "rows.1.id"), Value::Null);
         assert_eq!(lookup(&scope, "nope.x"), Value::Null);
@@ -782,11 +848,8 @@ mod tests {
 
     #[test]
     fn templates_render_values_as_text() {
-        let mut scope = Scope::new();
-        scope.insert(
-            "a".into(),
-            json!({"n": 1.5, "s": "x", "z": null, "o": {"k": [1]}}),
-        );
+        let mut scope = Scope::default();
+        scope.insert("a", json!({"n": 1.5, "s": "x", "z": null, "o": {"k": [1]}}));
         let template = Template::new("{a.n}|{a.s}|{a.z}|{a.o}|{{lit}}");
         assert_eq!(
             render(&template, &scope).expect("renders"),
@@ -806,8 +869,8 @@ mod tests {
 
     #[test]
     fn response_bodies_are_written_as_their_evaluated_value() {
-        let mut scope = Scope::new();
-        scope.insert("params".into(), json!({"id": "7"}));
+        let mut scope = Scope::default();
+        scope.insert("params", json!({"id": "7"}));
         scope.insert(
             "row".into(),
             json!({"name": "Quote \"q\" \u{e9}\n", "price": 15.0, "tags": [1, 2.5, null, true]}),
