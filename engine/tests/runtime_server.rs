@@ -113,7 +113,7 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     let kinds: Vec<(&str, &str)> = trace
         .hops
         .iter()
-        .map(|h| (h.node.as_str(), h.kind.as_str()))
+        .map(|h| (h.node.as_str(), h.kind))
         .collect();
     assert_eq!(
         kinds,

@@ -34,7 +34,7 @@ pub struct Hop {
     /// The node that did the work.
     pub node: String,
     /// `gateway`, `worker`, `kv get`, `d1 query`, `hyperdrive query`, ...
-    pub kind: String,
+    pub kind: &'static str,
     /// What it did: `GET /products/1`, `product:1`, the SQL.
     pub detail: String,
     /// Milliseconds since the request started.
@@ -97,11 +97,11 @@ impl Recorder {
     }
 
     /// Start timing a hop; finish it with [`HopTimer::finish`].
-    pub fn start(&self, node: &str, kind: &str, detail: String) -> HopTimer {
+    pub fn start(&self, node: &str, kind: &'static str, detail: String) -> HopTimer {
         HopTimer {
             hop: Hop {
                 node: node.to_owned(),
-                kind: kind.to_owned(),
+                kind,
                 detail,
                 start_ms: self.offset_ms(),
                 duration_ms: 0.0,
