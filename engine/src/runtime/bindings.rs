@@ -69,7 +69,7 @@ pub struct JsonText {
     /// Bytes of the stored text.
     pub bytes: usize,
     /// The parsed value, or serde_json's reason why the text is not JSON.
-    pub parsed: Result<Arc<Value>, String>,
+    pub parsed: Result<Arc<ParsedJson>, String>,
 }
 
 impl JsonText {
@@ -77,9 +77,39 @@ impl JsonText {
         Self {
             bytes: text.len(),
             parsed: serde_json::from_str(text)
-                .map(Arc::new)
+                .map(|value| Arc::new(ParsedJson::new(value)))
                 .map_err(|e| e.to_string()),
         }
+    }
+}
+
+/// A parsed JSON value that many requests read: its compact JSON text (the bytes a Worker's
+/// `JSON.stringify` gives) is written once, when first needed.
+#[derive(Debug)]
+pub struct ParsedJson {
+    value: Value,
+    js_json: std::sync::OnceLock<Box<[u8]>>,
+}
+
+impl ParsedJson {
+    pub fn new(value: Value) -> Self {
+        Self {
+            value,
+            js_json: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// [`super::worker::js_json`] of the value.
+    pub fn js_json(&self) -> &[u8] {
+        self.js_json.get_or_init(|| {
+            let mut out = Vec::new();
+            super::worker::write_js_json(&self.value, &mut out);
+            out.into_boxed_slice()
+        })
     }
 }
 

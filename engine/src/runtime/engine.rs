@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use axum::http::HeaderValue;
+use axum::http::{HeaderName, HeaderValue};
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -25,6 +25,24 @@ use super::hyperdrive::PgHyperdrive;
 use super::kv::SqliteKv;
 use super::trace::{Metrics, MetricsSnapshot, Recorder, Trace, TraceLog};
 use super::worker;
+
+/// [`TRACE_HEADER`], parsed once.
+const TRACE: HeaderName = HeaderName::from_static(TRACE_HEADER);
+
+/// `GET /products/1?x=y`: what a gateway or Worker hop did.
+fn request_line(request: &Req) -> String {
+    let uri = request.uri();
+    if uri.authority().is_some() {
+        return format!("{} {uri}", request.method());
+    }
+    let method = request.method().as_str();
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut line = String::with_capacity(method.len() + 1 + path.len());
+    line.push_str(method);
+    line.push(' ');
+    line.push_str(path);
+    line
+}
 
 /// How many events the broadcast channel buffers for slow subscribers.
 const EVENT_CAPACITY: usize = 1024;
@@ -189,7 +207,7 @@ impl Shared {
             let Some(spec) = self.design.node(node) else {
                 return Err(BindingError::failed(format!("there is no node `{node}`")));
             };
-            let detail = format!("{} {}", request.method(), request.uri());
+            let detail = request_line(&request);
             match &spec.kind {
                 NodeKind::Gateway(gw) => {
                     let mut timer = ctx.recorder.start(node, "gateway", detail);
@@ -214,9 +232,19 @@ impl Shared {
         .boxed()
     }
 
+    /// `<engine prefix>-<sequence number, at least 6 digits>`.
     fn next_trace_id(&self) -> String {
         let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
-        format!("{}-{n:06}", self.trace_prefix)
+        let digits = n.to_string();
+        let mut id = String::with_capacity(self.trace_prefix.len() + 1 + digits.len().max(6));
+        id.push_str(&self.trace_prefix);
+        id.push('-');
+        id.extend(std::iter::repeat_n(
+            '0',
+            6usize.saturating_sub(digits.len()),
+        ));
+        id.push_str(&digits);
+        id
     }
 
     /// Answer a request from outside at entry point `entry`: trace, panic safety, metrics.
@@ -245,7 +273,7 @@ impl Shared {
             }
         };
         if let Ok(value) = HeaderValue::from_str(&ctx.recorder.id) {
-            response.headers_mut().insert(TRACE_HEADER, value);
+            response.headers_mut().insert(TRACE, value);
         }
         let status = response.status().as_u16();
         let duration_ms = ctx.recorder.offset_ms();

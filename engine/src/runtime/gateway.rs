@@ -22,6 +22,8 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// [`AUTH_HEADER`], parsed once.
 const AUTH: HeaderName = HeaderName::from_static(AUTH_HEADER);
+/// The client's IP address, as Cloudflare's edge sets it.
+const CF_CONNECTING_IP: HeaderName = HeaderName::from_static("cf-connecting-ip");
 
 /// Fixed-window counters, per gateway and caller.
 #[derive(Debug, Default)]
@@ -171,7 +173,7 @@ async fn route_and_forward(
         let client_ip = || -> Cow<'_, str> {
             match request
                 .headers()
-                .get("cf-connecting-ip")
+                .get(CF_CONNECTING_IP)
                 .and_then(|v| v.to_str().ok())
             {
                 Some(ip) => Cow::Borrowed(ip),

@@ -98,12 +98,13 @@ impl Recorder {
 
     /// Start timing a hop; finish it with [`HopTimer::finish`].
     pub fn start(&self, node: &str, kind: &'static str, detail: String) -> HopTimer {
+        let now = Instant::now();
         HopTimer {
             hop: Hop {
                 node: node.to_owned(),
                 kind,
                 detail,
-                start_ms: self.offset_ms(),
+                start_ms: micros_as_ms(now.duration_since(self.started)),
                 duration_ms: 0.0,
                 status: None,
                 rows: None,
@@ -112,7 +113,7 @@ impl Recorder {
                 meta: None,
                 error: None,
             },
-            started: Instant::now(),
+            started: now,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::http::{self, HeaderName, HeaderValue, header};
 use bytes::Bytes;
@@ -13,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::model::{Condition, Expr, KvFormat, Route, Step, Template, TemplatePart, Worker};
 use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT, errors};
 
-use super::bindings::{Binding, BindingError};
+use super::bindings::{Binding, BindingError, ParsedJson};
 use super::engine::{RequestCtx, Shared};
 use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
 
@@ -176,19 +177,29 @@ pub fn match_route<'a>(
         if route.method.as_str() != method {
             return None;
         }
-        let pattern = super::http::segment_iter(&route.path);
-        if pattern.clone().count() != request.clone().count() {
-            return None;
+        // Check every segment before building the parameters.
+        let mut pattern = super::http::segment_iter(&route.path);
+        let mut got = request.clone();
+        loop {
+            match (pattern.next(), got.next()) {
+                (None, None) => break,
+                (Some(want), Some(got)) => {
+                    let matches = if want.starts_with(':') {
+                        !got.is_empty()
+                    } else {
+                        want == got
+                    };
+                    if !matches {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
         }
         let mut params = Map::new();
-        for (want, got) in pattern.zip(request.clone()) {
+        for (want, got) in super::http::segment_iter(&route.path).zip(request.clone()) {
             if let Some(name) = want.strip_prefix(':') {
-                if got.is_empty() {
-                    return None;
-                }
                 params.insert(name.to_owned(), Value::String(decode_segment(got)));
-            } else if want != got {
-                return None;
             }
         }
         Some((index, route, params))
@@ -215,14 +226,14 @@ struct Run<'a> {
 #[derive(Debug)]
 pub enum Slot {
     Owned(Value),
-    Shared(std::sync::Arc<Value>),
+    Shared(Arc<ParsedJson>),
 }
 
 impl Slot {
     pub fn value(&self) -> &Value {
         match self {
             Self::Owned(value) => value,
-            Self::Shared(value) => value,
+            Self::Shared(parsed) => parsed.value(),
         }
     }
 }
@@ -246,10 +257,14 @@ impl<'a> Scope<'a> {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
+        self.slot(name).map(Slot::value)
+    }
+
+    fn slot(&self, name: &str) -> Option<&Slot> {
         self.entries
             .iter()
             .find(|(held, _)| *held == name)
-            .map(|(_, slot)| slot.value())
+            .map(|(_, slot)| slot)
     }
 }
 
@@ -259,9 +274,9 @@ impl From<Value> for Slot {
     }
 }
 
-impl From<std::sync::Arc<Value>> for Slot {
-    fn from(value: std::sync::Arc<Value>) -> Self {
-        Self::Shared(value)
+impl From<Arc<ParsedJson>> for Slot {
+    fn from(parsed: Arc<ParsedJson>) -> Self {
+        Self::Shared(parsed)
     }
 }
 
@@ -404,6 +419,13 @@ pub fn render(template: &Template, scope: &Scope) -> Result<String, String> {
 /// [`js_json`] of [`eval`], without building the value.
 pub fn write_expr_json(expr: &Expr, scope: &Scope, out: &mut Vec<u8>) -> Result<(), String> {
     match expr {
+        // A whole value read from KV: its JSON text is written once and kept.
+        Expr::Ref(path)
+            if !path.contains('.')
+                && let Some(Slot::Shared(parsed)) = scope.slot(path.trim()) =>
+        {
+            out.extend_from_slice(parsed.js_json());
+        }
         Expr::Ref(path) => match lookup_ref(scope, path) {
             Some(value) => write_js_json(value, out),
             None => out.extend_from_slice(b"null"),
@@ -897,6 +919,27 @@ mod tests {
             expected,
             r#"{"a":2.5,"json":{"b":2,"a":[1]},"missing":null,"plain":"no placeholders","text":"item 7: 15","z":{"name":"Quote \"q\" é\n","price":15,"tags":[1,2.5,null,true]}}"#
         );
+    }
+
+    #[test]
+    fn a_kv_value_shared_between_requests_is_written_like_one_of_its_own() {
+        let value = json!({"name": "Quote \"q\" \u{e9}", "price": 15.0, "tags": [1, 2.5]});
+        let mut scope = Scope::default();
+        scope.insert("cached", Arc::new(ParsedJson::new(value.clone())));
+        scope.insert("owned", value);
+        let write = |path: &str| {
+            let expr = Expr::Object(BTreeMap::from([("p".to_owned(), Expr::Ref(path.into()))]));
+            let mut out = Vec::new();
+            write_expr_json(&expr, &scope, &mut out).expect("writes");
+            String::from_utf8(out).expect("UTF-8")
+        };
+        let whole = r#"{"p":{"name":"Quote \"q\" é","price":15,"tags":[1,2.5]}}"#;
+        assert_eq!(write("owned"), whole);
+        // Twice: the first write keeps the text, the second uses it.
+        assert_eq!(write("cached"), whole);
+        assert_eq!(write(" cached "), whole);
+        assert_eq!(write("cached.tags.1"), r#"{"p":2.5}"#);
+        assert_eq!(write("cached.nope"), r#"{"p":null}"#);
     }
 
     #[test]
