@@ -45,7 +45,9 @@
 //! # Layout
 //! - `engine.rs`: [`Engine`], options, the dispatcher (service bindings call Workers in
 //!   process through it; at most [`crate::semantics::MAX_WORKER_INVOCATIONS`] per request).
-//! - `server.rs`: the axum router, [`run`], traces, metrics and the event stream.
+//! - `server.rs`: [`run`] serves HTTP/1.1 with hyper (keep-alive, graceful shutdown) and
+//!   answers entry-point requests directly; the axum router serves `/__edgewire/*` (traces,
+//!   metrics, the event stream) and is also the socket-free [`Engine::router`].
 //! - `gateway.rs`: the API Gateway (below). `worker.rs`: routes and the handler interpreter.
 //! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>` and the [`Registry`].
 //! - `kv.rs`, `d1.rs` (SQLite, one thread per file), `hyperdrive.rs` (pool and cache),
