@@ -153,6 +153,73 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     drop(sse_body);
 }
 
+/// What the socket path adds to the router's: request bodies read from the connection,
+/// entry points under their prefix, and the
+/// `/__edgewire/*` endpoints beside them.
+#[tokio::test]
+async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools() {
+    let two = DESIGN
+        .replace(
+            r#"(id: "c", kind: Client()),"#,
+            r#"(id: "c", kind: Client()), (id: "c2", kind: Client()),"#,
+        )
+        .replace(
+            r#"(from: "c", to: "gw"),"#,
+            r#"(from: "c", to: "gw"), (from: "c2", to: "svc"),"#,
+        );
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut options = EngineOptions::new(state.path());
+    options.port = 0;
+    let running = Engine::start(design(&two), options).await.expect("starts");
+    let client = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(1)
+        .build_http::<http_body_util::Full<Bytes>>();
+    let send = |method: &str, path: &str, body: &str| {
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", running.url()))
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(Bytes::from(body.to_owned())))
+            .expect("request");
+        let client = client.clone();
+        async move {
+            let response = client.request(request).await.expect("answer");
+            let status = response.status().as_u16();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+            )
+        }
+    };
+
+    let (status, created) = send("POST", "/item", r#"{"name": "three"}"#).await;
+    assert_eq!((status, created), (201, json!({"id": 3, "name": "three"})));
+    let (status, last) = send("GET", "/last", "").await;
+    assert_eq!((status, last), (200, json!({"last": "three", "count": 3})));
+    let (status, body) = send("POST", "/item", "{not json").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, item) = send("GET", "/__edgewire/entry/svc/item/3?x=1", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(item["item"]["name"], "three");
+    assert_eq!(send("GET", "/__edgewire/entry/kv/x", "").await.0, 404);
+    let (status, metrics) = send("GET", "/__edgewire/metrics", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(metrics["nodes"]["svc"]["requests"], 4);
+
+    let traces = running.engine().traces(10);
+    assert_eq!(traces.len(), 4, "the unknown entry point has no trace");
+    assert_eq!(traces[3].entry, "svc");
+    assert_eq!(traces[3].path, "/item/3");
+    assert_eq!(traces[3].hops[0].detail, "GET /item/3?x=1");
+    running.stop().await.expect("stops");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_requests_through_gateway_worker_kv_and_d1() {
     let t = start(design(DESIGN), &[]).await;
