@@ -154,8 +154,7 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
 }
 
 /// What the socket path adds to the router's: request bodies read from the connection,
-/// entry points under their prefix, and the
-/// `/__edgewire/*` endpoints beside them.
+/// entry points under their prefix, and the `/__edgewire/*` endpoints beside them.
 #[tokio::test]
 async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools() {
     let two = DESIGN
