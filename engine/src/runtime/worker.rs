@@ -894,7 +894,7 @@ mod tests {
         let mut scope = Scope::default();
         scope.insert("params", json!({"id": "7"}));
         scope.insert(
-            "row".into(),
+            "row",
             json!({"name": "Quote \"q\" \u{e9}\n", "price": 15.0, "tags": [1, 2.5, null, true]}),
         );
         let expr = Expr::Object(BTreeMap::from([
