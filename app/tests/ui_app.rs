@@ -359,6 +359,42 @@ fn the_inspector_has_a_form_for_every_node_kind() {
     }
 }
 
+/// A Respond step whose body is an object lays its fields out above the Headers row, not
+/// across it (the body row once grew upwards and the buttons overlapped).
+#[test]
+fn a_respond_body_with_fields_stays_clear_of_its_headers_row() {
+    let mut harness = harness();
+    harness
+        .state_mut()
+        .push(Command::Reveal("products".to_owned()));
+    harness.run_ok();
+    let add_field: Vec<egui::Rect> = harness
+        .query_all_by_label("+ field")
+        .map(|n| n.rect())
+        .collect();
+    let add_header: Vec<egui::Rect> = harness
+        .query_all_by_label("+ Header")
+        .map(|n| n.rect())
+        .collect();
+    assert!(!add_field.is_empty() && !add_header.is_empty());
+    for field in &add_field {
+        for header in &add_header {
+            assert!(
+                !field.intersects(*header),
+                "+ field {field:?} overlaps + Header {header:?}"
+            );
+        }
+    }
+    // The first route's Respond: its one field, then `+ field`, then the Headers row.
+    let first_field = harness
+        .get_all_by_label("Field name")
+        .next()
+        .expect("a field")
+        .rect();
+    assert!(first_field.max.y <= add_field[0].min.y);
+    assert!(add_field[0].max.y <= add_header[0].min.y);
+}
+
 #[test]
 fn renaming_a_node_in_the_inspector_renames_its_wires() {
     let mut harness = harness();

@@ -379,19 +379,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 ui.end_row();
                 template(ui, "Path", call_path);
                 ui.label("Body");
-                ui.horizontal(|ui| {
-                    let mut on = body.is_some();
-                    if ui
-                        .checkbox(&mut on, "")
-                        .accessible_name("Send a body")
-                        .changed()
-                    {
-                        *body = on.then(|| Expr::Ref("body".into()));
-                    }
-                    if let Some(body) = body {
-                        fields::expr(ui, body, 1);
-                    }
-                });
+                optional_expr(ui, body, "Send a body", || Expr::Ref("body".into()));
                 ui.end_row();
                 name(ui, "Into", into);
             }
@@ -411,18 +399,8 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                     .accessible_name("Status");
                 ui.end_row();
                 ui.label("Body");
-                ui.horizontal(|ui| {
-                    let mut on = body.is_some();
-                    if ui
-                        .checkbox(&mut on, "")
-                        .accessible_name("Respond with a body")
-                        .changed()
-                    {
-                        *body = on.then(|| Expr::Object(BTreeMap::new()));
-                    }
-                    if let Some(body) = body {
-                        fields::expr(ui, body, 1);
-                    }
+                optional_expr(ui, body, "Respond with a body", || {
+                    Expr::Object(BTreeMap::new())
                 });
                 ui.end_row();
                 ui.label("Headers");
@@ -472,6 +450,26 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
     if let Some(sql) = sql_text {
         fields::sql(ui, sql, 2, "Query SQL");
     }
+}
+
+/// A checkbox that turns an optional expression on (with `default`) or off, then the
+/// expression. Top-aligned: a centred row grows upwards as object fields are added, over the
+/// grid rows above and below it.
+fn optional_expr(
+    ui: &mut egui::Ui,
+    value: &mut Option<Expr>,
+    switch: &str,
+    default: impl FnOnce() -> Expr,
+) {
+    ui.horizontal_top(|ui| {
+        let mut on = value.is_some();
+        if ui.checkbox(&mut on, "").accessible_name(switch).changed() {
+            *value = on.then(default);
+        }
+        if let Some(value) = value {
+            fields::expr(ui, value, 1);
+        }
+    });
 }
 
 fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
