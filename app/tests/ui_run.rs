@@ -5,7 +5,7 @@ use std::time::Duration;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 /// Step frames until `done` holds (the engine works on another thread); bounded.
 fn wait_for(
@@ -82,6 +82,12 @@ fn runs_the_reference_example_and_traces_a_request() {
         .expect("answered");
     assert_eq!(response.status, 200, "{}", response.body);
     harness.get_by_label("Status 200");
+    // The body is shown indented, in a text box the user can select and copy from.
+    let body = harness
+        .get_by_label("Response body")
+        .value()
+        .expect("body text");
+    assert!(body.starts_with("{\n  \"currency\": "), "{body}");
     harness.get_by_label_contains("GET /products/1  200");
 
     // Selecting the trace shows its hops.

@@ -285,7 +285,16 @@ fn response_ui(ui: &mut egui::Ui, run: &RunState) {
                                 ui.monospace(format!("{name}: {value}"));
                             }
                         });
-                    ui.add(egui::Label::new(RichText::new(&response.body).monospace()).wrap());
+                    // A read-only text box, not a label: a label in this justified column
+                    // drops each line's leading spaces, and with them the JSON's indentation.
+                    ui.add(
+                        egui::TextEdit::multiline(&mut response.body.as_str())
+                            .font(egui::TextStyle::Monospace)
+                            .frame(egui::Frame::NONE)
+                            .desired_width(f32::INFINITY)
+                            .desired_rows(1),
+                    )
+                    .accessible_name("Response body");
                 });
         }
     }
