@@ -5,7 +5,7 @@ use std::time::Duration;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 
 /// Step frames until `done` holds (the engine works on another thread); bounded.
 fn wait_for(
