@@ -90,12 +90,28 @@ fn runs_the_reference_example_and_traces_a_request() {
     assert!(body.starts_with("{\n  \"currency\": "), "{body}");
     harness.get_by_label_contains("GET /products/1  200");
 
-    // Selecting the trace shows its hops.
+    // Selecting the trace shows its hops, and brings its nodes into view when the canvas
+    // looks elsewhere.
+    let in_view = |app: &EdgewireApp, id: &str| {
+        let canvas = app.canvas();
+        let design = &app.document().design;
+        let rect = canvas.node_rect(design.node(id).expect("node"), &design.layout);
+        canvas.rect.contains_rect(egui::Rect::from_min_max(
+            canvas.to_screen(rect.min),
+            canvas.to_screen(rect.max),
+        ))
+    };
+    harness.state_mut().canvas_mut().pan = egui::vec2(-6000.0, -6000.0);
+    harness.step();
+    assert!(!in_view(harness.state(), "products"));
     harness
         .get_by_label_contains("GET /products/1  200")
         .click_accesskit();
     harness.step();
     harness.step();
+    for id in ["gateway", "products", "config"] {
+        assert!(in_view(harness.state(), id), "{id} is in view");
+    }
     let trace = harness
         .state()
         .run_state()

@@ -165,6 +165,8 @@ pub struct EdgewireApp {
     quit: bool,
     runtime: Option<tokio::runtime::Handle>,
     run: RunState,
+    /// The trace whose nodes the canvas last brought into view.
+    shown_trace: Option<String>,
     simulation: SimulationState,
 }
 
@@ -205,6 +207,7 @@ impl EdgewireApp {
             quit: false,
             runtime: options.runtime,
             run: RunState::default(),
+            shown_trace: None,
             simulation: SimulationState::default(),
         };
         app.canvas.show_grid = app.settings.show_grid;
@@ -1194,6 +1197,15 @@ impl eframe::App for EdgewireApp {
             ctx.request_repaint();
         }
         self.canvas.overlay = self.run.overlay(&self.doc.design, now);
+        // A newly selected trace: bring the nodes it went through into view.
+        if self.run.selected_trace != self.shown_trace {
+            self.shown_trace.clone_from(&self.run.selected_trace);
+            if let Some(trace) = self.run.selected() {
+                let mut nodes: Vec<String> = trace.hops.iter().map(|h| h.node.clone()).collect();
+                nodes.dedup();
+                self.canvas.show_nodes(nodes);
+            }
+        }
 
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));

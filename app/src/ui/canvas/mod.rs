@@ -38,6 +38,8 @@ pub struct CanvasState {
     pub rect: Rect,
     fit_pending: bool,
     reveal_pending: Option<NodeId>,
+    /// Nodes to bring into view on the next frame (a selected trace's).
+    show_pending: Option<Vec<NodeId>>,
     drag: Option<NodeDrag>,
     wiring: Option<NodeId>,
     box_select: Option<BoxSelect>,
@@ -89,6 +91,7 @@ impl Default for CanvasState {
             rect: Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0)),
             fit_pending: true,
             reveal_pending: None,
+            show_pending: None,
             drag: None,
             wiring: None,
             box_select: None,
@@ -130,6 +133,33 @@ impl CanvasState {
     /// Centre the view on a node on the next frame.
     pub fn reveal(&mut self, id: &str) {
         self.reveal_pending = Some(id.to_owned());
+    }
+
+    /// Bring these nodes into view on the next frame, moving the view only when some of
+    /// them are out of it (zooming out as far as needed, never in).
+    pub fn show_nodes(&mut self, ids: Vec<NodeId>) {
+        self.show_pending = Some(ids);
+    }
+
+    fn show_now(&mut self, doc: &Document, ids: &[NodeId]) {
+        let Some(bounds) = ids
+            .iter()
+            .filter_map(|id| doc.design.node(id))
+            .map(|node| self.node_rect(node, &doc.design.layout))
+            .reduce(Rect::union)
+        else {
+            return;
+        };
+        let margin = 28.0;
+        let view = self.rect.shrink(margin);
+        let on_screen = Rect::from_min_max(self.to_screen(bounds.min), self.to_screen(bounds.max));
+        if view.contains_rect(on_screen) {
+            return;
+        }
+        let room = view.size().max(vec2(50.0, 50.0));
+        let fits = (room.x / bounds.width()).min(room.y / bounds.height());
+        self.zoom = self.zoom.min(fits).clamp(size::MIN_ZOOM, size::MAX_ZOOM);
+        self.pan = self.rect.size() / 2.0 - bounds.center().to_vec2() * self.zoom;
     }
 
     /// Zoom by `factor` keeping the screen point `around` still.
@@ -281,6 +311,9 @@ impl CanvasState {
             let center = self.node_rect(node, &doc.design.layout).center();
             self.zoom = self.zoom.max(0.6);
             self.pan = rect.size() / 2.0 - center.to_vec2() * self.zoom;
+        }
+        if let Some(ids) = self.show_pending.take() {
+            self.show_now(doc, &ids);
         }
 
         let ctx = ui.ctx().clone();
@@ -1173,5 +1206,55 @@ fn node_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {
 fn wire_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {
     if ui.button("Delete wire").clicked() {
         queue.push(UiCommand::Delete);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Document {
+        let text = crate::ui::examples::reference().text;
+        let design = edgewire_engine::format::parse(text).expect("the reference example parses");
+        Document::new(design, None)
+    }
+
+    fn on_screen(canvas: &CanvasState, doc: &Document, id: &str) -> bool {
+        let node = doc.design.node(id).expect("node");
+        let rect = canvas.node_rect(node, &doc.design.layout);
+        canvas.rect.contains_rect(Rect::from_min_max(
+            canvas.to_screen(rect.min),
+            canvas.to_screen(rect.max),
+        ))
+    }
+
+    #[test]
+    fn showing_a_traces_nodes_brings_them_into_view_only_when_needed() {
+        let doc = reference();
+        let mut canvas = CanvasState {
+            rect: Rect::from_min_size(pos2(0.0, 0.0), vec2(900.0, 500.0)),
+            ..CanvasState::default()
+        };
+        canvas.fit_now(&doc);
+        let trace = ["gateway", "products", "config", "app-db"].map(str::to_owned);
+
+        // Already in view: the view stays where the user left it.
+        let (zoom, pan) = (canvas.zoom, canvas.pan);
+        canvas.show_now(&doc, &trace);
+        assert_eq!((canvas.zoom, canvas.pan), (zoom, pan));
+
+        // Scrolled away and zoomed in: centred on the nodes, zoomed out just enough.
+        canvas.zoom = 2.0;
+        canvas.pan = vec2(-5000.0, -3000.0);
+        canvas.show_now(&doc, &trace);
+        for id in &trace {
+            assert!(on_screen(&canvas, &doc, id), "{id} is in view");
+        }
+        assert!(canvas.zoom < 2.0 && canvas.zoom >= size::MIN_ZOOM);
+
+        // Unknown nodes (the design changed since) are ignored.
+        let (zoom, pan) = (canvas.zoom, canvas.pan);
+        canvas.show_now(&doc, &["gone".to_owned()]);
+        assert_eq!((canvas.zoom, canvas.pan), (zoom, pan));
     }
 }
