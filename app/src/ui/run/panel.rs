@@ -320,14 +320,20 @@ fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
         return;
     }
     let selected = run.selected().cloned();
+    // With a trace selected, the list takes what its rows need, at most 45%, and the
+    // waterfall below it the rest.
     let list_height = if selected.is_some() {
-        ui.available_height() * 0.45
+        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        #[allow(clippy::cast_precision_loss)] // a row count
+        let rows = run.traces.len().max(1) as f32 * row;
+        rows.min(ui.available_height() * 0.45)
     } else {
         ui.available_height()
     };
     egui::ScrollArea::vertical()
         .id_salt("run_traces")
         .max_height(list_height)
+        .min_scrolled_height(list_height)
         .auto_shrink([false, false])
         .stick_to_bottom(true)
         .show(ui, |ui| {
