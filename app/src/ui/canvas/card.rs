@@ -10,6 +10,7 @@ use eframe::egui::{
     pos2, text::LayoutJob, vec2,
 };
 
+use super::text::SceneText;
 use crate::ui::icons;
 use crate::ui::theme::{self, Palette, size};
 
@@ -202,6 +203,8 @@ pub struct CardLook {
     pub problems: Option<(usize, Severity)>,
     /// Draw text and icons (false when zoomed far out).
     pub detailed: bool,
+    /// How text is laid out at the current zoom.
+    pub text: SceneText,
 }
 
 /// Paint a card in canvas coordinates.
@@ -214,7 +217,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
         painter.rect_filled(rect, rounding, palette.note);
         if look.detailed {
             let job = wrapped(&note.text, rect.width() - 20.0, 12.5, palette.note_text, 9);
-            let galley = painter.layout_job(job);
+            let galley = look.text.layout_job(painter, job);
             painter.galley(rect.min + vec2(10.0, 10.0), galley, palette.note_text);
         }
         outline(painter, palette, rect, look, accent.gamma_multiply(0.6));
@@ -250,12 +253,10 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     );
     let icon_center = pos2(header.left() + 18.0, header.center().y);
     icons::paint_at(painter, icon_center, 18.0, kind, accent);
-    let title = painter.layout_job(single_line(
-        &node.id,
-        header.width() - 92.0,
-        15.0,
-        palette.text,
-    ));
+    let title = look.text.layout_job(
+        painter,
+        single_line(&node.id, header.width() - 92.0, 15.0, palette.text),
+    );
     painter.galley(
         pos2(
             header.left() + 34.0,
@@ -264,7 +265,8 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
         title,
         palette.text,
     );
-    painter.text(
+    look.text.text(
+        painter,
         pos2(header.right() - 14.0, header.center().y),
         Align2::RIGHT_CENTER,
         short_kind(kind),
@@ -274,7 +276,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     let mut y = header.bottom() + size::CARD_PAD;
     for line in summary(node) {
         let job = single_line(&line, rect.width() - 20.0, 12.5, palette.text_weak);
-        let galley = painter.layout_job(job);
+        let galley = look.text.layout_job(painter, job);
         painter.galley(pos2(rect.left() + 10.0, y), galley, palette.text_weak);
         y += size::CARD_LINE;
     }
@@ -287,7 +289,8 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
             palette.severity(severity),
             Stroke::new(2.0, palette.card),
         );
-        painter.text(
+        look.text.text(
+            painter,
             center,
             Align2::CENTER_CENTER,
             count.min(99).to_string(),

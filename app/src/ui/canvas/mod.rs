@@ -8,6 +8,7 @@
 
 pub mod card;
 mod overlay;
+mod text;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -25,6 +26,7 @@ use super::document::Document;
 use super::icons;
 use super::ops;
 use super::theme::{Palette, size};
+use text::SceneText;
 
 /// View state of the canvas. Never saved in the design.
 pub struct CanvasState {
@@ -627,7 +629,8 @@ impl CanvasState {
             } else {
                 FontId::monospace(11.5)
             };
-            let galley = painter.layout_no_wrap(label, font, text_color);
+            let galley =
+                SceneText::at_zoom(self.zoom).layout_no_wrap(&painter, label, font, text_color);
             let label_rect = Rect::from_center_size(mid, galley.size() + vec2(12.0, 6.0));
             let response = scene.interact(
                 label_rect,
@@ -727,6 +730,7 @@ impl CanvasState {
                 target,
                 problems: self.cache.problems.get(&node.id).copied(),
                 detailed,
+                text: SceneText::at_zoom(self.zoom),
             };
             card::paint(&painter, palette, node, rect, &look);
 

@@ -14,6 +14,7 @@ const FLASH: Color32 = Color32::from_rgb(230, 60, 60);
 impl CanvasState {
     /// Paint the Run overlay in canvas coordinates.
     pub(super) fn paint_overlay(&self, painter: &egui::Painter, doc: &Document) {
+        let text = super::text::SceneText::at_zoom(self.zoom);
         let overlay = &self.overlay;
         if overlay.is_empty() {
             return;
@@ -56,7 +57,8 @@ impl CanvasState {
         for (node, line) in &overlay.metrics {
             if let Some(n) = doc.design.node(node) {
                 let rect = self.node_rect(n, &doc.design.layout);
-                painter.text(
+                text.text(
+                    painter,
                     rect.center_bottom() + egui::vec2(0.0, 4.0),
                     Align2::CENTER_TOP,
                     line,
