@@ -45,6 +45,9 @@ if [ -z "${WID:-}" ]; then
     exit 1
 fi
 xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+# The pointer starts mid-screen over a card, whose hover tooltip would be in the picture;
+# park it over the empty part of the bottom panel.
+xdotool mousemove 1000 900
 sleep 4
 mkdir -p docs
 import -window root "$OUT"
