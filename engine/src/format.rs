@@ -827,11 +827,12 @@ pub fn to_string(design: &Design) -> String {
 /// Why a file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{path}: {source}")]
+    /// The message says it all (`path: cause`), so the cause is not also a `source()`: error
+    /// reports that print the chain would say it twice.
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{0}")]
     Load(LoadError),
@@ -848,9 +849,9 @@ pub fn load(path: &Path) -> Result<Design, FileError> {
 
 /// Read a design file's text; bytes that are not UTF-8 give a [`LoadError`] that says where.
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path).map_err(|source| FileError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| FileError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     })?;
     decode(bytes).map_err(|mut err| {
         err.path = Some(path.to_owned());
@@ -890,9 +891,9 @@ pub fn save(path: &Path, design: &Design) -> Result<(), FileError> {
 
 /// Write bytes to `path` so that readers see the old file or the new one, never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    let io = |source| FileError::Io {
+    let io = |cause| FileError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     };
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

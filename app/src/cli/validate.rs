@@ -55,8 +55,8 @@ impl Problem {
                 err.path.get_or_insert_with(|| file.to_owned());
                 Self(err)
             }
-            FileError::Io { path, source } => {
-                Self::without_location(path, format!("cannot read the file: {source}"), None)
+            FileError::Io { path, cause } => {
+                Self::without_location(path, format!("cannot read the file: {cause}"), None)
             }
         }
     }
