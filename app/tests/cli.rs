@@ -173,11 +173,56 @@ fn fmt_leaves_a_broken_file_untouched() {
 
 #[test]
 fn every_subcommand_explains_itself_with_an_example() {
-    for command in [&["--help"][..], &["validate", "--help"], &["fmt", "--help"]] {
+    for command in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["fmt", "--help"],
+        &["diagram", "--help"],
+    ] {
         let output = edgewire(command);
         assert_eq!(output.status.code(), Some(0));
         let help = stdout(&output);
         assert!(help.contains("Examples:"), "{command:?}: {help}");
         assert!(help.contains("edgewire "), "{command:?}: {help}");
     }
+}
+
+#[test]
+fn diagram_prints_a_mermaid_flowchart_or_writes_it_to_a_file() {
+    let output = edgewire(&["diagram", "examples/global-api.ron"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let chart = stdout(&output);
+    assert!(
+        chart.starts_with("---\ntitle: \"Global API\"\n---\nflowchart LR\n"),
+        "{chart}"
+    );
+    assert!(
+        chart.contains("n_web -->|\"requests\"| n_gateway"),
+        "{chart}"
+    );
+    assert!(
+        chart.contains("n_products -->|\"CACHE\"| n_product_cache"),
+        "{chart}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("architecture.mmd");
+    let output = edgewire(&[
+        "diagram",
+        "examples/global-api.ron",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), chart);
+
+    // A missing file is named, and its cause said once.
+    let output = edgewire(&["diagram", "examples/missing.ron"]);
+    assert_eq!(output.status.code(), Some(1));
+    let error = stderr(&output);
+    assert!(
+        error.starts_with("error: examples/missing.ron: "),
+        "{error}"
+    );
+    assert_eq!(error.matches("(os error 2)").count(), 1, "{error}");
 }

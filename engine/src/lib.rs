@@ -13,6 +13,7 @@
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
 
+pub mod diagram;
 pub mod edit;
 pub mod export;
 pub mod format;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod diagram;
 mod export;
 mod fmt;
 mod scenario;
@@ -41,6 +42,7 @@ pub enum Command {
     Serve(serve::Args),
     Scenario(scenario::Args),
     Export(export::Args),
+    Diagram(diagram::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -53,6 +55,7 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Scenario(args)) => scenario::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Diagram(args)) => diagram::run(&args),
         None => match crate::ui::launch(cli.file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
