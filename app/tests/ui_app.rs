@@ -217,8 +217,8 @@ fn save_then_reopen_gives_the_same_design() {
     harness.get_by_label("Add D1 database").click();
     harness.run_ok();
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
-        open: vec![],
         save: vec![path.clone()],
+        ..ScriptedDialogs::default()
     }));
     harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::S);
     harness.run_ok();
@@ -473,4 +473,75 @@ fn a_stop_signal_keeps_unsaved_changes_for_the_next_start() {
             .next()
             .is_some()
     );
+}
+
+fn file_menu(harness: &mut Harness<'_, EdgewireApp>, item: &str) {
+    harness.get_by_label("File").click();
+    harness.run_ok();
+    harness.get_by_label(item).click();
+    harness.run_ok();
+}
+
+/// File > Export writes the reference design as a Wrangler project into the folder the user
+/// picks, and refuses a folder that already holds files, writing nothing into it.
+#[test]
+fn export_writes_a_wrangler_project_but_never_into_a_folder_with_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let occupied = dir.path().join("occupied");
+    std::fs::create_dir(&occupied).expect("mkdir");
+    std::fs::write(occupied.join("notes.txt"), "mine").expect("write");
+    let fresh = dir.path().join("project");
+    let mut harness = harness();
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        export: vec![occupied.clone(), fresh.clone()],
+        ..ScriptedDialogs::default()
+    }));
+
+    file_menu(&mut harness, "Export Wrangler project…");
+    harness.get_by_label_contains("is not empty");
+    let names: Vec<_> = std::fs::read_dir(&occupied)
+        .expect("read")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(occupied.join("notes.txt")).expect("read"),
+        "mine"
+    );
+    harness.get_by_label("OK").click();
+    harness.run_ok();
+
+    file_menu(&mut harness, "Export Wrangler project…");
+    for file in [
+        "package.json",
+        "gateway/wrangler.jsonc",
+        "products/src/index.ts",
+        "users/wrangler.jsonc",
+    ] {
+        assert!(fresh.join(file).is_file(), "{file} is exported");
+    }
+    harness.get_by_label_contains("Exported ");
+}
+
+/// File > Copy diagram as Mermaid puts the same flowchart `edgewire diagram` prints on the
+/// clipboard.
+#[test]
+fn the_diagram_is_copied_as_mermaid() {
+    let mut harness = harness();
+    harness.get_by_label("File").click();
+    harness.run_ok();
+    harness.get_by_label("Copy diagram as Mermaid").click();
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let expected = edgewire_engine::diagram::mermaid(&harness.state().document().design);
+    assert_eq!(copied, [expected]);
 }

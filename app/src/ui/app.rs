@@ -329,9 +329,11 @@ impl EdgewireApp {
                 !self.selection.nodes.is_empty()
             }
             UiCommand::Delete => !self.selection.is_empty(),
-            UiCommand::SelectAll | UiCommand::TidyUp | UiCommand::ZoomToFit => {
-                !self.doc.design.nodes.is_empty()
-            }
+            UiCommand::SelectAll
+            | UiCommand::TidyUp
+            | UiCommand::ZoomToFit
+            | UiCommand::ExportProject
+            | UiCommand::CopyMermaid => !self.doc.design.nodes.is_empty(),
             _ => true,
         }
     }
@@ -390,6 +392,12 @@ impl EdgewireApp {
                 self.save_as();
             }
             UiCommand::Revert => self.modal = Some(Modal::ConfirmDiscard(Pending::Revert)),
+            UiCommand::ExportProject => self.export_project(),
+            UiCommand::CopyMermaid => {
+                ctx.copy_text(edgewire_engine::diagram::mermaid(&self.doc.design));
+                self.status =
+                    Some("Copied the diagram as Mermaid: paste it into a ```mermaid block".into());
+            }
             UiCommand::Quit => self.guard(Pending::Quit),
             UiCommand::Undo => {
                 if self.doc.undo() {
@@ -648,6 +656,50 @@ impl EdgewireApp {
         }
     }
 
+    /// Export the design as a Wrangler project into a folder the user picks. Only into an
+    /// empty or new folder: nothing of the user's is ever overwritten.
+    fn export_project(&mut self) {
+        use edgewire_engine::export::{self, ExportError};
+        let tree = match export::export(&self.doc.design) {
+            Ok(tree) => tree,
+            Err(ExportError::Invalid(diagnostics)) => {
+                let errors = diagnostics.errors().count();
+                self.queue.push(UiCommand::ShowProblems);
+                self.modal = Some(Modal::Error(format!(
+                    "Not exported: the design has {errors} error(s). The Problems list says \
+                     what to fix."
+                )));
+                return;
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Not exported: {err}")));
+                return;
+            }
+        };
+        let Some(dir) = self.dialogs.export_folder() else {
+            return;
+        };
+        match export::write_tree(&tree, &dir, false) {
+            Ok(()) => {
+                self.status = Some(format!(
+                    "Exported {} files to {}; next: npm install, then npm run dev there",
+                    tree.files.len(),
+                    dir.display()
+                ));
+            }
+            Err(ExportError::NotEmpty(_)) => {
+                self.modal = Some(Modal::Error(format!(
+                    "Not exported: {} is not empty. Choose an empty or a new folder; nothing \
+                     was written.",
+                    dir.display()
+                )));
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not export: {err}")));
+            }
+        }
+    }
+
     fn save_to(&mut self, path: &Path) -> bool {
         match self.doc.save_as(path) {
             Ok(()) => {
@@ -800,6 +852,9 @@ impl EdgewireApp {
                 self.menu_item(ui, UiCommand::Save);
                 self.menu_item(ui, UiCommand::SaveAs);
                 self.menu_item(ui, UiCommand::Revert);
+                ui.separator();
+                self.menu_item(ui, UiCommand::ExportProject);
+                self.menu_item(ui, UiCommand::CopyMermaid);
                 ui.separator();
                 self.menu_item(ui, UiCommand::Quit);
             });

@@ -17,6 +17,8 @@ pub enum UiCommand {
     Save,
     SaveAs,
     Revert,
+    ExportProject,
+    CopyMermaid,
     Quit,
     Undo,
     Redo,
@@ -57,12 +59,14 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 
 impl UiCommand {
     /// Every command, in menu order.
-    pub const ALL: [UiCommand; 35] = [
+    pub const ALL: [UiCommand; 37] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::Save,
         UiCommand::SaveAs,
         UiCommand::Revert,
+        UiCommand::ExportProject,
+        UiCommand::CopyMermaid,
         UiCommand::Quit,
         UiCommand::Undo,
         UiCommand::Redo,
@@ -102,6 +106,8 @@ impl UiCommand {
             UiCommand::Open => "Open…",
             UiCommand::Save => "Save",
             UiCommand::SaveAs => "Save as…",
+            UiCommand::ExportProject => "Export Wrangler project…",
+            UiCommand::CopyMermaid => "Copy diagram as Mermaid",
             UiCommand::Revert => "Revert to saved",
             UiCommand::Quit => "Quit",
             UiCommand::Undo => "Undo",

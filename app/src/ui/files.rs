@@ -12,6 +12,8 @@ pub trait FileDialogs {
     fn open(&mut self) -> Option<PathBuf>;
     /// Ask where to save, suggesting a file name.
     fn save(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Ask for a folder to export a Wrangler project into.
+    fn export_folder(&mut self) -> Option<PathBuf>;
 }
 
 /// rfd's native dialogs (the XDG portal on Linux).
@@ -32,6 +34,12 @@ impl FileDialogs for NativeDialogs {
             .set_file_name(suggested_name)
             .save_file()
     }
+
+    fn export_folder(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export Wrangler project into (an empty folder)")
+            .pick_folder()
+    }
 }
 
 /// Dialogs that answer with paths queued in advance (for tests and scripted runs).
@@ -39,6 +47,7 @@ impl FileDialogs for NativeDialogs {
 pub struct ScriptedDialogs {
     pub open: Vec<PathBuf>,
     pub save: Vec<PathBuf>,
+    pub export: Vec<PathBuf>,
 }
 
 impl FileDialogs for ScriptedDialogs {
@@ -48,6 +57,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn save(&mut self, _suggested_name: &str) -> Option<PathBuf> {
         (!self.save.is_empty()).then(|| self.save.remove(0))
+    }
+
+    fn export_folder(&mut self) -> Option<PathBuf> {
+        (!self.export.is_empty()).then(|| self.export.remove(0))
     }
 }
 
