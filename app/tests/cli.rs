@@ -226,3 +226,65 @@ fn diagram_prints_a_mermaid_flowchart_or_writes_it_to_a_file() {
     );
     assert_eq!(error.matches("(os error 2)").count(), 1, "{error}");
 }
+
+/// The SVG picture: well-formed XML with a card per node and a path per wire, every card
+/// inside the picture.
+#[test]
+fn diagram_draws_the_design_as_svg() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("architecture.svg");
+    let output = edgewire(&[
+        "diagram",
+        "examples/global-api.ron",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let svg = std::fs::read_to_string(&out).expect("written");
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
+    let svg_element = doc.root_element();
+    assert_eq!(svg_element.tag_name().name(), "svg");
+    let view: Vec<f32> = svg_element
+        .attribute("viewBox")
+        .expect("viewBox")
+        .split(' ')
+        .map(|n| n.parse().expect("number"))
+        .collect();
+    let design =
+        edgewire_engine::format::load(&root().join("examples/global-api.ron")).expect("loads");
+    let cards: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_attribute("data-node"))
+        .collect();
+    assert_eq!(cards.len(), design.nodes.len());
+    for card in &cards {
+        let id = card.attribute("data-node").expect("id");
+        let text: String = card
+            .descendants()
+            .filter(roxmltree::Node::is_text)
+            .filter_map(|n| n.text())
+            .collect();
+        if id != "about" {
+            assert!(text.contains(id), "card {id} is titled: {text}");
+        }
+        let frame = card.first_element_child().expect("a rect");
+        let (x, y): (f32, f32) = (
+            frame.attribute("x").expect("x").parse().expect("x"),
+            frame.attribute("y").expect("y").parse().expect("y"),
+        );
+        assert!(x >= view[0] && y >= view[1], "{id} inside the picture");
+        assert!(
+            x <= view[0] + view[2] && y <= view[1] + view[3],
+            "{id} inside the picture"
+        );
+    }
+    let wires = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "path" && n.has_attribute("data-wire"))
+        .count();
+    assert_eq!(wires, design.wires.len());
+
+    // --format overrides the file name; standard output gets the same picture.
+    let output = edgewire(&["diagram", "examples/global-api.ron", "--format", "svg"]);
+    assert_eq!(stdout(&output), svg);
+}

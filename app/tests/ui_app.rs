@@ -545,3 +545,22 @@ fn the_diagram_is_copied_as_mermaid() {
     let expected = edgewire_engine::diagram::mermaid(&harness.state().document().design);
     assert_eq!(copied, [expected]);
 }
+
+/// File > Export diagram as SVG saves the picture `edgewire diagram --format svg` draws.
+#[test]
+fn the_diagram_is_saved_as_svg() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("architecture");
+    let mut harness = harness();
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        svg: vec![path.clone()],
+        ..ScriptedDialogs::default()
+    }));
+    file_menu(&mut harness, "Export diagram as SVG…");
+    let saved = std::fs::read_to_string(path.with_extension("svg")).expect("saved as .svg");
+    assert_eq!(
+        saved,
+        edgewire::ui::svg::design_svg(&harness.state().document().design)
+    );
+    harness.get_by_label_contains("Saved the diagram to");
+}

@@ -333,6 +333,7 @@ impl EdgewireApp {
             | UiCommand::TidyUp
             | UiCommand::ZoomToFit
             | UiCommand::ExportProject
+            | UiCommand::ExportSvg
             | UiCommand::CopyMermaid => !self.doc.design.nodes.is_empty(),
             _ => true,
         }
@@ -393,6 +394,7 @@ impl EdgewireApp {
             }
             UiCommand::Revert => self.modal = Some(Modal::ConfirmDiscard(Pending::Revert)),
             UiCommand::ExportProject => self.export_project(),
+            UiCommand::ExportSvg => self.export_svg(),
             UiCommand::CopyMermaid => {
                 ctx.copy_text(edgewire_engine::diagram::mermaid(&self.doc.design));
                 self.status =
@@ -700,6 +702,24 @@ impl EdgewireApp {
         }
     }
 
+    /// Save the design's picture as SVG where the user says.
+    fn export_svg(&mut self) {
+        let suggested = format!("{}.svg", ops::slug(&self.doc.design.name));
+        let Some(mut path) = self.dialogs.save_svg(&suggested) else {
+            return;
+        };
+        if path.extension().is_none() {
+            path.set_extension("svg");
+        }
+        let svg = super::svg::design_svg(&self.doc.design);
+        match edgewire_engine::format::write_atomic(&path, svg.as_bytes()) {
+            Ok(()) => self.status = Some(format!("Saved the diagram to {}", path.display())),
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not save the diagram: {err}")));
+            }
+        }
+    }
+
     fn save_to(&mut self, path: &Path) -> bool {
         match self.doc.save_as(path) {
             Ok(()) => {
@@ -854,6 +874,7 @@ impl EdgewireApp {
                 self.menu_item(ui, UiCommand::Revert);
                 ui.separator();
                 self.menu_item(ui, UiCommand::ExportProject);
+                self.menu_item(ui, UiCommand::ExportSvg);
                 self.menu_item(ui, UiCommand::CopyMermaid);
                 ui.separator();
                 self.menu_item(ui, UiCommand::Quit);

@@ -18,6 +18,7 @@ pub enum UiCommand {
     SaveAs,
     Revert,
     ExportProject,
+    ExportSvg,
     CopyMermaid,
     Quit,
     Undo,
@@ -59,13 +60,14 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 
 impl UiCommand {
     /// Every command, in menu order.
-    pub const ALL: [UiCommand; 37] = [
+    pub const ALL: [UiCommand; 38] = [
         UiCommand::New,
         UiCommand::Open,
         UiCommand::Save,
         UiCommand::SaveAs,
         UiCommand::Revert,
         UiCommand::ExportProject,
+        UiCommand::ExportSvg,
         UiCommand::CopyMermaid,
         UiCommand::Quit,
         UiCommand::Undo,
@@ -107,6 +109,7 @@ impl UiCommand {
             UiCommand::Save => "Save",
             UiCommand::SaveAs => "Save as…",
             UiCommand::ExportProject => "Export Wrangler project…",
+            UiCommand::ExportSvg => "Export diagram as SVG…",
             UiCommand::CopyMermaid => "Copy diagram as Mermaid",
             UiCommand::Revert => "Revert to saved",
             UiCommand::Quit => "Quit",

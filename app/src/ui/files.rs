@@ -14,6 +14,8 @@ pub trait FileDialogs {
     fn save(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Ask for a folder to export a Wrangler project into.
     fn export_folder(&mut self) -> Option<PathBuf>;
+    /// Ask where to save the design's SVG picture, suggesting a file name.
+    fn save_svg(&mut self, suggested_name: &str) -> Option<PathBuf>;
 }
 
 /// rfd's native dialogs (the XDG portal on Linux).
@@ -40,6 +42,14 @@ impl FileDialogs for NativeDialogs {
             .set_title("Export Wrangler project into (an empty folder)")
             .pick_folder()
     }
+
+    fn save_svg(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .add_filter("SVG picture", &["svg"])
+            .set_title("Export diagram as SVG")
+            .set_file_name(suggested_name)
+            .save_file()
+    }
 }
 
 /// Dialogs that answer with paths queued in advance (for tests and scripted runs).
@@ -48,6 +58,7 @@ pub struct ScriptedDialogs {
     pub open: Vec<PathBuf>,
     pub save: Vec<PathBuf>,
     pub export: Vec<PathBuf>,
+    pub svg: Vec<PathBuf>,
 }
 
 impl FileDialogs for ScriptedDialogs {
@@ -61,6 +72,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn export_folder(&mut self) -> Option<PathBuf> {
         (!self.export.is_empty()).then(|| self.export.remove(0))
+    }
+
+    fn save_svg(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        (!self.svg.is_empty()).then(|| self.svg.remove(0))
     }
 }
 

@@ -28,6 +28,7 @@ pub mod ops;
 mod palette;
 pub mod run;
 pub mod simulation;
+pub mod svg;
 pub mod theme;
 
 use std::path::PathBuf;

@@ -338,7 +338,7 @@ pub fn paint_port(
     }
 }
 
-fn short_kind(kind: Kind) -> &'static str {
+pub(crate) fn short_kind(kind: Kind) -> &'static str {
     match kind {
         Kind::Client => "CLIENT",
         Kind::Gateway => "GATEWAY",
