@@ -187,6 +187,20 @@ fn every_subcommand_explains_itself_with_an_example() {
     }
 }
 
+/// `edgewire diagram examples/global-api.ron --out <temp>/<file_name>`: what it wrote.
+fn diagram_of_the_reference_into(file_name: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join(file_name);
+    let output = edgewire(&[
+        "diagram",
+        "examples/global-api.ron",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::read_to_string(&out).expect("written")
+}
+
 #[test]
 fn diagram_prints_a_mermaid_flowchart_or_writes_it_to_a_file() {
     let output = edgewire(&["diagram", "examples/global-api.ron"]);
@@ -205,16 +219,7 @@ fn diagram_prints_a_mermaid_flowchart_or_writes_it_to_a_file() {
         "{chart}"
     );
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("architecture.mmd");
-    let output = edgewire(&[
-        "diagram",
-        "examples/global-api.ron",
-        "--out",
-        out.to_str().expect("UTF-8 path"),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(std::fs::read_to_string(&out).expect("written"), chart);
+    assert_eq!(diagram_of_the_reference_into("architecture.mmd"), chart);
 
     // A missing file is named, and its cause said once.
     let output = edgewire(&["diagram", "examples/missing.ron"]);
@@ -231,16 +236,7 @@ fn diagram_prints_a_mermaid_flowchart_or_writes_it_to_a_file() {
 /// inside the picture.
 #[test]
 fn diagram_draws_the_design_as_svg() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("architecture.svg");
-    let output = edgewire(&[
-        "diagram",
-        "examples/global-api.ron",
-        "--out",
-        out.to_str().expect("UTF-8 path"),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let svg = std::fs::read_to_string(&out).expect("written");
+    let svg = diagram_of_the_reference_into("architecture.svg");
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     let svg_element = doc.root_element();
     assert_eq!(svg_element.tag_name().name(), "svg");

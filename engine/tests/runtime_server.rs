@@ -153,11 +153,9 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     drop(sse_body);
 }
 
-/// What the socket path adds to the router's: request bodies read from the connection,
-/// entry points under their prefix, and the `/__edgewire/*` endpoints beside them.
-#[tokio::test]
-async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools() {
-    let two = DESIGN
+/// [`DESIGN`] with a second Client, wired straight to the Worker `svc`.
+fn with_a_second_entry_point() -> String {
+    DESIGN
         .replace(
             r#"(id: "c", kind: Client()),"#,
             r#"(id: "c", kind: Client()), (id: "c2", kind: Client()),"#,
@@ -165,7 +163,14 @@ async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools()
         .replace(
             r#"(from: "c", to: "gw"),"#,
             r#"(from: "c", to: "gw"), (from: "c2", to: "svc"),"#,
-        );
+        )
+}
+
+/// What the socket path adds to the router's: request bodies read from the connection,
+/// entry points under their prefix, and the `/__edgewire/*` endpoints beside them.
+#[tokio::test]
+async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools() {
+    let two = with_a_second_entry_point();
     let state = tempfile::tempdir().expect("temp dir");
     let mut options = EngineOptions::new(state.path());
     options.port = 0;
@@ -317,15 +322,7 @@ async fn missing_secrets_are_named_at_startup() {
 
 #[tokio::test]
 async fn every_entry_point_is_reachable_under_its_prefix() {
-    let two = DESIGN
-        .replace(
-            r#"(id: "c", kind: Client()),"#,
-            r#"(id: "c", kind: Client()), (id: "c2", kind: Client()),"#,
-        )
-        .replace(
-            r#"(from: "c", to: "gw"),"#,
-            r#"(from: "c", to: "gw"), (from: "c2", to: "svc"),"#,
-        );
+    let two = with_a_second_entry_point();
     let t = start(design(&two), &[]).await;
     assert_eq!(t.engine.entry_points(), ["gw", "svc"]);
     assert_eq!(get(&t.engine, "/item/2").await.status, 200);

@@ -323,7 +323,11 @@ fn fits(width: f32, font_size: f32) -> usize {
 
 /// `text` on one line of `width`, cut with `…` when it would not fit.
 fn cut(text: &str, width: f32, font_size: f32) -> String {
-    let max = fits(width, font_size);
+    cut_to(text, fits(width, font_size))
+}
+
+/// `text` in at most `max` characters, cut with `…`.
+fn cut_to(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }
@@ -356,18 +360,7 @@ fn wrap(text: &str, max: usize, rows: usize) -> Vec<String> {
             last.push_str(" …");
         }
     }
-    lines
-        .into_iter()
-        .map(|line| {
-            if line.chars().count() <= max {
-                line
-            } else {
-                let mut kept: String = line.chars().take(max.saturating_sub(1)).collect();
-                kept.push('…');
-                kept
-            }
-        })
-        .collect()
+    lines.iter().map(|line| cut_to(line, max)).collect()
 }
 
 /// A number for SVG: at most two decimals, no trailing zeros.
