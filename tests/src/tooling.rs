@@ -1,6 +1,8 @@
 //! The pinned Node toolchain (Node 22, wrangler, TypeScript, workers-types, postgres) that
-//! the parity suite runs exported projects with. `.ci/run` installs it with `npm ci` from
-//! `tests/tooling/package-lock.json` into `$HOME/.cache/edgewire/tooling`, outside the clone.
+//! the parity suite runs exported projects with, plus Mermaid and jsdom, which check that
+//! `edgewire diagram` writes Mermaid that Mermaid parses. `.ci/run` installs it with `npm ci`
+//! from `tests/tooling/package-lock.json` into `$HOME/.cache/edgewire/tooling`, outside the
+//! clone.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
