@@ -167,9 +167,9 @@ fn with_a_second_entry_point() -> String {
 }
 
 /// What the socket path adds to the router's: request bodies read from the connection,
-/// entry points under their prefix, and the `/__edgewire/*` endpoints beside them.
+/// entry points under their prefix, the `/__edgewire/*` endpoints beside them, and HTTP/2.
 #[tokio::test]
-async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools() {
+async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools_over_http1_and_2() {
     let two = with_a_second_entry_point();
     let state = tempfile::tempdir().expect("temp dir");
     let mut options = EngineOptions::new(state.path());
@@ -215,6 +215,21 @@ async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools()
     let (status, metrics) = send("GET", "/__edgewire/metrics", "").await;
     assert_eq!(status, 200);
     assert_eq!(metrics["nodes"]["svc"]["requests"], 4);
+
+    // HTTP/2 for a client that starts with its preface (h2c, as `curl --http2-prior-knowledge`).
+    let h2 = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Empty<Bytes>>();
+    let answer = h2
+        .get(
+            format!("{}/__edgewire/metrics", running.url())
+                .parse()
+                .expect("uri"),
+        )
+        .await
+        .expect("an HTTP/2 answer");
+    assert_eq!(answer.version(), axum::http::Version::HTTP_2);
+    assert_eq!(answer.status(), 200);
 
     let traces = running.engine().traces(10);
     assert_eq!(traces.len(), 4, "the unknown entry point has no trace");

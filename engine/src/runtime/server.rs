@@ -50,8 +50,8 @@ pub fn router(engine: Engine) -> Router {
 /// Serve `engine` on `listener` until `shutdown` completes; in-flight requests finish and
 /// event streams end before this returns.
 ///
-/// Connections are served by hyper directly (HTTP/1.1, keep-alive): entry-point requests go
-/// straight to the engine, and only `/__edgewire/*` goes through the axum router.
+/// Connections are served by hyper directly (HTTP/1.1 with keep-alive, or HTTP/2): entry-point
+/// requests go straight to the engine, and only `/__edgewire/*` goes through the axum router.
 pub async fn run(
     engine: Engine,
     listener: tokio::net::TcpListener,
@@ -59,6 +59,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let closing = engine.shared.closing.clone();
     let tools = router(engine.clone());
+    // HTTP/1.1, and HTTP/2 for clients that start with its preface (h2c).
+    let server = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -77,8 +79,9 @@ pub async fn run(
                 let service = hyper::service::service_fn(move |request| {
                     serve_one(engine.clone(), tools.clone(), peer.ip(), request)
                 });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let connection = server
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(err) = connection.await {
