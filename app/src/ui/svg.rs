@@ -85,7 +85,7 @@ pub fn design_svg(design: &Design) -> String {
         } else {
             palette.invalid
         };
-        let points = wire_points(rect_of(from), rect_of(to));
+        let points = card::wire_points(rect_of(from), rect_of(to));
         let [a, c1, c2, b] = points;
         let _ = writeln!(
             out,
@@ -169,14 +169,6 @@ pub fn design_svg(design: &Design) -> String {
     }
     out.push_str("</svg>\n");
     out
-}
-
-/// The canvas's wire from one card's output port to another's input port.
-fn wire_points(from: Rect, to: Rect) -> [Pos2; 4] {
-    let a = card::output_port(from);
-    let b = card::input_port(to);
-    let dx = ((b.x - a.x).abs() * 0.5).max(50.0);
-    [a, a + vec2(dx, 0.0), b - vec2(dx, 0.0), b]
 }
 
 fn card_svg(out: &mut String, palette: &Palette, node: &Node, rect: Rect) {

@@ -49,6 +49,15 @@ pub fn input_port(rect: Rect) -> Pos2 {
     pos2(rect.left(), rect.top() + size::CARD_HEADER / 2.0)
 }
 
+/// The curve of a wire from one card's output port to another's input port, in canvas
+/// coordinates (the canvas and the SVG picture draw the same one).
+pub fn wire_points(from: Rect, to: Rect) -> [Pos2; 4] {
+    let a = output_port(from);
+    let b = input_port(to);
+    let dx = ((b.x - a.x).abs() * 0.5).max(50.0);
+    [a, a + vec2(dx, 0.0), b - vec2(dx, 0.0), b]
+}
+
 fn line_count(node: &Node) -> usize {
     match &node.kind {
         NodeKind::Client(c) => 1 + usize::from(!c.scenario.is_empty()),

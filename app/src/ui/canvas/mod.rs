@@ -481,14 +481,6 @@ impl CanvasState {
         }
     }
 
-    /// The curve of a wire, in canvas coordinates.
-    fn wire_points(from: Rect, to: Rect) -> [Pos2; 4] {
-        let a = card::output_port(from);
-        let b = card::input_port(to);
-        let dx = ((b.x - a.x).abs() * 0.5).max(50.0);
-        [a, a + vec2(dx, 0.0), b - vec2(dx, 0.0), b]
-    }
-
     fn wire_ends(&self, doc: &Document, from: &str, to: &str) -> Option<(Rect, Rect, Kind, Kind)> {
         let a = &doc.design.nodes[*self.cache.index.get(from)?];
         let b = &doc.design.nodes[*self.cache.index.get(to)?];
@@ -512,7 +504,7 @@ impl CanvasState {
                 continue;
             }
             let curve = CubicBezierShape::from_points_stroke(
-                Self::wire_points(a, b),
+                card::wire_points(a, b),
                 false,
                 Color32::TRANSPARENT,
                 Stroke::NONE,
@@ -566,7 +558,7 @@ impl CanvasState {
             } else if hovered {
                 width = 3.0;
             }
-            let points = Self::wire_points(a, b);
+            let points = card::wire_points(a, b);
             if !detailed {
                 painter.line_segment(
                     [points[0], points[3]],

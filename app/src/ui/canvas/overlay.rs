@@ -23,7 +23,7 @@ impl CanvasState {
         for (from, to) in &overlay.highlighted {
             if let Some((a, b, _, _)) = self.wire_ends(doc, from, to) {
                 painter.add(CubicBezierShape::from_points_stroke(
-                    Self::wire_points(a, b),
+                    super::card::wire_points(a, b),
                     false,
                     Color32::TRANSPARENT,
                     Stroke::new(4.0 * width, HIGHLIGHT.gamma_multiply(0.8)),
@@ -33,7 +33,7 @@ impl CanvasState {
         for (from, to, t) in &overlay.dots {
             if let Some((a, b, _, _)) = self.wire_ends(doc, from, to) {
                 let curve = CubicBezierShape::from_points_stroke(
-                    Self::wire_points(a, b),
+                    super::card::wire_points(a, b),
                     false,
                     Color32::TRANSPARENT,
                     Stroke::NONE,
