@@ -130,6 +130,7 @@ fn large_design() -> Design {
             id.clone(),
             NodeKind::Worker(Worker {
                 routes: vec![worker_route(i, with_hyperdrive)],
+                ..Worker::default()
             }),
         ));
         design

@@ -348,6 +348,7 @@ mod tests {
                     into: "v".into(),
                 }],
             }],
+            ..Worker::default()
         };
         for edit in [
             Edit::AddNode {

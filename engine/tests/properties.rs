@@ -34,6 +34,15 @@ fn text() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 _:.{}\"#\\\\/\n\té🦀-]{0,12}"
 }
 
+/// Hostnames, good and bad (validation judges them; the file format keeps them as text).
+fn domain() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(["api.example.com", "shop.example.co.uk"].as_slice())
+            .prop_map(str::to_owned),
+        text(),
+    ]
+}
+
 fn binding() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::sample::select(["CACHE", "DB", "HYPERDRIVE", "ORDERS", ""].as_slice())
@@ -269,15 +278,17 @@ fn gateway() -> impl Strategy<Value = Gateway> {
         option::of(rate_limit),
         option::of(0u64..1_000_000),
         enrich,
+        option::of(domain()),
     )
         .prop_map(
-            |(routes, auth, cors, rate_limit, max_body_bytes, enrich)| Gateway {
+            |(routes, auth, cors, rate_limit, max_body_bytes, enrich, custom_domain)| Gateway {
                 routes,
                 auth,
                 cors,
                 rate_limit,
                 max_body_bytes,
                 enrich,
+                custom_domain,
             },
         )
 }
@@ -288,7 +299,10 @@ fn worker() -> impl Strategy<Value = Worker> {
         path,
         steps,
     });
-    vec(route, 0..3).prop_map(|routes| Worker { routes })
+    (vec(route, 0..3), option::of(domain())).prop_map(|(routes, custom_domain)| Worker {
+        routes,
+        custom_domain,
+    })
 }
 
 fn store() -> impl Strategy<Value = NodeKind> {

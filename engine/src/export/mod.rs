@@ -161,6 +161,7 @@ mod tests {
                     path: "/".into(),
                     steps,
                 }],
+                ..Worker::default()
             }),
         )
     }

@@ -280,6 +280,15 @@ impl NodeKind {
         }
     }
 
+    /// The Custom Domain a Gateway or Worker is deployed to, when the design gives one.
+    pub fn custom_domain(&self) -> Option<&str> {
+        match self {
+            NodeKind::Gateway(Gateway { custom_domain, .. })
+            | NodeKind::Worker(Worker { custom_domain, .. }) => custom_domain.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Names of the secrets this node reads (never their values).
     pub fn secret_names(&self) -> Vec<&str> {
         match self {

@@ -183,6 +183,9 @@ pub struct Gateway {
     pub max_body_bytes: Option<u64>,
     #[serde(default, skip_serializing_if = "Enrichment::is_empty")]
     pub enrich: Enrichment,
+    /// See [`Worker::custom_domain`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
 }
 
 /// A gateway route: requests whose path matches go to a service binding.
@@ -333,6 +336,13 @@ pub struct Worker {
     /// Routes, tried in order; the first whose method and path match wins.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// The hostname a public entry point is deployed to (`api.example.com`), as a Cloudflare
+    /// Custom Domain; the export then turns the `workers.dev` URL off. Without one, a public
+    /// entry answers at `<name>.<subdomain>.workers.dev`. Only entry points (wired from a
+    /// Client) are ever public: internal Workers trust their callers' `x-edgewire-auth` header
+    /// and get no URL at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

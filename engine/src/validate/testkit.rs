@@ -41,6 +41,7 @@ pub(crate) fn base() -> Design {
             "items",
             NodeKind::Worker(Worker {
                 routes: vec![item_route(), orders_route()],
+                ..Worker::default()
             }),
         ),
         Node::new("cache", NodeKind::Kv(crate::model::Kv::default())),
