@@ -9,7 +9,7 @@
 //! One submodule per theme, one function per rule, each with its tests beside it:
 //! `wires` (wire kinds and binding presence), `names` (ids and binding names), `topology`
 //! (cycles, reachability, entry, call chains), `gateway`, `handlers`, `d1` (real SQLite),
-//! `hyperdrive`, `kv`, `clients`, `secrets`, `notes`.
+//! `hyperdrive`, `kv`, `clients`, `secrets`, `notes`, `exposure` (which Workers are public).
 //! Shared pieces: `context` (indices built once per run, so rules stay linear) and `paths`
 //! (route path patterns and a trie that finds shadowed routes).
 //!
@@ -92,12 +92,16 @@
 //! | SEC002 | warning  | A secret is declared in `.dev.vars` but never used. |
 //! | SEC003 | error    | A secret name is not an environment variable name (UPPER_SNAKE). |
 //! | NOT001 | info     | A Note has no text. |
+//! | PUB001 | error    | A custom domain is not a bare hostname (`api.example.com`). |
+//! | PUB002 | warning  | An internal Worker (no Client calls it) has a custom domain. |
+//! | PUB003 | warning  | A Client calls a Worker directly that also sits behind a gateway. |
 
 mod context;
 mod paths;
 
 mod clients;
 mod d1;
+mod exposure;
 mod gateway;
 mod handlers;
 mod hyperdrive;
@@ -307,6 +311,8 @@ const RULE_GROUPS: &[&[Rule]] = &[
         topology::public_entry,
         topology::call_chain_length,
         clients::wired,
+        exposure::internal_with_domain,
+        exposure::gateway_bypass,
     ],
     &[
         wires::wire_kinds,
@@ -325,6 +331,7 @@ const RULE_GROUPS: &[&[Rule]] = &[
         clients::scenario_routes,
     ],
     &[
+        exposure::custom_domains,
         d1::location_hint,
         hyperdrive::origin_region,
         hyperdrive::max_age,
@@ -633,6 +640,7 @@ mod tests {
                             },
                         ],
                     }],
+                    ..Worker::default()
                 }),
                 3 => NodeKind::Kv(Kv {
                     seed: vec![KvEntry {
