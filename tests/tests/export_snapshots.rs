@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use edgewire_engine::export::{self, ExportTree};
 use edgewire_engine::format;
+use edgewire_engine::graph::DesignGraph;
+use serde_json::{Value, json};
 
 /// The example designs (`examples/*.ron`), then the test fixtures (`tests/designs/*.ron`).
 fn examples() -> Vec<PathBuf> {
@@ -121,6 +123,79 @@ fn json_files_parse() {
             }
         }
     }
+}
+
+/// Security: a Worker that no Client calls trusts the `x-edgewire-auth` header its callers
+/// set, so deployed it must have no URL of its own (no workers.dev, no preview URLs, no
+/// routes). Entry points are on workers.dev, or on their custom domain with workers.dev off.
+#[test]
+fn only_entry_points_have_a_public_url() {
+    let (mut internal, mut on_domain, mut on_workers_dev) = (0, 0, 0);
+    for path in examples() {
+        let design = format::load(&path).expect("example loads");
+        let entries = DesignGraph::new(&design).entry_points();
+        let tree = export_example(&path);
+        let workers: Vec<_> = design
+            .nodes
+            .iter()
+            .filter(|n| n.kind.kind().is_worker())
+            .collect();
+        let configs: Vec<_> = tree
+            .files
+            .iter()
+            .filter(|(file, _)| file.ends_with("/wrangler.jsonc"))
+            .collect();
+        assert_eq!(configs.len(), workers.len(), "{}", path.display());
+        for (file, text) in configs {
+            let config: Value =
+                serde_json::from_str(&strip_line_comments(text)).expect("wrangler.jsonc parses");
+            let name = config["name"].as_str().expect("name");
+            let node = workers
+                .iter()
+                .find(|n| export::slug(&n.id) == name)
+                .unwrap_or_else(|| panic!("{file}: no Worker node is named {name}"));
+            let context = format!("{file} of {}", path.display());
+            if !entries.contains(&node.id) {
+                internal += 1;
+                assert_eq!(config["workers_dev"], json!(false), "{context}");
+                assert_eq!(config["preview_urls"], json!(false), "{context}");
+                assert_eq!(config.get("routes"), None, "{context}");
+                assert!(text.contains("x-edgewire-auth"), "{context}: say why");
+            } else if let Some(domain) = node.kind.custom_domain() {
+                on_domain += 1;
+                assert_eq!(
+                    config["routes"],
+                    json!([{ "pattern": domain, "custom_domain": true }]),
+                    "{context}"
+                );
+                assert_eq!(config["workers_dev"], json!(false), "{context}");
+            } else {
+                on_workers_dev += 1;
+                assert_eq!(config["workers_dev"], json!(true), "{context}");
+                assert_eq!(config.get("routes"), None, "{context}");
+            }
+        }
+    }
+    // Every case is exercised by the examples and fixtures.
+    assert!(internal >= 3 && on_domain >= 1 && on_workers_dev >= 1);
+}
+
+#[test]
+fn the_readme_says_where_the_api_will_be() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
+    let readme = export_example(&path).files["README.md"].clone();
+    assert!(
+        readme.contains("- `gateway`: https://gateway.<your-subdomain>.workers.dev/"),
+        "{readme}"
+    );
+    let prose = readme.replace('\n', " ");
+    assert!(
+        prose.contains(
+            "The internal Workers (`orders`, `products`, `users`) are reachable only through \
+             service bindings"
+        ),
+        "{readme}"
+    );
 }
 
 #[test]

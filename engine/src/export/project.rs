@@ -10,7 +10,7 @@ use crate::graph::DesignGraph;
 use crate::model::{
     Auth, Design, Gateway, HttpMethod, Hyperdrive, Node, NodeKind, Origin, RateLimitKey, Worker,
 };
-use crate::semantics::COMPATIBILITY_DATE;
+use crate::semantics::{AUTH_HEADER, COMPATIBILITY_DATE};
 
 const EDGEWIRE_TS: &str = include_str!("../../../assets/export/edgewire.ts");
 const HYPERDRIVE_TS: &str = include_str!("../../../assets/export/hyperdrive.ts");
@@ -263,6 +263,7 @@ fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
     if script.uses_hyperdrive() {
         out.push_str(",\n  // The PostgreSQL driver needs Node.js APIs.\n  \"compatibility_flags\": [\"nodejs_compat\"]");
     }
+    out.push_str(&exposure(script));
     let mut services = Vec::new();
     let mut kv = Vec::new();
     let mut d1 = Vec::new();
@@ -328,6 +329,27 @@ fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
     );
     out.push_str("\n}\n");
     out
+}
+
+/// Where the Worker can be reached from: its `workers_dev`, `preview_urls` and `routes`.
+/// Internal Workers get no URL at all: they trust the `x-edgewire-auth` header their callers
+/// set, so a public URL would let anyone skip the gateway's checks.
+fn exposure(script: &Script<'_>) -> String {
+    if !script.public {
+        return format!(
+            ",\n  // Internal: reached only through service bindings. It trusts the {AUTH_HEADER}\n  // header its callers set, so it must have no public URL: a route, custom domain,\n  // workers.dev or preview URL would let anyone on the internet send that header.\n  \"workers_dev\": false,\n  \"preview_urls\": false"
+        );
+    }
+    match script.node.kind.custom_domain() {
+        Some(domain) => format!(
+            ",\n  // Public at https://{domain}/, a Custom Domain: `wrangler deploy` creates its DNS\n  // record and certificate (the zone must be on your Cloudflare account). No workers.dev URL.\n  \"routes\": [{{ \"pattern\": {}, \"custom_domain\": true }}],\n  \"workers_dev\": false",
+            string_literal(domain)
+        ),
+        None => format!(
+            ",\n  // Public at https://{}.<your-subdomain>.workers.dev/ (give the node a custom domain in\n  // the design to serve it from your own hostname instead).\n  \"workers_dev\": true",
+            script.folder
+        ),
+    }
 }
 
 /// The comment at the top of each `src/index.ts`.
@@ -1272,6 +1294,7 @@ fn readme(design: &Design, ordered: &[&Script<'_>], stores: &BTreeMap<&str, Stor
         );
     }
     out.push_str("npm run deploy\n```\n\n");
+    out.push_str(&where_it_runs(ordered));
     if has_hyperdrive {
         out.push_str(
             "Put the id that `wrangler hyperdrive create` prints into the `hyperdrive` entry of each\n`wrangler.jsonc` that binds it; `npm run deploy` stops until you have.\n",
@@ -1293,6 +1316,46 @@ fn readme(design: &Design, ordered: &[&Script<'_>], stores: &BTreeMap<&str, Stor
             );
         }
     }
+    out
+}
+
+/// The README's word on which Workers are public, where, and why the others have no URL.
+fn where_it_runs(ordered: &[&Script<'_>]) -> String {
+    let mut out = String::from("### Where the API will be\n\n");
+    for script in ordered.iter().filter(|s| s.public) {
+        let _ = match script.node.kind.custom_domain() {
+            Some(domain) => writeln!(
+                out,
+                "- `{}`: https://{domain}/ (a Custom Domain; its zone must be on your Cloudflare account)",
+                script.folder
+            ),
+            None => writeln!(
+                out,
+                "- `{}`: https://{}.<your-subdomain>.workers.dev/ (`npm run deploy` prints the address)",
+                script.folder, script.folder
+            ),
+        };
+    }
+    let internal: Vec<String> = ordered
+        .iter()
+        .filter(|s| !s.public)
+        .map(|s| format!("`{}`", s.folder))
+        .collect();
+    if !internal.is_empty() {
+        let text = format!(
+            "The internal Workers ({}) are reachable only through service bindings: their \
+             `wrangler.jsonc` sets `\"workers_dev\": false` and `\"preview_urls\": false` and has \
+             no routes. They trust the `{AUTH_HEADER}` header their callers set, so giving one a \
+             route, a custom domain or a workers.dev URL would let anyone on the internet send \
+             that header and skip the gateway's API key and JWT checks.",
+            internal.join(", ")
+        );
+        out.push('\n');
+        for line in wrap(&text, 92) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push('\n');
     out
 }
 
