@@ -564,3 +564,31 @@ fn the_diagram_is_saved_as_svg() {
     );
     harness.get_by_label_contains("Saved the diagram to");
 }
+
+#[test]
+fn a_public_gateway_takes_a_custom_domain_and_internal_workers_offer_none() {
+    let mut harness = harness();
+    harness.get_by_label("Node products").click_accesskit();
+    harness.run_ok();
+    assert!(
+        harness.query_by_label("Custom domain").is_none(),
+        "an internal Worker must not offer a public URL"
+    );
+
+    harness.get_by_label("Node gateway").click_accesskit();
+    harness.run_ok();
+    harness.get_by_label("Custom domain").click_accesskit();
+    harness.run_ok();
+    let domain = |harness: &Harness<'_, EdgewireApp>| {
+        harness
+            .state()
+            .document()
+            .design
+            .node("gateway")
+            .and_then(|n| n.kind.custom_domain().map(str::to_owned))
+    };
+    assert_eq!(domain(&harness).as_deref(), Some("api.example.com"));
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    harness.run_ok();
+    assert_eq!(domain(&harness), None);
+}

@@ -15,6 +15,8 @@ use crate::ui::theme::Palette;
 
 /// What a form needs besides the node's data.
 pub struct FormContext<'a> {
+    /// Whether a Client calls the node directly (a public entry point).
+    pub public: bool,
     /// The node's outgoing bindings and the kind each points to.
     pub bindings: &'a [(String, Kind)],
     pub diagnostics: &'a [&'a Diagnostic],
@@ -524,6 +526,28 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
 
     section(ui, "Enrichment");
     enrichment_ui(ui, &mut gateway.enrich);
+
+    deployment_ui(ui, &mut gateway.custom_domain, cx);
+}
+
+/// Where a Gateway or Worker is deployed: a custom domain for public entries; internal
+/// Workers get no URL at all (they trust their callers' `x-edgewire-auth` header).
+fn deployment_ui(ui: &mut egui::Ui, custom_domain: &mut Option<String>, cx: &FormContext<'_>) {
+    section(ui, "Deployment");
+    if cx.public || custom_domain.is_some() {
+        optional_text(ui, custom_domain, "Custom domain", "api.example.com");
+    }
+    let note = match (cx.public, custom_domain.as_deref()) {
+        (true, Some(domain)) => format!("Public at https://{domain}/ (workers.dev off)."),
+        (true, None) => {
+            "Public at https://<name>.<your-subdomain>.workers.dev/ until you set a custom domain."
+                .to_owned()
+        }
+        (false, _) => "Internal: reached only through service bindings, so the export gives it \
+                       no public URL (no workers.dev, no preview URLs, no routes)."
+            .to_owned(),
+    };
+    ui.label(RichText::new(note).small().italics());
 }
 
 fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[String]) {
@@ -656,6 +680,8 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
             }],
         });
     }
+
+    deployment_ui(ui, &mut worker.custom_domain, cx);
 }
 
 fn kv_ui(ui: &mut egui::Ui, kv: &mut Kv) {

@@ -268,7 +268,13 @@ fn node_ui(
                 .map(|t| (w.binding.clone(), t.kind.kind()))
         })
         .collect();
+    let public = design.wires_to(&node.id).any(|w| {
+        design
+            .node(&w.from)
+            .is_some_and(|n| n.kind.kind() == edgewire_engine::Kind::Client)
+    });
     let context = forms::FormContext {
+        public,
         bindings: &bindings,
         diagnostics: &diagnostics,
         palette: &palette,
