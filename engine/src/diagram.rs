@@ -8,17 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::model::{Design, Kind};
-
-/// Fill and stroke per kind: the designer's kind colours.
-const STYLES: [(Kind, &str, &str); 6] = [
-    (Kind::Client, "#e6ecff", "#6384ff"),
-    (Kind::Gateway, "#fde8d6", "#f48120"),
-    (Kind::Worker, "#fef1dc", "#faad3f"),
-    (Kind::Kv, "#dbf4ec", "#2eb88c"),
-    (Kind::D1, "#dcecfa", "#409ce6"),
-    (Kind::Hyperdrive, "#eee2fc", "#aa6ef0"),
-];
+use crate::model::{Design, KINDS, Kind};
 
 /// The design as a Mermaid flowchart, left to right.
 pub fn mermaid(design: &Design) -> String {
@@ -33,15 +23,12 @@ pub fn mermaid(design: &Design) -> String {
             continue;
         };
         let label = format!("{}<br/>{}", text(&node.id), kind.label());
-        let (open, close) = match kind {
-            Kind::Client => ("([", "])"),
-            Kind::Gateway => ("{{", "}}"),
-            Kind::Kv => ("[/", "/]"),
-            Kind::D1 => ("[(", ")]"),
-            Kind::Hyperdrive => ("[[", "]]"),
-            Kind::Worker | Kind::Note => ("[", "]"),
-        };
-        let _ = writeln!(out, "    {id}{open}\"{label}\"{close}:::{}", class(kind));
+        let (open, close) = kind.spec().mermaid_shape;
+        let _ = writeln!(
+            out,
+            "    {id}{open}\"{label}\"{close}:::{}",
+            kind.spec().mermaid_class
+        );
         kinds.insert(kind);
     }
     for wire in &design.wires {
@@ -63,28 +50,18 @@ pub fn mermaid(design: &Design) -> String {
             let _ = writeln!(out, "    {from} -->|\"{label}\"| {to}");
         }
     }
-    for (kind, fill, stroke) in STYLES {
-        if kinds.contains(&kind) {
-            let _ = writeln!(
-                out,
-                "    classDef {} fill:{fill},stroke:{stroke},color:#1f2328",
-                class(kind)
-            );
-        }
+    for spec in KINDS.iter().filter(|spec| kinds.contains(&spec.kind)) {
+        let Some(fill) = spec.mermaid_fill else {
+            continue;
+        };
+        let [r, g, b] = spec.accent;
+        let _ = writeln!(
+            out,
+            "    classDef {} fill:{fill},stroke:#{r:02x}{g:02x}{b:02x},color:#1f2328",
+            spec.mermaid_class
+        );
     }
     out
-}
-
-fn class(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Client => "client",
-        Kind::Gateway => "gateway",
-        Kind::Worker => "worker",
-        Kind::Kv => "kv",
-        Kind::D1 => "d1",
-        Kind::Hyperdrive => "hyperdrive",
-        Kind::Note => "note",
-    }
 }
 
 /// Mermaid node ids for the nodes drawn: the node id with every character outside

@@ -10,6 +10,7 @@
 //! never leave that module.
 
 mod handler;
+mod kinds;
 mod nodes;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
     walk_steps, walk_steps_mut,
 };
+pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
     Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,
     Hyperdrive, HyperdriveCaching, Kv, KvEntry, Migration, Note, Origin, RateLimit, RateLimitKey,
@@ -189,75 +191,43 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in palette order.
-    pub const ALL: [Kind; 7] = [
-        Kind::Client,
-        Kind::Gateway,
-        Kind::Worker,
-        Kind::Kv,
-        Kind::D1,
-        Kind::Hyperdrive,
-        Kind::Note,
-    ];
+    /// Every kind, in palette order (the registry's order).
+    pub const ALL: [Kind; KINDS.len()] = kinds::ALL;
+
+    /// Everything plain about this kind: its entry in the registry.
+    pub fn spec(self) -> &'static KindSpec {
+        &KINDS[self as usize]
+    }
 
     /// Name shown to users ("KV namespace").
     pub fn label(self) -> &'static str {
-        match self {
-            Kind::Client => "Client",
-            Kind::Gateway => "API Gateway",
-            Kind::Worker => "Worker",
-            Kind::Kv => "KV namespace",
-            Kind::D1 => "D1 database",
-            Kind::Hyperdrive => "Hyperdrive",
-            Kind::Note => "Note",
-        }
+        self.spec().label
     }
 
     /// Base for new node ids of this kind.
     pub fn id_base(self) -> &'static str {
-        match self {
-            Kind::Client => "client",
-            Kind::Gateway => "gateway",
-            Kind::Worker => "service",
-            Kind::Kv => "kv",
-            Kind::D1 => "db",
-            Kind::Hyperdrive => "hyperdrive",
-            Kind::Note => "note",
-        }
+        self.spec().id_base
     }
 
     /// Default binding name for a wire that ends at a node of this kind (`CACHE`, `DB`, ...).
     /// Service bindings use the target's id in upper snake case instead.
     pub fn default_binding(self) -> &'static str {
-        match self {
-            Kind::Kv => "CACHE",
-            Kind::D1 => "DB",
-            Kind::Hyperdrive => "HYPERDRIVE",
-            Kind::Client | Kind::Gateway | Kind::Worker | Kind::Note => "",
-        }
+        self.spec().default_binding
     }
 
     /// Whether nodes of this kind run code (Gateway and Worker).
     pub fn is_worker(self) -> bool {
-        matches!(self, Kind::Gateway | Kind::Worker)
+        self.spec().role == Role::Worker
     }
 
     /// Whether nodes of this kind hold data (KV, D1, Hyperdrive).
     pub fn is_store(self) -> bool {
-        matches!(self, Kind::Kv | Kind::D1 | Kind::Hyperdrive)
+        self.spec().role == Role::Store
     }
 
     /// A fresh node of this kind with sensible defaults.
     pub fn default_node_kind(self) -> NodeKind {
-        match self {
-            Kind::Client => NodeKind::Client(Client::default()),
-            Kind::Gateway => NodeKind::Gateway(Gateway::default()),
-            Kind::Worker => NodeKind::Worker(Worker::default()),
-            Kind::Kv => NodeKind::Kv(Kv::default()),
-            Kind::D1 => NodeKind::D1(D1::default()),
-            Kind::Hyperdrive => NodeKind::Hyperdrive(Hyperdrive::default()),
-            Kind::Note => NodeKind::Note(Note::default()),
-        }
+        (self.spec().new_node)()
     }
 }
 
