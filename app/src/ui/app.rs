@@ -469,11 +469,7 @@ impl EdgewireApp {
                 self.settings.bottom_open = true;
                 self.settings.bottom_tab = BottomTab::Problems;
             }
-            other => {
-                if let Some(kind) = other.adds() {
-                    self.add_node(kind, None);
-                }
-            }
+            UiCommand::Add(kind) => self.add_node(kind, None),
         }
     }
 
@@ -1144,14 +1140,10 @@ impl EdgewireApp {
             if command == UiCommand::CommandPalette || !self.enabled_for_palette(command) {
                 continue;
             }
-            if let Some(score) = fuzzy_score(&query, command.name()) {
+            let name = command.name();
+            if let Some(score) = fuzzy_score(&query, &name) {
                 let shortcut = command.shortcut().map(|s| ctx.format_shortcut(&s));
-                entries.push((
-                    score + 1000,
-                    command.name().to_owned(),
-                    shortcut,
-                    Command::Ui(command),
-                ));
+                entries.push((score + 1000, name, shortcut, Command::Ui(command)));
             }
         }
         for node in &self.doc.design.nodes {

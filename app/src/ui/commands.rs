@@ -43,13 +43,8 @@ pub enum UiCommand {
     ShowProblems,
     ShowSimulation,
     RunToggle,
-    AddClient,
-    AddGateway,
-    AddWorker,
-    AddKv,
-    AddD1,
-    AddHyperdrive,
-    AddNote,
+    /// Add a node of this kind (one command per kind of the registry).
+    Add(Kind),
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -58,51 +53,67 @@ const CTRL_SHIFT: Modifiers = Modifiers {
     ..Modifiers::COMMAND
 };
 
+/// The commands that are not one per node kind, in menu order.
+const FIXED: [UiCommand; 31] = [
+    UiCommand::New,
+    UiCommand::Open,
+    UiCommand::Save,
+    UiCommand::SaveAs,
+    UiCommand::Revert,
+    UiCommand::ExportProject,
+    UiCommand::ExportSvg,
+    UiCommand::CopyMermaid,
+    UiCommand::Quit,
+    UiCommand::Undo,
+    UiCommand::Redo,
+    UiCommand::Cut,
+    UiCommand::Copy,
+    UiCommand::Paste,
+    UiCommand::Duplicate,
+    UiCommand::Delete,
+    UiCommand::SelectAll,
+    UiCommand::TidyUp,
+    UiCommand::ZoomIn,
+    UiCommand::ZoomOut,
+    UiCommand::ZoomToFit,
+    UiCommand::ZoomReset,
+    UiCommand::ToggleGrid,
+    UiCommand::ToggleMinimap,
+    UiCommand::CommandPalette,
+    UiCommand::ThemeSystem,
+    UiCommand::ThemeDark,
+    UiCommand::ThemeLight,
+    UiCommand::ShowProblems,
+    UiCommand::ShowSimulation,
+    UiCommand::RunToggle,
+];
+
 impl UiCommand {
-    /// Every command, in menu order.
-    pub const ALL: [UiCommand; 38] = [
-        UiCommand::New,
-        UiCommand::Open,
-        UiCommand::Save,
-        UiCommand::SaveAs,
-        UiCommand::Revert,
-        UiCommand::ExportProject,
-        UiCommand::ExportSvg,
-        UiCommand::CopyMermaid,
-        UiCommand::Quit,
-        UiCommand::Undo,
-        UiCommand::Redo,
-        UiCommand::Cut,
-        UiCommand::Copy,
-        UiCommand::Paste,
-        UiCommand::Duplicate,
-        UiCommand::Delete,
-        UiCommand::SelectAll,
-        UiCommand::TidyUp,
-        UiCommand::ZoomIn,
-        UiCommand::ZoomOut,
-        UiCommand::ZoomToFit,
-        UiCommand::ZoomReset,
-        UiCommand::ToggleGrid,
-        UiCommand::ToggleMinimap,
-        UiCommand::CommandPalette,
-        UiCommand::ThemeSystem,
-        UiCommand::ThemeDark,
-        UiCommand::ThemeLight,
-        UiCommand::ShowProblems,
-        UiCommand::ShowSimulation,
-        UiCommand::RunToggle,
-        UiCommand::AddClient,
-        UiCommand::AddGateway,
-        UiCommand::AddWorker,
-        UiCommand::AddKv,
-        UiCommand::AddD1,
-        UiCommand::AddHyperdrive,
-        UiCommand::AddNote,
-    ];
+    /// Every command, in menu order: the fixed ones, then one "Add …" per node kind.
+    pub const ALL: [UiCommand; FIXED.len() + Kind::ALL.len()] = {
+        let mut all = [UiCommand::New; FIXED.len() + Kind::ALL.len()];
+        let mut i = 0;
+        while i < FIXED.len() {
+            all[i] = FIXED[i];
+            i += 1;
+        }
+        let mut k = 0;
+        while k < Kind::ALL.len() {
+            all[FIXED.len() + k] = UiCommand::Add(Kind::ALL[k]);
+            k += 1;
+        }
+        all
+    };
 
     /// The name shown in menus and the palette.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> String {
+        match self {
+            UiCommand::Add(kind) => format!("Add {}", kind.label()),
+            other => other.fixed_name().to_owned(),
+        }
+    }
+
+    fn fixed_name(self) -> &'static str {
         match self {
             UiCommand::New => "New design",
             UiCommand::Open => "Open…",
@@ -135,13 +146,7 @@ impl UiCommand {
             UiCommand::ShowProblems => "Show problems",
             UiCommand::ShowSimulation => "Show simulation",
             UiCommand::RunToggle => "Run / stop the design locally",
-            UiCommand::AddClient => "Add Client",
-            UiCommand::AddGateway => "Add API Gateway",
-            UiCommand::AddWorker => "Add Worker",
-            UiCommand::AddKv => "Add KV namespace",
-            UiCommand::AddD1 => "Add D1 database",
-            UiCommand::AddHyperdrive => "Add Hyperdrive",
-            UiCommand::AddNote => "Add Note",
+            UiCommand::Add(_) => "",
         }
     }
 
@@ -209,13 +214,7 @@ impl UiCommand {
     /// The node kind an "Add …" command adds.
     pub fn adds(self) -> Option<Kind> {
         match self {
-            UiCommand::AddClient => Some(Kind::Client),
-            UiCommand::AddGateway => Some(Kind::Gateway),
-            UiCommand::AddWorker => Some(Kind::Worker),
-            UiCommand::AddKv => Some(Kind::Kv),
-            UiCommand::AddD1 => Some(Kind::D1),
-            UiCommand::AddHyperdrive => Some(Kind::Hyperdrive),
-            UiCommand::AddNote => Some(Kind::Note),
+            UiCommand::Add(kind) => Some(kind),
             _ => None,
         }
     }

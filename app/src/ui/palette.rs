@@ -9,19 +9,6 @@ use super::commands::{Command, CommandQueue};
 use super::icons;
 use super::theme::Palette;
 
-/// One line about what each kind is for.
-fn blurb(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Client => "Who calls the API, from where",
-        Kind::Gateway => "Public entry: auth, CORS, routing",
-        Kind::Worker => "A service with routes and steps",
-        Kind::Kv => "Read-heavy key-value data",
-        Kind::D1 => "Relational data (SQLite)",
-        Kind::Hyperdrive => "An existing PostgreSQL, pooled",
-        Kind::Note => "A comment on the canvas",
-    }
-}
-
 pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
     let palette = Palette::of(ui.visuals());
     ui.add_space(4.0);
@@ -64,7 +51,7 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         painter.text(
             rect.left_top() + vec2(44.0, 26.0),
             Align2::LEFT_TOP,
-            blurb(kind),
+            kind.spec().blurb,
             FontId::proportional(11.0),
             palette.text_weak,
         );
@@ -105,7 +92,7 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         }
         response.on_hover_text(format!(
             "{}: drag onto the canvas, or click to add",
-            blurb(kind)
+            kind.spec().blurb
         ));
         ui.add_space(2.0);
     }

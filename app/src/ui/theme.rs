@@ -117,15 +117,8 @@ impl Palette {
 
     /// The accent colour of a node kind (title bar, icon, palette entry).
     pub fn kind(&self, kind: Kind) -> Color32 {
-        match kind {
-            Kind::Client => Color32::from_rgb(99, 132, 255),
-            Kind::Gateway => Color32::from_rgb(244, 129, 32), // Cloudflare orange
-            Kind::Worker => Color32::from_rgb(250, 173, 63),
-            Kind::Kv => Color32::from_rgb(46, 184, 140),
-            Kind::D1 => Color32::from_rgb(64, 156, 230),
-            Kind::Hyperdrive => Color32::from_rgb(170, 110, 240),
-            Kind::Note => Color32::from_rgb(214, 184, 72),
-        }
+        let [r, g, b] = kind.spec().accent;
+        Color32::from_rgb(r, g, b)
     }
 
     /// A soft version of the kind colour for card title bars.

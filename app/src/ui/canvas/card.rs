@@ -278,7 +278,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
         painter,
         pos2(header.right() - 14.0, header.center().y),
         Align2::RIGHT_CENTER,
-        short_kind(kind),
+        kind.spec().badge,
         FontId::proportional(10.5),
         palette.text_weak,
     );
@@ -344,18 +344,6 @@ pub fn paint_port(
     painter.circle(center, radius, palette.card, Stroke::new(2.0, color));
     if active {
         painter.circle_filled(center, radius - 3.0, color);
-    }
-}
-
-pub(crate) fn short_kind(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Client => "CLIENT",
-        Kind::Gateway => "GATEWAY",
-        Kind::Worker => "WORKER",
-        Kind::Kv => "KV",
-        Kind::D1 => "D1",
-        Kind::Hyperdrive => "HYPERDRIVE",
-        Kind::Note => "NOTE",
     }
 }
 
