@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::model::is_js_identifier;
+
 /// Words that cannot name a TypeScript variable, plus the names generated code already uses.
 const RESERVED: &[&str] = &[
     "abstract",
@@ -115,18 +117,9 @@ const RESERVED: &[&str] = &[
     "Request",
 ];
 
-/// Whether `name` is a plain identifier (`[A-Za-z_$][A-Za-z0-9_$]*`).
-pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
 /// Whether `name` can be used as a TypeScript variable of a generated handler.
 pub fn is_free_identifier(name: &str) -> bool {
-    is_identifier(name) && !RESERVED.contains(&name)
+    is_js_identifier(name) && !RESERVED.contains(&name)
 }
 
 /// A folder and Worker/resource name from a node id: lower case ASCII letters, digits and

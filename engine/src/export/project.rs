@@ -108,7 +108,7 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
             if let Some(target) = design.node(&wire.to)
                 && !wire.binding.is_empty()
             {
-                if !names::is_identifier(&wire.binding) {
+                if !crate::model::is_js_identifier(&wire.binding) {
                     return Err(ExportError::Unsupported {
                         node: node.id.clone(),
                         detail: format!(

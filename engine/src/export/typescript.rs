@@ -32,7 +32,7 @@ pub fn string_literal(text: &str) -> String {
 fn object_key(key: &str) -> String {
     if key == "__proto__" {
         format!("[{}]", string_literal(key))
-    } else if names::is_identifier(key) {
+    } else if crate::model::is_js_identifier(key) {
         key.to_owned()
     } else {
         string_literal(key)
@@ -499,7 +499,7 @@ impl<'a> WorkerCompiler<'a> {
                 let mut parts = Vec::with_capacity(fields.len());
                 for (key, value) in fields {
                     let value = Self::expr(value, depth + 1, place, position, scope)?;
-                    if *key == value && names::is_identifier(key) {
+                    if *key == value && crate::model::is_js_identifier(key) {
                         // `{ product }` rather than `{ product: product }`.
                         parts.push(value);
                     } else {

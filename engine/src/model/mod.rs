@@ -10,6 +10,7 @@
 //! never leave that module.
 
 mod handler;
+mod identifier;
 mod kinds;
 mod nodes;
 
@@ -21,6 +22,7 @@ pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
     walk_steps, walk_steps_mut,
 };
+pub use identifier::{is_handler_name, is_js_identifier};
 pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
     Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,

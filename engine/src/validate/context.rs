@@ -531,15 +531,6 @@ pub(crate) fn walk<'a>(steps: &'a [Step], visit: &mut dyn FnMut(&StepPath, &'a S
     go(&mut StepPath::default(), steps, visit);
 }
 
-/// Whether `text` is a plain identifier: an ASCII letter or `_`, then letters, digits, `_`.
-pub(crate) fn is_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// Scan a template like [`Template::parts`], visiting placeholder paths; false when it does
 /// not parse. Braces are ASCII, so stepping over bytes never splits a character.
 fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>) -> bool {

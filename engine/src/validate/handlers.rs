@@ -1,11 +1,11 @@
 //! Worker routes and their handlers: bindings used by steps, values used before they are set,
 //! templates, handlers that can end without a response, route paths and overlaps, statuses.
 
-use crate::model::{Expr, Kind, Route, Step, Template};
+use crate::model::{Expr, Kind, Route, Step, Template, is_handler_name};
 
 use super::context::{
-    Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, is_identifier, route_label,
-    step_target, template_parses, template_paths,
+    Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, route_label, step_target,
+    template_parses, template_paths,
 };
 use super::paths::{RouteTrie, Segment, method_bit};
 use super::{Diagnostic, Severity, Target};
@@ -529,7 +529,7 @@ pub(crate) fn output_names<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Ve
     let Some(name) = at.step.output() else { return };
     let problem = if INPUTS.contains(&name) {
         format!("`{name}` is an input name and cannot be set")
-    } else if !is_identifier(name) {
+    } else if !is_handler_name(name) {
         format!("`{name}` is not a plain name (letters, digits and `_`, no dots)")
     } else {
         return;

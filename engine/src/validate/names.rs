@@ -1,6 +1,8 @@
 //! Names: binding names (JavaScript identifiers, unique per node) and node ids (Worker script
 //! names, unique, not empty).
 
+use crate::model::is_js_identifier;
+
 use super::context::{Ctx, FastMap, FastSet};
 use super::{Diagnostic, Severity, Target};
 
@@ -62,15 +64,6 @@ const MORE_RESERVED_WORDS: [&str; 6] = ["while", "with", "yield", "undefined", "
 /// alphanumeric characters and dashes only); 63 is the longest DNS label, which the name
 /// becomes in `<name>.<subdomain>.workers.dev`.
 pub const MAX_SCRIPT_NAME_CHARS: usize = 63;
-
-/// Whether `name` is an ASCII JavaScript identifier (`$`, `_`, letters, digits; no leading digit).
-pub fn is_js_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
 
 pub fn is_reserved_word(name: &str) -> bool {
     // Every reserved word starts with a lowercase letter, `N` or `I`: skip the table for the

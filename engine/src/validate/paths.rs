@@ -3,7 +3,8 @@
 
 use crate::model::HttpMethod;
 
-use super::context::{FastMap, is_identifier};
+use super::context::FastMap;
+use crate::model::is_handler_name;
 
 /// One segment of a path pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub(crate) fn parse_pattern(path: &str) -> Result<Vec<Segment<'_>>, String> {
             ));
         }
         if let Some(name) = segment.strip_prefix(':') {
-            if !is_identifier(name) {
+            if !is_handler_name(name) {
                 return Err(format!(
                     "`:{name}` in `{path}` is not a parameter name (letters, digits and `_`, \
                      not starting with a digit)"
