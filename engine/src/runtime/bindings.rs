@@ -1,7 +1,7 @@
 //! Bindings: what a Worker's steps talk to. Every kind is a trait behind `Arc<dyn ...>`, and
 //! [`Registry`] maps `(worker id, binding name)` to one of them. Adding a binding kind is a
-//! module with a trait implementation, one [`Binding`] variant and one line in
-//! `Registry::build` (in `engine.rs`).
+//! module with a trait implementation, one [`Binding`] variant and one arm where the engine
+//! fills the registry from the design's wires (`Engine::new` in `engine.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
