@@ -1,0 +1,221 @@
+//! The project around the code: folders, `wrangler.jsonc` files, `package.json` scripts,
+//! seeds, the deploy script and the README.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{ExportError, ExportTree, names};
+use crate::graph::DesignGraph;
+use crate::model::{Auth, Design, Node, NodeKind};
+
+mod readme;
+mod scripts;
+mod workers;
+
+use readme::readme;
+use scripts::{deploy_script, package_json, root_dev_vars, store_files};
+use workers::worker_files;
+
+const EDGEWIRE_TS: &str = include_str!("../../../../assets/export/edgewire.ts");
+const HYPERDRIVE_TS: &str = include_str!("../../../../assets/export/hyperdrive.ts");
+const GATEWAY_TS: &str = include_str!("../../../../assets/export/gateway.ts");
+const TSCONFIG: &str = include_str!("../../../../assets/export/tsconfig.json");
+const GITIGNORE: &str = include_str!("../../../../assets/export/gitignore");
+
+/// Hyperdrive `id` written until the user creates the configuration (any value works locally).
+pub const HYPERDRIVE_PLACEHOLDER_ID: &str = "00000000000000000000000000000000";
+
+/// The one state folder shared by dev, migrations and seeding.
+const STATE_DIR: &str = ".wrangler/state";
+
+/// Top-level folders of the project that a Worker folder must not take.
+const ROOT_FOLDERS: [&str; 6] = [
+    "migrations",
+    "seed",
+    "scripts",
+    "node_modules",
+    "dist",
+    "src",
+];
+
+/// A Gateway or Worker node being exported.
+struct Script<'a> {
+    node: &'a Node,
+    folder: String,
+    /// Bindings of this Worker, by binding name, to the node they reach.
+    bindings: BTreeMap<&'a str, &'a Node>,
+    public: bool,
+}
+
+impl Script<'_> {
+    fn config(&self) -> String {
+        format!("{}/wrangler.jsonc", self.folder)
+    }
+
+    fn uses_hyperdrive(&self) -> bool {
+        self.bindings
+            .values()
+            .any(|n| matches!(n.kind, NodeKind::Hyperdrive(_)))
+    }
+
+    fn secrets(&self) -> Vec<(String, String)> {
+        match &self.node.kind {
+            NodeKind::Gateway(g) => match &g.auth {
+                Auth::None => vec![],
+                Auth::ApiKey { header, secret } => vec![(
+                    secret.clone(),
+                    format!("the API key clients must send in the `{header}` header"),
+                )],
+                Auth::Jwt { secret, .. } => vec![(
+                    secret.clone(),
+                    "the HMAC key that signs clients' HS256 tokens".to_owned(),
+                )],
+            },
+            _ => vec![],
+        }
+    }
+}
+
+/// A data store and the Worker whose config the CLI commands use for it.
+struct Store<'a> {
+    node: &'a Node,
+    name: String,
+    /// (worker folder config, binding) of the first Worker (in dev order) bound to it.
+    via: (String, String),
+}
+
+pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
+    let graph = DesignGraph::new(design);
+    let deploy_order = graph.deploy_order().ok_or(ExportError::Cycle)?;
+    let entries: BTreeSet<String> = graph.entry_points().into_iter().collect();
+
+    // Worker folders, checked for clashes.
+    let mut folders: BTreeMap<String, &str> = BTreeMap::new();
+    let mut scripts: BTreeMap<&str, Script<'_>> = BTreeMap::new();
+    for node in &design.nodes {
+        if !node.kind.kind().is_worker() {
+            continue;
+        }
+        let mut folder = names::slug(&node.id);
+        if ROOT_FOLDERS.contains(&folder.as_str()) {
+            folder.push_str("-worker");
+        }
+        if let Some(first) = folders.insert(folder.clone(), &node.id) {
+            return Err(ExportError::FolderClash {
+                first: first.to_owned(),
+                second: node.id.clone(),
+                folder,
+            });
+        }
+        let mut bindings = BTreeMap::new();
+        for wire in design.wires_from(&node.id) {
+            if let Some(target) = design.node(&wire.to)
+                && !wire.binding.is_empty()
+            {
+                if !crate::model::is_js_identifier(&wire.binding) {
+                    return Err(ExportError::Unsupported {
+                        node: node.id.clone(),
+                        detail: format!(
+                            "binding `{}` is not a JavaScript identifier",
+                            wire.binding
+                        ),
+                    });
+                }
+                bindings.insert(wire.binding.as_str(), target);
+            }
+        }
+        scripts.insert(
+            node.id.as_str(),
+            Script {
+                node,
+                folder,
+                bindings,
+                public: entries.contains(&node.id),
+            },
+        );
+    }
+
+    // Dev order: gateways, then public Workers, then the rest in deploy order. The first
+    // config is the one `wrangler dev` serves on its port.
+    let mut dev_order: Vec<&str> = Vec::new();
+    let is_gateway = |id: &str| {
+        scripts
+            .get(id)
+            .is_some_and(|s| matches!(s.node.kind, NodeKind::Gateway(_)))
+    };
+    for id in &deploy_order {
+        if is_gateway(id) && entries.contains(id) {
+            dev_order.push(id);
+        }
+    }
+    for id in &deploy_order {
+        if !is_gateway(id) && entries.contains(id) {
+            dev_order.push(id);
+        }
+    }
+    for id in &deploy_order {
+        if !dev_order.contains(&id.as_str()) {
+            dev_order.push(id);
+        }
+    }
+    let ordered: Vec<&Script<'_>> = dev_order.iter().filter_map(|id| scripts.get(id)).collect();
+
+    // Data stores bound by some Worker, with the config used to manage them.
+    let mut stores: BTreeMap<&str, Store<'_>> = BTreeMap::new();
+    for script in &ordered {
+        for (binding, target) in &script.bindings {
+            if target.kind.kind().is_store() && !stores.contains_key(target.id.as_str()) {
+                stores.insert(
+                    target.id.as_str(),
+                    Store {
+                        node: target,
+                        name: names::slug(&target.id),
+                        via: (script.config(), (*binding).to_owned()),
+                    },
+                );
+            }
+        }
+    }
+
+    let mut tree = ExportTree::default();
+    for script in &ordered {
+        worker_files(design, script, &mut tree)?;
+    }
+    for store in stores.values() {
+        store_files(store, &mut tree);
+    }
+    tree.add(".gitignore", GITIGNORE);
+    tree.add(
+        ".dev.vars.example",
+        root_dev_vars(design, &ordered, &stores),
+    );
+    tree.add("package.json", package_json(design, &ordered, &stores));
+    tree.add(
+        "scripts/deploy.mjs",
+        deploy_script(design, &ordered, &deploy_order, &scripts, &stores),
+    );
+    tree.add("README.md", readme(design, &ordered, &stores));
+    Ok(tree)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Words of `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
