@@ -721,8 +721,9 @@ mod tests {
         let sources = [
             include_str!("clients.rs"),
             include_str!("d1.rs"),
+            include_str!("exposure.rs"),
             include_str!("gateway.rs"),
-            include_str!("handlers.rs"),
+            include_str!("handlers/mod.rs"),
             include_str!("hyperdrive.rs"),
             include_str!("kv.rs"),
             include_str!("names.rs"),

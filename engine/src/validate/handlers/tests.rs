@@ -1,0 +1,214 @@
+
+use std::collections::BTreeMap;
+
+use super::super::testkit::{base, reports, respond, steps_mut, with_code, worker_mut};
+use crate::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, Route, Step, Template};
+
+fn set(name: &str, value: Expr) -> Step {
+    Step::Set {
+        name: name.into(),
+        value,
+    }
+}
+
+#[test]
+fn step_with_unwired_binding() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL001"));
+    steps_mut(&mut design, 0).insert(
+        0,
+        Step::KvDelete {
+            binding: "SESSIONS".into(),
+            key: Template::new("x"),
+        },
+    );
+    let found = with_code(&design, "HDL001");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("CACHE")
+    );
+}
+
+#[test]
+fn step_with_binding_of_the_wrong_kind() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL002"));
+    steps_mut(&mut design, 0).insert(
+        0,
+        Step::KvGet {
+            binding: "DB".into(),
+            key: Template::new("x"),
+            format: KvFormat::Text,
+            into: "x".into(),
+        },
+    );
+    assert!(reports(&design, "HDL002"));
+    let mut design = base();
+    steps_mut(&mut design, 0).insert(
+        0,
+        Step::Call {
+            binding: "CACHE".into(),
+            method: HttpMethod::Get,
+            path: Template::new("/x"),
+            body: None,
+            into: "x".into(),
+        },
+    );
+    assert!(reports(&design, "HDL002"));
+}
+
+#[test]
+fn value_used_before_it_is_set() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL003"));
+    steps_mut(&mut design, 1).insert(0, set("copy", Expr::Ref("orders".into())));
+    let found = with_code(&design, "HDL003");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].target.to_string(), "node items, route 2, step 0");
+}
+
+#[test]
+fn names_set_in_both_branches_are_set_after_the_if() {
+    let branch = |value| vec![set("label", Expr::Json(serde_json::json!(value)))];
+    let mut design = base();
+    let steps = steps_mut(&mut design, 1);
+    steps.insert(
+        0,
+        Step::If {
+            cond: Condition::Exists("query.x".into()),
+            then: branch("a"),
+            otherwise: branch("b"),
+        },
+    );
+    steps.insert(1, set("copy", Expr::Ref("label".into())));
+    assert!(!reports(&design, "HDL003"));
+    // Set in one branch only: not set after the If.
+    if let Step::If { otherwise, .. } = &mut steps_mut(&mut design, 1)[0] {
+        otherwise.clear();
+    }
+    assert!(reports(&design, "HDL003"));
+    // ...unless the other branch responds.
+    if let Step::If { otherwise, .. } = &mut steps_mut(&mut design, 1)[0] {
+        otherwise.push(respond(400));
+    }
+    assert!(!reports(&design, "HDL003"));
+}
+
+#[test]
+fn params_must_be_in_the_route_path() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL005"));
+    steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("params.id".into())));
+    let found = with_code(&design, "HDL005");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].message.contains("/orders"), "{}", found[0].message);
+    let mut design = base();
+    steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("headers.X-Api-Key".into())));
+    assert!(reports(&design, "HDL005"));
+}
+
+#[test]
+fn template_that_does_not_parse() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL004"));
+    steps_mut(&mut design, 1).insert(0, set("x", Expr::Text(Template::new("order {params.id"))));
+    assert!(reports(&design, "HDL004"));
+}
+
+#[test]
+fn handler_that_can_finish_without_responding() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL006"));
+    steps_mut(&mut design, 1).pop();
+    assert!(reports(&design, "HDL006"));
+    // An If that responds in both branches counts as responding.
+    let steps = steps_mut(&mut design, 1);
+    steps.push(Step::If {
+        cond: Condition::Exists("orders".into()),
+        then: vec![respond(200)],
+        otherwise: vec![respond(404)],
+    });
+    assert!(!reports(&design, "HDL006"));
+    worker_mut(&mut design, "items").routes[1].steps.clear();
+    assert!(reports(&design, "HDL006"));
+}
+
+#[test]
+fn invalid_worker_route_path() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL007"));
+    worker_mut(&mut design, "items").routes[1].path = "/orders/".into();
+    assert!(reports(&design, "HDL007"));
+}
+
+fn route(method: HttpMethod, path: &str) -> Route {
+    Route {
+        method,
+        path: path.into(),
+        steps: vec![respond(200)],
+    }
+}
+
+#[test]
+fn duplicate_worker_route() {
+    let mut design = base();
+    let routes = &mut worker_mut(&mut design, "items").routes;
+    routes.push(route(HttpMethod::Post, "/orders"));
+    assert!(!reports(&design, "HDL008"));
+    worker_mut(&mut design, "items")
+        .routes
+        .push(route(HttpMethod::Get, "/orders"));
+    assert!(reports(&design, "HDL008"));
+}
+
+#[test]
+fn shadowed_worker_route() {
+    let mut design = base();
+    let routes = &mut worker_mut(&mut design, "items").routes;
+    routes.insert(0, route(HttpMethod::Get, "/items/featured"));
+    assert!(!reports(&design, "HDL009"));
+    worker_mut(&mut design, "items")
+        .routes
+        .push(route(HttpMethod::Get, "/items/special"));
+    assert!(reports(&design, "HDL009"));
+}
+
+#[test]
+fn respond_status_out_of_range() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL010"));
+    *steps_mut(&mut design, 1).last_mut().expect("respond") = respond(700);
+    assert!(reports(&design, "HDL010"));
+}
+
+#[test]
+fn output_names_must_be_plain_and_not_inputs() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL011"));
+    steps_mut(&mut design, 1).insert(0, set("body", Expr::Json(serde_json::json!(1))));
+    assert!(reports(&design, "HDL011"));
+    let mut design = base();
+    if let Step::Hyperdrive { into, mode, .. } = &mut steps_mut(&mut design, 1)[0] {
+        *into = Some("a.b".into());
+        *mode = QueryMode::All;
+    }
+    assert!(reports(&design, "HDL011"));
+}
+
+#[test]
+fn steps_after_respond_never_run() {
+    let mut design = base();
+    assert!(!reports(&design, "HDL012"));
+    steps_mut(&mut design, 1).push(Step::Respond {
+        status: 500,
+        body: None,
+        headers: BTreeMap::new(),
+    });
+    let found = with_code(&design, "HDL012");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].target.to_string(), "node items, route 2, step 2");
+}
