@@ -1,4 +1,3 @@
-
 use std::collections::BTreeMap;
 
 use super::super::testkit::{base, reports, respond, steps_mut, with_code, worker_mut};
