@@ -3,11 +3,12 @@
 //! # Layout
 //! - [`http`]: a tiny HTTP/1.1 client over `std::net` (one request per connection).
 //! - [`process`]: child processes in their own process group, stopped as a group on drop.
-//! - [`postgres`]: a throwaway PostgreSQL cluster on 127.0.0.1.
 //! - [`tooling`]: the pinned Node/wrangler toolchain the parity suite runs exports with.
+//!
+//! PostgreSQL comes from the engine's own test helper, `TestCluster` (its `test-support`
+//! feature, turned on in this crate's `[dev-dependencies]`), shared with the engine's tests.
 
 pub mod http;
-pub mod postgres;
 pub mod process;
 pub mod tooling;
 

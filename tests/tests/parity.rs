@@ -19,8 +19,10 @@ use std::time::{Duration, Instant};
 use edgewire_engine::export;
 use edgewire_engine::format;
 use edgewire_engine::model::{Auth, Design, HttpMethod, NodeKind, RateLimitKey, Step, walk_steps};
+use edgewire_engine::runtime::postgres::cluster::{
+    Cluster, PgBinaries, TestCluster, find_binaries,
+};
 use edgewire_engine::runtime::{Engine, EngineOptions, RunningEngine};
-use edgewire_tests::postgres::{self, Postgres};
 use edgewire_tests::process::Group;
 use edgewire_tests::{http, parity_required, tooling};
 
@@ -58,7 +60,7 @@ fn examples() -> Vec<PathBuf> {
 }
 
 /// Skips (returns `None`) with a reason, or panics when parity is required.
-fn tools_or_skip() -> Option<(PathBuf, Option<PathBuf>)> {
+fn tools_or_skip() -> Option<(PathBuf, Option<PgBinaries>)> {
     let node_modules = match tooling::node_modules() {
         Ok(dir) => dir,
         Err(reason) => {
@@ -67,7 +69,7 @@ fn tools_or_skip() -> Option<(PathBuf, Option<PathBuf>)> {
             return None;
         }
     };
-    let pg = postgres::find_bin();
+    let pg = find_binaries().ok();
     Some((node_modules, pg))
 }
 
@@ -377,7 +379,17 @@ fn cases(design: &Design) -> Vec<Case> {
 struct WranglerRun {
     addr: SocketAddr,
     _dev: Group,
-    _postgres: Option<Postgres>,
+    _postgres: Option<Cluster>,
+}
+
+/// The connection string wrangler gets for `database`: with a password, which wrangler's
+/// Hyperdrive emulation requires (the test cluster trusts any).
+fn wrangler_url(pg: &Cluster, database: &str) -> String {
+    format!(
+        "postgres://{}:password@127.0.0.1:{}/{database}",
+        pg.user(),
+        pg.port()
+    )
 }
 
 /// Export, check, migrate, seed and start `wrangler dev` for one design.
@@ -385,7 +397,7 @@ fn start_wrangler(
     design: &Design,
     design_path: &Path,
     node_modules: &Path,
-    pg_bin: Option<&Path>,
+    pg_bin: Option<&PgBinaries>,
     scratch: &Path,
 ) -> WranglerRun {
     let project = scratch.join("project");
@@ -442,7 +454,8 @@ fn start_wrangler(
         .any(|n| matches!(n.kind, NodeKind::Hyperdrive(_)));
     let postgres = if uses_hyperdrive {
         let bin = pg_bin.expect("PostgreSQL is checked before");
-        let pg = Postgres::start(bin, &scratch.join("pg")).expect("PostgreSQL starts");
+        let pg = TestCluster::start_for_tests_with(|o| o.binaries = Some(bin.clone()))
+            .expect("PostgreSQL starts");
         for node in &design.nodes {
             let NodeKind::Hyperdrive(h) = &node.kind else {
                 continue;
@@ -455,7 +468,7 @@ fn start_wrangler(
                         "CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_{}",
                         wire.binding
                     ),
-                    pg.url(&database),
+                    wrangler_url(&pg, &database),
                 );
             }
         }
@@ -825,7 +838,7 @@ fn exported_examples_behave_like_the_engine() {
             &design,
             &design_path,
             &node_modules,
-            pg_bin.as_deref(),
+            pg_bin.as_ref(),
             scratch.path(),
         );
         let headers = compared_headers(&design);

@@ -51,7 +51,8 @@
 //! - `gateway.rs`: the API Gateway (below). `worker.rs`: routes and the handler interpreter.
 //! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>` and the [`Registry`].
 //! - `kv.rs`, `d1.rs` (SQLite, one thread per file), `hyperdrive.rs` (pool and cache),
-//!   `postgres/cluster/` (private throwaway PostgreSQL for `Origin::Auto`).
+//!   `postgres/cluster/` (private throwaway PostgreSQL for `Origin::Auto`; with the
+//!   `test-support` feature also the tests' `TestCluster`).
 //! - `trace.rs`: traces and metrics. `clock.rs`: the injectable clock. Secrets arrive in
 //!   [`EngineOptions::secrets`], read from `.dev.vars` by [`crate::secrets`].
 //!

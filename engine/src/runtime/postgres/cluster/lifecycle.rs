@@ -4,7 +4,7 @@ use std::ffi::OsStr;
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::{ClusterError, Result, io_error};
@@ -248,23 +248,6 @@ impl Cluster {
         if self.database == "postgres" {
             return Ok(());
         }
-        let port = self.port.to_string();
-        let client = |program: &Path| {
-            let mut command = Command::new(program);
-            for name in CLIENT_ENV_TO_CLEAR {
-                command.env_remove(name);
-            }
-            command.env("PGCONNECT_TIMEOUT", "10").args([
-                "-w",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-U",
-                &self.user,
-            ]);
-            command
-        };
         if !self.initialized_now
             && let Some(psql) = &self.binaries.psql
         {
@@ -272,27 +255,19 @@ impl Cluster {
                 "SELECT 1 FROM pg_database WHERE datname = '{}'",
                 self.database
             );
-            let output =
-                run(client(psql).args(["-X", "-q", "-A", "-t", "-d", "postgres", "-c", &sql]))?;
+            let output = run(self
+                .client(psql)
+                .args(["-X", "-q", "-A", "-t", "-d", "postgres", "-c", &sql]))?;
             if String::from_utf8_lossy(&output.stdout).trim() == "1" {
                 return Ok(());
             }
         }
         let result = if let Some(createdb) = &self.binaries.createdb {
-            run(client(createdb).arg(&self.database))
+            run(self.client(createdb).arg(&self.database))
         } else if let Some(psql) = &self.binaries.psql {
             // Names are validated to `[A-Za-z_][A-Za-z0-9_-]*`: quoting is enough.
             let sql = format!("CREATE DATABASE \"{}\"", self.database);
-            run(client(psql).args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-d",
-                "postgres",
-                "-c",
-                &sql,
-            ]))
+            self.run_sql(psql, "postgres", &sql)
         } else {
             return Err(ClusterError::NoClientTools {
                 bin_dir: self.binaries.bin_dir.clone(),
@@ -308,6 +283,39 @@ impl Cluster {
             }
             Err(err) => Err(err),
         }
+    }
+
+    /// A client tool (`psql`, `createdb`) aimed at this server as its superuser, whatever
+    /// the caller's `PG*` environment says.
+    pub(super) fn client(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        for name in CLIENT_ENV_TO_CLEAR {
+            command.env_remove(name);
+        }
+        command.env("PGCONNECT_TIMEOUT", "10").args([
+            "-w",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            &self.user,
+        ]);
+        command
+    }
+
+    /// Runs `sql` in `database` with `psql`, stopping at the first error.
+    pub(super) fn run_sql(&self, psql: &Path, database: &str, sql: &str) -> Result<Output> {
+        run(self.client(psql).args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            database,
+            "-c",
+            sql,
+        ]))
     }
 
     pub(super) fn server_running(&self) -> bool {

@@ -28,6 +28,13 @@
 //! as the `postgres` system user through `runuser -u postgres --` (or `su -s /bin/sh -c ...
 //! postgres` where `runuser` is missing); the data dir is chowned to that user and every parent
 //! folder that user could not traverse gets `o+x` (logged as a warning).
+//!
+//! # In tests
+//!
+//! The `test-support` feature adds `TestCluster` (a throwaway cluster in a temp dir that
+//! skips the test when PostgreSQL is missing, or fails it under `EDGEWIRE_REQUIRE_POSTGRES=1`)
+//! and `Cluster::create_database` for seeding (`testing.rs`). Crates turn it on in their
+//! `[dev-dependencies]`, so it is never part of the shipped app.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,8 +42,6 @@ use std::time::{Duration, Instant};
 
 /// Environment variable naming the folder that holds `initdb`, `pg_ctl` and `postgres`.
 pub const PG_BIN_ENV: &str = "EDGEWIRE_PG_BIN";
-/// Environment variable that turns "Postgres is missing, test skipped" into a test failure.
-pub const REQUIRE_POSTGRES_ENV: &str = "EDGEWIRE_REQUIRE_POSTGRES";
 /// Default superuser and database name.
 pub const DEFAULT_NAME: &str = "edgewire";
 /// Default time allowed for the server to start accepting connections.
@@ -91,13 +96,15 @@ mod error;
 mod files;
 mod lifecycle;
 mod runner;
+#[cfg(feature = "test-support")]
 mod testing;
 #[cfg(test)]
 mod tests;
 
 pub use binaries::{PgBinaries, find_binaries};
 pub use error::{ClusterError, Result};
-pub use testing::TestCluster;
+#[cfg(feature = "test-support")]
+pub use testing::{REQUIRE_POSTGRES_ENV, TestCluster};
 
 use error::io_error;
 use files::{ensure_wipeable, remove_contents};

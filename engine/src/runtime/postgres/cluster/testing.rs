@@ -1,4 +1,7 @@
-//! Throwaway clusters for tests in other crates.
+//! Throwaway clusters for tests: the one PostgreSQL helper of every crate's tests.
+//!
+//! Only built with the `test-support` feature, which the crates whose tests use it turn on
+//! in their `[dev-dependencies]`; the shipped app never has it.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -7,8 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::binaries::{PgBinaries, find_binaries};
-use super::error::ClusterError;
-use super::{Cluster, ClusterOptions, REQUIRE_POSTGRES_ENV};
+use super::error::{ClusterError, Result};
+use super::{Cluster, ClusterOptions, validate_name};
+
+/// Environment variable that turns "Postgres is missing, test skipped" into a test failure.
+pub const REQUIRE_POSTGRES_ENV: &str = "EDGEWIRE_REQUIRE_POSTGRES";
 
 /// Starts throwaway clusters for tests: skips (printing why) when Postgres is missing, and
 /// fails instead when `EDGEWIRE_REQUIRE_POSTGRES=1`.
@@ -78,7 +84,7 @@ impl TestCluster {
         })
     }
 
-    pub(super) fn skip_or_fail<T>(err: &ClusterError) -> Option<T> {
+    fn skip_or_fail<T>(err: &ClusterError) -> Option<T> {
         assert!(
             !Self::postgres_required(),
             "{REQUIRE_POSTGRES_ENV} is set and PostgreSQL is not usable: {err}"
@@ -93,8 +99,32 @@ impl TestCluster {
     }
 }
 
+impl Cluster {
+    /// Creates database `name` and runs `seed` in it with `psql` (stopping at the first
+    /// error; nothing to run when `seed` is blank).
+    ///
+    /// # Errors
+    /// [`ClusterError::InvalidOption`] for a name that needs quoting,
+    /// [`ClusterError::NoClientTools`] without `psql`, [`ClusterError::CommandFailed`] when a
+    /// statement fails.
+    pub fn create_database(&self, name: &str, seed: &str) -> Result<()> {
+        validate_name("database name", name)?;
+        let Some(psql) = &self.binaries.psql else {
+            return Err(ClusterError::NoClientTools {
+                bin_dir: self.binaries.bin_dir.clone(),
+                database: name.to_owned(),
+            });
+        };
+        self.run_sql(psql, "postgres", &format!("CREATE DATABASE \"{name}\""))?;
+        if !seed.trim().is_empty() {
+            self.run_sql(psql, name, seed)?;
+        }
+        Ok(())
+    }
+}
+
 /// `<temp>/edgewire-pg-<pid>-<n>`, created new (short, so unix socket paths stay short).
-pub(super) fn unique_temp_dir() -> io::Result<PathBuf> {
+fn unique_temp_dir() -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let base = std::env::temp_dir();
     let nanos = SystemTime::now()
