@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use edgewire_engine::export;
 use edgewire_engine::format;
-use edgewire_engine::model::{Auth, Design, HttpMethod, NodeKind, RateLimitKey, Step, walk_steps};
+use edgewire_engine::model::{
+    Auth, Cors, Design, Gateway, HttpMethod, NodeKind, RateLimitKey, Step, walk_steps,
+};
 use edgewire_engine::runtime::postgres::cluster::{
     Cluster, PgBinaries, TestCluster, find_binaries,
 };
@@ -137,7 +139,47 @@ fn scenario(design: &Design) -> Vec<edgewire_engine::model::SampleRequest> {
 
 /// The scenario's requests, then the suite's extra ones.
 fn cases(design: &Design) -> Vec<Case> {
-    let mut cases: Vec<Case> = scenario(design)
+    let mut cases = scenario_cases(design);
+    let auth = auth_headers(design);
+    let good: Vec<Case> = cases
+        .iter()
+        .filter(|c| c.expect_status.is_some_and(|s| (200..300).contains(&s)))
+        .cloned()
+        .collect();
+    let good_get = good.iter().find(|c| c.method == "GET");
+    cases.extend(path_extras(good_get, &auth));
+    for node in &design.nodes {
+        let NodeKind::Gateway(gateway) = &node.kind else {
+            continue;
+        };
+        if let Some(get) = good_get {
+            cases.extend(bad_credentials(&gateway.auth, get));
+        }
+        cases.extend(wrong_methods(gateway, &auth));
+        if let Some(cors) = &gateway.cors {
+            cases.extend(cors_extras(gateway, cors, good_get, &auth));
+        }
+        if let (Some(max), Some(with_body)) = (
+            gateway.max_body_bytes,
+            good.iter().find(|c| c.body.is_some()),
+        ) {
+            let size = usize::try_from(max).unwrap_or(usize::MAX - 1) + 1;
+            cases.push(Case {
+                name: "extra: body too large".to_owned(),
+                body: Some(vec![b' '; size]),
+                expect_status: Some(413),
+                ..with_body.clone()
+            });
+        }
+    }
+    cases.extend(bad_json(&good));
+    cases
+}
+
+/// The design's client scenario, with header names lowercased and a JSON content type where
+/// a body has none.
+fn scenario_cases(design: &Design) -> Vec<Case> {
+    scenario(design)
         .into_iter()
         .map(|r| {
             let mut headers: Vec<(String, String)> = r
@@ -157,23 +199,24 @@ fn cases(design: &Design) -> Vec<Case> {
                 expect_status: Some(r.expect_status),
             }
         })
-        .collect();
-    let auth = auth_headers(design);
-    let good: Vec<Case> = cases
-        .iter()
-        .filter(|c| c.expect_status.is_some_and(|s| (200..300).contains(&s)))
-        .cloned()
-        .collect();
-    let good_get = good.iter().find(|c| c.method == "GET").cloned();
-    let extra = |name: &str, method: &str, path: &str, headers: Vec<(String, String)>| Case {
+        .collect()
+}
+
+/// One of the suite's own requests, without a body or an expected status.
+fn extra(name: &str, method: &str, path: &str, headers: Vec<(String, String)>) -> Case {
+    Case {
         name: format!("extra: {name}"),
         method: method.to_owned(),
         path: path.to_owned(),
         headers,
         body: None,
         expect_status: None,
-    };
+    }
+}
 
+/// An unknown route, the root path, and variations of a good GET: a trailing slash, a
+/// repeated query parameter, a spoofed identity header.
+fn path_extras(good_get: Option<&Case>, auth: &[(String, String)]) -> Vec<Case> {
     let mut extras = vec![
         Case {
             expect_status: Some(404),
@@ -181,12 +224,12 @@ fn cases(design: &Design) -> Vec<Case> {
                 "unknown route",
                 "GET",
                 "/edgewire-parity/unknown",
-                auth.clone(),
+                auth.to_vec(),
             )
         },
-        extra("root path", "GET", "/", auth.clone()),
+        extra("root path", "GET", "/", auth.to_vec()),
     ];
-    if let Some(get) = &good_get {
+    if let Some(get) = good_get {
         if !get.path.contains('?') {
             extras.push(Case {
                 name: format!("extra: trailing slash on {}", get.path),
@@ -209,170 +252,175 @@ fn cases(design: &Design) -> Vec<Case> {
         ));
         extras.push(spoofed);
     }
-    for node in &design.nodes {
-        let NodeKind::Gateway(gateway) = &node.kind else {
-            continue;
-        };
-        if let Some(get) = &good_get {
-            match &gateway.auth {
-                Auth::ApiKey { header, .. } => {
-                    let header = header.to_ascii_lowercase();
-                    let without: Vec<(String, String)> = get
-                        .headers
-                        .iter()
-                        .filter(|(n, _)| *n != header)
-                        .cloned()
-                        .collect();
-                    let mut wrong = without.clone();
-                    wrong.push((header.clone(), "wrong-key".to_owned()));
-                    let mut empty = without.clone();
-                    empty.push((header.clone(), String::new()));
-                    extras.push(Case {
-                        expect_status: Some(401),
-                        ..extra("wrong API key", &get.method, &get.path, wrong)
-                    });
-                    extras.push(Case {
-                        expect_status: Some(401),
-                        ..extra("empty API key", &get.method, &get.path, empty)
-                    });
-                }
-                Auth::Jwt { .. } => {
-                    let without: Vec<(String, String)> = get
-                        .headers
-                        .iter()
-                        .filter(|(n, _)| n != "authorization")
-                        .cloned()
-                        .collect();
-                    for (what, value) in [
-                        ("garbage token", "Bearer not.a.token"),
-                        (
-                            "alg none token",
-                            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
-                        ),
-                        ("basic auth", "Basic dXNlcjpwYXNz"),
-                    ] {
-                        let mut headers = without.clone();
-                        headers.push(("authorization".to_owned(), value.to_owned()));
-                        extras.push(Case {
-                            expect_status: Some(401),
-                            ..extra(what, &get.method, &get.path, headers)
-                        });
-                    }
-                }
-                Auth::None => {}
-            }
-        }
-        for route in &gateway.routes {
-            if route.methods.is_empty() {
-                continue;
-            }
-            let path: String = route
-                .path
-                .split('/')
-                .map(|s| if s.starts_with(':') { "1" } else { s })
-                .collect::<Vec<_>>()
-                .join("/");
-            if let Some(method) = HttpMethod::ALL
+    extras
+}
+
+/// A good GET with wrong, empty or malformed credentials: each must be a 401.
+fn bad_credentials(auth: &Auth, get: &Case) -> Vec<Case> {
+    let mut extras = Vec::new();
+    match auth {
+        Auth::ApiKey { header, .. } => {
+            let header = header.to_ascii_lowercase();
+            let without: Vec<(String, String)> = get
+                .headers
                 .iter()
-                .find(|m| !route.methods.contains(m) && **m != HttpMethod::Options)
-            {
-                extras.push(extra(
-                    &format!("{method} on {}", route.path),
-                    method.as_str(),
-                    &format!("{path}/1"),
-                    auth.clone(),
-                ));
-            }
-        }
-        if let Some(cors) = &gateway.cors {
-            let path = gateway
-                .routes
-                .first()
-                .map_or_else(|| "/".to_owned(), |r| r.path.clone());
-            let allowed = cors
-                .allow_origins
-                .iter()
-                .find(|o| *o != "*")
+                .filter(|(n, _)| *n != header)
                 .cloned()
-                .unwrap_or_else(|| "https://any.example".to_owned());
-            let preflight = |origin: &str| {
-                vec![
-                    ("origin".to_owned(), origin.to_owned()),
-                    ("access-control-request-method".to_owned(), "GET".to_owned()),
-                ]
-            };
+                .collect();
+            let mut wrong = without.clone();
+            wrong.push((header.clone(), "wrong-key".to_owned()));
+            let mut empty = without.clone();
+            empty.push((header.clone(), String::new()));
             extras.push(Case {
-                expect_status: Some(204),
-                ..extra(
-                    "CORS preflight, allowed origin",
-                    "OPTIONS",
-                    &path,
-                    preflight(&allowed),
-                )
+                expect_status: Some(401),
+                ..extra("wrong API key", &get.method, &get.path, wrong)
             });
-            if !cors.allow_origins.iter().any(|o| o == "*") {
+            extras.push(Case {
+                expect_status: Some(401),
+                ..extra("empty API key", &get.method, &get.path, empty)
+            });
+        }
+        Auth::Jwt { .. } => {
+            let without: Vec<(String, String)> = get
+                .headers
+                .iter()
+                .filter(|(n, _)| n != "authorization")
+                .cloned()
+                .collect();
+            for (what, value) in [
+                ("garbage token", "Bearer not.a.token"),
+                (
+                    "alg none token",
+                    "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+                ),
+                ("basic auth", "Basic dXNlcjpwYXNz"),
+            ] {
+                let mut headers = without.clone();
+                headers.push(("authorization".to_owned(), value.to_owned()));
                 extras.push(Case {
-                    expect_status: Some(403),
-                    ..extra(
-                        "CORS preflight, other origin",
-                        "OPTIONS",
-                        &path,
-                        preflight("https://evil.example"),
-                    )
+                    expect_status: Some(401),
+                    ..extra(what, &get.method, &get.path, headers)
                 });
             }
-            if let Some(get) = &good_get {
-                let mut with_origin = get.clone();
-                "extra: CORS simple request, allowed origin".clone_into(&mut with_origin.name);
-                with_origin
-                    .headers
-                    .push(("origin".to_owned(), allowed.clone()));
-                extras.push(with_origin);
-                let mut unknown = extra(
-                    "CORS error response, allowed origin",
-                    "GET",
-                    "/edgewire-parity/unknown",
-                    auth.clone(),
-                );
-                unknown.headers.push(("origin".to_owned(), allowed));
-                extras.push(unknown);
-            }
         }
-        if let (Some(max), Some(with_body)) = (
-            gateway.max_body_bytes,
-            good.iter().find(|c| c.body.is_some()),
-        ) {
-            let size = usize::try_from(max).unwrap_or(usize::MAX - 1) + 1;
-            extras.push(Case {
-                name: "extra: body too large".to_owned(),
-                body: Some(vec![b' '; size]),
-                expect_status: Some(413),
-                ..with_body.clone()
-            });
+        Auth::None => {}
+    }
+    extras
+}
+
+/// For each gateway route, a method it does not allow (never OPTIONS).
+fn wrong_methods(gateway: &Gateway, auth: &[(String, String)]) -> Vec<Case> {
+    let mut extras = Vec::new();
+    for route in &gateway.routes {
+        if route.methods.is_empty() {
+            continue;
+        }
+        let path: String = route
+            .path
+            .split('/')
+            .map(|s| if s.starts_with(':') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        if let Some(method) = HttpMethod::ALL
+            .iter()
+            .find(|m| !route.methods.contains(m) && **m != HttpMethod::Options)
+        {
+            extras.push(extra(
+                &format!("{method} on {}", route.path),
+                method.as_str(),
+                &format!("{path}/1"),
+                auth.to_vec(),
+            ));
         }
     }
-    for case in &good {
-        if case.body.is_some() {
-            extras.push(Case {
-                name: format!("extra: malformed JSON to {} {}", case.method, case.path),
-                body: Some(b"{\"broken\": ".to_vec()),
-                expect_status: Some(400),
-                ..case.clone()
-            });
-            extras.push(Case {
-                name: format!(
-                    "extra: JSON that is not an object to {} {}",
-                    case.method, case.path
-                ),
-                body: Some(b"[1, 2]".to_vec()),
-                expect_status: None,
-                ..case.clone()
-            });
-            break;
-        }
+    extras
+}
+
+/// CORS preflights from an allowed and another origin, and CORS headers on a good GET and
+/// on an error response.
+fn cors_extras(
+    gateway: &Gateway,
+    cors: &Cors,
+    good_get: Option<&Case>,
+    auth: &[(String, String)],
+) -> Vec<Case> {
+    let path = gateway
+        .routes
+        .first()
+        .map_or_else(|| "/".to_owned(), |r| r.path.clone());
+    let allowed = cors
+        .allow_origins
+        .iter()
+        .find(|o| *o != "*")
+        .cloned()
+        .unwrap_or_else(|| "https://any.example".to_owned());
+    let preflight = |origin: &str| {
+        vec![
+            ("origin".to_owned(), origin.to_owned()),
+            ("access-control-request-method".to_owned(), "GET".to_owned()),
+        ]
+    };
+    let mut extras = vec![Case {
+        expect_status: Some(204),
+        ..extra(
+            "CORS preflight, allowed origin",
+            "OPTIONS",
+            &path,
+            preflight(&allowed),
+        )
+    }];
+    if !cors.allow_origins.iter().any(|o| o == "*") {
+        extras.push(Case {
+            expect_status: Some(403),
+            ..extra(
+                "CORS preflight, other origin",
+                "OPTIONS",
+                &path,
+                preflight("https://evil.example"),
+            )
+        });
     }
-    cases.extend(extras);
-    cases
+    if let Some(get) = good_get {
+        let mut with_origin = get.clone();
+        "extra: CORS simple request, allowed origin".clone_into(&mut with_origin.name);
+        with_origin
+            .headers
+            .push(("origin".to_owned(), allowed.clone()));
+        extras.push(with_origin);
+        let mut unknown = extra(
+            "CORS error response, allowed origin",
+            "GET",
+            "/edgewire-parity/unknown",
+            auth.to_vec(),
+        );
+        unknown.headers.push(("origin".to_owned(), allowed));
+        extras.push(unknown);
+    }
+    extras
+}
+
+/// Malformed JSON and JSON that is not an object, sent to the first good request with a body.
+fn bad_json(good: &[Case]) -> Vec<Case> {
+    let Some(case) = good.iter().find(|c| c.body.is_some()) else {
+        return Vec::new();
+    };
+    vec![
+        Case {
+            name: format!("extra: malformed JSON to {} {}", case.method, case.path),
+            body: Some(b"{\"broken\": ".to_vec()),
+            expect_status: Some(400),
+            ..case.clone()
+        },
+        Case {
+            name: format!(
+                "extra: JSON that is not an object to {} {}",
+                case.method, case.path
+            ),
+            body: Some(b"[1, 2]".to_vec()),
+            expect_status: None,
+            ..case.clone()
+        },
+    ]
 }
 
 /// The exported project running in `wrangler dev`, with its PostgreSQL.
