@@ -8,7 +8,6 @@ use super::checks::{
 };
 
 pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError {
-    use ron::error::Error as E;
     // ron's span may start on the blank before the value; point at the value itself.
     let at = skip_blank(
         text,
@@ -17,17 +16,51 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             column: err.span.start.col,
         },
     );
-    let location = Some(at);
-    let field = field_before(text, at);
-    let for_field = field
-        .as_deref()
-        .map_or_else(String::new, |f| format!(" for `{f}`"));
-    let example_field = field.as_deref().unwrap_or("value");
     // Anything but blanks and comments left after the error? If not, the file was cut short.
-    if rest_is_blank(text, at) && !matches!(err.code, E::TrailingCharacters) {
+    if rest_is_blank(text, at) && !matches!(err.code, ron::Error::TrailingCharacters) {
         return truncated(text);
     }
-    match &err.code {
+    let site = Site {
+        text,
+        at,
+        field: field_before(text, at),
+    };
+    name_error(&site, &err.code)
+        .or_else(|| value_error(&site, &err.code))
+        .unwrap_or_else(|| syntax_error(&site, &err.code))
+}
+
+/// Where ron reported an error: the text, the located value and the field it belongs to.
+struct Site<'a> {
+    text: &'a str,
+    at: Location,
+    field: Option<String>,
+}
+
+impl Site<'_> {
+    /// Names the field in a message (" for `ttl_secs`"), or nothing outside a field.
+    fn for_field(&self) -> String {
+        self.field
+            .as_deref()
+            .map_or_else(String::new, |f| format!(" for `{f}`"))
+    }
+
+    /// The field's name for an example, or `value`.
+    fn example_field(&self) -> &str {
+        self.field.as_deref().unwrap_or("value")
+    }
+
+    /// What the text holds at the error, for a message.
+    fn found(&self) -> String {
+        found_at(self.text, self.at)
+    }
+}
+
+/// Unknown, missing and repeated field names, unknown variants.
+fn name_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
+    use ron::Error as E;
+    let location = Some(site.at);
+    let error = match code {
         E::NoSuchStructField {
             expected,
             found,
@@ -74,36 +107,46 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             format!("field `{field}` appears twice{}", within(outer.as_deref())),
         )
         .with_help("keep one of them"),
-        E::Eof => truncated(text),
+        _ => return None,
+    };
+    Some(error)
+}
+
+/// A value of the wrong type or out of range.
+fn value_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
+    use ron::Error as E;
+    let (text, at, location) = (site.text, site.at, Some(site.at));
+    let (for_field, example_field) = (site.for_field(), site.example_field());
+    let error = match code {
         E::ExpectedInteger => {
-            let found = found_at(text, at);
             let help = match unquoted_number(text, at) {
                 Some(number) => unquote_help(example_field, &number),
                 None => format!("write digits only, for example `{example_field}: 60`"),
             };
             LoadError::at(
                 location,
-                format!("expected a whole number{for_field}, found {found}"),
+                format!("expected a whole number{for_field}, found {}", site.found()),
             )
             .with_help(help)
         }
         E::ExpectedFloat => {
-            let found = found_at(text, at);
             let help = match unquoted_number(text, at) {
                 Some(number) => unquote_help(example_field, &number),
                 None => format!("write a number, for example `{example_field}: 0.5`"),
             };
             LoadError::at(
                 location,
-                format!("expected a number{for_field}, found {found}"),
+                format!("expected a number{for_field}, found {}", site.found()),
             )
             .with_help(help)
         }
         E::ExpectedString | E::ExpectedStringEnd if char_at(text, at) != Some('"') => {
-            let found = found_at(text, at);
             LoadError::at(
                 location,
-                format!("expected a text in double quotes{for_field}, found {found}"),
+                format!(
+                    "expected a text in double quotes{for_field}, found {}",
+                    site.found()
+                ),
             )
             .with_help(format!(
                 "write it in quotes, for example `{example_field}: \"...\"`"
@@ -116,40 +159,11 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             location,
             format!(
                 "expected `true` or `false`{for_field}, found {}",
-                found_at(text, at)
+                site.found()
             ),
         )
         .with_help(format!("for example `{example_field}: true`")),
-        E::ExpectedComma => expected_comma(text, at),
-        E::IntegerOutOfBounds => {
-            let start = if char_before(text, at) == Some('-') {
-                Location {
-                    line: at.line,
-                    column: at.column - 1,
-                }
-            } else {
-                at
-            };
-            let field = field_before(text, start);
-            let help = match field.as_deref() {
-                Some("status" | "expect_status") => {
-                    "an HTTP status is a whole number from 100 to 599".to_owned()
-                }
-                Some(name) => {
-                    format!("`{name}` takes a whole number that is not negative and not that large")
-                }
-                None => "use a whole number that is not negative and not that large".to_owned(),
-            };
-            let for_field = field.map_or_else(String::new, |f| format!(" for `{f}`"));
-            LoadError::at(
-                Some(start),
-                format!(
-                    "the number {} is out of range{for_field}",
-                    found_at(text, start)
-                ),
-            )
-            .with_help(help)
-        }
+        E::IntegerOutOfBounds => out_of_range(text, at),
         E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedUnit
             if char_at(text, at) == Some('{') && at.line == 1 && at.column == 1 =>
         {
@@ -163,7 +177,7 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             location,
             format!(
                 "expected a `( ... )` block{for_field}, found {}",
-                found_at(text, at)
+                site.found()
             ),
         )
         .with_help(format!(
@@ -173,7 +187,7 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             location,
             format!(
                 "expected a list `[ ... ]`{for_field}, found {}",
-                found_at(text, at)
+                site.found()
             ),
         )
         .with_help(format!(
@@ -183,24 +197,67 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
             location,
             format!(
                 "expected a map `{{ ... }}`{for_field}, found {}",
-                found_at(text, at)
+                site.found()
             ),
         )
         .with_help(format!(
             "write `{example_field}: {{ \"key\": value, ... }}`"
         )),
+        _ => return None,
+    };
+    Some(error)
+}
+
+/// A number too large (or negative where it cannot be): located at its sign, if any.
+fn out_of_range(text: &str, at: Location) -> LoadError {
+    let start = if char_before(text, at) == Some('-') {
+        Location {
+            line: at.line,
+            column: at.column - 1,
+        }
+    } else {
+        at
+    };
+    let field = field_before(text, start);
+    let help = match field.as_deref() {
+        Some("status" | "expect_status") => {
+            "an HTTP status is a whole number from 100 to 599".to_owned()
+        }
+        Some(name) => {
+            format!("`{name}` takes a whole number that is not negative and not that large")
+        }
+        None => "use a whole number that is not negative and not that large".to_owned(),
+    };
+    let for_field = field.map_or_else(String::new, |f| format!(" for `{f}`"));
+    LoadError::at(
+        Some(start),
+        format!(
+            "the number {} is out of range{for_field}",
+            found_at(text, start)
+        ),
+    )
+    .with_help(help)
+}
+
+/// Punctuation, escapes, comments and whatever else ron reports (in its own words).
+fn syntax_error(site: &Site, code: &ron::Error) -> LoadError {
+    use ron::Error as E;
+    let (text, at, location) = (site.text, site.at, Some(site.at));
+    match code {
+        E::Eof => truncated(text),
+        E::ExpectedComma => expected_comma(text, at),
         E::ExpectedMapColon => LoadError::at(location, "expected `:` between a key and its value")
             .with_help("map entries are written `\"key\": value`"),
         E::ExpectedIdentifier => LoadError::at(
             location,
-            format!("expected a field name, found {}", found_at(text, at)),
+            format!("expected a field name, found {}", site.found()),
         )
         .with_help(HELP_FIELD_PAIRS),
         E::ExpectedArrayEnd
         | E::ExpectedMapEnd
         | E::ExpectedStructLikeEnd
         | E::ExpectedOptionEnd => {
-            let close = match err.code {
+            let close = match code {
                 E::ExpectedArrayEnd => ']',
                 E::ExpectedMapEnd => '}',
                 _ => ')',
@@ -209,17 +266,14 @@ pub(super) fn ron_error(text: &str, err: &ron::error::SpannedError) -> LoadError
                 location,
                 format!(
                     "expected `,` or the closing `{close}`, found {}",
-                    found_at(text, at)
+                    site.found()
                 ),
             )
             .with_help("a `,` or a closing bracket is missing before this")
         }
         E::TrailingCharacters => LoadError::at(
             location,
-            format!(
-                "unexpected {} after the end of the design",
-                found_at(text, at)
-            ),
+            format!("unexpected {} after the end of the design", site.found()),
         )
         .with_help(HELP_TRAILING),
         E::InvalidEscape(_) => {
