@@ -31,7 +31,7 @@ pub enum ClusterError {
         /// What is wrong with it, e.g. "that folder has no executable `pg_ctl`".
         problem: String,
     },
-    /// A [`ClusterOptions`] value cannot be used.
+    /// A [`ClusterOptions`](super::ClusterOptions) value cannot be used.
     #[error("invalid PostgreSQL cluster option: {0}")]
     InvalidOption(String),
     /// A file system or process-spawning operation failed.
