@@ -19,9 +19,6 @@ use crate::model::{
 /// Longest object literal kept on one line.
 const MAX_INLINE_OBJECT: usize = 72;
 
-/// The names every handler starts with.
-pub const INPUTS: [&str; 5] = ["params", "query", "headers", "body", "auth"];
-
 /// A string as a TypeScript (and JSON) string literal.
 pub fn string_literal(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
@@ -117,7 +114,7 @@ impl<'a> WorkerCompiler<'a> {
         let mut first_error: Option<ExportError> = None;
         walk_steps(&route.steps, &mut |position, step| {
             if let Some(name) = step.output() {
-                if INPUTS.contains(&name) && first_error.is_none() {
+                if Route::INPUTS.contains(&name) && first_error.is_none() {
                     first_error = Some(ExportError::Unsupported {
                         node: place.node.to_owned(),
                         detail: format!(
@@ -134,7 +131,7 @@ impl<'a> WorkerCompiler<'a> {
         if let Some(error) = first_error {
             return Err(error);
         }
-        let mut taken: BTreeSet<String> = INPUTS.iter().map(|s| (*s).to_owned()).collect();
+        let mut taken: BTreeSet<String> = Route::INPUTS.iter().map(|s| (*s).to_owned()).collect();
         taken.extend(self.sessions.values().cloned());
         let mut vars: BTreeMap<String, String> = BTreeMap::new();
         for name in &outputs {
@@ -164,7 +161,7 @@ impl<'a> WorkerCompiler<'a> {
             code,
             "async function {function}(input: Input, env: Env, {ctx}: ExecutionContext): Promise<Response> {{"
         );
-        let inputs: Vec<&str> = INPUTS
+        let inputs: Vec<&str> = Route::INPUTS
             .iter()
             .copied()
             .filter(|i| scope.inputs_used.contains(*i))
@@ -600,7 +597,7 @@ impl Scope<'_> {
         let mut segments = path.split('.');
         let root = segments.next().unwrap_or_default().trim();
         let rest: Vec<&str> = segments.collect();
-        let var = if let Some(input) = INPUTS.iter().find(|i| **i == root) {
+        let var = if let Some(input) = Route::INPUTS.iter().find(|i| **i == root) {
             self.inputs_used.insert(input);
             (*input).to_owned()
         } else if let Some(var) = self.vars.get(root) {

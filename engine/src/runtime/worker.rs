@@ -116,30 +116,6 @@ pub struct RouteInputs {
     pub auth: bool,
 }
 
-/// Every dotted path a step reads (not its nested steps).
-fn step_paths(step: &Step) -> Vec<String> {
-    match step {
-        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => key.paths(),
-        Step::KvPut { key, value, .. } => key.paths().into_iter().chain(value.paths()).collect(),
-        Step::KvList { prefix, .. } => prefix.paths(),
-        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-            params.iter().flat_map(Expr::paths).collect()
-        }
-        Step::Call { path, body, .. } => path
-            .paths()
-            .into_iter()
-            .chain(body.iter().flat_map(Expr::paths))
-            .collect(),
-        Step::Set { value, .. } => value.paths(),
-        Step::If { cond, .. } => cond.paths(),
-        Step::Respond { body, headers, .. } => body
-            .iter()
-            .flat_map(Expr::paths)
-            .chain(headers.values().flat_map(Template::paths))
-            .collect(),
-    }
-}
-
 /// Which inputs each route of a Worker reads (computed once when the engine starts).
 pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
     worker
@@ -149,12 +125,12 @@ pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
             let mut inputs = RouteInputs::default();
             crate::model::walk_steps(&route.steps, &mut |_, step| {
                 inputs.auth |= matches!(step, Step::Call { .. });
-                for path in step_paths(step) {
+                step.for_each_read(&mut |path| {
                     let root = path.split('.').next().unwrap_or_default().trim();
                     inputs.query |= root == "query";
                     inputs.headers |= root == "headers";
                     inputs.auth |= root == "auth";
-                }
+                });
             });
             inputs
         })

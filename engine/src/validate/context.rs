@@ -9,8 +9,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::graph::DesignGraph;
 use crate::model::{
-    Client, Condition, D1, Design, Expr, Gateway, Hyperdrive, Kind, Kv, Node, NodeKind, Route,
-    Step, Template, Wire, Worker,
+    Client, D1, Design, Gateway, Hyperdrive, Kind, Kv, Node, NodeKind, Route, Step, Wire, Worker,
 };
 
 use super::Target;
@@ -531,107 +530,6 @@ pub(crate) fn walk<'a>(steps: &'a [Step], visit: &mut dyn FnMut(&StepPath, &'a S
     go(&mut StepPath::default(), steps, visit);
 }
 
-/// Scan a template like [`Template::parts`], visiting placeholder paths; false when it does
-/// not parse. Braces are ASCII, so stepping over bytes never splits a character.
-fn scan_template<'t>(text: &'t str, visit: &mut Option<&mut dyn FnMut(&'t str)>) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    // Jump from brace to brace: only they matter.
-    while let Some(offset) = bytes[i..].iter().position(|b| matches!(b, b'{' | b'}')) {
-        i += offset;
-        match bytes[i] {
-            b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
-            b'{' => {
-                let Some(close) = bytes[i + 1..].iter().position(|b| *b == b'}') else {
-                    return false;
-                };
-                let close = close + i + 1;
-                let path = trim(&text[i + 1..close]);
-                if path.is_empty() {
-                    return false;
-                }
-                if let Some(visit) = visit {
-                    visit(path);
-                }
-                i = close + 1;
-            }
-            b'}' => return false,
-            _ => i += 1,
-        }
-    }
-    true
-}
-
-/// `str::trim`, with a quick answer for text that starts and ends with visible ASCII.
-fn trim(text: &str) -> &str {
-    match (text.as_bytes().first(), text.as_bytes().last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
-        _ => text.trim(),
-    }
-}
-
-/// Whether a template parses (what [`Template::parts`] says, without allocating).
-pub(crate) fn template_parses(template: &Template) -> bool {
-    scan_template(template.as_str(), &mut None)
-}
-
-/// Visit a template's placeholder paths without allocating; nothing when it does not parse
-/// (as [`Template::paths`]).
-pub(crate) fn template_paths<'t>(template: &'t Template, visit: &mut dyn FnMut(&'t str)) {
-    let text = template.as_str();
-    if !text.bytes().any(|b| b == b'{' || b == b'}') {
-        return;
-    }
-    // Most templates hold a few placeholders: keep them while checking that the whole
-    // template parses, and scan a second time only for templates with more.
-    let mut found: [&'t str; 8] = [""; 8];
-    let mut count = 0;
-    let parses = scan_template(
-        text,
-        &mut Some(&mut |path| {
-            if let Some(slot) = found.get_mut(count) {
-                *slot = path;
-            }
-            count += 1;
-        }),
-    );
-    if !parses {
-        return;
-    }
-    if count <= found.len() {
-        for path in &found[..count] {
-            visit(path);
-        }
-    } else {
-        scan_template(text, &mut Some(visit));
-    }
-}
-
-/// Visit every dotted path an expression reads (as [`Expr::paths`], without allocating).
-pub(crate) fn expr_paths<'e>(expr: &'e Expr, visit: &mut dyn FnMut(&'e str)) {
-    match expr {
-        Expr::Ref(path) => visit(path),
-        Expr::Text(template) => template_paths(template, visit),
-        Expr::Json(_) => {}
-        Expr::Object(fields) => {
-            for value in fields.values() {
-                expr_paths(value, visit);
-            }
-        }
-    }
-}
-
-/// Visit every dotted path a condition reads.
-pub(crate) fn condition_paths<'c>(condition: &'c Condition, visit: &mut dyn FnMut(&'c str)) {
-    match condition {
-        Condition::Exists(path) | Condition::Missing(path) => visit(path),
-        Condition::Equals(a, b) => {
-            expr_paths(a, visit);
-            expr_paths(b, visit);
-        }
-    }
-}
-
 /// A short description of a route for messages: `GET /products/:id`.
 pub(crate) fn route_label(route: &Route) -> String {
     format!("{} {}", route.method, route.path)
@@ -640,6 +538,7 @@ pub(crate) fn route_label(route: &Route) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Condition, Expr};
 
     #[test]
     fn walk_formats_positions_like_the_model() {
@@ -690,16 +589,5 @@ mod tests {
             }
         }
         assert_eq!(path, same);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn template_scan_agrees_with_the_model(text in "[a-z{}. ]{0,12}") {
-            let template = Template::new(text);
-            let mut paths = Vec::new();
-            template_paths(&template, &mut |p| paths.push(p.to_owned()));
-            proptest::prop_assert_eq!(paths, template.paths());
-            proptest::prop_assert_eq!(template_parses(&template), template.parts().is_ok());
-        }
     }
 }
