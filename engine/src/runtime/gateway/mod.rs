@@ -126,7 +126,7 @@ pub async fn handle(
         if preflight {
             return match allowed {
                 Some(allow) => preflight_response(gateway, cors, &allow),
-                None => error_response(403, "origin not allowed"),
+                None => error_response(403, errors::ORIGIN_NOT_ALLOWED),
             };
         }
         if origin.is_some() {
