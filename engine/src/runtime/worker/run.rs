@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use crate::model::{Condition, Expr, KvFormat, Step, Template};
 use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT};
 
-use super::super::bindings::{Binding, BindingError};
-use super::super::engine::{RequestCtx, Shared};
-use super::super::http::Resp;
 use super::scope::{Scope, Slot, exists};
 use super::values::{eval, eval_ref, json_equal, render, stored_text, write_expr_json};
+use crate::runtime::bindings::{Binding, BindingError};
+use crate::runtime::engine::{RequestCtx, Shared};
+use crate::runtime::http::Resp;
 
 /// Characters a URL parser percent-encodes in a path or query.
 const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::super::bindings::ParsedJson;
+use crate::runtime::bindings::ParsedJson;
 
 /// A value in scope: the step's own, or shared with a store's cache (a KV JSON value is not
 /// copied for every request that reads it).

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::super::bindings::ParsedJson;
 use super::scope::{Scope, lookup};
 use super::values::{eval, js_json, json_equal, render, value_text, write_expr_json};
 use super::*;
 use crate::model::{Expr, HttpMethod, Template};
+use crate::runtime::bindings::ParsedJson;
 
 #[test]
 fn lookup_walks_objects_and_arrays() {
