@@ -85,10 +85,10 @@ mod tests {
     }
 
     #[track_caller]
-    fn assert_has(file: &str, name: &str, expected: &str) {
+    fn assert_has(text: &str, file: &str, expected: &str) {
         assert!(
-            file.contains(expected),
-            "{name} no longer holds `{expected}`: the exported TypeScript and \
+            text.contains(expected),
+            "{file} no longer holds `{expected}`: the exported TypeScript and \
              engine/src/semantics.rs must say the same"
         );
     }
