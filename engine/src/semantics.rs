@@ -1,5 +1,7 @@
 //! Fixed facts shared by the local engine and the exporter: header names, error bodies,
-//! platform limits. Both sides read them from here so that they cannot drift apart.
+//! platform limits. Both sides read them from here so that they cannot drift apart. The
+//! exported helpers (`assets/export/edgewire.ts`, `gateway.ts`) spell them out in TypeScript;
+//! the tests below read those files and fail when a text there differs from this one.
 
 /// `compatibility_date` written into every exported `wrangler.jsonc`.
 pub const COMPATIBILITY_DATE: &str = "2026-11-01";
@@ -39,6 +41,8 @@ pub mod errors {
     pub const INVALID_TOKEN: &str = "invalid token";
     /// 429.
     pub const RATE_LIMITED: &str = "rate limit exceeded";
+    /// 403: a CORS preflight from an origin the gateway does not allow.
+    pub const ORIGIN_NOT_ALLOWED: &str = "origin not allowed";
     /// 500: a handler reached its end without a Respond step.
     pub const NO_RESPONSE: &str = "handler finished without a response";
     /// 500: something unexpected (a panic inside a request); the cause is only logged.
@@ -55,12 +59,134 @@ pub mod errors {
     }
 
     /// 413 body text.
-    pub fn body_too_large(max_bytes: u64) -> String {
+    pub fn body_too_large(max_bytes: impl std::fmt::Display) -> String {
         format!("request body is larger than {max_bytes} bytes")
     }
 
     /// 500/502 body text for a failing step (`"d1 query failed"`).
     pub fn step_failed(step_kind: &str) -> String {
         format!("{step_kind} failed")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The exported TypeScript copies these facts by hand; here they are compared.
+
+    use super::errors;
+    use super::{AUTH_HEADER, KV_LIST_LIMIT};
+
+    const EDGEWIRE_TS: &str = include_str!("../../assets/export/edgewire.ts");
+    const GATEWAY_TS: &str = include_str!("../../assets/export/gateway.ts");
+
+    /// A text as a TypeScript string literal.
+    fn literal(text: &str) -> String {
+        serde_json::to_string(text).expect("a string serializes")
+    }
+
+    #[track_caller]
+    fn assert_has(text: &str, file: &str, expected: &str) {
+        assert!(
+            text.contains(expected),
+            "{file} no longer holds `{expected}`: the exported TypeScript and \
+             engine/src/semantics.rs must say the same"
+        );
+    }
+
+    #[test]
+    fn edgewire_ts_says_what_the_engine_says() {
+        let ts = EDGEWIRE_TS;
+        let file = "assets/export/edgewire.ts";
+        assert_has(
+            ts,
+            file,
+            &format!("export const AUTH_HEADER = {};", literal(AUTH_HEADER)),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "export const INVALID_JSON = {};",
+                literal(errors::INVALID_JSON)
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "export const NO_RESPONSE = {};",
+                literal(errors::NO_RESPONSE)
+            ),
+        );
+        // Texts built at request time: the Rust function given the TypeScript interpolations.
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "errorResponse(404, `{}`)",
+                errors::no_route("${request.method}", "${url.pathname}")
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!("error: `{}`", errors::step_failed("${this.kind}")),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!("errorResponse(500, {})", literal(errors::INTERNAL_ERROR)),
+        );
+        assert_has(ts, file, &format!("limit: {KV_LIST_LIMIT} }}"));
+    }
+
+    #[test]
+    fn gateway_ts_says_what_the_engine_says() {
+        let ts = GATEWAY_TS;
+        let file = "assets/export/gateway.ts";
+        assert_has(
+            ts,
+            file,
+            &format!("export const AUTH_HEADER = {};", literal(AUTH_HEADER)),
+        );
+        for (key, text) in [
+            ("missingApiKey", errors::MISSING_API_KEY),
+            ("invalidApiKey", errors::INVALID_API_KEY),
+            ("missingToken", errors::MISSING_TOKEN),
+            ("invalidToken", errors::INVALID_TOKEN),
+            ("rateLimited", errors::RATE_LIMITED),
+            ("originNotAllowed", errors::ORIGIN_NOT_ALLOWED),
+        ] {
+            assert_has(ts, file, &format!("  {key}: {},\n", literal(text)));
+        }
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "errorResponse(413, `{}`)",
+                errors::body_too_large("${config.maxBodyBytes}")
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "errorResponse(405, `{}`",
+                errors::method_not_allowed("${method}", "${url.pathname}")
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "errorResponse(404, `{}`)",
+                errors::no_route("${method}", "${url.pathname}")
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!("error: {}", literal(&errors::step_failed("service call"))),
+        );
     }
 }

@@ -48,7 +48,7 @@
 //! - `server.rs`: [`run`] serves HTTP/1.1 with hyper (keep-alive, graceful shutdown) and
 //!   answers entry-point requests directly; the axum router serves `/__edgewire/*` (traces,
 //!   metrics, the event stream) and is also the socket-free [`Engine::router`].
-//! - `gateway.rs`: the API Gateway (below). `worker.rs`: routes and the handler interpreter.
+//! - `gateway/`: the API Gateway (below). `worker/`: routes and the handler interpreter.
 //! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>` and the [`Registry`].
 //! - `kv.rs`, `d1.rs` (SQLite, one thread per file), `hyperdrive.rs` (pool and cache),
 //!   `postgres/cluster/` (private throwaway PostgreSQL for `Origin::Auto`; with the
@@ -113,7 +113,7 @@
 //! - A Worker that is NOT wired from a Client (only reachable through service bindings) reads
 //!   `auth` from the `x-edgewire-auth` header (JSON; invalid/missing -> `{"method":"none"}`).
 //!   A public Worker (wired from a Client) ignores that header: auth = `{"method":"none"}`.
-//! - Route matching, scope, steps, results and failures: see engine/src/model/handler.rs docs.
+//! - Route matching, scope, steps, results and failures: see engine/src/model/handler/mod.rs docs.
 //! - Non-empty body that is not JSON -> 400 INVALID_JSON before any step.
 //! - Respond: status, compact JSON body (object fields in the order the model gives: Object is a
 //!   BTreeMap, so sorted keys; D1/PG rows keep column order), `content-type: application/json` when

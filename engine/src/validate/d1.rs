@@ -10,7 +10,7 @@ use rusqlite::Connection;
 
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
-use super::context::{Ctx, FastMap, Memo, StepAt};
+use super::context::{Ctx, Database, FastMap, Memo, Prepared, StepAt};
 use super::{Diagnostic, Severity, Target};
 
 /// SQLite's message for an error, without rusqlite's decorations.
@@ -116,20 +116,6 @@ fn run_batch(conn: &mut Connection, sql: &str) -> Result<(), String> {
             sqlite_message(&error)
         }
     })
-}
-
-/// What a prepared SQL text needs.
-#[derive(Clone)]
-pub(crate) enum Prepared {
-    Parameters(usize),
-    Failed(String),
-}
-
-/// One D1 database rebuilt in memory, with the SQL texts already prepared against it.
-pub(crate) struct Database<'a> {
-    /// `None` when SQLite could not start or a migration failed (already reported).
-    conn: Option<Connection>,
-    prepared: FastMap<&'a str, Prepared>,
 }
 
 impl<'a> Database<'a> {

@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use super::context::{Ctx, Memo, StepAt, WorkerAt};
+use super::context::{Ctx, Memo, Numbers, StepAt, WorkerAt};
 use super::{Diagnostic, Severity, Target};
 
 /// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
@@ -98,13 +98,8 @@ fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
     question_marks
 }
 
-/// The `$n` numbers of a statement: bits for the usual small numbers, a set otherwise.
-pub(crate) enum Numbers {
-    Bits(u64),
-    Set(BTreeSet<u32>),
-}
-
 impl Numbers {
+    /// The `$n` numbers of `sql` and how many `?` it holds.
     fn of(sql: &str) -> (Self, usize) {
         let (mut bits, mut large) = (0u64, false);
         let question_marks = scan(sql, &mut |n| {
@@ -119,22 +114,6 @@ impl Numbers {
             (Numbers::Set(found.numbers), found.question_marks)
         } else {
             (Numbers::Bits(bits), question_marks)
-        }
-    }
-
-    fn contains(&self, n: u32) -> bool {
-        match self {
-            Numbers::Bits(bits) => n < 64 && bits & (1 << n) != 0,
-            Numbers::Set(set) => set.contains(&n),
-        }
-    }
-
-    /// The highest number, 0 when there is none.
-    fn highest(&self) -> u32 {
-        match self {
-            Numbers::Bits(0) => 0,
-            Numbers::Bits(bits) => 63 - bits.leading_zeros(),
-            Numbers::Set(set) => set.last().copied().unwrap_or(0),
         }
     }
 }

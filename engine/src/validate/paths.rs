@@ -1,10 +1,7 @@
 //! Route path patterns (`/products/:id`), matching request paths against them, and a trie
 //! that finds which earlier routes catch a later one (linear in the routes, not quadratic).
 
-use crate::model::HttpMethod;
-
-use super::context::FastMap;
-use crate::model::is_handler_name;
+use crate::model::{HttpMethod, is_handler_name};
 
 /// One segment of a path pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +106,8 @@ pub(crate) struct Coverage {
 
 #[derive(Default)]
 struct TrieNode<'a> {
-    literals: FastMap<&'a str, usize>,
+    /// `FxHash`, as context's `FastMap` (context builds on this module, so it is named here).
+    literals: rustc_hash::FxHashMap<&'a str, usize>,
     param: Option<usize>,
     /// Routes whose pattern ends here: (index, methods).
     ends: Vec<(usize, u8)>,

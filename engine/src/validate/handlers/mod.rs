@@ -1,17 +1,11 @@
 //! Worker routes and their handlers: bindings used by steps, values used before they are set,
 //! templates, handlers that can end without a response, route paths and overlaps, statuses.
 
-use crate::model::{Expr, Kind, Route, Step, Template, is_handler_name};
+use crate::model::{Kind, Route, Step, is_handler_name};
 
-use super::context::{
-    Ctx, StepAt, StepPath, WorkerAt, condition_paths, expr_paths, route_label, step_target,
-    template_parses, template_paths,
-};
+use super::context::{Ctx, StepAt, StepPath, WorkerAt, route_label, step_target};
 use super::paths::{RouteTrie, Segment, method_bit};
 use super::{Diagnostic, Severity, Target};
-
-/// The names a handler's scope holds before its first step.
-pub const INPUTS: [&str; 5] = ["params", "query", "headers", "body", "auth"];
 
 /// The node kind a step's binding must lead to.
 fn expected_kind(step: &Step) -> Option<Kind> {
@@ -89,39 +83,6 @@ pub(crate) fn step_bindings<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut V
     }
 }
 
-/// Visit the dotted paths a step reads, not counting its branches.
-fn for_each_read<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s str)) {
-    match step {
-        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => template_paths(key, visit),
-        Step::KvPut { key, value, .. } => {
-            template_paths(key, visit);
-            expr_paths(value, visit);
-        }
-        Step::KvList { prefix, .. } => template_paths(prefix, visit),
-        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-            for param in params {
-                expr_paths(param, visit);
-            }
-        }
-        Step::Call { path, body, .. } => {
-            template_paths(path, visit);
-            if let Some(body) = body {
-                expr_paths(body, visit);
-            }
-        }
-        Step::Set { value, .. } => expr_paths(value, visit),
-        Step::If { cond, .. } => condition_paths(cond, visit),
-        Step::Respond { body, headers, .. } => {
-            if let Some(body) = body {
-                expr_paths(body, visit);
-            }
-            for template in headers.values() {
-                template_paths(template, visit);
-            }
-        }
-    }
-}
-
 /// What the use-before-set walk knows about one route.
 struct Flow<'r, 'o> {
     ctx_node: &'r crate::model::Node,
@@ -174,7 +135,7 @@ impl<'r> Flow<'r, '_> {
         for (index, step) in steps.iter().enumerate() {
             path.push_index(index);
             let scope = *set;
-            for_each_read(step, &mut |read| self.read(read, path, scope));
+            step.for_each_read(&mut |read| self.read(read, path, scope));
             match step {
                 Step::If {
                     then, otherwise, ..
@@ -259,9 +220,9 @@ impl<'r> Flow<'r, '_> {
                     .help(format!("write `headers.{}`", name.to_ascii_lowercase())),
                 );
             }
-            _ if INPUTS.contains(&root) || self.is_set(set, root) => {}
+            _ if Route::INPUTS.contains(&root) || self.is_set(set, root) => {}
             _ => {
-                let nearest = INPUTS
+                let nearest = Route::INPUTS
                     .iter()
                     .chain(self.names.iter().filter(|n| self.is_set(set, n)))
                     .map(|candidate| (strsim::damerau_levenshtein(root, candidate), *candidate))
@@ -318,62 +279,10 @@ pub(crate) fn values_before_set(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut
     }
 }
 
-/// Visit every template a step holds (not counting its branches).
-fn for_each_template<'s>(step: &'s Step, visit: &mut dyn FnMut(&'s Template)) {
-    fn expr<'s>(value: &'s Expr, visit: &mut dyn FnMut(&'s Template)) {
-        match value {
-            Expr::Text(template) => visit(template),
-            Expr::Object(fields) => {
-                for field in fields.values() {
-                    expr(field, visit);
-                }
-            }
-            Expr::Ref(_) | Expr::Json(_) => {}
-        }
-    }
-    match step {
-        Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(key),
-        Step::KvPut { key, value, .. } => {
-            visit(key);
-            expr(value, visit);
-        }
-        Step::KvList { prefix, .. } => visit(prefix),
-        Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-            for param in params {
-                expr(param, visit);
-            }
-        }
-        Step::Call { path, body, .. } => {
-            visit(path);
-            if let Some(body) = body {
-                expr(body, visit);
-            }
-        }
-        Step::Set { value, .. } => expr(value, visit),
-        Step::If { cond, .. } => {
-            if let crate::model::Condition::Equals(a, b) = cond {
-                expr(a, visit);
-                expr(b, visit);
-            }
-        }
-        Step::Respond { body, headers, .. } => {
-            if let Some(body) = body {
-                expr(body, visit);
-            }
-            for template in headers.values() {
-                visit(template);
-            }
-        }
-    }
-}
-
 /// HDL004: a template that does not parse.
 pub(crate) fn templates<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
-    for_each_template(at.step, &mut |template| {
-        if template_parses(template) {
-            return;
-        }
-        if let Err(error) = template.parts() {
+    at.step.for_each_template(&mut |template| {
+        if let Err(error) = template.for_each_part(|_| {}) {
             out.push(
                     Diagnostic::new(
                         "HDL004",
@@ -527,7 +436,7 @@ pub(crate) fn respond_status<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut 
 /// HDL011: a step sets a name that is not a plain identifier, or hides an input.
 pub(crate) fn output_names<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
     let Some(name) = at.step.output() else { return };
-    let problem = if INPUTS.contains(&name) {
+    let problem = if Route::INPUTS.contains(&name) {
         format!("`{name}` is an input name and cannot be set")
     } else if !is_handler_name(name) {
         format!("`{name}` is not a plain name (letters, digits and `_`, no dots)")

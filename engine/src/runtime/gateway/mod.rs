@@ -126,7 +126,7 @@ pub async fn handle(
         if preflight {
             return match allowed {
                 Some(allow) => preflight_response(gateway, cors, &allow),
-                None => error_response(403, "origin not allowed"),
+                None => error_response(403, errors::ORIGIN_NOT_ALLOWED),
             };
         }
         if origin.is_some() {
@@ -169,43 +169,8 @@ async fn route_and_forward(
     };
 
     // 5. Rate limit.
-    if let Some(limit) = &gateway.rate_limit {
-        let client_ip = || -> Cow<'_, str> {
-            match request
-                .headers()
-                .get(CF_CONNECTING_IP)
-                .and_then(|v| v.to_str().ok())
-            {
-                Some(ip) => Cow::Borrowed(ip),
-                None => ctx
-                    .peer
-                    .map_or(Cow::Borrowed("unknown"), |ip| Cow::Owned(ip.to_string())),
-            }
-        };
-        let key = match limit.key {
-            RateLimitKey::ClientIp => client_ip(),
-            RateLimitKey::Credential => match (&gateway.auth, &caller.user_id) {
-                (Auth::ApiKey { header, .. }, _) => request
-                    .headers()
-                    .get(header.as_str())
-                    .map_or_else(client_ip, |key| String::from_utf8_lossy(key.as_bytes())),
-                (_, Some(subject)) => Cow::Borrowed(subject.as_str()),
-                (_, None) => client_ip(),
-            },
-        };
-        if let Err(retry_after) = shared.rate.hit(
-            node,
-            &key,
-            limit.requests,
-            limit.period_secs,
-            shared.clock.now_millis(),
-        ) {
-            let mut response = error_response(429, errors::RATE_LIMITED);
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            return response;
-        }
+    if let Some(response) = rate_limited(shared, ctx, node, gateway, &request, &caller) {
+        return response;
     }
 
     // 6. Route: the first route whose path matches and that takes the method; 405 when
@@ -313,6 +278,56 @@ async fn route_and_forward(
         response.headers_mut().insert(name, value);
     }
     response
+}
+
+/// Step 5: the 429 answer when the caller is over the gateway's rate limit.
+fn rate_limited(
+    shared: &Shared,
+    ctx: &RequestCtx,
+    node: &str,
+    gateway: &Gateway,
+    request: &Req,
+    caller: &Caller,
+) -> Option<Resp> {
+    if let Some(limit) = &gateway.rate_limit {
+        let client_ip = || -> Cow<'_, str> {
+            match request
+                .headers()
+                .get(CF_CONNECTING_IP)
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(ip) => Cow::Borrowed(ip),
+                None => ctx
+                    .peer
+                    .map_or(Cow::Borrowed("unknown"), |ip| Cow::Owned(ip.to_string())),
+            }
+        };
+        let key = match limit.key {
+            RateLimitKey::ClientIp => client_ip(),
+            RateLimitKey::Credential => match (&gateway.auth, &caller.user_id) {
+                (Auth::ApiKey { header, .. }, _) => request
+                    .headers()
+                    .get(header.as_str())
+                    .map_or_else(client_ip, |key| String::from_utf8_lossy(key.as_bytes())),
+                (_, Some(subject)) => Cow::Borrowed(subject.as_str()),
+                (_, None) => client_ip(),
+            },
+        };
+        if let Err(retry_after) = shared.rate.hit(
+            node,
+            &key,
+            limit.requests,
+            limit.period_secs,
+            shared.clock.now_millis(),
+        ) {
+            let mut response = error_response(429, errors::RATE_LIMITED);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return Some(response);
+        }
+    }
+    None
 }
 
 /// Number of request segments a gateway route path matches as a prefix, if it matches.
@@ -557,42 +572,4 @@ fn forwarded_headers(gateway: &Gateway, client: HeaderMap) -> HeaderMap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefixes_match_on_segment_boundaries() {
-        assert_eq!(prefix_match("/products", "/products"), Some(1));
-        assert_eq!(prefix_match("/products", "/products/"), Some(1));
-        assert_eq!(prefix_match("/products", "/products/7"), Some(1));
-        assert_eq!(prefix_match("/products", "/productsx"), None);
-        assert_eq!(prefix_match("/u/:id/x", "/u/3/x/y"), Some(3));
-        assert_eq!(prefix_match("/", "/anything"), Some(0));
-    }
-
-    #[test]
-    fn jwt_round_trip_and_rejections() {
-        let now_ms = 1_700_000_000_000;
-        let claims = json!({"sub": "u1", "iss": "me", "aud": ["api"], "exp": 1_700_000_100});
-        let token = sign_jwt(&claims, b"k");
-        assert!(verify_jwt(&token, b"k", "me", "api", now_ms).is_some());
-        assert!(verify_jwt(&token, b"other", "me", "api", now_ms).is_none());
-        assert!(verify_jwt(&token, b"k", "you", "api", now_ms).is_none());
-        assert!(verify_jwt(&token, b"k", "me", "api", 1_700_000_100_000).is_none());
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let none = format!(
-            "{}.{}.",
-            b64.encode(br#"{"alg":"none"}"#),
-            b64.encode(claims.to_string())
-        );
-        assert!(verify_jwt(&none, b"k", "me", "api", now_ms).is_none());
-    }
-
-    #[test]
-    fn rate_limit_windows_align_to_the_epoch() {
-        let limiter = RateLimiter::default();
-        assert!(limiter.hit("g", "ip", 1, 60, 61_000).is_ok());
-        assert_eq!(limiter.hit("g", "ip", 1, 60, 61_500), Err(59));
-        assert!(limiter.hit("g", "ip", 1, 60, 120_000).is_ok());
-    }
-}
+mod tests;

@@ -1,0 +1,179 @@
+//! Service Workers: route matching and the handler-language interpreter, exactly as the
+//! docs of [`crate::model::handler`] say.
+//!
+//! This file answers a request (route, inputs, the error bodies); `run.rs` runs the steps,
+//! `scope.rs` holds the named values, `values.rs` evaluates expressions and templates and
+//! writes JSON as JavaScript does.
+
+use serde_json::{Map, Value, json};
+
+use crate::model::{Route, Step, Worker};
+use crate::semantics::{AUTH_HEADER, errors};
+
+use super::engine::{RequestCtx, Shared};
+use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
+
+mod run;
+mod scope;
+mod values;
+
+use run::Run;
+use scope::Scope;
+pub use values::{js_json, value_text, write_js_json};
+
+/// Answer a request to Worker `node`.
+pub async fn handle(
+    shared: &Shared,
+    ctx: &RequestCtx,
+    node: &str,
+    worker: &Worker,
+    public: bool,
+    request: Req,
+) -> Resp {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    let Some((index, route, params)) = match_route(&worker.routes, method, path) else {
+        return error_response(404, &errors::no_route(method, path));
+    };
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => value,
+            Err(_) => return error_response(400, errors::INVALID_JSON),
+        }
+    };
+    let inputs = shared.route_inputs(node, index);
+    let mut scope = Scope::default();
+    scope.insert("params", Value::Object(params));
+    scope.insert("body", body);
+    // Building `query`, `headers` and `auth` costs allocations; leave them out when no step
+    // reads them (nothing can tell the difference).
+    if inputs.query {
+        scope.insert(
+            "query",
+            Value::Object(super::http::query_object(parts.uri.query())),
+        );
+    }
+    if inputs.headers {
+        scope.insert("headers", Value::Object(headers_object(&parts.headers)));
+    }
+    if inputs.auth {
+        let auth = if public {
+            None
+        } else {
+            parts
+                .headers
+                .get(AUTH_HEADER)
+                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+                .filter(Value::is_object)
+        };
+        scope.insert("auth", auth.unwrap_or_else(|| json!({ "method": "none" })));
+    }
+    let run = Run {
+        shared,
+        ctx,
+        worker: node,
+    };
+    match run.steps(&route.steps, None, &mut scope).await {
+        Ok(Some(response)) => response,
+        Ok(None) => json_response(500, &json!({ "error": errors::NO_RESPONSE, "node": node })),
+        Err(failure) => {
+            tracing::error!(
+                node,
+                step = %failure.step,
+                "{} failed: {}",
+                failure.kind,
+                failure.cause
+            );
+            let mut body = json!({
+                "error": errors::step_failed(failure.kind),
+                "node": node,
+                "step": failure.step,
+            });
+            if let Some(help) = failure.help {
+                body["help"] = Value::String(help);
+            }
+            json_response(failure.status, &body)
+        }
+    }
+}
+
+/// Which request inputs a route's steps read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteInputs {
+    pub query: bool,
+    pub headers: bool,
+    /// Reads `auth`, or calls a service (which passes `auth` on).
+    pub auth: bool,
+}
+
+/// Which inputs each route of a Worker reads (computed once when the engine starts).
+pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
+    worker
+        .routes
+        .iter()
+        .map(|route| {
+            let mut inputs = RouteInputs::default();
+            crate::model::walk_steps(&route.steps, &mut |_, step| {
+                inputs.auth |= matches!(step, Step::Call { .. });
+                step.for_each_read(&mut |path| {
+                    let root = path.split('.').next().unwrap_or_default().trim();
+                    inputs.query |= root == "query";
+                    inputs.headers |= root == "headers";
+                    inputs.auth |= root == "auth";
+                });
+            });
+            inputs
+        })
+        .collect()
+}
+
+/// The first route whose method and path match, with its path parameters.
+pub fn match_route<'a>(
+    routes: &'a [Route],
+    method: &str,
+    path: &str,
+) -> Option<(usize, &'a Route, Map<String, Value>)> {
+    let path = if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    let request = super::http::segment_iter(path);
+    routes.iter().enumerate().find_map(|(index, route)| {
+        if route.method.as_str() != method {
+            return None;
+        }
+        // Check every segment before building the parameters.
+        let mut pattern = super::http::segment_iter(&route.path);
+        let mut got = request.clone();
+        loop {
+            match (pattern.next(), got.next()) {
+                (None, None) => break,
+                (Some(want), Some(got)) => {
+                    let matches = if want.starts_with(':') {
+                        !got.is_empty()
+                    } else {
+                        want == got
+                    };
+                    if !matches {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        let mut params = Map::new();
+        for (want, got) in super::http::segment_iter(&route.path).zip(request.clone()) {
+            if let Some(name) = want.strip_prefix(':') {
+                params.insert(name.to_owned(), Value::String(decode_segment(got)));
+            }
+        }
+        Some((index, route, params))
+    })
+}
+
+#[cfg(test)]
+mod tests;
