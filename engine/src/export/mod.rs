@@ -19,6 +19,7 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
+mod kind;
 mod names;
 mod project;
 mod typescript;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Design, TemplateError};
 use crate::validate::{self, Diagnostics};
 
+pub use kind::KindExport;
 pub use names::{is_safe_relative_path, slug};
 
 /// Versions the exported `package.json` pins. The integration tests install exactly these.

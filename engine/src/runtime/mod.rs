@@ -133,6 +133,7 @@ mod engine;
 mod gateway;
 mod http;
 mod hyperdrive;
+mod kind;
 mod kv;
 pub mod postgres;
 mod server;
@@ -151,5 +152,6 @@ pub use engine::{
 };
 pub use gateway::{sign_jwt, verify_jwt};
 pub use hyperdrive::is_cacheable;
+pub use kind::KindRuntime;
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};

@@ -32,6 +32,7 @@
 
 pub mod cost;
 pub mod data;
+mod kind;
 pub mod latency;
 pub mod paths;
 mod text;
@@ -43,6 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Design, NodeKind};
 pub use cost::CostReport;
 pub use data::{REGIONS, Source, Tables};
+pub use kind::KindHop;
 pub use latency::Percentiles;
 use latency::{Access, Discrete, round1};
 pub use paths::{Hop, RequestPath};

@@ -105,6 +105,7 @@ mod exposure;
 mod gateway;
 mod handlers;
 mod hyperdrive;
+mod kind;
 mod kv;
 mod names;
 mod notes;
@@ -115,6 +116,7 @@ mod wires;
 #[cfg(test)]
 mod testkit;
 
+pub use kind::KindRules;
 pub use secrets::dev_vars_names;
 
 use std::collections::BTreeSet;

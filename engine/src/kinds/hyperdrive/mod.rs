@@ -1,0 +1,20 @@
+//! Everything the engine knows about a Hyperdrive: an existing PostgreSQL reached through a pool. Its plain facts (label, badge,
+//! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
+
+use crate::model::Kind;
+
+use super::NodeKindDef;
+
+/// The Hyperdrive kind.
+pub struct Def;
+
+impl NodeKindDef for Def {
+    fn kind(&self) -> Kind {
+        Kind::Hyperdrive
+    }
+}
+
+impl crate::export::KindExport for Def {}
+impl crate::runtime::KindRuntime for Def {}
+impl crate::simulate::KindHop for Def {}
+impl crate::validate::KindRules for Def {}
