@@ -5,7 +5,7 @@
 //! - [`mod@format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
 //! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
 //! - [`graph`]: the petgraph view of a design that the algorithms use.
-//! - [`kinds`]: the node kinds, one folder each, and the registry the layers read them from.
+//! - `kinds`: the node kinds, one folder each, and the registry the layers read them from.
 //! - [`validate`]: rules that turn a design into [`validate::Diagnostics`].
 //! - [`runtime`]: the local engine that runs a design over HTTP on 127.0.0.1.
 //! - [`simulate`]: the global latency and cost simulator.
@@ -19,7 +19,7 @@ pub mod edit;
 pub mod export;
 pub mod format;
 pub mod graph;
-pub mod kinds;
+pub(crate) mod kinds;
 pub mod model;
 pub mod regions;
 pub mod runtime;

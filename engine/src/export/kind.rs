@@ -1,4 +1,188 @@
-//! What the exporter needs from each node kind ([`crate::kinds`] implements it per kind).
+//! What the exporter needs from each node kind ([`crate::kinds`] implements it per kind), and
+//! the pieces of the project a kind's part is written against: the Worker being exported
+//! ([`Script`]), a data store ([`Store`]) and the package scripts it adds to
+//! ([`StoreScripts`]).
 
-/// A node kind's part in the exported project.
-pub trait KindExport {}
+use std::collections::BTreeMap;
+
+use super::{ExportError, ExportTree};
+use crate::model::{Design, Node, SampleRequest};
+
+/// A Gateway or Worker node being exported.
+pub(crate) struct Script<'a> {
+    pub node: &'a Node,
+    pub folder: String,
+    /// Bindings of this Worker, by binding name, to the node they reach.
+    pub bindings: BTreeMap<&'a str, &'a Node>,
+    pub public: bool,
+}
+
+impl Script<'_> {
+    /// The Worker's `wrangler.jsonc`, relative to the project.
+    pub fn config(&self) -> String {
+        format!("{}/wrangler.jsonc", self.folder)
+    }
+
+    /// The secrets the Worker reads: (name, what it is).
+    pub fn secrets(&self) -> Vec<(String, String)> {
+        crate::kinds::of(&self.node.kind).worker_secrets(self.node)
+    }
+
+    /// What the kinds of the Worker's bindings need of it, each once, in binding order.
+    pub fn binding_needs(&self) -> Vec<&'static BindingNeeds> {
+        let mut needs: Vec<&'static BindingNeeds> = Vec::new();
+        for target in self.bindings.values() {
+            if let Some(need) = crate::kinds::of(&target.kind).binding_needs()
+                && !needs.iter().any(|n| std::ptr::eq(*n, need))
+            {
+                needs.push(need);
+            }
+        }
+        needs
+    }
+}
+
+/// A data store and the Worker whose config the CLI commands use for it.
+pub(crate) struct Store<'a> {
+    pub node: &'a Node,
+    /// Its slug: the local store's name, its migrations and seed files.
+    pub name: String,
+    /// (worker folder config, binding) of the first Worker (in dev order) bound to it.
+    pub via: (String, String),
+}
+
+/// A section of `wrangler.jsonc` that binding entries go into (`kv_namespaces`, ...).
+pub(crate) struct WranglerSection {
+    /// The key, such as `kv_namespaces`.
+    pub key: &'static str,
+    /// The comment lines written above it (each starts with two spaces and `//`).
+    pub comment: &'static str,
+}
+
+/// What a Worker needs when it binds a kind of node: compatibility flags (with the comment
+/// that says why) and support files under `src/`.
+pub(crate) struct BindingNeeds {
+    pub flags_comment: &'static str,
+    pub flags: &'static [&'static str],
+    /// The import line of a Worker's `index.ts` for those files.
+    pub import: &'static str,
+    /// npm packages the project then depends on: (name, version).
+    pub dependencies: &'static [(&'static str, &'static str)],
+    /// (file name under `src/`, contents).
+    pub files: &'static [(&'static str, &'static str)],
+    /// A paragraph for the README's "Run it locally" section, once per project.
+    pub readme_local: &'static str,
+    /// A paragraph for the README's "Deploy" section, once per project.
+    pub readme_deploy: &'static str,
+}
+
+/// The package scripts' commands that stores add, in store order.
+#[derive(Default)]
+pub(crate) struct StoreScripts {
+    pub migrate_local: Vec<String>,
+    pub migrate_remote: Vec<String>,
+    pub seed: Vec<String>,
+    pub seed_postgres: Vec<String>,
+}
+
+/// A node kind's part in the exported project. Every method has a default that adds nothing,
+/// so a kind implements only the parts it plays: a Worker kind its sources, a store kind its
+/// binding entry, `Env` type and files.
+pub(crate) trait KindExport {
+    /// The Worker's `src/` files (a Gateway's or Worker's `index.ts` and its helpers).
+    fn worker_sources(
+        &self,
+        _design: &Design,
+        _script: &Script<'_>,
+        _tree: &mut ExportTree,
+    ) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    /// Text the node asks the project's docs to carry (a Note's text).
+    fn design_note<'n>(&self, _node: &'n Node) -> Option<&'n str> {
+        None
+    }
+
+    /// Sample requests the node sends (a Client's scenario), for the README's `curl` lines.
+    fn sample_requests<'n>(&self, _node: &'n Node) -> &'n [SampleRequest] {
+        &[]
+    }
+
+    /// Request headers that carry a credential this node checks, lower case, with the shell
+    /// text that stands for the value in the README (`$API_KEY`).
+    fn credential_headers(&self, _node: &Node) -> Vec<(String, String)> {
+        vec![]
+    }
+
+    /// The secrets a Worker of this kind reads: (name, what it is).
+    fn worker_secrets(&self, _node: &Node) -> Vec<(String, String)> {
+        vec![]
+    }
+
+    /// The README's name for a Worker of this kind.
+    fn readme_role(&self, public: bool) -> &'static str {
+        if public {
+            "service Worker, public"
+        } else {
+            "service Worker, reached through service bindings"
+        }
+    }
+
+    /// The README's lines about a Worker of this kind, under its heading.
+    fn readme_worker(&self, _script: &Script<'_>, _out: &mut String) {}
+
+    /// The `wrangler.jsonc` section and entry of a binding named `binding` to `target`.
+    fn wrangler_binding(
+        &self,
+        _target: &Node,
+        _binding: &str,
+    ) -> Option<(&'static WranglerSection, String)> {
+        None
+    }
+
+    /// The `Env` field of a binding to `target`: its doc comment and TypeScript type.
+    fn env_binding(&self, _target: &Node) -> Option<(String, &'static str)> {
+        None
+    }
+
+    /// What a Worker that binds this kind needs.
+    fn binding_needs(&self) -> Option<&'static BindingNeeds> {
+        None
+    }
+
+    /// A store's files: migrations, seeds.
+    fn store_files(&self, _store: &Store<'_>, _tree: &mut ExportTree) {}
+
+    /// A store's commands in the package scripts.
+    fn store_scripts(&self, _store: &Store<'_>, _scripts: &mut StoreScripts) {}
+
+    /// A store's entries in the root `.dev.vars.example`; whether it wrote any.
+    fn store_dev_vars(&self, _store: &Store<'_>, _out: &mut String) -> bool {
+        false
+    }
+
+    /// A store's lines in the README's "Run it locally" commands.
+    fn readme_run_locally(&self, _store: &Store<'_>, _out: &mut String) {}
+
+    /// A store's lines in the README's "Deploy" commands.
+    fn readme_deploy(&self, _store: &Store<'_>, _out: &mut String) {}
+
+    /// A store's paragraph after the README's deploy order.
+    fn readme_after_deploy(&self, _store: &Store<'_>, _out: &mut String) {}
+
+    /// The deploy script's entry for a Worker's binding to `target` (created before deploy).
+    fn deploy_binding(
+        &self,
+        _script: &Script<'_>,
+        _binding: &str,
+        _target: &Node,
+    ) -> Option<String> {
+        None
+    }
+
+    /// The deploy script's entry for a store (created and migrated before the Workers).
+    fn deploy_store(&self, _store: &Store<'_>) -> Option<String> {
+        None
+    }
+}

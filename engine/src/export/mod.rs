@@ -19,10 +19,10 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
-mod kind;
-mod names;
-mod project;
-mod typescript;
+pub(crate) mod kind;
+pub(crate) mod names;
+pub(crate) mod project;
+pub(crate) mod typescript;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +30,6 @@ use std::path::{Path, PathBuf};
 use crate::model::{Design, TemplateError};
 use crate::validate::{self, Diagnostics};
 
-pub use kind::KindExport;
 pub use names::{is_safe_relative_path, slug};
 
 /// Versions the exported `package.json` pins. The integration tests install exactly these.
@@ -55,7 +54,7 @@ impl ExportTree {
         self.files.get(path).map(String::as_str)
     }
 
-    fn add(&mut self, path: impl Into<String>, contents: impl Into<String>) {
+    pub(crate) fn add(&mut self, path: impl Into<String>, contents: impl Into<String>) {
         self.files.insert(path.into(), contents.into());
     }
 }

@@ -4,7 +4,7 @@
 //! the validation rules about it, the binding the local engine opens for it, its wrangler
 //! entry and `Env` type in the export, its hop in the simulator. Each layer states what it
 //! needs from a kind as a trait of its own ([`crate::validate::KindRules`],
-//! [`crate::runtime::KindRuntime`], [`crate::export::KindExport`],
+//! [`crate::runtime::KindRuntime`], [`crate::export::kind::KindExport`],
 //! [`crate::simulate::KindHop`]); a kind's `Def` implements them, and the layers reach a
 //! kind only through [`def`]. Plain facts (label, id base, default binding, colours,
 //! diagram shape) are the kind's entry in [`crate::model::KINDS`], where the model and the
@@ -20,26 +20,21 @@ pub mod kv;
 pub mod note;
 pub mod worker;
 
-use crate::model::{Kind, KindSpec, NodeKind};
+use crate::model::{Kind, NodeKind};
 
 /// What the engine does with one kind of node: every layer's trait, and which kind it is.
-pub trait NodeKindDef:
+pub(crate) trait NodeKindDef:
     crate::validate::KindRules
     + crate::runtime::KindRuntime
-    + crate::export::KindExport
+    + crate::export::kind::KindExport
     + crate::simulate::KindHop
     + Sync
 {
     fn kind(&self) -> Kind;
-
-    /// The kind's plain facts.
-    fn spec(&self) -> &'static KindSpec {
-        self.kind().spec()
-    }
 }
 
 /// Every kind, in [`Kind`]'s order.
-pub static REGISTRY: [&dyn NodeKindDef; Kind::ALL.len()] = [
+pub(crate) static REGISTRY: [&dyn NodeKindDef; Kind::ALL.len()] = [
     &client::Def,
     &gateway::Def,
     &worker::Def,
@@ -50,12 +45,18 @@ pub static REGISTRY: [&dyn NodeKindDef; Kind::ALL.len()] = [
 ];
 
 /// What the engine does with nodes of `kind`.
-pub fn def(kind: Kind) -> &'static dyn NodeKindDef {
-    REGISTRY[kind as usize]
+pub(crate) fn def(kind: Kind) -> &'static dyn NodeKindDef {
+    let def = REGISTRY[kind as usize];
+    debug_assert_eq!(
+        def.kind(),
+        kind,
+        "the registry lists kinds in `Kind`'s order"
+    );
+    def
 }
 
 /// What the engine does with `node`'s kind.
-pub fn of(node: &NodeKind) -> &'static dyn NodeKindDef {
+pub(crate) fn of(node: &NodeKind) -> &'static dyn NodeKindDef {
     def(node.kind())
 }
 
@@ -66,7 +67,7 @@ mod tests {
     #[test]
     fn each_kind_sits_at_its_own_index() {
         for (index, def) in REGISTRY.iter().enumerate() {
-            assert_eq!(def.kind() as usize, index, "{}", def.spec().label);
+            assert_eq!(def.kind() as usize, index, "{}", def.kind().label());
             assert_eq!(Kind::ALL[index], def.kind());
         }
     }

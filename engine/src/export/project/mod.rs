@@ -1,31 +1,33 @@
 //! The project around the code: folders, `wrangler.jsonc` files, `package.json` scripts,
-//! seeds, the deploy script and the README.
+//! seeds, the deploy script and the README. What is particular to a kind of node (a
+//! Worker's sources, a binding's entry and `Env` type, a store's files and commands) comes
+//! from that kind's folder in [`crate::kinds`] through [`super::kind::KindExport`]; this
+//! module decides the order and the shape of the project.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::kind::{Script, Store};
 use super::{ExportError, ExportTree, names};
 use crate::graph::DesignGraph;
-use crate::model::{Auth, Design, Node, NodeKind};
+use crate::model::{Design, Kind};
 
 mod readme;
 mod scripts;
 mod workers;
 
 use readme::readme;
-use scripts::{deploy_script, package_json, root_dev_vars, store_files};
+use scripts::{deploy_script, package_json, root_dev_vars};
+pub(crate) use scripts::{migration_file, with_newline};
 use workers::worker_files;
+pub(crate) use workers::{env_interface, file_header, service_binding};
 
-const EDGEWIRE_TS: &str = include_str!("../../../../assets/export/edgewire.ts");
-const HYPERDRIVE_TS: &str = include_str!("../../../../assets/export/hyperdrive.ts");
-const GATEWAY_TS: &str = include_str!("../../../../assets/export/gateway.ts");
+pub(crate) const EDGEWIRE_TS: &str = include_str!("../../../../assets/export/edgewire.ts");
+pub(crate) const GATEWAY_TS: &str = include_str!("../../../../assets/export/gateway.ts");
 const TSCONFIG: &str = include_str!("../../../../assets/export/tsconfig.json");
 const GITIGNORE: &str = include_str!("../../../../assets/export/gitignore");
 
-/// Hyperdrive `id` written until the user creates the configuration (any value works locally).
-pub const HYPERDRIVE_PLACEHOLDER_ID: &str = "00000000000000000000000000000000";
-
 /// The one state folder shared by dev, migrations and seeding.
-const STATE_DIR: &str = ".wrangler/state";
+pub(crate) const STATE_DIR: &str = ".wrangler/state";
 
 /// Top-level folders of the project that a Worker folder must not take.
 const ROOT_FOLDERS: [&str; 6] = [
@@ -36,52 +38,6 @@ const ROOT_FOLDERS: [&str; 6] = [
     "dist",
     "src",
 ];
-
-/// A Gateway or Worker node being exported.
-struct Script<'a> {
-    node: &'a Node,
-    folder: String,
-    /// Bindings of this Worker, by binding name, to the node they reach.
-    bindings: BTreeMap<&'a str, &'a Node>,
-    public: bool,
-}
-
-impl Script<'_> {
-    fn config(&self) -> String {
-        format!("{}/wrangler.jsonc", self.folder)
-    }
-
-    fn uses_hyperdrive(&self) -> bool {
-        self.bindings
-            .values()
-            .any(|n| matches!(n.kind, NodeKind::Hyperdrive(_)))
-    }
-
-    fn secrets(&self) -> Vec<(String, String)> {
-        match &self.node.kind {
-            NodeKind::Gateway(g) => match &g.auth {
-                Auth::None => vec![],
-                Auth::ApiKey { header, secret } => vec![(
-                    secret.clone(),
-                    format!("the API key clients must send in the `{header}` header"),
-                )],
-                Auth::Jwt { secret, .. } => vec![(
-                    secret.clone(),
-                    "the HMAC key that signs clients' HS256 tokens".to_owned(),
-                )],
-            },
-            _ => vec![],
-        }
-    }
-}
-
-/// A data store and the Worker whose config the CLI commands use for it.
-struct Store<'a> {
-    node: &'a Node,
-    name: String,
-    /// (worker folder config, binding) of the first Worker (in dev order) bound to it.
-    via: (String, String),
-}
 
 pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     let graph = DesignGraph::new(design);
@@ -140,7 +96,7 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     let is_gateway = |id: &str| {
         scripts
             .get(id)
-            .is_some_and(|s| matches!(s.node.kind, NodeKind::Gateway(_)))
+            .is_some_and(|s| s.node.kind.kind() == Kind::Gateway)
     };
     for id in &deploy_order {
         if is_gateway(id) && entries.contains(id) {
@@ -181,7 +137,7 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
         worker_files(design, script, &mut tree)?;
     }
     for store in stores.values() {
-        store_files(store, &mut tree);
+        crate::kinds::of(&store.node.kind).store_files(store, &mut tree);
     }
     tree.add(".gitignore", GITIGNORE);
     tree.add(

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::scripts::{hyperdrive_create, hyperdrive_env, scripts};
-use super::{Script, Store, one_line, wrap};
-use crate::export::names;
+use super::scripts::scripts;
+use super::{one_line, wrap};
+use crate::export::kind::{BindingNeeds, Script, Store};
 use crate::graph::DesignGraph;
-use crate::model::{Auth, Design, NodeKind, RateLimitKey};
+use crate::model::{Design, Role};
 use crate::semantics::AUTH_HEADER;
 
 pub(super) fn readme(
@@ -26,10 +26,9 @@ pub(super) fn readme(
     let notes: Vec<&str> = design
         .nodes
         .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Note(note) if !note.text.trim().is_empty() => Some(note.text.trim()),
-            _ => None,
-        })
+        .filter_map(|n| crate::kinds::of(&n.kind).design_note(n))
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
         .collect();
     if !notes.is_empty() {
         out.push_str("## Notes from the design\n\n");
@@ -40,85 +39,10 @@ pub(super) fn readme(
 
     out.push_str("## Workers and routes\n\n");
     for script in ordered {
-        let role = match (&script.node.kind, script.public) {
-            (NodeKind::Gateway(_), _) => "API gateway, public",
-            (_, true) => "service Worker, public",
-            (_, false) => "service Worker, reached through service bindings",
-        };
+        let kind = crate::kinds::of(&script.node.kind);
+        let role = kind.readme_role(script.public);
         let _ = writeln!(out, "### `{}` ({role})\n", script.folder);
-        match &script.node.kind {
-            NodeKind::Gateway(g) => {
-                let auth = match &g.auth {
-                    Auth::None => "none".to_owned(),
-                    Auth::ApiKey { header, secret } => {
-                        format!("API key in the `{header}` header (secret `{secret}`)")
-                    }
-                    Auth::Jwt {
-                        secret,
-                        issuer,
-                        audience,
-                    } => format!(
-                        "`Authorization: Bearer <JWT>`, HS256 with secret `{secret}`, issuer `{issuer}`, audience `{audience}`"
-                    ),
-                };
-                let _ = writeln!(out, "- Authentication: {auth}");
-                if let Some(cors) = &g.cors {
-                    let _ = writeln!(out, "- CORS: {}", cors.allow_origins.join(", "));
-                }
-                if let Some(limit) = &g.rate_limit {
-                    let _ = writeln!(
-                        out,
-                        "- Rate limit: {} requests per {} s per {} (fixed window, counted in each isolate's memory;\n  for a limit shared across isolates use the [Workers Rate Limiting binding](https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/))",
-                        limit.requests,
-                        limit.period_secs,
-                        match limit.key {
-                            RateLimitKey::ClientIp => "client IP",
-                            RateLimitKey::Credential => "credential",
-                        }
-                    );
-                }
-                if let Some(max) = g.max_body_bytes {
-                    let _ = writeln!(out, "- Request bodies up to {max} bytes");
-                }
-                out.push('\n');
-                out.push_str("| path | methods | forwarded to |\n| --- | --- | --- |\n");
-                for route in &g.routes {
-                    let methods = if route.methods.is_empty() {
-                        "any".to_owned()
-                    } else {
-                        route
-                            .methods
-                            .iter()
-                            .map(|m| m.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    let target = script
-                        .bindings
-                        .get(route.service.as_str())
-                        .map_or_else(|| route.service.clone(), |n| names::slug(&n.id));
-                    let _ = writeln!(
-                        out,
-                        "| `{}` | {methods} | `{target}`{} |",
-                        route.path,
-                        if route.strip_prefix {
-                            " (prefix removed)"
-                        } else {
-                            ""
-                        }
-                    );
-                }
-            }
-            NodeKind::Worker(w) => {
-                if w.routes.is_empty() {
-                    out.push_str("No routes yet.\n");
-                }
-                for route in &w.routes {
-                    let _ = writeln!(out, "- `{} {}`", route.method, route.path);
-                }
-            }
-            _ => {}
-        }
+        kind.readme_worker(script, &mut out);
         let bindings: Vec<String> = script
             .bindings
             .iter()
@@ -132,9 +56,13 @@ pub(super) fn readme(
         out.push('\n');
     }
 
-    let has_hyperdrive = stores
-        .values()
-        .any(|s| matches!(s.node.kind, NodeKind::Hyperdrive(_)));
+    // What the Workers' bindings need, each once, in the order the Workers come.
+    let mut needs: Vec<&'static BindingNeeds> = Vec::new();
+    for need in ordered.iter().flat_map(|s| s.binding_needs()) {
+        if !needs.iter().any(|n| std::ptr::eq(*n, need)) {
+            needs.push(need);
+        }
+    }
     let secrets: Vec<(String, String, String)> = ordered
         .iter()
         .flat_map(|s| {
@@ -153,27 +81,15 @@ pub(super) fn readme(
     }
     out.push_str("npm run db:migrate:local   # D1 migrations into .wrangler/state\nnpm run seed:local         # D1 and KV sample data\n");
     for store in stores.values() {
-        if let NodeKind::Hyperdrive(h) = &store.node.kind {
-            let _ = writeln!(
-                out,
-                "export {}=postgres://user:password@127.0.0.1:5432/db   # Hyperdrive `{}`",
-                hyperdrive_env(&store.via.1),
-                store.node.id
-            );
-            if !h.seed.trim().is_empty() {
-                out.push_str("npm run seed:postgres      # sample tables into that PostgreSQL\n");
-            }
-        }
+        crate::kinds::of(&store.node.kind).readme_run_locally(store, &mut out);
     }
     let _ = writeln!(
         out,
         "npm run dev                # every Worker in one `wrangler dev`; `{}` answers on http://localhost:8787\n```\n",
         ordered.first().map_or("", |s| s.folder.as_str())
     );
-    if has_hyperdrive {
-        out.push_str(
-            "Locally, Hyperdrive connects straight to the PostgreSQL named by\n`CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` (the string must contain a password);\nno connection string is ever written into `wrangler.jsonc`.\n\n",
-        );
+    for need in &needs {
+        out.push_str(need.readme_local);
     }
     let requests = scenario_requests(design);
     if !requests.is_empty() {
@@ -229,9 +145,7 @@ pub(super) fn readme(
 
     out.push_str("## Deploy\n\n```sh\nnpx wrangler login\n");
     for store in stores.values() {
-        if let NodeKind::Hyperdrive(h) = &store.node.kind {
-            let _ = writeln!(out, "{}", hyperdrive_create(&store.name, h));
-        }
+        crate::kinds::of(&store.node.kind).readme_deploy(store, &mut out);
     }
     for (name, _, folder) in &secrets {
         let _ = writeln!(
@@ -241,10 +155,8 @@ pub(super) fn readme(
     }
     out.push_str("npm run deploy\n```\n\n");
     out.push_str(&where_it_runs(ordered));
-    if has_hyperdrive {
-        out.push_str(
-            "Put the id that `wrangler hyperdrive create` prints into the `hyperdrive` entry of each\n`wrangler.jsonc` that binds it; `npm run deploy` stops until you have.\n",
-        );
+    for need in &needs {
+        out.push_str(need.readme_deploy);
     }
     out.push_str(
         "KV namespaces and D1 databases have no ids in `wrangler.jsonc`: `wrangler deploy` (4.45 or newer)\ncreates them on the first deploy. D1 databases are found by name, so Workers that share one\nshare it in production too; a KV namespace bound by several Workers should be created once\n(`npx wrangler kv namespace create NAME`) and its `id` added to each of their configs.\n`npm run deploy` creates missing D1 databases (with their location hint), applies the\nmigrations, then deploys every Worker after the Workers it calls:\n\n",
@@ -252,15 +164,7 @@ pub(super) fn readme(
     let order: Vec<String> = ordered_for_deploy(design, ordered);
     let _ = writeln!(out, "{}\n", order.join(" -> "));
     for store in stores.values() {
-        if let NodeKind::D1(db) = &store.node.kind
-            && db.read_replication
-        {
-            let _ = writeln!(
-                out,
-                "D1 `{}` is designed with read replication: the Workers already read it through the\nSessions API (`withSession`, one session per request); turn replication on for the\ndatabase after the first deploy (Cloudflare dashboard: D1 > {} > Settings).\n",
-                store.name, store.name
-            );
-        }
+        crate::kinds::of(&store.node.kind).readme_after_deploy(store, &mut out);
     }
     out
 }
@@ -321,30 +225,21 @@ pub(super) fn ordered_for_deploy(design: &Design, ordered: &[&Script<'_>]) -> Ve
 
 /// `curl` lines for the first Client's scenario.
 pub(super) fn scenario_requests(design: &Design) -> Vec<String> {
-    let Some(client) = design.nodes.iter().find_map(|n| match &n.kind {
-        NodeKind::Client(c) => Some(c),
-        _ => None,
-    }) else {
+    let Some(scenario) = design
+        .nodes
+        .iter()
+        .find(|n| n.kind.kind().spec().role == Role::Caller)
+        .map(|n| crate::kinds::of(&n.kind).sample_requests(n))
+    else {
         return vec![];
     };
     // Headers that carry a secret, with the shell variable that stands for it.
-    let mut credential_headers: BTreeMap<String, String> = BTreeMap::new();
-    for node in &design.nodes {
-        if let NodeKind::Gateway(g) = &node.kind {
-            match &g.auth {
-                Auth::ApiKey { header, secret } => {
-                    credential_headers.insert(header.to_ascii_lowercase(), format!("${secret}"));
-                }
-                Auth::Jwt { .. } => {
-                    credential_headers
-                        .insert("authorization".to_owned(), "Bearer $TOKEN".to_owned());
-                }
-                Auth::None => {}
-            }
-        }
-    }
-    client
-        .scenario
+    let credential_headers: BTreeMap<String, String> = design
+        .nodes
+        .iter()
+        .flat_map(|n| crate::kinds::of(&n.kind).credential_headers(n))
+        .collect();
+    scenario
         .iter()
         .take(8)
         .map(|request| {

@@ -1,18 +1,20 @@
-//! Data stores' files (migrations, seeds) and the project around the Workers: the root
-//! `.dev.vars.example`, `package.json` scripts and `scripts/deploy.mjs`.
+//! The project around the Workers: the root `.dev.vars.example`, `package.json` scripts and
+//! `scripts/deploy.mjs`. Each store's part in them (migrations, seeds, creation before
+//! deploy) comes from its kind ([`crate::export::kind::KindExport`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{STATE_DIR, Script, Store, one_line};
+use super::{STATE_DIR, one_line};
+use crate::export::kind::{Script, Store, StoreScripts};
 use crate::export::typescript::string_literal;
-use crate::export::{ExportTree, names, versions};
-use crate::model::{Design, Hyperdrive, NodeKind, Origin};
+use crate::export::{names, versions};
+use crate::model::Design;
 
 // ---------------------------------------------------------------------------------------
-// Data stores
+// Store files: helpers for the kinds
 
-pub(super) fn migration_file(index: usize, name: &str) -> String {
+pub(crate) fn migration_file(index: usize, name: &str) -> String {
     let mut clean: String = name
         .chars()
         .map(|c| {
@@ -29,74 +31,12 @@ pub(super) fn migration_file(index: usize, name: &str) -> String {
     format!("{:04}_{clean}.sql", index + 1)
 }
 
-pub(super) fn with_newline(sql: &str) -> String {
+pub(crate) fn with_newline(sql: &str) -> String {
     let mut sql = sql.to_owned();
     if !sql.ends_with('\n') {
         sql.push('\n');
     }
     sql
-}
-
-pub(super) fn store_files(store: &Store<'_>, tree: &mut ExportTree) {
-    let name = &store.name;
-    match &store.node.kind {
-        NodeKind::D1(db) => {
-            for (index, migration) in db.migrations.iter().enumerate() {
-                tree.add(
-                    format!(
-                        "migrations/{name}/{}",
-                        migration_file(index, &migration.name)
-                    ),
-                    with_newline(&migration.sql),
-                );
-            }
-            if !db.seed.trim().is_empty() {
-                tree.add(format!("seed/d1/{name}.sql"), with_newline(&db.seed));
-            }
-        }
-        NodeKind::Kv(kv) if !kv.seed.is_empty() => {
-            let entries: Vec<String> = kv
-                .seed
-                .iter()
-                .map(|e| {
-                    format!(
-                        "  {{ \"key\": {}, \"value\": {} }}",
-                        string_literal(&e.key),
-                        string_literal(&e.value)
-                    )
-                })
-                .collect();
-            tree.add(
-                format!("seed/kv/{name}.json"),
-                format!("[\n{}\n]\n", entries.join(",\n")),
-            );
-        }
-        NodeKind::Hyperdrive(h) if !h.seed.trim().is_empty() => {
-            tree.add(format!("seed/postgres/{name}.sql"), with_newline(&h.seed));
-        }
-        _ => {}
-    }
-}
-
-pub(super) fn hyperdrive_env(binding: &str) -> String {
-    format!("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_{binding}")
-}
-
-/// `wrangler hyperdrive create` for a Hyperdrive node, with its caching settings.
-pub(super) fn hyperdrive_create(name: &str, hyperdrive: &Hyperdrive) -> String {
-    let origin = match &hyperdrive.origin {
-        Origin::ConnectionString { secret } => format!("\"${secret}\""),
-        Origin::Auto => "\"postgres://USER:PASSWORD@HOST:5432/DATABASE\"".to_owned(),
-    };
-    let caching = if hyperdrive.caching.enabled {
-        format!(
-            " --max-age={} --swr={}",
-            hyperdrive.caching.max_age_secs, hyperdrive.caching.stale_while_revalidate_secs
-        )
-    } else {
-        " --caching-disabled".to_owned()
-    };
-    format!("npx wrangler hyperdrive create {name} --connection-string={origin}{caching}")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -123,22 +63,7 @@ pub(super) fn root_dev_vars(
         }
     }
     for store in stores.values() {
-        if let NodeKind::Hyperdrive(h) = &store.node.kind {
-            any = true;
-            if let Origin::ConnectionString { secret } = &h.origin {
-                let _ = writeln!(
-                    out,
-                    "\n# Connection string of the PostgreSQL behind Hyperdrive \"{}\", used once by\n# `wrangler hyperdrive create` (see README.md)\n{secret}=",
-                    store.node.id
-                );
-            }
-            let _ = writeln!(
-                out,
-                "\n# Local development: the PostgreSQL that Hyperdrive \"{}\" stands for (an environment\n# variable for `npm run dev`, with a password: postgres://user:password@127.0.0.1:5432/db)\n{}=",
-                store.node.id,
-                hyperdrive_env(&store.via.1)
-            );
-        }
+        any |= crate::kinds::of(&store.node.kind).store_dev_vars(store, &mut out);
     }
     if !any {
         out.push_str("\n# (This design uses no secrets.)\n");
@@ -168,38 +93,16 @@ pub(super) fn scripts(
         .iter()
         .map(|s| format!("tsc --noEmit -p {}", s.folder))
         .collect();
-    let mut migrate_local = Vec::new();
-    let mut migrate_remote = Vec::new();
-    let mut seed = Vec::new();
-    let mut seed_postgres = Vec::new();
+    let mut store_scripts = StoreScripts::default();
     for store in stores.values() {
-        let (config, binding) = &store.via;
-        let name = &store.name;
-        match &store.node.kind {
-            NodeKind::D1(db) => {
-                if !db.migrations.is_empty() {
-                    migrate_local.push(format!(
-                        "wrangler d1 migrations apply {name} --local --persist-to {STATE_DIR} -c {config}"
-                    ));
-                    migrate_remote
-                        .push(format!("wrangler d1 migrations apply {name} --remote -c {config}"));
-                }
-                if !db.seed.trim().is_empty() {
-                    seed.push(format!(
-                        "wrangler d1 execute {name} --local --persist-to {STATE_DIR} --file seed/d1/{name}.sql -c {config}"
-                    ));
-                }
-            }
-            NodeKind::Kv(kv) if !kv.seed.is_empty() => seed.push(format!(
-                "wrangler kv bulk put seed/kv/{name}.json --binding {binding} --local --persist-to {STATE_DIR} -c {config}"
-            )),
-            NodeKind::Hyperdrive(h) if !h.seed.trim().is_empty() => seed_postgres.push(format!(
-                "psql \"${}\" -v ON_ERROR_STOP=1 -f seed/postgres/{name}.sql",
-                hyperdrive_env(binding)
-            )),
-            _ => {}
-        }
+        crate::kinds::of(&store.node.kind).store_scripts(store, &mut store_scripts);
     }
+    let StoreScripts {
+        migrate_local,
+        migrate_remote,
+        seed,
+        seed_postgres,
+    } = store_scripts;
     let or_nothing = |commands: Vec<String>, what: &str| {
         if commands.is_empty() {
             format!("echo \"{what}\"")
@@ -281,12 +184,21 @@ pub(super) fn package_json(
         .collect();
     out.push_str(&lines.join(",\n"));
     out.push_str("\n  },\n");
-    if ordered.iter().any(|s| s.uses_hyperdrive()) {
-        let _ = writeln!(
-            out,
-            "  \"dependencies\": {{\n    \"postgres\": \"{}\"\n  }},",
-            versions::POSTGRES
-        );
+    let mut dependencies: Vec<(&str, &str)> = ordered
+        .iter()
+        .flat_map(|s| s.binding_needs())
+        .flat_map(|needs| needs.dependencies.iter().copied())
+        .collect();
+    dependencies.sort_unstable();
+    dependencies.dedup();
+    if !dependencies.is_empty() {
+        let lines: Vec<String> = dependencies
+            .iter()
+            .map(|(name, version)| {
+                format!("    {}: {}", string_literal(name), string_literal(version))
+            })
+            .collect();
+        let _ = writeln!(out, "  \"dependencies\": {{\n{}\n  }},", lines.join(",\n"));
     }
     let _ = writeln!(
         out,
@@ -312,38 +224,14 @@ pub(super) fn deploy_script(
     let mut hyperdrive = Vec::new();
     for script in ordered {
         for (binding, target) in &script.bindings {
-            if let NodeKind::Hyperdrive(h) = &target.kind {
-                hyperdrive.push(format!(
-                    "  {{ config: {}, binding: {}, create: {} }}",
-                    string_literal(&script.config()),
-                    string_literal(binding),
-                    string_literal(&hyperdrive_create(&names::slug(&target.id), h))
-                ));
-            }
+            hyperdrive
+                .extend(crate::kinds::of(&target.kind).deploy_binding(script, binding, target));
         }
     }
-    let mut databases = Vec::new();
-    for store in stores.values() {
-        if let NodeKind::D1(db) = &store.node.kind {
-            let location = db.location_hint.as_ref().map_or_else(String::new, |hint| {
-                format!(", \"--location\", {}", string_literal(hint))
-            });
-            databases.push(format!(
-                "  {{ name: {}, create: [\"d1\", \"create\", {}{location}], migrate: {} }}",
-                string_literal(&store.name),
-                string_literal(&store.name),
-                if db.migrations.is_empty() {
-                    "null".to_owned()
-                } else {
-                    format!(
-                        "[\"d1\", \"migrations\", \"apply\", {}, \"--remote\", \"-c\", {}]",
-                        string_literal(&store.name),
-                        string_literal(&store.via.0)
-                    )
-                }
-            ));
-        }
-    }
+    let databases: Vec<String> = stores
+        .values()
+        .filter_map(|store| crate::kinds::of(&store.node.kind).deploy_store(store))
+        .collect();
     let workers: Vec<String> = deploy_order
         .iter()
         .filter_map(|id| scripts.get(id.as_str()))

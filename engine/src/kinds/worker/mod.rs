@@ -5,6 +5,8 @@ use crate::model::Kind;
 
 use super::NodeKindDef;
 
+mod export;
+
 /// The Worker kind.
 pub struct Def;
 
@@ -14,7 +16,6 @@ impl NodeKindDef for Def {
     }
 }
 
-impl crate::export::KindExport for Def {}
 impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}
 impl crate::validate::KindRules for Def {}

@@ -1,0 +1,183 @@
+//! The service Worker in the exported project: `src/index.ts` compiled from the design's
+//! routes and handlers, beside `edgewire.ts`; the README lists its routes.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::export::kind::{KindExport, Script, WranglerSection};
+use crate::export::project::{EDGEWIRE_TS, env_interface, file_header, service_binding};
+use crate::export::typescript::{WorkerCompiler, string_literal};
+use crate::export::{ExportError, ExportTree, names};
+use crate::model::{Design, Node, NodeKind, Worker};
+
+impl KindExport for super::Def {
+    fn worker_sources(
+        &self,
+        design: &Design,
+        script: &Script<'_>,
+        tree: &mut ExportTree,
+    ) -> Result<(), ExportError> {
+        let NodeKind::Worker(worker) = &script.node.kind else {
+            return Ok(());
+        };
+        let folder = &script.folder;
+        tree.add(format!("{folder}/src/edgewire.ts"), EDGEWIRE_TS);
+        for needs in script.binding_needs() {
+            for (name, contents) in needs.files {
+                tree.add(format!("{folder}/src/{name}"), *contents);
+            }
+        }
+        tree.add(
+            format!("{folder}/src/index.ts"),
+            worker_index(design, script, worker)?,
+        );
+        Ok(())
+    }
+
+    fn readme_worker(&self, script: &Script<'_>, out: &mut String) {
+        let NodeKind::Worker(w) = &script.node.kind else {
+            return;
+        };
+        if w.routes.is_empty() {
+            out.push_str("No routes yet.\n");
+        }
+        for route in &w.routes {
+            let _ = writeln!(out, "- `{} {}`", route.method, route.path);
+        }
+    }
+
+    fn wrangler_binding(
+        &self,
+        target: &Node,
+        binding: &str,
+    ) -> Option<(&'static WranglerSection, String)> {
+        Some(service_binding(target, binding))
+    }
+
+    fn env_binding(&self, target: &Node) -> Option<(String, &'static str)> {
+        Some((
+            format!("Service binding to the \"{}\" Worker.", target.id),
+            "Fetcher",
+        ))
+    }
+}
+
+fn worker_index(
+    design: &Design,
+    script: &Script<'_>,
+    worker: &Worker,
+) -> Result<String, ExportError> {
+    let compiler = WorkerCompiler::new(design, &script.node.id);
+    let mut functions = Vec::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for (index, route) in worker.routes.iter().enumerate() {
+        let base = names::handler_name(route.method.as_str(), &route.path);
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken.contains(&name) || !names::is_free_identifier(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        taken.insert(name.clone());
+        functions.push(compiler.route(index, route, &name)?);
+    }
+    let handlers: String = functions
+        .iter()
+        .map(|f| f.code.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+
+    let mut out = file_header(
+        design,
+        script,
+        if script.public {
+            "a public service Worker."
+        } else {
+            "a service Worker, reached through service bindings."
+        },
+    );
+    if worker.routes.is_empty() {
+        out.push_str("//\n// It has no routes yet: every request is answered 404.\n");
+    } else {
+        out.push_str(
+            "//\n// Routes, tried in order (the first whose method and path match answers):\n",
+        );
+        for route in &worker.routes {
+            let _ = writeln!(out, "//   {} {}", route.method, route.path);
+        }
+    }
+    out.push('\n');
+
+    let mut imports: Vec<&str> = vec!["type Input", "type Route"];
+    if handlers.contains(": Json") {
+        imports.push("type Json");
+    }
+    for helper in [
+        "at",
+        "callService",
+        "d1All",
+        "d1First",
+        "d1Run",
+        "jsonEquals",
+        "kvDelete",
+        "kvGetJson",
+        "kvGetText",
+        "kvList",
+        "kvPut",
+        "NO_RESPONSE",
+        "respond",
+        "serve",
+        "step",
+        "text",
+    ] {
+        let used = match helper {
+            "serve" => true,
+            "NO_RESPONSE" => handlers.contains("NO_RESPONSE"),
+            _ => handlers.contains(&format!("{helper}(")),
+        };
+        if used {
+            imports.push(helper);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "import {{ {} }} from \"./edgewire\";",
+        imports.join(", ")
+    );
+    for needs in script.binding_needs() {
+        out.push_str(needs.import);
+    }
+    out.push('\n');
+    out.push_str(&env_interface(script));
+    let _ = writeln!(
+        out,
+        "\n/** This Worker's name, as reported in error bodies. */\nconst WORKER = {};\n",
+        string_literal(&script.node.id)
+    );
+    out.push_str(&handlers);
+    if !handlers.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("const routes: Route<Env>[] = [\n");
+    for (route, function) in worker.routes.iter().zip(&functions) {
+        let _ = writeln!(
+            out,
+            "  {{ method: \"{}\", path: {}, handler: {} }},",
+            route.method,
+            string_literal(&route.path),
+            function.function
+        );
+    }
+    out.push_str("];\n\n");
+    let public_doc = if script.public {
+        "Clients call this Worker directly, so it ignores any x-edgewire-auth header."
+    } else {
+        "Only Workers bound to this one can call it, so it trusts their x-edgewire-auth header."
+    };
+    let _ = write!(
+        out,
+        "export default {{\n  fetch(request, env, ctx): Promise<Response> {{\n    // {public_doc}\n    return serve({{ name: WORKER, public: {}, routes }}, request, env, ctx);\n  }},\n}} satisfies ExportedHandler<Env>;\n",
+        script.public
+    );
+    Ok(out)
+}
