@@ -132,18 +132,29 @@ pub(crate) trait KindExport {
     /// The README's lines about a Worker of this kind, under its heading.
     fn readme_worker(&self, _script: &Script<'_>, _out: &mut String) {}
 
-    /// The `wrangler.jsonc` section and entry of a binding named `binding` to `target`.
+    /// The `wrangler.jsonc` section and entry of a binding named `binding` to `target`. A
+    /// binding to a Worker kind is a service binding.
     fn wrangler_binding(
         &self,
-        _target: &Node,
-        _binding: &str,
+        target: &Node,
+        binding: &str,
     ) -> Option<(&'static WranglerSection, String)> {
-        None
+        target
+            .kind
+            .kind()
+            .is_worker()
+            .then(|| super::project::service_binding(target, binding))
     }
 
-    /// The `Env` field of a binding to `target`: its doc comment and TypeScript type.
-    fn env_binding(&self, _target: &Node) -> Option<(String, &'static str)> {
-        None
+    /// The `Env` field of a binding to `target`: its doc comment and TypeScript type. A
+    /// binding to a Worker kind is a `Fetcher`.
+    fn env_binding(&self, target: &Node) -> Option<(String, &'static str)> {
+        target.kind.kind().is_worker().then(|| {
+            (
+                format!("Service binding to the \"{}\" Worker.", target.id),
+                "Fetcher",
+            )
+        })
     }
 
     /// What a Worker that binds this kind needs.

@@ -6,11 +6,12 @@
 //! needs from a kind as a trait of its own ([`crate::validate::KindRules`],
 //! [`crate::runtime::KindRuntime`], [`crate::export::kind::KindExport`],
 //! [`crate::simulate::KindHop`]); a kind's `Def` implements them, and the layers reach a
-//! kind only through [`def`]. Plain facts (label, id base, default binding, colours,
-//! diagram shape) are the kind's entry in [`crate::model::KINDS`], where the model and the
-//! app read them.
+//! kind only through [`def`] and [`of`]. Plain facts (label, id base, default binding,
+//! colours, diagram shape) are the kind's entry in [`crate::model::KINDS`], where the model
+//! and the app read them.
 //!
-//! Adding a kind: a new folder here with its `Def`, and one line in [`REGISTRY`].
+//! Adding a kind: a new folder here whose `mod.rs` declares `pub(crate) struct Def;` and
+//! whose files implement the layers' traits for it, and one line in [`REGISTRY`].
 
 pub mod client;
 pub mod d1;
@@ -22,7 +23,7 @@ pub mod worker;
 
 use crate::model::{Kind, NodeKind};
 
-/// What the engine does with one kind of node: every layer's trait, and which kind it is.
+/// What the engine does with one kind of node: every layer's trait.
 pub(crate) trait NodeKindDef:
     crate::validate::KindRules
     + crate::runtime::KindRuntime
@@ -30,29 +31,31 @@ pub(crate) trait NodeKindDef:
     + crate::simulate::KindHop
     + Sync
 {
-    fn kind(&self) -> Kind;
 }
 
-/// Every kind, in [`Kind`]'s order.
-pub(crate) static REGISTRY: [&dyn NodeKindDef; Kind::ALL.len()] = [
-    &client::Def,
-    &gateway::Def,
-    &worker::Def,
-    &kv::Def,
-    &d1::Def,
-    &hyperdrive::Def,
-    &note::Def,
+impl<T> NodeKindDef for T where
+    T: crate::validate::KindRules
+        + crate::runtime::KindRuntime
+        + crate::export::kind::KindExport
+        + crate::simulate::KindHop
+        + Sync
+{
+}
+
+/// Every kind with what the engine does with it, in [`Kind`]'s order.
+pub(crate) static REGISTRY: [(Kind, &dyn NodeKindDef); Kind::ALL.len()] = [
+    (Kind::Client, &client::Def),
+    (Kind::Gateway, &gateway::Def),
+    (Kind::Worker, &worker::Def),
+    (Kind::Kv, &kv::Def),
+    (Kind::D1, &d1::Def),
+    (Kind::Hyperdrive, &hyperdrive::Def),
+    (Kind::Note, &note::Def),
 ];
 
 /// What the engine does with nodes of `kind`.
 pub(crate) fn def(kind: Kind) -> &'static dyn NodeKindDef {
-    let def = REGISTRY[kind as usize];
-    debug_assert_eq!(
-        def.kind(),
-        kind,
-        "the registry lists kinds in `Kind`'s order"
-    );
-    def
+    REGISTRY[kind as usize].1
 }
 
 /// What the engine does with `node`'s kind.
@@ -66,9 +69,9 @@ mod tests {
 
     #[test]
     fn each_kind_sits_at_its_own_index() {
-        for (index, def) in REGISTRY.iter().enumerate() {
-            assert_eq!(def.kind() as usize, index, "{}", def.kind().label());
-            assert_eq!(Kind::ALL[index], def.kind());
+        for (index, (kind, _)) in REGISTRY.iter().enumerate() {
+            assert_eq!(*kind as usize, index, "{kind}");
+            assert_eq!(Kind::ALL[index], *kind);
         }
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::export::kind::{KindExport, Script, WranglerSection};
-use crate::export::project::{GATEWAY_TS, env_interface, file_header, service_binding};
+use crate::export::kind::{KindExport, Script};
+use crate::export::project::{GATEWAY_TS, env_interface, file_header};
 use crate::export::typescript::string_literal;
 use crate::export::{ExportError, ExportTree, names};
 use crate::model::{Auth, Design, Gateway, HttpMethod, Node, NodeKind, RateLimitKey};
@@ -127,21 +127,6 @@ impl KindExport for super::Def {
                 }
             );
         }
-    }
-
-    fn wrangler_binding(
-        &self,
-        target: &Node,
-        binding: &str,
-    ) -> Option<(&'static WranglerSection, String)> {
-        Some(service_binding(target, binding))
-    }
-
-    fn env_binding(&self, target: &Node) -> Option<(String, &'static str)> {
-        Some((
-            format!("Service binding to the \"{}\" Worker.", target.id),
-            "Fetcher",
-        ))
     }
 }
 

@@ -1,20 +1,10 @@
-//! Everything the engine knows about an API Gateway: the public entry that checks, authenticates and forwards. Its plain facts (label, badge,
-//! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
-
-use crate::model::Kind;
-
-use super::NodeKindDef;
+//! Everything the engine does with an API Gateway: the public entry that checks, authenticates
+//! and forwards. Its plain facts (label, badge, colours) are its entry in
+//! [`crate::model::KINDS`].
 
 mod export;
 
-/// The Gateway kind.
-pub struct Def;
-
-impl NodeKindDef for Def {
-    fn kind(&self) -> Kind {
-        Kind::Gateway
-    }
-}
+pub(crate) struct Def;
 
 impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}

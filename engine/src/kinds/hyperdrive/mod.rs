@@ -1,20 +1,9 @@
-//! Everything the engine knows about a Hyperdrive: an existing PostgreSQL reached through a pool. Its plain facts (label, badge,
-//! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
-
-use crate::model::Kind;
-
-use super::NodeKindDef;
+//! Everything the engine does with a Hyperdrive: an existing PostgreSQL reached through a pool.
+//! Its plain facts (label, badge, colours) are its entry in [`crate::model::KINDS`].
 
 mod export;
 
-/// The Hyperdrive kind.
-pub struct Def;
-
-impl NodeKindDef for Def {
-    fn kind(&self) -> Kind {
-        Kind::Hyperdrive
-    }
-}
+pub(crate) struct Def;
 
 impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}

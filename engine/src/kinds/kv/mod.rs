@@ -1,20 +1,9 @@
-//! Everything the engine knows about a KV namespace: read-heavy key-value data. Its plain facts (label, badge,
-//! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
-
-use crate::model::Kind;
-
-use super::NodeKindDef;
+//! Everything the engine does with a KV namespace: read-heavy key-value data. Its plain facts
+//! (label, badge, colours) are its entry in [`crate::model::KINDS`].
 
 mod export;
 
-/// The KV namespace kind.
-pub struct Def;
-
-impl NodeKindDef for Def {
-    fn kind(&self) -> Kind {
-        Kind::Kv
-    }
-}
+pub(crate) struct Def;
 
 impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}

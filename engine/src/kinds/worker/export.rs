@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::export::kind::{KindExport, Script, WranglerSection};
-use crate::export::project::{EDGEWIRE_TS, env_interface, file_header, service_binding};
+use crate::export::kind::{KindExport, Script};
+use crate::export::project::{EDGEWIRE_TS, env_interface, file_header};
 use crate::export::typescript::{WorkerCompiler, string_literal};
 use crate::export::{ExportError, ExportTree, names};
-use crate::model::{Design, Node, NodeKind, Worker};
+use crate::model::{Design, NodeKind, Worker};
 
 impl KindExport for super::Def {
     fn worker_sources(
@@ -44,21 +44,6 @@ impl KindExport for super::Def {
         for route in &w.routes {
             let _ = writeln!(out, "- `{} {}`", route.method, route.path);
         }
-    }
-
-    fn wrangler_binding(
-        &self,
-        target: &Node,
-        binding: &str,
-    ) -> Option<(&'static WranglerSection, String)> {
-        Some(service_binding(target, binding))
-    }
-
-    fn env_binding(&self, target: &Node) -> Option<(String, &'static str)> {
-        Some((
-            format!("Service binding to the \"{}\" Worker.", target.id),
-            "Fetcher",
-        ))
     }
 }
 
