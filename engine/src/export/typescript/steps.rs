@@ -8,6 +8,29 @@ use super::{Place, Scope, WorkerCompiler};
 use crate::export::{ExportError, names};
 use crate::model::{KvFormat, QueryMode, Step};
 
+/// What every binding step's code starts from: its indent, and its kind and position as
+/// TypeScript string literals.
+struct Head {
+    pad: String,
+    kind: String,
+    pos: String,
+}
+
+impl Head {
+    fn new(step: &Step, position: &str, depth: usize) -> Self {
+        Self {
+            pad: "  ".repeat(depth),
+            kind: string_literal(step.kind_name()),
+            pos: string_literal(position),
+        }
+    }
+}
+
+/// `<variable> = ` for a step that sets `into`; nothing for one that sets no value.
+fn assign(scope: &Scope<'_>, into: Option<&str>) -> String {
+    into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
+}
+
 impl WorkerCompiler<'_> {
     /// `KvGet` through the `kvGetText`/`kvGetJson` helpers.
     pub(super) fn kv_get(
@@ -27,12 +50,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
-        let assign = |into: Option<&str>| -> String {
-            into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
-        };
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let key_ts = Self::template(key, place, position, scope)?;
         let (helper, what) = match format {
             KvFormat::Text => ("kvGetText", "text"),
@@ -46,7 +64,7 @@ impl WorkerCompiler<'_> {
         let _ = writeln!(
             out,
             "{pad}{}await step(WORKER, {pos}, {kind}, () => {helper}(env.{binding}, {key_ts}));",
-            assign(Some(into))
+            assign(scope, Some(into))
         );
         Ok(())
     }
@@ -69,9 +87,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let key_ts = Self::template(key, place, position, scope)?;
         let value = Self::expr(value, depth, place, position, scope)?;
         let ttl = ttl_secs.map_or_else(String::new, |t| format!(", {t}"));
@@ -100,9 +116,7 @@ impl WorkerCompiler<'_> {
         let Step::KvDelete { binding, key } = step else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let key_ts = Self::template(key, place, position, scope)?;
         let _ = writeln!(
             out,
@@ -133,12 +147,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
-        let assign = |into: Option<&str>| -> String {
-            into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
-        };
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let prefix_ts = Self::template(prefix, place, position, scope)?;
         let _ = writeln!(
             out,
@@ -148,7 +157,7 @@ impl WorkerCompiler<'_> {
         let _ = writeln!(
             out,
             "{pad}{}await step(WORKER, {pos}, {kind}, () => kvList(env.{binding}, {prefix_ts}));",
-            assign(Some(into))
+            assign(scope, Some(into))
         );
         Ok(())
     }
@@ -173,12 +182,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
-        let assign = |into: Option<&str>| -> String {
-            into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
-        };
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let params = Self::exprs(params, depth, place, position, scope)?;
         let (helper, what) = match mode {
             QueryMode::First => ("d1First", "the first row"),
@@ -196,7 +200,7 @@ impl WorkerCompiler<'_> {
         let _ = writeln!(
             out,
             "{pad}{}await step(WORKER, {pos}, {kind}, () =>\n{pad}  {helper}({db}, {}, [{}]),\n{pad});",
-            assign(into.as_deref()),
+            assign(scope, into.as_deref()),
             string_literal(sql),
             params.join(", ")
         );
@@ -222,12 +226,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
-        let assign = |into: Option<&str>| -> String {
-            into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
-        };
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         scope.ctx_used = true;
         let params = Self::exprs(params, depth, place, position, scope)?;
         let (mode_ts, what) = match mode {
@@ -242,7 +241,7 @@ impl WorkerCompiler<'_> {
         let _ = writeln!(
             out,
             "{pad}{}await step(\n{pad}  WORKER,\n{pad}  {pos},\n{pad}  {kind},\n{pad}  () => queryHyperdrive(env.{binding}, ctx, {}, [{}], \"{mode_ts}\"),\n{pad}  originUnreachable,\n{pad});",
-            assign(into.as_deref()),
+            assign(scope, into.as_deref()),
             string_literal(sql),
             params.join(", ")
         );
@@ -269,12 +268,7 @@ impl WorkerCompiler<'_> {
         else {
             return Ok(());
         };
-        let pad = "  ".repeat(depth);
-        let kind = string_literal(step.kind_name());
-        let pos = string_literal(position);
-        let assign = |into: Option<&str>| -> String {
-            into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
-        };
+        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let target = self
             .design
             .binding_target(self.node, binding)
@@ -300,7 +294,7 @@ impl WorkerCompiler<'_> {
         let _ = writeln!(
             out,
             "{pad}{}await step(WORKER, {pos}, {kind}, () =>\n{pad}  callService(env.{binding}, {}, \"{method}\", {path_ts}, {body}, auth),\n{pad});",
-            assign(Some(into)),
+            assign(scope, Some(into)),
             string_literal(&target)
         );
         Ok(())
