@@ -9,6 +9,7 @@
 //! order, layout) build a petgraph view on demand through [`crate::graph`]; petgraph indices
 //! never leave that module.
 
+mod contract;
 mod handler;
 mod identifier;
 mod kinds;
@@ -18,6 +19,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use contract::{
+    NamedSchemas, ParamType, QueryParam, RequestContract, ResponseContract, Schema,
+};
 pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
     walk_steps, walk_steps_mut,
