@@ -41,14 +41,13 @@ pub(super) fn push_issues(error: &ValidationError<'_>, part: Part, issues: &mut 
     };
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(ty) => ty.to_string(),
-                TypeKind::Multiple(types) => types
-                    .iter()
-                    .map(|ty| ty.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
+            // Sorted, as the exported Workers list them.
+            let mut expected: Vec<String> = match kind {
+                TypeKind::Single(ty) => vec![ty.to_string()],
+                TypeKind::Multiple(types) => types.iter().map(|ty| ty.to_string()).collect(),
             };
+            expected.sort();
+            let expected = expected.join(" or ");
             push(
                 "type",
                 format!("expected {expected}, got {}", type_name(instance)),

@@ -21,7 +21,7 @@ fn user_contract() -> RequestContract {
             "properties": {
                 "email": {"type": "string", "format": "email"},
                 "name": {"type": "string", "minLength": 1, "maxLength": 40},
-                "age": {"type": ["integer", "null"], "minimum": 0},
+                "age": {"type": ["null", "integer"], "minimum": 0},
                 "role": {"enum": ["admin", "member"]},
                 "address": {"$ref": "#/$defs/Address"}
             }
