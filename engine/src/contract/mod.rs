@@ -8,6 +8,7 @@
 //! with another library) give byte-identical answers.
 
 mod messages;
+pub mod subset;
 
 use std::collections::BTreeMap;
 
