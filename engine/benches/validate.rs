@@ -96,6 +96,8 @@ fn worker_route(index: usize, with_hyperdrive: bool) -> Route {
     Route {
         method: HttpMethod::Get,
         path: format!("/svc-{index}/:id"),
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps,
     }
 }

@@ -341,6 +341,8 @@ mod tests {
             routes: vec![Route {
                 method: HttpMethod::Get,
                 path: "/x".into(),
+                request: None,
+                responses: std::collections::BTreeMap::new(),
                 steps: vec![Step::KvGet {
                     binding: "CACHE".into(),
                     key: Template::new("k"),

@@ -113,3 +113,93 @@ fn saving_into_a_read_only_folder_keeps_the_original() {
         assert_eq!(std::fs::read(&path).expect("still readable"), original);
     }
 }
+
+/// A small design whose one route declares a contract (format version 2).
+const WITH_CONTRACT: &str = r##"(
+    version: 2,
+    name: "Users",
+    nodes: [
+        (
+            id: "users",
+            kind: Worker(
+                routes: [
+                    (
+                        method: POST,
+                        path: "/users/:id",
+                        request: (
+                            params: {
+                                "id": Integer,
+                            },
+                            query: [
+                                (
+                                    name: "notify",
+                                    type: Boolean,
+                                    default: false,
+                                ),
+                            ],
+                            body: {
+                                "$ref": "#/$defs/User",
+                            },
+                        ),
+                        responses: {
+                            201: (
+                                description: "Created",
+                                schema: {
+                                    "$ref": "#/$defs/User",
+                                },
+                            ),
+                        },
+                        steps: [
+                            Respond(
+                                status: 201,
+                                body: Ref("body"),
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ),
+    ],
+    wires: [],
+    schemas: {
+        "User": {
+            "properties": {
+                "email": {
+                    "format": "email",
+                    "type": "string",
+                },
+            },
+            "required": [
+                "email",
+            ],
+            "type": "object",
+        },
+    },
+    layout: {},
+)
+"##;
+
+#[test]
+fn a_design_with_route_contracts_is_version_2_and_round_trips() {
+    let design = format::parse(WITH_CONTRACT).unwrap_or_else(|err| panic!("{}", err.render()));
+    assert_eq!(design.required_version(), 2);
+    let text = format::to_string(&design);
+    assert_eq!(text, WITH_CONTRACT, "the contract's canonical form");
+    let again = format::parse(&text).unwrap_or_else(|err| panic!("{}", err.render()));
+    assert_eq!(again, design, "saved:\n{text}");
+    assert!(text.starts_with("(\n    version: 2,"), "{text}");
+}
+
+#[test]
+fn a_design_without_contracts_is_still_saved_as_version_1() {
+    for path in examples() {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let design = format::parse(&text).unwrap_or_else(|err| panic!("{}", err.render()));
+        assert_eq!(design.required_version(), 1, "{}", path.display());
+        assert!(
+            format::to_string(&design).starts_with("(\n    version: 1,"),
+            "{} would no longer open in an Edgewire that reads version 1",
+            path.display()
+        );
+    }
+}

@@ -297,6 +297,8 @@ fn worker() -> impl Strategy<Value = Worker> {
     let route = (method(), text(), vec(step(), 0..4)).prop_map(|(method, path, steps)| Route {
         method,
         path,
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps,
     });
     (vec(route, 0..3), option::of(domain())).prop_map(|(routes, custom_domain)| Worker {
@@ -375,7 +377,7 @@ fn any_design() -> impl Strategy<Value = Design> {
         btree_map(id(), pos(), 0..6),
     )
         .prop_map(|(name, description, nodes, wires, layout)| Design {
-            version: 1,
+            version: edgewire_engine::model::FORMAT_VERSION,
             name,
             description,
             nodes: nodes
@@ -386,6 +388,7 @@ fn any_design() -> impl Strategy<Value = Design> {
                 .into_iter()
                 .map(|(from, to, binding)| Wire::new(from, to, binding))
                 .collect(),
+            schemas: std::collections::BTreeMap::new(),
             layout,
         })
 }

@@ -160,6 +160,8 @@ mod tests {
                 routes: vec![Route {
                     method: crate::model::HttpMethod::Get,
                     path: "/".into(),
+                    request: None,
+                    responses: std::collections::BTreeMap::new(),
                     steps,
                 }],
                 ..Worker::default()

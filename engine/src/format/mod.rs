@@ -188,8 +188,9 @@ fn parse_design(text: &str) -> Result<Design, LoadError> {
 
 /// Bring an older file's design up to [`FORMAT_VERSION`].
 fn migrate(design: &mut Design) {
-    // Version 1 is the first format: nothing to migrate yet. Later versions add steps here,
-    // one `if design.version < N` block per version.
+    // Version 2 only added optional fields (route contracts, named schemas), so a version 1
+    // design needs no change. Later versions add steps here, one `if design.version < N`
+    // block per version.
     design.version = FORMAT_VERSION;
 }
 
@@ -197,6 +198,7 @@ fn migrate(design: &mut Design) {
 pub fn to_string(design: &Design) -> String {
     let mut design = design.clone();
     design.canonicalize();
+    design.version = design.required_version();
     let config = ron::ser::PrettyConfig::new()
         .indentor("    ")
         .new_line("\n")

@@ -34,8 +34,12 @@ pub use nodes::{
     RequestBody, SampleRequest, Worker,
 };
 
-/// The current design file format version. Older versions are migrated on load.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest design file format version. Older versions are migrated on load.
+///
+/// Version 2 added route contracts (`request`, `responses`) and the design's named
+/// `schemas`. A design that uses none of them is saved as version 1, so that older Edgewire
+/// releases still open it ([`Design::required_version`]).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A node id: a stable, user-visible string such as `gateway` or `products`.
 pub type NodeId = String;
@@ -57,6 +61,10 @@ pub struct Design {
     /// Wires, sorted by (from, to) when saved.
     #[serde(default)]
     pub wires: Vec<Wire>,
+    /// Named schemas that route contracts refer to as `{"$ref": "#/$defs/Name"}` (format
+    /// version 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schemas: NamedSchemas,
     /// Canvas positions by node id. Ignored by everything but the canvas.
     #[serde(default)]
     pub layout: BTreeMap<NodeId, Pos>,
@@ -77,7 +85,22 @@ impl Design {
             description: String::new(),
             nodes: Vec::new(),
             wires: Vec::new(),
+            schemas: NamedSchemas::new(),
             layout: BTreeMap::new(),
+        }
+    }
+
+    /// The oldest file format version that holds this design: 2 when it has route contracts
+    /// or named schemas, else 1.
+    pub fn required_version(&self) -> u32 {
+        let contracts = self.nodes.iter().any(|node| match &node.kind {
+            NodeKind::Worker(worker) => worker.routes.iter().any(Route::has_contract),
+            _ => false,
+        });
+        if contracts || !self.schemas.is_empty() {
+            2
+        } else {
+            1
         }
     }
 

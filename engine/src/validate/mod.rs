@@ -614,6 +614,8 @@ mod tests {
                     routes: vec![Route {
                         method: HttpMethod::Get,
                         path: text(i),
+                        request: None,
+                        responses: std::collections::BTreeMap::new(),
                         steps: vec![
                             Step::KvPut {
                                 binding: text(i + 1),

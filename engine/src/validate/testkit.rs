@@ -100,6 +100,8 @@ fn item_route() -> Route {
     Route {
         method: HttpMethod::Get,
         path: "/items/:id".into(),
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps: vec![
             Step::KvGet {
                 binding: "CACHE".into(),
@@ -145,6 +147,8 @@ fn orders_route() -> Route {
     Route {
         method: HttpMethod::Get,
         path: "/orders".into(),
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps: vec![
             Step::Hyperdrive {
                 binding: "PG".into(),

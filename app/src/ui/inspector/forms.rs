@@ -668,17 +668,17 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
     }
     apply_action(&mut worker.routes, action.0, action.1);
     if ui.small_button("+ Route").clicked() {
-        worker.routes.push(Route {
-            method: HttpMethod::Get,
-            path: "/".into(),
-            steps: vec![edgewire_engine::model::Step::Respond {
+        worker.routes.push(Route::new(
+            HttpMethod::Get,
+            "/",
+            vec![edgewire_engine::model::Step::Respond {
                 status: 200,
                 body: Some(edgewire_engine::model::Expr::Json(
                     serde_json::json!({"ok": true}),
                 )),
                 headers: std::collections::BTreeMap::new(),
             }],
-        });
+        ));
     }
 
     deployment_ui(ui, &mut worker.custom_domain, cx);

@@ -83,6 +83,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::contract::{RequestContract, ResponseContract};
 use super::nodes::HttpMethod;
 
 mod template;
@@ -90,14 +91,38 @@ mod visit;
 
 pub use template::{Template, TemplateError, TemplatePart};
 
-/// A Worker route: method, path pattern and the steps that answer it.
+/// A Worker route: method, path pattern, its contract and the steps that answer it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     pub method: HttpMethod,
     /// Path pattern with `:name` segments: `/products/:id`.
     pub path: String,
+    /// What the route accepts, checked before the first step (format version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestContract>,
+    /// What the route answers, by status (format version 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub responses: BTreeMap<u16, ResponseContract>,
     pub steps: Vec<Step>,
+}
+
+impl Route {
+    /// A route with no contract.
+    pub fn new(method: HttpMethod, path: impl Into<String>, steps: Vec<Step>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            request: None,
+            responses: BTreeMap::new(),
+            steps,
+        }
+    }
+
+    /// Whether the route declares anything of a contract.
+    pub fn has_contract(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| !r.is_empty()) || !self.responses.is_empty()
+    }
 }
 
 /// One step of a handler. See the module docs for exactly what each does.

@@ -106,6 +106,8 @@ fn routes_match_segments_and_ignore_a_trailing_slash() {
     let routes = vec![Route {
         method: HttpMethod::Get,
         path: "/users/:id".into(),
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps: vec![],
     }];
     let (_, _, params) = match_route(&routes, "GET", "/users/a%20b/").expect("matches");

@@ -148,6 +148,8 @@ fn route(method: HttpMethod, path: &str) -> Route {
     Route {
         method,
         path: path.into(),
+        request: None,
+        responses: std::collections::BTreeMap::new(),
         steps: vec![respond(200)],
     }
 }
