@@ -11,6 +11,7 @@
 //! - [`runtime`]: the local engine that runs a design over HTTP on 127.0.0.1.
 //! - [`simulate`]: the global latency and cost simulator.
 //! - [`export`]: the multi-Worker Wrangler project generator.
+//! - [`openapi`]: the OpenAPI 3.1 document of what clients of a design see.
 //! - [`regions`]: the world regions of Clients and origins (the round-trip table's rows).
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
@@ -23,6 +24,7 @@ pub mod format;
 pub mod graph;
 pub(crate) mod kinds;
 pub mod model;
+pub mod openapi;
 pub mod regions;
 pub mod runtime;
 pub mod secrets;

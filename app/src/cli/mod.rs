@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod diagram;
 mod export;
 mod fmt;
+mod openapi;
 mod scenario;
 mod serve;
 mod simulate;
@@ -43,6 +44,7 @@ pub enum Command {
     Scenario(scenario::Args),
     Export(export::Args),
     Diagram(diagram::Args),
+    Openapi(openapi::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -56,6 +58,7 @@ pub fn main() -> ExitCode {
         Some(Command::Scenario(args)) => scenario::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Diagram(args)) => diagram::run(&args),
+        Some(Command::Openapi(args)) => openapi::run(&args),
         None => match crate::ui::launch(cli.file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {

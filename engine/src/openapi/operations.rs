@@ -1,0 +1,148 @@
+//! The operations clients of a design can call: each public Worker's own routes, and each
+//! public gateway's routes mapped through to the Worker routes behind them.
+
+use std::collections::BTreeSet;
+
+use crate::graph::DesignGraph;
+use crate::model::{Design, Gateway, HttpMethod, NodeKind, Route};
+
+/// One operation as a client sees it.
+pub(super) struct Operation<'a> {
+    pub method: HttpMethod,
+    /// The public path pattern (`/users/:id`).
+    pub path: String,
+    pub route: &'a Route,
+    /// The Worker that answers it.
+    pub worker: &'a str,
+    /// The public entry it is reached through (a gateway or the Worker itself).
+    pub entry: &'a str,
+    /// The gateway in front of it, if any.
+    pub gateway: Option<&'a Gateway>,
+}
+
+/// The segments of a path pattern (`/users/:id` -> `users`, `:id`).
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// Whether every request to the Worker path `path` passes the gateway prefix `prefix`: each
+/// prefix segment is a `:name` or equals the path's literal segment there.
+fn under_prefix(prefix: &str, path: &str) -> bool {
+    let (prefix, path) = (segments(prefix), segments(path));
+    prefix.len() <= path.len()
+        && prefix
+            .iter()
+            .zip(&path)
+            .all(|(p, s)| p.starts_with(':') || (!s.starts_with(':') && p == s))
+}
+
+/// `prefix` and `rest` joined as the gateway forwards with `strip_prefix`.
+fn join(prefix: &str, rest: &str) -> String {
+    let mut parts = segments(prefix);
+    parts.extend(segments(rest));
+    format!("/{}", parts.join("/"))
+}
+
+/// A path pattern with every `:name` replaced, so that patterns that differ only in their
+/// parameter names count as one.
+pub(super) fn shape(path: &str) -> String {
+    let parts: Vec<&str> = segments(path)
+        .into_iter()
+        .map(|s| if s.starts_with(':') { ":" } else { s })
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// Every operation, entry by entry (sorted by id), in route order; an operation that an
+/// earlier one already answers (same method and path shape) is left out, as the gateway and
+/// the router would never reach it.
+pub(super) fn operations(design: &Design) -> Vec<Operation<'_>> {
+    let graph = DesignGraph::new(design);
+    let mut out = Vec::new();
+    let mut seen: BTreeSet<(HttpMethod, String)> = BTreeSet::new();
+    for entry in graph.entry_points() {
+        let Some(node) = design.node(&entry) else {
+            continue;
+        };
+        let entry = node.id.as_str();
+        match &node.kind {
+            NodeKind::Worker(worker) => {
+                for route in &worker.routes {
+                    if seen.insert((route.method, shape(&route.path))) {
+                        out.push(Operation {
+                            method: route.method,
+                            path: route.path.clone(),
+                            route,
+                            worker: entry,
+                            entry,
+                            gateway: None,
+                        });
+                    }
+                }
+            }
+            NodeKind::Gateway(gateway) => {
+                for forward in &gateway.routes {
+                    let Some(target) = design.binding_target(entry, &forward.service) else {
+                        continue;
+                    };
+                    let NodeKind::Worker(worker) = &target.kind else {
+                        continue;
+                    };
+                    for route in &worker.routes {
+                        if !forward.methods.is_empty() && !forward.methods.contains(&route.method) {
+                            continue;
+                        }
+                        let path = if forward.strip_prefix {
+                            join(&forward.path, &route.path)
+                        } else if under_prefix(&forward.path, &route.path) {
+                            route.path.clone()
+                        } else {
+                            continue;
+                        };
+                        if seen.insert((route.method, shape(&path))) {
+                            out.push(Operation {
+                                method: route.method,
+                                path,
+                                route,
+                                worker: target.id.as_str(),
+                                entry,
+                                gateway: Some(gateway),
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the concrete request path `path` (no query) matches the pattern `pattern`.
+pub(super) fn matches(pattern: &str, path: &str) -> bool {
+    let (pattern, path) = (segments(pattern), segments(path));
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(p, s)| p.starts_with(':') || p == s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_prefixes_and_paths() {
+        assert!(under_prefix("/users", "/users/:id"));
+        assert!(under_prefix("/users", "/users"));
+        assert!(!under_prefix("/users", "/usersx"));
+        assert!(!under_prefix("/users/admin", "/users/:id"));
+        assert!(under_prefix("/:tenant", "/acme/users"));
+        assert_eq!(join("/api", "/users/:id"), "/api/users/:id");
+        assert_eq!(join("/api", "/"), "/api");
+        assert_eq!(shape("/users/:id"), shape("/users/:user"));
+        assert!(matches("/users/:id", "/users/7"));
+        assert!(!matches("/users/:id", "/users"));
+    }
+}
