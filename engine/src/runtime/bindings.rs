@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::model::QueryMode;
 
+use super::context::RequestCtx;
 use super::http::{Req, Resp};
 use super::trace::CacheOutcome;
 
@@ -103,11 +104,11 @@ impl ParsedJson {
         &self.value
     }
 
-    /// [`super::worker::js_json`] of the value.
+    /// [`super::json::js_json`] of the value.
     pub fn js_json(&self) -> &[u8] {
         self.js_json.get_or_init(|| {
             let mut out = Vec::new();
-            super::worker::write_js_json(&self.value, &mut out);
+            super::json::write_js_json(&self.value, &mut out);
             out.into_boxed_slice()
         })
     }
@@ -144,7 +145,7 @@ pub trait ServiceBinding: Send + Sync {
     fn target(&self) -> &str;
     fn fetch<'a>(
         &'a self,
-        ctx: &'a super::engine::RequestCtx,
+        ctx: &'a RequestCtx,
         request: Req,
     ) -> BoxFuture<'a, Result<Resp, BindingError>>;
 }

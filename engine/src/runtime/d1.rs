@@ -79,7 +79,7 @@ fn to_sql(value: &Value) -> SqlValue {
         // integer, so stored data matches; arithmetic on the parameter is floating point.
         Value::Number(n) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
         Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Array(_) | Value::Object(_) => SqlValue::Text(super::worker::js_json(value)),
+        Value::Array(_) | Value::Object(_) => SqlValue::Text(super::json::js_json(value)),
     }
 }
 

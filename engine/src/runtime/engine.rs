@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use axum::http::{HeaderName, HeaderValue};
@@ -18,12 +18,13 @@ use crate::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER, errors};
 
 use super::bindings::{Binding, BindingError, Registry, ServiceBinding};
 use super::clock::{Clock, SystemClock};
+use super::context::RequestCtx;
 use super::d1::SqliteD1;
 use super::gateway::{self, RateLimiter};
 use super::http::{Req, Resp, json_response};
 use super::hyperdrive::PgHyperdrive;
 use super::kv::SqliteKv;
-use super::trace::{Metrics, MetricsSnapshot, Recorder, Trace, TraceLog};
+use super::trace::{Metrics, MetricsSnapshot, Trace, TraceLog};
 use super::worker;
 
 /// [`TRACE_HEADER`], parsed once.
@@ -130,24 +131,6 @@ pub enum EngineEvent {
     Notice { node: String, message: String },
 }
 
-/// Per-request context: its trace and its Worker invocation count.
-#[derive(Debug)]
-pub struct RequestCtx {
-    pub recorder: Recorder,
-    invocations: AtomicUsize,
-    pub peer: Option<IpAddr>,
-}
-
-impl RequestCtx {
-    pub fn new(id: String, peer: Option<IpAddr>) -> Self {
-        Self {
-            recorder: Recorder::new(id),
-            invocations: AtomicUsize::new(0),
-            peer,
-        }
-    }
-}
-
 pub(crate) struct Shared {
     pub design: Design,
     pub registry: Registry,
@@ -196,7 +179,7 @@ impl Shared {
         request: Req,
     ) -> BoxFuture<'a, Result<Resp, BindingError>> {
         async move {
-            let count = ctx.invocations.fetch_add(1, Ordering::SeqCst) + 1;
+            let count = ctx.count_invocation();
             if count > MAX_WORKER_INVOCATIONS {
                 return Err(BindingError::failed(format!(
                     "calling Worker `{node}` would exceed the platform's limit of \

@@ -467,7 +467,7 @@ impl TextParam {
         Self(match value {
             Value::Null => None,
             Value::String(s) => Some(s.clone()),
-            other => Some(super::worker::value_text(other)),
+            other => Some(super::json::value_text(other)),
         })
     }
 }

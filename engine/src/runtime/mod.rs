@@ -128,11 +128,13 @@
 
 mod bindings;
 mod clock;
+mod context;
 mod d1;
 mod engine;
 mod gateway;
 mod http;
 mod hyperdrive;
+mod json;
 mod kind;
 mod kv;
 pub mod postgres;
@@ -145,10 +147,10 @@ pub use bindings::{
     Binding, BindingError, KvNamespace, QueryOutput, Registry, ServiceBinding, SqlDatabase,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use context::RequestCtx;
 pub use d1::migration_file_name;
 pub use engine::{
-    Engine, EngineError, EngineEvent, EngineOptions, RequestCtx, RunningEngine, default_state_dir,
-    entry_points,
+    Engine, EngineError, EngineEvent, EngineOptions, RunningEngine, default_state_dir, entry_points,
 };
 pub use gateway::{sign_jwt, verify_jwt};
 pub use hyperdrive::is_cacheable;

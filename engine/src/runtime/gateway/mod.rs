@@ -15,7 +15,8 @@ use subtle::ConstantTimeEq as _;
 use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, RateLimitKey};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::engine::{RequestCtx, Shared};
+use super::context::RequestCtx;
+use super::engine::Shared;
 use super::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use crate::model::{Route, Step, Worker};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::engine::{RequestCtx, Shared};
+use super::context::RequestCtx;
+use super::engine::Shared;
 use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
 
 mod run;
@@ -19,7 +20,6 @@ mod values;
 
 use run::Run;
 use scope::Scope;
-pub use values::{js_json, value_text, write_js_json};
 
 /// Answer a request to Worker `node`.
 pub async fn handle(
