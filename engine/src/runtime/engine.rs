@@ -1,324 +1,27 @@
-//! The engine: the design's nodes with their bindings, the request dispatcher, traces and
-//! metrics, and the lifecycle (start, stop).
+//! The engine: loading a design (stores opened, bindings wired), the lifecycle (start,
+//! stop) and what an embedder reads (entry points, traces, metrics, notices).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, Weak};
 
-use axum::http::{HeaderName, HeaderValue};
-use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
-use serde_json::json;
 use tokio::sync::{broadcast, oneshot, watch};
 
 use crate::model::{Design, NodeKind};
-use crate::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER, errors};
 
-use super::bindings::{Binding, BindingError, Registry, ServiceBinding};
-use super::clock::{Clock, SystemClock};
-use super::context::RequestCtx;
+use super::bindings::{Binding, Registry};
 use super::d1::SqliteD1;
-use super::gateway::{self, RateLimiter};
-use super::http::{Req, Resp, json_response};
+use super::dispatch::{InProcessService, Shared};
+use super::gateway::RateLimiter;
 use super::hyperdrive::PgHyperdrive;
 use super::kv::SqliteKv;
+use super::options::{EngineError, EngineEvent, EngineOptions, state_error};
 use super::trace::{Metrics, MetricsSnapshot, Trace, TraceLog};
 use super::worker;
 
-/// [`TRACE_HEADER`], parsed once.
-const TRACE: HeaderName = HeaderName::from_static(TRACE_HEADER);
-
-/// `GET /products/1?x=y`: what a gateway or Worker hop did.
-fn request_line(request: &Req) -> String {
-    let uri = request.uri();
-    if uri.authority().is_some() {
-        return format!("{} {uri}", request.method());
-    }
-    let method = request.method().as_str();
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut line = String::with_capacity(method.len() + 1 + path.len());
-    line.push_str(method);
-    line.push(' ');
-    line.push_str(path);
-    line
-}
-
 /// How many events the broadcast channel buffers for slow subscribers.
 const EVENT_CAPACITY: usize = 1024;
-
-/// Why the engine could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(
-        "missing secrets: {}. Put them in the `.dev.vars` file beside the design (one \
-         `NAME=value` per line), pass `--vars FILE`, or set them as environment variables",
-        .0.join(", ")
-    )]
-    MissingSecrets(Vec<String>),
-    #[error("state folder {path}: {source}")]
-    State {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("node `{node}`: {message}")]
-    Store { node: String, message: String },
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind {
-        port: u16,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("the server failed: {0}")]
-    Server(#[source] std::io::Error),
-}
-
-/// How to run a design.
-#[derive(Clone, Debug)]
-pub struct EngineOptions {
-    /// Where KV, D1 and the auto PostgreSQL keep their files.
-    pub state_dir: PathBuf,
-    /// Delete the state first.
-    pub fresh: bool,
-    /// Port on 127.0.0.1 for [`Engine::start`]; 0 picks a free one.
-    pub port: u16,
-    /// Secret values by name (from `.dev.vars` or `--vars`).
-    pub secrets: BTreeMap<String, String>,
-    /// Also read missing secrets from the environment.
-    pub read_environment: bool,
-    /// The clock for TTLs, cache ages, rate-limit windows and token expiry.
-    pub clock: Arc<dyn Clock>,
-    /// Bindings added to (or replacing) the design's: `(worker id, binding name, binding)`.
-    /// For embedding the engine with other stores, and for tests.
-    pub extra_bindings: Vec<(String, String, Binding)>,
-}
-
-impl EngineOptions {
-    /// Defaults: port 8787, secrets from the environment, the system clock.
-    pub fn new(state_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            state_dir: state_dir.into(),
-            fresh: false,
-            port: 8787,
-            secrets: BTreeMap::new(),
-            read_environment: true,
-            clock: Arc::new(SystemClock),
-            extra_bindings: Vec::new(),
-        }
-    }
-}
-
-/// The default state folder: `.edgewire/<design file stem>/` beside the design.
-pub fn default_state_dir(design_path: &Path) -> PathBuf {
-    let stem = design_path
-        .file_stem()
-        .map_or_else(|| "design".into(), |s| s.to_string_lossy().into_owned());
-    design_path
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join(".edgewire")
-        .join(stem)
-}
-
-/// Something the engine tells its watchers.
-#[derive(Clone, Debug)]
-pub enum EngineEvent {
-    /// A request finished.
-    Request(Arc<Trace>),
-    /// A node changed state or has a problem (Hyperdrive starting, ready, unavailable).
-    Notice { node: String, message: String },
-}
-
-pub(crate) struct Shared {
-    pub design: Design,
-    pub registry: Registry,
-    pub clock: Arc<dyn Clock>,
-    pub rate: RateLimiter,
-    secrets: BTreeMap<String, String>,
-    pub entry_points: Vec<String>,
-    public_workers: BTreeSet<String>,
-    /// Per Worker, which inputs each route reads.
-    route_inputs: BTreeMap<String, Vec<worker::RouteInputs>>,
-    pub traces: TraceLog,
-    pub metrics: Metrics,
-    pub events: broadcast::Sender<EngineEvent>,
-    pub closing: watch::Sender<bool>,
-    kvs: Vec<Arc<SqliteKv>>,
-    d1s: Vec<Arc<SqliteD1>>,
-    hyperdrives: Vec<Arc<PgHyperdrive>>,
-    trace_prefix: String,
-    trace_seq: AtomicU64,
-    pub notices: Mutex<Vec<(String, String)>>,
-}
-
-impl Shared {
-    /// Which inputs route `index` of Worker `node` reads (all of them when unknown).
-    pub fn route_inputs(&self, node: &str, index: usize) -> worker::RouteInputs {
-        self.route_inputs
-            .get(node)
-            .and_then(|routes| routes.get(index).copied())
-            .unwrap_or(worker::RouteInputs {
-                query: true,
-                headers: true,
-                auth: true,
-            })
-    }
-
-    pub fn secret(&self, name: &str) -> Option<&str> {
-        self.secrets.get(name).map(String::as_str)
-    }
-
-    /// Run the Worker or Gateway `node` for one request (a top-level request or a service
-    /// binding call).
-    pub fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestCtx,
-        node: &'a str,
-        request: Req,
-    ) -> BoxFuture<'a, Result<Resp, BindingError>> {
-        async move {
-            let count = ctx.count_invocation();
-            if count > MAX_WORKER_INVOCATIONS {
-                return Err(BindingError::failed(format!(
-                    "calling Worker `{node}` would exceed the platform's limit of \
-                     {MAX_WORKER_INVOCATIONS} Worker invocations per request (service binding \
-                     calls included); look for a loop of service calls"
-                )));
-            }
-            let Some(spec) = self.design.node(node) else {
-                return Err(BindingError::failed(format!("there is no node `{node}`")));
-            };
-            let detail = request_line(&request);
-            match &spec.kind {
-                NodeKind::Gateway(gw) => {
-                    let mut timer = ctx.recorder.start(node, "gateway", detail);
-                    let response = gateway::handle(self, ctx, node, gw, request).await;
-                    timer.hop.status = Some(response.status().as_u16());
-                    ctx.recorder.push(timer);
-                    Ok(response)
-                }
-                NodeKind::Worker(w) => {
-                    let mut timer = ctx.recorder.start(node, "worker", detail);
-                    let public = self.public_workers.contains(node);
-                    let response = worker::handle(self, ctx, node, w, public, request).await;
-                    timer.hop.status = Some(response.status().as_u16());
-                    ctx.recorder.push(timer);
-                    Ok(response)
-                }
-                _ => Err(BindingError::failed(format!(
-                    "node `{node}` is not a Worker or Gateway"
-                ))),
-            }
-        }
-        .boxed()
-    }
-
-    /// `<engine prefix>-<sequence number, at least 6 digits>`.
-    fn next_trace_id(&self) -> String {
-        let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
-        let digits = n.to_string();
-        let mut id = String::with_capacity(self.trace_prefix.len() + 1 + digits.len().max(6));
-        id.push_str(&self.trace_prefix);
-        id.push('-');
-        id.extend(std::iter::repeat_n(
-            '0',
-            6usize.saturating_sub(digits.len()),
-        ));
-        id.push_str(&digits);
-        id
-    }
-
-    /// Answer a request from outside at entry point `entry`: trace, panic safety, metrics.
-    pub async fn handle_entry(&self, entry: &str, request: Req, peer: Option<IpAddr>) -> Resp {
-        let started_at_ms = self.clock.now_millis();
-        let ctx = RequestCtx::new(self.next_trace_id(), peer);
-        let method = request.method().to_string();
-        let path = request.uri().path().to_owned();
-        let outcome = std::panic::AssertUnwindSafe(self.invoke(&ctx, entry, request))
-            .catch_unwind()
-            .await;
-        let mut response = match outcome {
-            Ok(Ok(response)) => response,
-            Ok(Err(err)) => {
-                tracing::error!(node = entry, "{err}");
-                json_response(500, &json!({ "error": errors::INTERNAL_ERROR }))
-            }
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                tracing::error!(node = entry, "a request panicked: {message}");
-                json_response(500, &json!({ "error": errors::INTERNAL_ERROR }))
-            }
-        };
-        if let Ok(value) = HeaderValue::from_str(&ctx.recorder.id) {
-            response.headers_mut().insert(TRACE, value);
-        }
-        let status = response.status().as_u16();
-        let duration_ms = ctx.recorder.offset_ms();
-        let hops = ctx.recorder.take_hops();
-        tracing::info!(
-            target: "edgewire::request",
-            "{method} {path} {status} {duration_ms:.1}ms {} hops",
-            hops.len()
-        );
-        self.metrics.record(&hops);
-        let trace = Arc::new(Trace {
-            id: ctx.recorder.id.clone(),
-            started_at_ms,
-            method,
-            path,
-            entry: entry.to_owned(),
-            status,
-            duration_ms,
-            hops,
-        });
-        self.traces.push(trace.clone());
-        let _ = self.events.send(EngineEvent::Request(trace));
-        response
-    }
-
-    pub fn notice(&self, node: &str, message: String) {
-        if let Ok(mut notices) = self.notices.lock() {
-            notices.push((node.to_owned(), message.clone()));
-        }
-        let _ = self.events.send(EngineEvent::Notice {
-            node: node.to_owned(),
-            message,
-        });
-    }
-}
-
-/// A service binding: calls the target Worker in-process, with a real request and response.
-struct InProcessService {
-    target: String,
-    engine: Weak<Shared>,
-}
-
-impl ServiceBinding for InProcessService {
-    fn target(&self) -> &str {
-        &self.target
-    }
-
-    fn fetch<'a>(
-        &'a self,
-        ctx: &'a RequestCtx,
-        request: Req,
-    ) -> BoxFuture<'a, Result<Resp, BindingError>> {
-        async move {
-            let shared = self
-                .engine
-                .upgrade()
-                .ok_or_else(|| BindingError::failed("the engine is stopping"))?;
-            shared.invoke(ctx, &self.target, request).await
-        }
-        .boxed()
-    }
-}
 
 /// A design loaded and ready to answer requests (no socket yet): use [`Engine::router`]
 /// with `tower::ServiceExt::oneshot`, or [`super::run`] with a listener.
@@ -333,13 +36,6 @@ impl std::fmt::Debug for Engine {
             .field("design", &self.shared.design.name)
             .field("entry_points", &self.shared.entry_points)
             .finish_non_exhaustive()
-    }
-}
-
-fn state_error(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
-    move |source| EngineError::State {
-        path: path.to_owned(),
-        source,
     }
 }
 
@@ -717,18 +413,5 @@ impl RunningEngine {
             Ok(Err(err)) => Err(EngineError::Server(err)),
             Err(join) => Err(EngineError::Server(std::io::Error::other(join.to_string()))),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_lives_beside_the_design() {
-        assert_eq!(
-            default_state_dir(Path::new("examples/global-api.ron")),
-            PathBuf::from("examples/.edgewire/global-api")
-        );
     }
 }

@@ -40,7 +40,7 @@ use crate::model::{Hyperdrive, HyperdriveCaching, Origin, QueryMode};
 
 use super::bindings::{BindingError, QueryOutput, SqlDatabase};
 use super::clock::Clock;
-use super::engine::Shared;
+use super::dispatch::Shared;
 use super::postgres::cluster::{Cluster, ClusterOptions};
 use super::trace::CacheOutcome;
 

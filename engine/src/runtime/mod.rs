@@ -130,6 +130,7 @@ mod bindings;
 mod clock;
 mod context;
 mod d1;
+mod dispatch;
 mod engine;
 mod gateway;
 mod http;
@@ -137,6 +138,7 @@ mod hyperdrive;
 mod json;
 mod kind;
 mod kv;
+mod options;
 pub mod postgres;
 mod server;
 mod sqlite;
@@ -149,11 +151,10 @@ pub use bindings::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::RequestCtx;
 pub use d1::migration_file_name;
-pub use engine::{
-    Engine, EngineError, EngineEvent, EngineOptions, RunningEngine, default_state_dir, entry_points,
-};
+pub use engine::{Engine, RunningEngine, entry_points};
 pub use gateway::{sign_jwt, verify_jwt};
 pub use hyperdrive::is_cacheable;
 pub use kind::KindRuntime;
+pub use options::{EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};

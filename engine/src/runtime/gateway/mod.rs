@@ -16,7 +16,7 @@ use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, RateLimitKey};
 use crate::semantics::{AUTH_HEADER, errors};
 
 use super::context::RequestCtx;
-use super::engine::Shared;
+use super::dispatch::Shared;
 use super::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;

@@ -11,7 +11,7 @@ use crate::model::{Route, Step, Worker};
 use crate::semantics::{AUTH_HEADER, errors};
 
 use super::context::RequestCtx;
-use super::engine::Shared;
+use super::dispatch::Shared;
 use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
 
 mod run;

@@ -16,7 +16,7 @@ use super::scope::{Scope, Slot, exists};
 use super::values::{eval, eval_ref, json_equal, render, stored_text, write_expr_json};
 use crate::runtime::bindings::{Binding, BindingError};
 use crate::runtime::context::RequestCtx;
-use crate::runtime::engine::Shared;
+use crate::runtime::dispatch::Shared;
 use crate::runtime::http::Resp;
 
 /// Characters a URL parser percent-encodes in a path or query.
