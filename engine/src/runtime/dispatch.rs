@@ -19,14 +19,14 @@ use crate::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER, errors};
 use super::bindings::{BindingError, Registry, ServiceBinding};
 use super::clock::Clock;
 use super::context::RequestCtx;
-use super::d1::SqliteD1;
-use super::gateway::{self, RateLimiter};
 use super::http::{Req, Resp, json_response};
-use super::hyperdrive::PgHyperdrive;
-use super::kv::SqliteKv;
 use super::options::EngineEvent;
 use super::trace::{Metrics, Trace, TraceLog};
-use super::worker;
+use crate::kinds::d1::runtime::SqliteD1;
+use crate::kinds::gateway::runtime::{self as gateway, RateLimiter};
+use crate::kinds::hyperdrive::runtime::PgHyperdrive;
+use crate::kinds::kv::runtime::SqliteKv;
+use crate::kinds::worker::runtime as worker;
 
 /// [`TRACE_HEADER`], parsed once.
 const TRACE: HeaderName = HeaderName::from_static(TRACE_HEADER);

@@ -11,14 +11,14 @@ use tokio::sync::{broadcast, oneshot, watch};
 use crate::model::{Design, NodeKind};
 
 use super::bindings::{Binding, Registry};
-use super::d1::SqliteD1;
 use super::dispatch::{InProcessService, Shared};
-use super::gateway::RateLimiter;
-use super::hyperdrive::PgHyperdrive;
-use super::kv::SqliteKv;
 use super::options::{EngineError, EngineEvent, EngineOptions, state_error};
 use super::trace::{Metrics, MetricsSnapshot, Trace, TraceLog};
-use super::worker;
+use crate::kinds::d1::runtime::SqliteD1;
+use crate::kinds::gateway::runtime::RateLimiter;
+use crate::kinds::hyperdrive::runtime::PgHyperdrive;
+use crate::kinds::kv::runtime::SqliteKv;
+use crate::kinds::worker::runtime as worker;
 
 /// How many events the broadcast channel buffers for slow subscribers.
 const EVENT_CAPACITY: usize = 1024;

@@ -126,34 +126,29 @@
 // The contract above is GATEWAY.md copied word for word; identifiers in it stay unquoted.
 #![allow(clippy::doc_markdown)]
 
-mod bindings;
-mod clock;
-mod context;
-mod d1;
-mod dispatch;
+pub(crate) mod bindings;
+pub(crate) mod clock;
+pub(crate) mod context;
+pub(crate) mod dispatch;
 mod engine;
-mod gateway;
-mod http;
-mod hyperdrive;
-mod json;
+pub(crate) mod http;
+pub(crate) mod json;
 mod kind;
-mod kv;
-mod options;
+pub(crate) mod options;
 pub mod postgres;
 mod server;
-mod sqlite;
-mod trace;
-mod worker;
+pub(crate) mod sqlite;
+pub(crate) mod trace;
 
+pub use crate::kinds::d1::runtime::migration_file_name;
+pub use crate::kinds::gateway::runtime::{sign_jwt, verify_jwt};
+pub use crate::kinds::hyperdrive::runtime::is_cacheable;
 pub use bindings::{
     Binding, BindingError, KvNamespace, QueryOutput, Registry, ServiceBinding, SqlDatabase,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::RequestCtx;
-pub use d1::migration_file_name;
 pub use engine::{Engine, RunningEngine, entry_points};
-pub use gateway::{sign_jwt, verify_jwt};
-pub use hyperdrive::is_cacheable;
 pub use kind::KindRuntime;
 pub use options::{EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};

@@ -1,6 +1,8 @@
 //! Everything the engine knows about an API Gateway: the public entry that checks, authenticates and forwards. Its plain facts (label, badge,
 //! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
 
+pub(crate) mod runtime;
+
 use crate::model::Kind;
 
 use super::NodeKindDef;

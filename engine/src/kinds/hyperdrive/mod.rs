@@ -1,6 +1,8 @@
 //! Everything the engine knows about a Hyperdrive: an existing PostgreSQL reached through a pool. Its plain facts (label, badge,
 //! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
 
+pub(crate) mod runtime;
+
 use crate::model::Kind;
 
 use super::NodeKindDef;

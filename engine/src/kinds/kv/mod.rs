@@ -1,6 +1,8 @@
 //! Everything the engine knows about a KV namespace: read-heavy key-value data. Its plain facts (label, badge,
 //! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
 
+pub(crate) mod runtime;
+
 use crate::model::Kind;
 
 use super::NodeKindDef;

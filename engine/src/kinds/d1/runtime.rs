@@ -21,8 +21,8 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{D1, QueryMode};
 
-use super::bindings::{BindingError, QueryOutput, SqlDatabase};
-use super::sqlite::SqliteThread;
+use crate::runtime::bindings::{BindingError, QueryOutput, SqlDatabase};
+use crate::runtime::sqlite::SqliteThread;
 
 /// A D1 database in a SQLite file.
 pub struct SqliteD1 {
@@ -79,7 +79,7 @@ fn to_sql(value: &Value) -> SqlValue {
         // integer, so stored data matches; arithmetic on the parameter is floating point.
         Value::Number(n) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
         Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Array(_) | Value::Object(_) => SqlValue::Text(super::json::js_json(value)),
+        Value::Array(_) | Value::Object(_) => SqlValue::Text(crate::runtime::json::js_json(value)),
     }
 }
 

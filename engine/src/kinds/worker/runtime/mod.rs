@@ -10,9 +10,11 @@ use serde_json::{Map, Value, json};
 use crate::model::{Route, Step, Worker};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::context::RequestCtx;
-use super::dispatch::Shared;
-use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
+use crate::runtime::context::RequestCtx;
+use crate::runtime::dispatch::Shared;
+use crate::runtime::http::{
+    Req, Resp, decode_segment, error_response, headers_object, json_response,
+};
 
 mod run;
 mod scope;
@@ -53,7 +55,7 @@ pub async fn handle(
     if inputs.query {
         scope.insert(
             "query",
-            Value::Object(super::http::query_object(parts.uri.query())),
+            Value::Object(crate::runtime::http::query_object(parts.uri.query())),
         );
     }
     if inputs.headers {
@@ -141,13 +143,13 @@ pub fn match_route<'a>(
     } else {
         path
     };
-    let request = super::http::segment_iter(path);
+    let request = crate::runtime::http::segment_iter(path);
     routes.iter().enumerate().find_map(|(index, route)| {
         if route.method.as_str() != method {
             return None;
         }
         // Check every segment before building the parameters.
-        let mut pattern = super::http::segment_iter(&route.path);
+        let mut pattern = crate::runtime::http::segment_iter(&route.path);
         let mut got = request.clone();
         loop {
             match (pattern.next(), got.next()) {
@@ -166,7 +168,7 @@ pub fn match_route<'a>(
             }
         }
         let mut params = Map::new();
-        for (want, got) in super::http::segment_iter(&route.path).zip(request.clone()) {
+        for (want, got) in crate::runtime::http::segment_iter(&route.path).zip(request.clone()) {
             if let Some(name) = want.strip_prefix(':') {
                 params.insert(name.to_owned(), Value::String(decode_segment(got)));
             }

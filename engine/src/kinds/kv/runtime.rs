@@ -16,9 +16,9 @@ use rusqlite::{OptionalExtension as _, params};
 use crate::model::KvEntry;
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECS};
 
-use super::bindings::{BindingError, JsonText, KvNamespace};
-use super::clock::Clock;
-use super::sqlite::SqliteThread;
+use crate::runtime::bindings::{BindingError, JsonText, KvNamespace};
+use crate::runtime::clock::Clock;
+use crate::runtime::sqlite::SqliteThread;
 
 #[derive(Debug, Clone)]
 struct Entry {

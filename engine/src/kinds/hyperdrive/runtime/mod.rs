@@ -2,7 +2,7 @@
 //! origin, with a query cache that follows Hyperdrive's documented rules.
 //!
 //! - Origin: the connection string in the named secret, or `auto`: a private cluster in
-//!   `<state>/hyperdrive/<node>/` started in the background ([`super::postgres::cluster`]),
+//!   `<state>/hyperdrive/<node>/` started in the background ([`crate::runtime::postgres::cluster`]),
 //!   seeded once when it is new, stopped on shutdown. When PostgreSQL cannot be found, the
 //!   node's queries answer 502 with a `help` that says what to install or set, and the
 //!   rest of the design keeps working.
@@ -38,11 +38,11 @@ use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
 use crate::model::{Hyperdrive, HyperdriveCaching, Origin, QueryMode};
 
-use super::bindings::{BindingError, QueryOutput, SqlDatabase};
-use super::clock::Clock;
-use super::dispatch::Shared;
-use super::postgres::cluster::{Cluster, ClusterOptions};
-use super::trace::CacheOutcome;
+use crate::runtime::bindings::{BindingError, QueryOutput, SqlDatabase};
+use crate::runtime::clock::Clock;
+use crate::runtime::dispatch::Shared;
+use crate::runtime::postgres::cluster::{Cluster, ClusterOptions};
+use crate::runtime::trace::CacheOutcome;
 
 /// Connections per Hyperdrive pool.
 const POOL_SIZE: usize = 16;
@@ -467,7 +467,7 @@ impl TextParam {
         Self(match value {
             Value::Null => None,
             Value::String(s) => Some(s.clone()),
-            other => Some(super::json::value_text(other)),
+            other => Some(crate::runtime::json::value_text(other)),
         })
     }
 }
@@ -643,7 +643,7 @@ fn numeric_text(raw: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// Days since 1970-01-01 -> (year, month, day) (Howard Hinnant's civil_from_days).
+/// Days since 1970-01-01 -> (year, month, day) (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -15,9 +15,9 @@ use subtle::ConstantTimeEq as _;
 use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, RateLimitKey};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::context::RequestCtx;
-use super::dispatch::Shared;
-use super::http::{Req, Resp, error_response, segments};
+use crate::runtime::context::RequestCtx;
+use crate::runtime::dispatch::Shared;
+use crate::runtime::http::{Req, Resp, error_response, segments};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -253,12 +253,12 @@ async fn route_and_forward(
     parts.headers = headers;
     let forward = http::Request::from_parts(parts, body);
 
-    let result = if let Some(super::bindings::Binding::Service(service)) =
+    let result = if let Some(crate::runtime::bindings::Binding::Service(service)) =
         shared.registry.get(node, &route.service)
     {
         service.fetch(ctx, forward).await
     } else {
-        Err(super::bindings::BindingError::failed(format!(
+        Err(crate::runtime::bindings::BindingError::failed(format!(
             "the gateway has no service binding named `{}`",
             route.service
         )))
@@ -269,7 +269,7 @@ async fn route_and_forward(
             "service call through `{}` failed: {err}",
             route.service
         );
-        super::http::json_response(
+        crate::runtime::http::json_response(
             500,
             &json!({ "error": errors::step_failed("service call"), "node": node }),
         )
@@ -333,9 +333,9 @@ fn rate_limited(
 
 /// Number of request segments a gateway route path matches as a prefix, if it matches.
 pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
-    let mut request = super::http::segment_iter(path);
+    let mut request = crate::runtime::http::segment_iter(path);
     let mut matched = 0;
-    for want in super::http::segment_iter(pattern) {
+    for want in crate::runtime::http::segment_iter(pattern) {
         let got = request.next()?;
         if want.starts_with(':') {
             if got.is_empty() {
