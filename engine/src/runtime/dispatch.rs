@@ -2,7 +2,7 @@
 //! Gateway for a request or a service binding call, and answering requests from outside
 //! (trace, panic safety, metrics).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -13,20 +13,16 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 use tokio::sync::{broadcast, watch};
 
-use crate::model::{Design, NodeKind};
+use crate::model::Design;
 use crate::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER, errors};
 
 use super::bindings::{BindingError, Registry, ServiceBinding};
 use super::clock::Clock;
 use super::context::RequestCtx;
 use super::http::{Req, Resp, json_response};
+use super::kind::{Server, Store};
 use super::options::EngineEvent;
 use super::trace::{Metrics, Trace, TraceLog};
-use crate::kinds::d1::runtime::SqliteD1;
-use crate::kinds::gateway::runtime::{self as gateway, RateLimiter};
-use crate::kinds::hyperdrive::runtime::PgHyperdrive;
-use crate::kinds::kv::runtime::SqliteKv;
-use crate::kinds::worker::runtime as worker;
 
 /// [`TRACE_HEADER`], parsed once.
 const TRACE: HeaderName = HeaderName::from_static(TRACE_HEADER);
@@ -46,41 +42,27 @@ fn request_line(request: &Req) -> String {
     line
 }
 
-pub(crate) struct Shared {
+/// What every request reads: the design, its bindings and servers, traces and metrics.
+pub struct Shared {
     pub design: Design,
     pub registry: Registry,
     pub clock: Arc<dyn Clock>,
-    pub rate: RateLimiter,
     pub(crate) secrets: BTreeMap<String, String>,
     pub entry_points: Vec<String>,
-    pub(crate) public_workers: BTreeSet<String>,
-    /// Per Worker, which inputs each route reads.
-    pub(crate) route_inputs: BTreeMap<String, Vec<worker::RouteInputs>>,
+    /// What answers requests at each Gateway and Worker, by node id.
+    pub(crate) servers: BTreeMap<String, Arc<dyn Server>>,
+    /// The stores opened for the design's store nodes, by node id.
+    pub(crate) stores: BTreeMap<String, Arc<dyn Store>>,
     pub traces: TraceLog,
     pub metrics: Metrics,
     pub events: broadcast::Sender<EngineEvent>,
     pub closing: watch::Sender<bool>,
-    pub(crate) kvs: Vec<Arc<SqliteKv>>,
-    pub(crate) d1s: Vec<Arc<SqliteD1>>,
-    pub(crate) hyperdrives: Vec<Arc<PgHyperdrive>>,
     pub(crate) trace_prefix: String,
     pub(crate) trace_seq: AtomicU64,
     pub notices: Mutex<Vec<(String, String)>>,
 }
 
 impl Shared {
-    /// Which inputs route `index` of Worker `node` reads (all of them when unknown).
-    pub fn route_inputs(&self, node: &str, index: usize) -> worker::RouteInputs {
-        self.route_inputs
-            .get(node)
-            .and_then(|routes| routes.get(index).copied())
-            .unwrap_or(worker::RouteInputs {
-                query: true,
-                headers: true,
-                auth: true,
-            })
-    }
-
     pub fn secret(&self, name: &str) -> Option<&str> {
         self.secrets.get(name).map(String::as_str)
     }
@@ -102,30 +84,20 @@ impl Shared {
                      calls included); look for a loop of service calls"
                 )));
             }
-            let Some(spec) = self.design.node(node) else {
-                return Err(BindingError::failed(format!("there is no node `{node}`")));
+            let Some(server) = self.servers.get(node) else {
+                return Err(BindingError::failed(if self.design.node(node).is_some() {
+                    format!("node `{node}` is not a Worker or Gateway")
+                } else {
+                    format!("there is no node `{node}`")
+                }));
             };
-            let detail = request_line(&request);
-            match &spec.kind {
-                NodeKind::Gateway(gw) => {
-                    let mut timer = ctx.recorder.start(node, "gateway", detail);
-                    let response = gateway::handle(self, ctx, node, gw, request).await;
-                    timer.hop.status = Some(response.status().as_u16());
-                    ctx.recorder.push(timer);
-                    Ok(response)
-                }
-                NodeKind::Worker(w) => {
-                    let mut timer = ctx.recorder.start(node, "worker", detail);
-                    let public = self.public_workers.contains(node);
-                    let response = worker::handle(self, ctx, node, w, public, request).await;
-                    timer.hop.status = Some(response.status().as_u16());
-                    ctx.recorder.push(timer);
-                    Ok(response)
-                }
-                _ => Err(BindingError::failed(format!(
-                    "node `{node}` is not a Worker or Gateway"
-                ))),
-            }
+            let mut timer = ctx
+                .recorder
+                .start(node, server.hop_kind(), request_line(&request));
+            let response = server.serve(self, ctx, node, request).await;
+            timer.hop.status = Some(response.status().as_u16());
+            ctx.recorder.push(timer);
+            Ok(response)
         }
         .boxed()
     }

@@ -3,22 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::{broadcast, oneshot, watch};
 
-use crate::model::{Design, NodeKind};
+use crate::kinds;
+use crate::model::Design;
 
 use super::bindings::{Binding, Registry};
-use super::dispatch::{InProcessService, Shared};
+use super::dispatch::Shared;
+use super::kind::{Exposure, Store, StoreEnv, WireTarget};
 use super::options::{EngineError, EngineEvent, EngineOptions, state_error};
 use super::trace::{Metrics, MetricsSnapshot, Trace, TraceLog};
-use crate::kinds::d1::runtime::SqliteD1;
-use crate::kinds::gateway::runtime::RateLimiter;
-use crate::kinds::hyperdrive::runtime::PgHyperdrive;
-use crate::kinds::kv::runtime::SqliteKv;
-use crate::kinds::worker::runtime as worker;
 
 /// How many events the broadcast channel buffers for slow subscribers.
 const EVENT_CAPACITY: usize = 1024;
@@ -43,202 +41,172 @@ impl std::fmt::Debug for Engine {
 pub fn entry_points(design: &Design) -> Vec<String> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for node in &design.nodes {
-        match &node.kind {
-            NodeKind::Client(_) => {
+        match kinds::of(&node.kind).exposure() {
+            Exposure::Caller => {
                 for wire in design.wires_from(&node.id) {
                     if let Some(target) = design.node(&wire.to)
-                        && matches!(target.kind, NodeKind::Gateway(_) | NodeKind::Worker(_))
+                        && kinds::of(&target.kind).exposure().answers_requests()
                     {
                         ids.insert(target.id.clone());
                     }
                 }
             }
-            NodeKind::Gateway(_) => {
+            Exposure::Always => {
                 ids.insert(node.id.clone());
             }
-            _ => {}
+            Exposure::WhenCalled | Exposure::Hidden => {}
         }
     }
     ids.into_iter().collect()
+}
+
+/// `--fresh`: move every kind's state folder aside at once and delete it in the background
+/// (a PostgreSQL data folder holds thousands of files).
+fn set_state_aside(state: &Path) -> Result<(), EngineError> {
+    let mut trash = Vec::new();
+    for sub in kinds::REGISTRY.iter().filter_map(|def| def.state_folder()) {
+        let dir = state.join(sub);
+        if dir.exists() {
+            let aside = state.join(format!(".deleting-{sub}-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::rename(&dir, &aside).map_err(state_error(&dir))?;
+            trash.push(aside);
+        }
+    }
+    if !trash.is_empty() {
+        tokio::task::spawn_blocking(move || {
+            for dir in trash {
+                if let Err(err) = std::fs::remove_dir_all(&dir) {
+                    tracing::warn!("cannot delete old state {}: {err}", dir.display());
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The secrets the design uses: from the options, else (when allowed) the environment.
+fn gather_secrets(
+    design: &Design,
+    options: &EngineOptions,
+) -> Result<BTreeMap<String, String>, EngineError> {
+    let mut secrets = options.secrets.clone();
+    let mut missing = Vec::new();
+    for name in design.secrets_used() {
+        if secrets.contains_key(&name) {
+            continue;
+        }
+        match std::env::var(&name) {
+            Ok(value) if options.read_environment => {
+                secrets.insert(name, value);
+            }
+            _ => missing.push(name),
+        }
+    }
+    if missing.is_empty() {
+        Ok(secrets)
+    } else {
+        Err(EngineError::MissingSecrets(missing))
+    }
+}
+
+/// Open every store node's store at once (KV and D1 files each on their own SQLite thread,
+/// migrations and seeds applied; Hyperdrive pools connect later, in [`Store::start`]).
+async fn open_stores(
+    design: &Design,
+    env: &StoreEnv<'_>,
+) -> Result<BTreeMap<String, Arc<dyn Store>>, EngineError> {
+    let opens = design
+        .nodes
+        .iter()
+        .map(|node| kinds::of(&node.kind).open(node, env));
+    let opened = futures_util::future::join_all(opens).await;
+    let mut stores = BTreeMap::new();
+    for (node, store) in design.nodes.iter().zip(opened) {
+        if let Some(store) = store? {
+            stores.insert(node.id.clone(), store);
+        }
+    }
+    Ok(stores)
+}
+
+/// Every binding of every Worker: what each wire's target gives, then the extra bindings.
+fn fill_registry(
+    design: &Design,
+    stores: &BTreeMap<String, Arc<dyn Store>>,
+    engine: &Weak<Shared>,
+    extra_bindings: &[(String, String, Binding)],
+) -> Registry {
+    let mut registry = Registry::default();
+    for wire in &design.wires {
+        if wire.binding.is_empty() {
+            continue;
+        }
+        let Some(node) = design.node(&wire.to) else {
+            continue;
+        };
+        let target = WireTarget {
+            node,
+            store: stores.get(&node.id),
+            engine,
+        };
+        if let Some(binding) = kinds::of(&node.kind).binding_for_wire(&target) {
+            registry.insert(&wire.from, &wire.binding, binding);
+        }
+    }
+    for (worker, name, binding) in extra_bindings {
+        registry.insert(worker, name, binding.clone());
+    }
+    registry
 }
 
 impl Engine {
     /// Load a design: open KV and D1 files (migrations and seeds applied), start Hyperdrive
     /// origins in the background, and wire every binding.
     pub async fn new(design: Design, options: EngineOptions) -> Result<Self, EngineError> {
-        let state = options.state_dir.clone();
         if options.fresh {
-            // Move the old state aside at once and delete it in the background: a
-            // PostgreSQL data folder holds thousands of files.
-            let mut trash = Vec::new();
-            for sub in ["kv", "d1", "hyperdrive"] {
-                let dir = state.join(sub);
-                if dir.exists() {
-                    let aside =
-                        state.join(format!(".deleting-{sub}-{}", uuid::Uuid::new_v4().simple()));
-                    std::fs::rename(&dir, &aside).map_err(state_error(&dir))?;
-                    trash.push(aside);
-                }
-            }
-            if !trash.is_empty() {
-                tokio::task::spawn_blocking(move || {
-                    for dir in trash {
-                        if let Err(err) = std::fs::remove_dir_all(&dir) {
-                            tracing::warn!("cannot delete old state {}: {err}", dir.display());
-                        }
-                    }
-                });
-            }
+            set_state_aside(&options.state_dir)?;
         }
-        let mut secrets = options.secrets.clone();
-        let mut missing = Vec::new();
-        for name in design.secrets_used() {
-            if secrets.contains_key(&name) {
-                continue;
-            }
-            match std::env::var(&name) {
-                Ok(value) if options.read_environment => {
-                    secrets.insert(name, value);
-                }
-                _ => missing.push(name),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(EngineError::MissingSecrets(missing));
-        }
-
+        let secrets = gather_secrets(&design, &options)?;
         let clock = options.clock.clone();
-        // KV and D1 files open (and migrate) at once, each on its own SQLite thread.
-        let mut kv_opens = Vec::new();
-        let mut d1_opens = Vec::new();
-        let mut hd_nodes = BTreeMap::new();
-        for node in &design.nodes {
-            match &node.kind {
-                NodeKind::Kv(spec) => {
-                    let dir = state.join("kv");
-                    std::fs::create_dir_all(&dir).map_err(state_error(&dir))?;
-                    let path = dir.join(format!("{}.sqlite3", node.id));
-                    let clock = clock.clone();
-                    kv_opens.push(async move {
-                        let kv = SqliteKv::open(&node.id, &path, &spec.seed, clock).await;
-                        (node.id.clone(), kv)
-                    });
-                }
-                NodeKind::D1(spec) => {
-                    let dir = state.join("d1");
-                    std::fs::create_dir_all(&dir).map_err(state_error(&dir))?;
-                    let path = dir.join(format!("{}.sqlite3", node.id));
-                    d1_opens.push(async move {
-                        let db = SqliteD1::open(&node.id, &path, spec).await;
-                        (node.id.clone(), db)
-                    });
-                }
-                NodeKind::Hyperdrive(spec) => {
-                    let dir = state.join("hyperdrive").join(&node.id);
-                    let hd = PgHyperdrive::new(&node.id, spec, &secrets, dir, clock.clone());
-                    hd_nodes.insert(node.id.clone(), hd);
-                }
-                _ => {}
-            }
-        }
-        let (kvs, d1s) = futures_util::future::join(
-            futures_util::future::join_all(kv_opens),
-            futures_util::future::join_all(d1_opens),
-        )
-        .await;
-        let store_error = |node: String, message: String| EngineError::Store { node, message };
-        let mut kv_nodes = BTreeMap::new();
-        for (node, kv) in kvs {
-            let kv = kv.map_err(|message| store_error(node.clone(), message))?;
-            kv_nodes.insert(node, Arc::new(kv));
-        }
-        let mut d1_nodes = BTreeMap::new();
-        for (node, db) in d1s {
-            let db = db.map_err(|message| store_error(node.clone(), message))?;
-            d1_nodes.insert(node, Arc::new(db));
-        }
+        let env = StoreEnv {
+            state_dir: &options.state_dir,
+            secrets: &secrets,
+            clock: &clock,
+        };
+        let stores = open_stores(&design, &env).await?;
 
         let entry_points = entry_points(&design);
-        let public_workers = design
+        let servers = design
             .nodes
             .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Client(_)))
-            .flat_map(|n| design.wires_from(&n.id).map(|w| w.to.clone()))
-            .filter(|id| matches!(design.node(id).map(|n| &n.kind), Some(NodeKind::Worker(_))))
+            .filter_map(|node| {
+                let public = entry_points.contains(&node.id);
+                let server = kinds::of(&node.kind).server(node, public)?;
+                Some((node.id.clone(), server))
+            })
             .collect();
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let (closing, _) = watch::channel(false);
         let trace_prefix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
 
-        let shared = Arc::new_cyclic(|weak: &Weak<Shared>| {
-            let mut registry = Registry::default();
-            for wire in &design.wires {
-                if wire.binding.is_empty() {
-                    continue;
-                }
-                let Some(target) = design.node(&wire.to) else {
-                    continue;
-                };
-                let binding = match &target.kind {
-                    NodeKind::Kv(_) => kv_nodes.get(&target.id).map(|kv| Binding::Kv {
-                        node: target.id.clone(),
-                        kv: kv.clone(),
-                    }),
-                    NodeKind::D1(_) => d1_nodes.get(&target.id).map(|db| Binding::D1 {
-                        node: target.id.clone(),
-                        db: db.clone(),
-                    }),
-                    NodeKind::Hyperdrive(_) => {
-                        hd_nodes.get(&target.id).map(|db| Binding::Hyperdrive {
-                            node: target.id.clone(),
-                            db: db.clone(),
-                        })
-                    }
-                    NodeKind::Worker(_) | NodeKind::Gateway(_) => {
-                        Some(Binding::Service(Arc::new(InProcessService {
-                            target: target.id.clone(),
-                            engine: weak.clone(),
-                        })))
-                    }
-                    NodeKind::Client(_) | NodeKind::Note(_) => None,
-                };
-                if let Some(binding) = binding {
-                    registry.insert(&wire.from, &wire.binding, binding);
-                }
-            }
-            for (worker, name, binding) in &options.extra_bindings {
-                registry.insert(worker, name, binding.clone());
-            }
-            Shared {
-                design: design.clone(),
-                registry,
-                clock,
-                rate: RateLimiter::default(),
-                secrets,
-                entry_points,
-                public_workers,
-                route_inputs: design
-                    .nodes
-                    .iter()
-                    .filter_map(|n| match &n.kind {
-                        NodeKind::Worker(w) => Some((n.id.clone(), worker::route_inputs(w))),
-                        _ => None,
-                    })
-                    .collect(),
-                traces: TraceLog::default(),
-                metrics: Metrics::default(),
-                events,
-                closing,
-                kvs: kv_nodes.values().cloned().collect(),
-                d1s: d1_nodes.values().cloned().collect(),
-                hyperdrives: hd_nodes.values().cloned().collect(),
-                trace_prefix,
-                trace_seq: AtomicU64::new(1),
-                notices: Mutex::new(Vec::new()),
-            }
+        let shared = Arc::new_cyclic(|weak: &Weak<Shared>| Shared {
+            registry: fill_registry(&design, &stores, weak, &options.extra_bindings),
+            design,
+            clock,
+            secrets,
+            entry_points,
+            servers,
+            stores,
+            traces: TraceLog::default(),
+            metrics: Metrics::default(),
+            events,
+            closing,
+            trace_prefix,
+            trace_seq: AtomicU64::new(1),
+            notices: Mutex::new(Vec::new()),
         });
-        for hd in &shared.hyperdrives {
-            hd.start(Arc::downgrade(&shared));
+        for store in shared.stores.values() {
+            store.start(Arc::downgrade(&shared));
         }
         Ok(Self { shared })
     }
@@ -310,25 +278,21 @@ impl Engine {
 
     /// Wait until every Hyperdrive origin is ready or known to be unavailable.
     pub async fn ready(&self) {
-        for hd in &self.shared.hyperdrives {
-            hd.wait_settled().await;
+        for store in self.shared.stores.values() {
+            store.settled().await;
         }
     }
 
     /// Flush and close every store; stop private PostgreSQL clusters.
     pub async fn shutdown(&self) {
         let _ = self.shared.closing.send_replace(true);
-        for hd in &self.shared.hyperdrives {
-            hd.shutdown().await;
+        for store in self.shared.stores.values() {
+            store.shutdown().await;
         }
-        let kvs = self.shared.kvs.clone();
-        let d1s = self.shared.d1s.clone();
+        let stores: Vec<_> = self.shared.stores.values().cloned().collect();
         let _ = tokio::task::spawn_blocking(move || {
-            for kv in kvs {
-                kv.close_blocking();
-            }
-            for db in d1s {
-                db.close_blocking();
+            for store in stores {
+                store.close_blocking();
             }
         })
         .await;

@@ -133,7 +133,7 @@ pub(crate) mod dispatch;
 mod engine;
 pub(crate) mod http;
 pub(crate) mod json;
-mod kind;
+pub(crate) mod kind;
 pub(crate) mod options;
 pub mod postgres;
 mod server;

@@ -1,6 +1,8 @@
 //! Everything the engine knows about a Client: who calls the API, from where, with what traffic. Its plain facts (label, badge,
 //! colours) are its entry in [`crate::model::KINDS`]; what each layer does with it is here.
 
+mod runtime;
+
 use crate::model::Kind;
 
 use super::NodeKindDef;
@@ -15,6 +17,5 @@ impl NodeKindDef for Def {
 }
 
 impl crate::export::KindExport for Def {}
-impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}
 impl crate::validate::KindRules for Def {}

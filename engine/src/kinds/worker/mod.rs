@@ -17,6 +17,5 @@ impl NodeKindDef for Def {
 }
 
 impl crate::export::KindExport for Def {}
-impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}
 impl crate::validate::KindRules for Def {}

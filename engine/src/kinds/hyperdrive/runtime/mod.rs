@@ -39,11 +39,14 @@ use tokio::sync::watch;
 use tokio_postgres::NoTls;
 use tokio_postgres::types::{ToSql, Type};
 
-use crate::model::{Hyperdrive, HyperdriveCaching, Origin, QueryMode};
+use crate::model::{Hyperdrive, HyperdriveCaching, Node, NodeKind, Origin, QueryMode};
 
-use crate::runtime::bindings::{BindingError, QueryOutput, SqlDatabase};
+use crate::runtime::KindRuntime;
+use crate::runtime::bindings::{Binding, BindingError, QueryOutput, SqlDatabase};
 use crate::runtime::clock::Clock;
 use crate::runtime::dispatch::Shared;
+use crate::runtime::kind::{Store, StoreEnv};
+use crate::runtime::options::EngineError;
 use crate::runtime::postgres::cluster::{Cluster, ClusterOptions};
 use crate::runtime::trace::CacheOutcome;
 
@@ -58,6 +61,53 @@ const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 const START_WAIT: Duration = Duration::from_mins(1);
 /// Most cached results per node; past this, expired entries are swept, then all.
 const CACHE_CAPACITY: usize = 10_000;
+
+/// The folder of private clusters in the state folder: `<state>/hyperdrive/<node>/`.
+const STATE_FOLDER: &str = "hyperdrive";
+
+impl KindRuntime for super::Def {
+    fn state_folder(&self) -> Option<&'static str> {
+        Some(STATE_FOLDER)
+    }
+
+    /// The pool connects later, in the background ([`Store::start`]).
+    fn open<'a>(
+        &self,
+        node: &'a Node,
+        env: &'a StoreEnv<'a>,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+        async move {
+            let NodeKind::Hyperdrive(spec) = &node.kind else {
+                return Ok(None);
+            };
+            let dir = env.state_dir.join(STATE_FOLDER).join(&node.id);
+            let hyperdrive = PgHyperdrive::new(&node.id, spec, env.secrets, dir, env.clock.clone());
+            Ok(Some(hyperdrive as Arc<dyn Store>))
+        }
+        .boxed()
+    }
+}
+
+impl Store for PgHyperdrive {
+    fn binding(self: Arc<Self>) -> Binding {
+        Binding::Hyperdrive {
+            node: self.node.clone(),
+            db: self,
+        }
+    }
+
+    fn start(&self, engine: Weak<Shared>) {
+        self.connect_in_background(engine);
+    }
+
+    fn settled(&self) -> BoxFuture<'_, ()> {
+        self.wait_settled().boxed()
+    }
+
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
+        self.close().boxed()
+    }
+}
 
 #[derive(Clone)]
 enum OriginState {
@@ -117,7 +167,7 @@ impl PgHyperdrive {
     }
 
     /// Connect (or start the private cluster) in the background.
-    pub fn start(&self, engine: Weak<Shared>) {
+    fn connect_in_background(&self, engine: Weak<Shared>) {
         let Some(this) = self.this.upgrade() else {
             return;
         };
@@ -198,7 +248,7 @@ impl PgHyperdrive {
     }
 
     /// Wait until the origin is ready or known to be unavailable.
-    pub async fn wait_settled(&self) {
+    async fn wait_settled(&self) {
         let mut receiver = self.state.subscribe();
         let _ = tokio::time::timeout(
             START_WAIT,
@@ -208,7 +258,7 @@ impl PgHyperdrive {
     }
 
     /// Close the pool and stop the private cluster.
-    pub async fn shutdown(&self) {
+    async fn close(&self) {
         self.wait_settled().await;
         if let OriginState::Ready(pool) = &*self.state.borrow() {
             pool.close();
