@@ -1,7 +1,8 @@
 //! Bindings: what a Worker's steps talk to. Every kind is a trait behind `Arc<dyn ...>`, and
 //! [`Registry`] maps `(worker id, binding name)` to one of them. Adding a binding kind is a
-//! module with a trait implementation, one [`Binding`] variant and one arm where the engine
-//! fills the registry from the design's wires (`Engine::new` in `engine.rs`).
+//! trait here when no existing one fits, one [`Binding`] variant (the Worker's steps match
+//! on it), and in the kind's folder a `Store` whose `binding` gives that variant (see
+//! [`super::KindRuntime`]); the engine fills the registry from the design's wires.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

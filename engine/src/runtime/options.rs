@@ -43,7 +43,7 @@ pub struct EngineOptions {
     pub state_dir: PathBuf,
     /// Delete the state first.
     pub fresh: bool,
-    /// Port on 127.0.0.1 for [`Engine::start`]; 0 picks a free one.
+    /// Port on 127.0.0.1 for [`super::Engine::start`]; 0 picks a free one.
     pub port: u16,
     /// Secret values by name (from `.dev.vars` or `--vars`).
     pub secrets: BTreeMap<String, String>,

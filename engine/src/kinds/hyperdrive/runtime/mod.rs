@@ -70,7 +70,7 @@ impl KindRuntime for super::Def {
         Some(STATE_FOLDER)
     }
 
-    /// The pool connects later, in the background ([`Store::start`]).
+    /// The pool connects later, in the background (`Store::start`).
     fn open<'a>(
         &self,
         node: &'a Node,
