@@ -1,7 +1,8 @@
 //! Bindings: what a Worker's steps talk to. Every kind is a trait behind `Arc<dyn ...>`, and
 //! [`Registry`] maps `(worker id, binding name)` to one of them. Adding a binding kind is a
-//! module with a trait implementation, one [`Binding`] variant and one arm where the engine
-//! fills the registry from the design's wires (`Engine::new` in `engine.rs`).
+//! trait here when no existing one fits, one [`Binding`] variant (the Worker's steps match
+//! on it), and in the kind's folder a `Store` whose `binding` gives that variant (see
+//! [`super::KindRuntime`]); the engine fills the registry from the design's wires.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use serde_json::Value;
 
 use crate::model::QueryMode;
 
+use super::context::RequestCtx;
 use super::http::{Req, Resp};
 use super::trace::CacheOutcome;
 
@@ -103,11 +105,11 @@ impl ParsedJson {
         &self.value
     }
 
-    /// [`super::worker::js_json`] of the value.
+    /// [`super::json::js_json`] of the value.
     pub fn js_json(&self) -> &[u8] {
         self.js_json.get_or_init(|| {
             let mut out = Vec::new();
-            super::worker::write_js_json(&self.value, &mut out);
+            super::json::write_js_json(&self.value, &mut out);
             out.into_boxed_slice()
         })
     }
@@ -144,7 +146,7 @@ pub trait ServiceBinding: Send + Sync {
     fn target(&self) -> &str;
     fn fetch<'a>(
         &'a self,
-        ctx: &'a super::engine::RequestCtx,
+        ctx: &'a RequestCtx,
         request: Req,
     ) -> BoxFuture<'a, Result<Resp, BindingError>>;
 }

@@ -43,18 +43,36 @@
 //! - The rate limiter counts per gateway in memory; windows restart with the engine.
 //!
 //! # Layout
-//! - `engine.rs`: [`Engine`], options, the dispatcher (service bindings call Workers in
-//!   process through it; at most [`crate::semantics::MAX_WORKER_INVOCATIONS`] per request).
+//! This folder is the machinery every kind shares; what the engine does with one kind of
+//! node lives in that kind's folder under [`crate::kinds`], reached only through
+//! [`crate::kinds::of`] and [`KindRuntime`].
+//! - `kind.rs`: [`KindRuntime`], what the engine needs from a kind: its exposure (which
+//!   nodes are public entry points), its state folder, opening its store (a `Store`: the
+//!   binding it gives, start, settle, shutdown), a `Server` that answers requests at its
+//!   nodes, the binding a wire to it gives.
+//! - `engine.rs`: [`Engine`]: loading a design (secrets, stores, servers, the binding
+//!   [`Registry`]), entry points, the lifecycle. `options.rs`: [`EngineOptions`],
+//!   [`EngineError`], [`EngineEvent`]. `dispatch.rs`: the state requests read and the
+//!   dispatcher (service bindings call Workers in process through it; at most
+//!   [`crate::semantics::MAX_WORKER_INVOCATIONS`] per request), answering a request from
+//!   outside (trace, panic safety, metrics).
 //! - `server.rs`: [`run`] serves HTTP/1.1 with hyper (keep-alive, graceful shutdown) and
 //!   answers entry-point requests directly; the axum router serves `/__edgewire/*` (traces,
 //!   metrics, the event stream) and is also the socket-free [`Engine::router`].
-//! - `gateway/`: the API Gateway (below). `worker/`: routes and the handler interpreter.
-//! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>` and the [`Registry`].
-//! - `kv.rs`, `d1.rs` (SQLite, one thread per file), `hyperdrive.rs` (pool and cache),
-//!   `postgres/cluster/` (private throwaway PostgreSQL for `Origin::Auto`; with the
-//!   `test-support` feature also the tests' `TestCluster`).
+//! - `bindings.rs`: one trait per binding kind behind `Arc<dyn ...>`, the [`Binding`] enum
+//!   the Worker's steps match on, and the [`Registry`]. It imports only the layers below
+//!   it: `context.rs` ([`RequestCtx`]), `http.rs`, `json.rs` (JSON text with JavaScript's
+//!   number forms), `trace.rs`.
+//! - `sqlite.rs`: one thread per SQLite file (KV and D1). `postgres/cluster/`: private
+//!   throwaway PostgreSQL for Hyperdrive's `Origin::Auto` (with the `test-support` feature
+//!   also the tests' `TestCluster`).
 //! - `trace.rs`: traces and metrics. `clock.rs`: the injectable clock. Secrets arrive in
 //!   [`EngineOptions::secrets`], read from `.dev.vars` by [`crate::secrets`].
+//! - In the kinds' folders: `kinds/gateway/runtime/` (the API Gateway, below; `rate.rs`
+//!   its rate limiter), `kinds/worker/runtime/` (routes and the handler interpreter),
+//!   `kinds/kv/runtime.rs`, `kinds/d1/runtime.rs` (SQLite files, migrations, seeds),
+//!   `kinds/hyperdrive/runtime/` (origin, pool and cache; `cache.rs`, `values.rs`),
+//!   `kinds/client/runtime.rs` (a Client's wires make entry points).
 //!
 //! # Gateway and Worker HTTP semantics
 //! The contract shared by this engine and the exporter (kept in sync with the handler
@@ -126,32 +144,30 @@
 // The contract above is GATEWAY.md copied word for word; identifiers in it stay unquoted.
 #![allow(clippy::doc_markdown)]
 
-mod bindings;
-mod clock;
-mod d1;
+pub(crate) mod bindings;
+pub(crate) mod clock;
+pub(crate) mod context;
+pub(crate) mod dispatch;
 mod engine;
-mod gateway;
-mod http;
-mod hyperdrive;
-mod kind;
-mod kv;
+pub(crate) mod http;
+pub(crate) mod json;
+pub(crate) mod kind;
+pub(crate) mod options;
 pub mod postgres;
 mod server;
-mod sqlite;
-mod trace;
-mod worker;
+pub(crate) mod sqlite;
+pub(crate) mod trace;
 
+pub use crate::kinds::d1::runtime::migration_file_name;
+pub use crate::kinds::gateway::runtime::{sign_jwt, verify_jwt};
+pub use crate::kinds::hyperdrive::runtime::is_cacheable;
 pub use bindings::{
     Binding, BindingError, KvNamespace, QueryOutput, Registry, ServiceBinding, SqlDatabase,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use d1::migration_file_name;
-pub use engine::{
-    Engine, EngineError, EngineEvent, EngineOptions, RequestCtx, RunningEngine, default_state_dir,
-    entry_points,
-};
-pub use gateway::{sign_jwt, verify_jwt};
-pub use hyperdrive::is_cacheable;
+pub use context::RequestCtx;
+pub use engine::{Engine, RunningEngine, entry_points};
 pub use kind::KindRuntime;
+pub use options::{EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};

@@ -25,8 +25,9 @@ use tower::ServiceExt as _;
 
 use crate::semantics::errors;
 
-use super::engine::{Engine, EngineEvent};
+use super::engine::Engine;
 use super::http::{Resp, error_response};
+use super::options::EngineEvent;
 use super::trace::TRACE_LOG_CAPACITY;
 
 /// Entry points other than the first are served under `/__edgewire/entry/<id>/...`.

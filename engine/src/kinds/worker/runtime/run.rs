@@ -15,7 +15,8 @@ use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT};
 use super::scope::{Scope, Slot, exists};
 use super::values::{eval, eval_ref, json_equal, render, stored_text, write_expr_json};
 use crate::runtime::bindings::{Binding, BindingError};
-use crate::runtime::engine::{RequestCtx, Shared};
+use crate::runtime::context::RequestCtx;
+use crate::runtime::dispatch::Shared;
 use crate::runtime::http::Resp;
 
 /// Characters a URL parser percent-encodes in a path or query.

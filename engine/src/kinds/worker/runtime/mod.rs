@@ -1,17 +1,28 @@
 //! Service Workers: route matching and the handler-language interpreter, exactly as the
 //! docs of [`crate::model::handler`] say.
 //!
-//! This file answers a request (route, inputs, the error bodies); `run.rs` runs the steps,
-//! `scope.rs` holds the named values, `values.rs` evaluates expressions and templates and
-//! writes JSON as JavaScript does.
+//! This file is the Worker's part in the engine and answers a request (route, inputs, the
+//! error bodies); `run.rs` runs the steps, `scope.rs` holds the named values, `values.rs`
+//! evaluates expressions and templates (JSON text with JavaScript's number forms is
+//! [`crate::runtime::json`]).
 
+use std::sync::Arc;
+
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
-use crate::model::{Route, Step, Worker};
+use crate::model::{Node, NodeKind, Route, Step, Worker};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::engine::{RequestCtx, Shared};
-use super::http::{Req, Resp, decode_segment, error_response, headers_object, json_response};
+use crate::runtime::KindRuntime;
+use crate::runtime::bindings::Binding;
+use crate::runtime::context::RequestCtx;
+use crate::runtime::dispatch::Shared;
+use crate::runtime::http::{
+    Req, Resp, decode_segment, error_response, headers_object, json_response,
+};
+use crate::runtime::kind::{Exposure, Server, WireTarget};
 
 mod run;
 mod scope;
@@ -19,17 +30,62 @@ mod values;
 
 use run::Run;
 use scope::Scope;
-pub use values::{js_json, value_text, write_js_json};
+
+impl KindRuntime for super::Def {
+    fn exposure(&self) -> Exposure {
+        Exposure::WhenCalled
+    }
+
+    fn server(&self, node: &Node, public: bool) -> Option<Arc<dyn Server>> {
+        let NodeKind::Worker(worker) = &node.kind else {
+            return None;
+        };
+        Some(Arc::new(WorkerServer {
+            inputs: route_inputs(worker),
+            worker: worker.clone(),
+            public,
+        }))
+    }
+
+    fn binding_for_wire(&self, target: &WireTarget<'_>) -> Option<Binding> {
+        Some(target.service())
+    }
+}
+
+/// One Worker: its routes, whether it is public, and which inputs each route reads.
+struct WorkerServer {
+    worker: Worker,
+    /// Wired from a Client: it ignores the gateway's auth header.
+    public: bool,
+    /// Per route, which inputs it reads (computed once when the engine starts).
+    inputs: Vec<RouteInputs>,
+}
+
+impl Server for WorkerServer {
+    fn hop_kind(&self) -> &'static str {
+        "worker"
+    }
+
+    fn serve<'a>(
+        &'a self,
+        shared: &'a Shared,
+        ctx: &'a RequestCtx,
+        node: &'a str,
+        request: Req,
+    ) -> BoxFuture<'a, Resp> {
+        handle(shared, ctx, node, self, request).boxed()
+    }
+}
 
 /// Answer a request to Worker `node`.
-pub async fn handle(
+async fn handle(
     shared: &Shared,
     ctx: &RequestCtx,
     node: &str,
-    worker: &Worker,
-    public: bool,
+    server: &WorkerServer,
     request: Req,
 ) -> Resp {
+    let (worker, public) = (&server.worker, server.public);
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let path = parts.uri.path();
@@ -44,7 +100,12 @@ pub async fn handle(
             Err(_) => return error_response(400, errors::INVALID_JSON),
         }
     };
-    let inputs = shared.route_inputs(node, index);
+    // Which inputs the route reads (all of them when unknown).
+    let inputs = server.inputs.get(index).copied().unwrap_or(RouteInputs {
+        query: true,
+        headers: true,
+        auth: true,
+    });
     let mut scope = Scope::default();
     scope.insert("params", Value::Object(params));
     scope.insert("body", body);
@@ -53,7 +114,7 @@ pub async fn handle(
     if inputs.query {
         scope.insert(
             "query",
-            Value::Object(super::http::query_object(parts.uri.query())),
+            Value::Object(crate::runtime::http::query_object(parts.uri.query())),
         );
     }
     if inputs.headers {
@@ -110,7 +171,7 @@ pub struct RouteInputs {
 }
 
 /// Which inputs each route of a Worker reads (computed once when the engine starts).
-pub fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
+fn route_inputs(worker: &Worker) -> Vec<RouteInputs> {
     worker
         .routes
         .iter()
@@ -141,13 +202,13 @@ pub fn match_route<'a>(
     } else {
         path
     };
-    let request = super::http::segment_iter(path);
+    let request = crate::runtime::http::segment_iter(path);
     routes.iter().enumerate().find_map(|(index, route)| {
         if route.method.as_str() != method {
             return None;
         }
         // Check every segment before building the parameters.
-        let mut pattern = super::http::segment_iter(&route.path);
+        let mut pattern = crate::runtime::http::segment_iter(&route.path);
         let mut got = request.clone();
         loop {
             match (pattern.next(), got.next()) {
@@ -166,7 +227,7 @@ pub fn match_route<'a>(
             }
         }
         let mut params = Map::new();
-        for (want, got) in super::http::segment_iter(&route.path).zip(request.clone()) {
+        for (want, got) in crate::runtime::http::segment_iter(&route.path).zip(request.clone()) {
             if let Some(name) = want.strip_prefix(':') {
                 params.insert(name.to_owned(), Value::String(decode_segment(got)));
             }

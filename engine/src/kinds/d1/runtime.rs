@@ -19,10 +19,59 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 
-use crate::model::{D1, QueryMode};
+use crate::model::{D1, Node, NodeKind, QueryMode};
 
-use super::bindings::{BindingError, QueryOutput, SqlDatabase};
-use super::sqlite::SqliteThread;
+use crate::runtime::KindRuntime;
+use crate::runtime::bindings::{Binding, BindingError, QueryOutput, SqlDatabase};
+use crate::runtime::kind::{Store, StoreEnv};
+use crate::runtime::options::EngineError;
+use crate::runtime::sqlite::SqliteThread;
+
+/// The folder of D1 files in the state folder: `<state>/d1/<node>.sqlite3`.
+const STATE_FOLDER: &str = "d1";
+
+impl KindRuntime for super::Def {
+    fn state_folder(&self) -> Option<&'static str> {
+        Some(STATE_FOLDER)
+    }
+
+    fn open<'a>(
+        &self,
+        node: &'a Node,
+        env: &'a StoreEnv<'a>,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+        async move {
+            let NodeKind::D1(spec) = &node.kind else {
+                return Ok(None);
+            };
+            let path = env
+                .folder(STATE_FOLDER)?
+                .join(format!("{}.sqlite3", node.id));
+            let db = SqliteD1::open(&node.id, &path, spec)
+                .await
+                .map_err(|message| EngineError::Store {
+                    node: node.id.clone(),
+                    message,
+                })?;
+            Ok(Some(Arc::new(db) as Arc<dyn Store>))
+        }
+        .boxed()
+    }
+}
+
+impl Store for SqliteD1 {
+    fn binding(self: Arc<Self>) -> Binding {
+        Binding::D1 {
+            node: self.node.clone(),
+            db: self,
+        }
+    }
+
+    /// Flush and close the file.
+    fn close_blocking(&self) {
+        self.db.close_blocking();
+    }
+}
 
 /// A D1 database in a SQLite file.
 pub struct SqliteD1 {
@@ -79,7 +128,7 @@ fn to_sql(value: &Value) -> SqlValue {
         // integer, so stored data matches; arithmetic on the parameter is floating point.
         Value::Number(n) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
         Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Array(_) | Value::Object(_) => SqlValue::Text(super::worker::js_json(value)),
+        Value::Array(_) | Value::Object(_) => SqlValue::Text(crate::runtime::json::js_json(value)),
     }
 }
 
@@ -163,10 +212,6 @@ impl SqliteD1 {
             node: node.to_owned(),
             db: Arc::new(db),
         })
-    }
-
-    pub fn close_blocking(&self) {
-        self.db.close_blocking();
     }
 }
 

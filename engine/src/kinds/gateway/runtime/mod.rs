@@ -3,20 +3,28 @@
 //! runtime module docs (GATEWAY.md).
 
 use std::borrow::Cow;
-use std::sync::Mutex;
 
 use axum::http::{self, HeaderMap, HeaderName, HeaderValue, header};
 use base64::Engine as _;
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
 use hmac::{KeyInit as _, Mac as _};
-use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq as _;
 
-use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, RateLimitKey};
+use crate::model::{Auth, Cors, Gateway, GatewayRoute, HttpMethod, Node, NodeKind, RateLimitKey};
 use crate::semantics::{AUTH_HEADER, errors};
 
-use super::engine::{RequestCtx, Shared};
-use super::http::{Req, Resp, error_response, segments};
+use crate::runtime::KindRuntime;
+use crate::runtime::bindings::Binding;
+use crate::runtime::context::RequestCtx;
+use crate::runtime::dispatch::Shared;
+use crate::runtime::http::{Req, Resp, error_response, segments};
+use crate::runtime::kind::{Exposure, Server, WireTarget};
+
+mod rate;
+
+use rate::RateLimiter;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -25,65 +33,45 @@ const AUTH: HeaderName = HeaderName::from_static(AUTH_HEADER);
 /// The client's IP address, as Cloudflare's edge sets it.
 const CF_CONNECTING_IP: HeaderName = HeaderName::from_static("cf-connecting-ip");
 
-/// Fixed-window counters, per gateway and caller.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    gateways: Mutex<FxHashMap<String, Callers>>,
+impl KindRuntime for super::Def {
+    fn exposure(&self) -> Exposure {
+        Exposure::Always
+    }
+
+    fn server(&self, node: &Node, _public: bool) -> Option<std::sync::Arc<dyn Server>> {
+        let NodeKind::Gateway(gateway) = &node.kind else {
+            return None;
+        };
+        Some(std::sync::Arc::new(GatewayServer {
+            gateway: gateway.clone(),
+            rate: RateLimiter::default(),
+        }))
+    }
+
+    fn binding_for_wire(&self, target: &WireTarget<'_>) -> Option<Binding> {
+        Some(target.service())
+    }
 }
 
-#[derive(Debug, Default)]
-struct Callers {
-    /// Caller -> `(window, count)`.
-    counts: FxHashMap<String, (u64, u32)>,
-    /// The window of the last sweep of old counters (at most one sweep per window).
-    swept: u64,
+/// One gateway: its settings and its rate-limit counters.
+struct GatewayServer {
+    gateway: Gateway,
+    rate: RateLimiter,
 }
 
-/// Most counters kept per gateway before old windows are swept.
-const RATE_LIMIT_SWEEP_AT: usize = 10_000;
+impl Server for GatewayServer {
+    fn hop_kind(&self) -> &'static str {
+        "gateway"
+    }
 
-impl RateLimiter {
-    /// Count one request; `Err(retry_after_secs)` when over the limit.
-    fn hit(
-        &self,
-        gateway: &str,
-        caller: &str,
-        limit: u32,
-        period_secs: u32,
-        now_ms: u64,
-    ) -> Result<(), u64> {
-        let period_ms = u64::from(period_secs.max(1)) * 1000;
-        let window = now_ms / period_ms;
-        let Ok(mut gateways) = self.gateways.lock() else {
-            return Ok(());
-        };
-        if !gateways.contains_key(gateway) {
-            gateways.insert(gateway.to_owned(), Callers::default());
-        }
-        let Some(callers) = gateways.get_mut(gateway) else {
-            return Ok(());
-        };
-        if callers.counts.len() >= RATE_LIMIT_SWEEP_AT && callers.swept != window {
-            callers.counts.retain(|_, (w, _)| *w == window);
-            callers.swept = window;
-        }
-        // Look up before inserting so that known callers cost no allocation.
-        if !callers.counts.contains_key(caller) {
-            callers.counts.insert(caller.to_owned(), (window, 0));
-        }
-        let Some(entry) = callers.counts.get_mut(caller) else {
-            return Ok(());
-        };
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        if entry.1 > limit {
-            let ends_ms = (window + 1) * period_ms;
-            Err((ends_ms - now_ms).div_ceil(1000).max(1))
-        } else {
-            Ok(())
-        }
+    fn serve<'a>(
+        &'a self,
+        shared: &'a Shared,
+        ctx: &'a RequestCtx,
+        node: &'a str,
+        request: Req,
+    ) -> BoxFuture<'a, Resp> {
+        handle(shared, ctx, node, &self.gateway, &self.rate, request).boxed()
     }
 }
 
@@ -101,11 +89,12 @@ const AUTH_NONE: &str = r#"{"method":"none"}"#;
 const AUTH_API_KEY: &str = r#"{"method":"api_key"}"#;
 
 /// Answer a request that reached gateway `node`.
-pub async fn handle(
+async fn handle(
     shared: &Shared,
     ctx: &RequestCtx,
     node: &str,
     gateway: &Gateway,
+    rate: &RateLimiter,
     mut request: Req,
 ) -> Resp {
     // 1. Never trust a client-sent auth header.
@@ -133,7 +122,7 @@ pub async fn handle(
             cors_origin = allowed;
         }
     }
-    let mut response = route_and_forward(shared, ctx, node, gateway, request).await;
+    let mut response = route_and_forward(shared, ctx, node, gateway, rate, request).await;
     if let Some(allow) = cors_origin {
         if let Ok(value) = HeaderValue::from_str(&allow) {
             response
@@ -153,6 +142,7 @@ async fn route_and_forward(
     ctx: &RequestCtx,
     node: &str,
     gateway: &Gateway,
+    rate: &RateLimiter,
     request: Req,
 ) -> Resp {
     // 3. Body size.
@@ -169,7 +159,7 @@ async fn route_and_forward(
     };
 
     // 5. Rate limit.
-    if let Some(response) = rate_limited(shared, ctx, node, gateway, &request, &caller) {
+    if let Some(response) = rate_limited(shared, ctx, node, gateway, rate, &request, &caller) {
         return response;
     }
 
@@ -252,12 +242,12 @@ async fn route_and_forward(
     parts.headers = headers;
     let forward = http::Request::from_parts(parts, body);
 
-    let result = if let Some(super::bindings::Binding::Service(service)) =
+    let result = if let Some(crate::runtime::bindings::Binding::Service(service)) =
         shared.registry.get(node, &route.service)
     {
         service.fetch(ctx, forward).await
     } else {
-        Err(super::bindings::BindingError::failed(format!(
+        Err(crate::runtime::bindings::BindingError::failed(format!(
             "the gateway has no service binding named `{}`",
             route.service
         )))
@@ -268,7 +258,7 @@ async fn route_and_forward(
             "service call through `{}` failed: {err}",
             route.service
         );
-        super::http::json_response(
+        crate::runtime::http::json_response(
             500,
             &json!({ "error": errors::step_failed("service call"), "node": node }),
         )
@@ -286,6 +276,7 @@ fn rate_limited(
     ctx: &RequestCtx,
     node: &str,
     gateway: &Gateway,
+    rate: &RateLimiter,
     request: &Req,
     caller: &Caller,
 ) -> Option<Resp> {
@@ -313,7 +304,7 @@ fn rate_limited(
                 (_, None) => client_ip(),
             },
         };
-        if let Err(retry_after) = shared.rate.hit(
+        if let Err(retry_after) = rate.hit(
             node,
             &key,
             limit.requests,
@@ -332,9 +323,9 @@ fn rate_limited(
 
 /// Number of request segments a gateway route path matches as a prefix, if it matches.
 pub fn prefix_match(pattern: &str, path: &str) -> Option<usize> {
-    let mut request = super::http::segment_iter(path);
+    let mut request = crate::runtime::http::segment_iter(path);
     let mut matched = 0;
-    for want in super::http::segment_iter(pattern) {
+    for want in crate::runtime::http::segment_iter(pattern) {
         let got = request.next()?;
         if want.starts_with(':') {
             if got.is_empty() {

@@ -13,12 +13,61 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use rusqlite::{OptionalExtension as _, params};
 
-use crate::model::KvEntry;
+use crate::model::{KvEntry, Node, NodeKind};
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECS};
 
-use super::bindings::{BindingError, JsonText, KvNamespace};
-use super::clock::Clock;
-use super::sqlite::SqliteThread;
+use crate::runtime::KindRuntime;
+use crate::runtime::bindings::{Binding, BindingError, JsonText, KvNamespace};
+use crate::runtime::clock::Clock;
+use crate::runtime::kind::{Store, StoreEnv};
+use crate::runtime::options::EngineError;
+use crate::runtime::sqlite::SqliteThread;
+
+/// The folder of KV files in the state folder: `<state>/kv/<node>.sqlite3`.
+const STATE_FOLDER: &str = "kv";
+
+impl KindRuntime for super::Def {
+    fn state_folder(&self) -> Option<&'static str> {
+        Some(STATE_FOLDER)
+    }
+
+    fn open<'a>(
+        &self,
+        node: &'a Node,
+        env: &'a StoreEnv<'a>,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+        async move {
+            let NodeKind::Kv(spec) = &node.kind else {
+                return Ok(None);
+            };
+            let path = env
+                .folder(STATE_FOLDER)?
+                .join(format!("{}.sqlite3", node.id));
+            let kv = SqliteKv::open(&node.id, &path, &spec.seed, env.clock.clone())
+                .await
+                .map_err(|message| EngineError::Store {
+                    node: node.id.clone(),
+                    message,
+                })?;
+            Ok(Some(Arc::new(kv) as Arc<dyn Store>))
+        }
+        .boxed()
+    }
+}
+
+impl Store for SqliteKv {
+    fn binding(self: Arc<Self>) -> Binding {
+        Binding::Kv {
+            node: self.node.clone(),
+            kv: self,
+        }
+    }
+
+    /// Flush and close the file.
+    fn close_blocking(&self) {
+        self.db.close_blocking();
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -140,11 +189,6 @@ impl SqliteKv {
             db,
             clock,
         })
-    }
-
-    /// Flush and close the file.
-    pub fn close_blocking(&self) {
-        self.db.close_blocking();
     }
 
     /// The entry under `key` unless it expired (a copy of its `Arc`s).

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::scope::{Scope, lookup};
-use super::values::{eval, js_json, json_equal, render, value_text, write_expr_json};
+use super::values::{eval, json_equal, render, write_expr_json};
 use super::*;
 use crate::model::{Expr, HttpMethod, Template};
 use crate::runtime::bindings::ParsedJson;
+use crate::runtime::json::{js_json, value_text};
 
 #[test]
 fn lookup_walks_objects_and_arrays() {
