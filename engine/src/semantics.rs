@@ -31,6 +31,10 @@ pub const HYPERDRIVE_MAX_AGE_LIMIT_SECS: u32 = 3600;
 pub mod errors {
     /// 400: the body of a request is not JSON.
     pub const INVALID_JSON: &str = "request body is not valid JSON";
+    /// 400: the request breaks its route's contract; the body also lists the issues.
+    pub const INVALID_REQUEST: &str = "invalid request";
+    /// 500: the route's contract does not compile (validation reports why).
+    pub const INVALID_CONTRACT: &str = "the route's contract is invalid";
     /// 401: the API key header is absent.
     pub const MISSING_API_KEY: &str = "missing API key";
     /// 401: the API key does not match.

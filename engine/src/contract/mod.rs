@@ -13,7 +13,7 @@ pub mod subset;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::model::{NamedSchemas, ParamType, QueryParam, RequestContract, Schema};
 
@@ -62,6 +62,14 @@ pub struct Checked {
     pub params: BTreeMap<String, Value>,
     /// Declared query parameters, converted, with defaults for the absent ones.
     pub query: BTreeMap<String, Value>,
+}
+
+/// The body of the 400 answer to an invalid request.
+pub fn invalid_request_body(issues: &[Issue]) -> Value {
+    serde_json::json!({
+        "error": crate::semantics::errors::INVALID_REQUEST,
+        "issues": issues,
+    })
 }
 
 /// `schema` with the design's named schemas as its `$defs`, so `#/$defs/Name` resolves.
@@ -124,20 +132,20 @@ impl Checker {
         })
     }
 
-    /// Check one request: its path parameters by name, its query pairs in order (the first
-    /// of a repeated name counts) and its JSON body (`None` when it sent none, checked as
-    /// `null`). The typed inputs, or the issues sorted by (in, path, rule), at most
+    /// Check one request: its path parameters and its query (objects of text values, the
+    /// first of a repeated query name) and its JSON body (`None` when it sent none, checked
+    /// as `null`). The typed inputs, or the issues sorted by (in, path, rule), at most
     /// [`MAX_ISSUES`].
     pub fn check(
         &self,
-        params: &BTreeMap<String, String>,
-        query: &[(String, String)],
+        params: &Map<String, Value>,
+        query: &Map<String, Value>,
         body: Option<&Value>,
     ) -> Result<Checked, Vec<Issue>> {
         let mut issues = Vec::new();
         let mut checked = Checked::default();
         for (name, ty) in &self.params {
-            let Some(text) = params.get(name) else {
+            let Some(text) = params.get(name).and_then(Value::as_str) else {
                 continue;
             };
             match convert(text, *ty) {
@@ -153,9 +161,8 @@ impl Checker {
             }
         }
         for param in &self.query {
-            let sent = query.iter().find(|(name, _)| *name == param.name);
-            match sent {
-                Some((_, text)) => match convert(text, param.ty) {
+            match query.get(&param.name).and_then(Value::as_str) {
+                Some(text) => match convert(text, param.ty) {
                     Ok(value) => {
                         checked.query.insert(param.name.clone(), value);
                     }

@@ -38,12 +38,12 @@ fn schemas() -> NamedSchemas {
 
 fn check(body: &Value, id: &str, query: &[(&str, &str)]) -> Result<Checked, Vec<Issue>> {
     let checker = Checker::compile(&user_contract(), &schemas()).expect("the contract compiles");
-    let params = BTreeMap::from([("id".to_owned(), id.to_owned())]);
-    let query: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    checker.check(&params, &query, Some(body))
+    let params = json!({ "id": id });
+    let mut pairs = serde_json::Map::new();
+    for (k, v) in query {
+        pairs.insert((*k).to_owned(), json!(v));
+    }
+    checker.check(params.as_object().expect("object"), &pairs, Some(body))
 }
 
 fn summary(issues: &[Issue]) -> Vec<String> {
@@ -126,7 +126,7 @@ fn formats_are_checked_and_a_missing_body_is_null() {
     );
     let checker = Checker::compile(&user_contract(), &schemas()).expect("the contract compiles");
     let issues = checker
-        .check(&BTreeMap::new(), &[], None)
+        .check(&serde_json::Map::new(), &serde_json::Map::new(), None)
         .expect_err("no body");
     assert_eq!(summary(&issues), ["body||type|expected object, got null"]);
 }
@@ -140,7 +140,11 @@ fn at_most_twenty_issues_are_listed() {
     let checker = Checker::compile(&contract, &NamedSchemas::new()).expect("compiles");
     let body = Value::Array((0..50).map(Value::from).collect());
     let issues = checker
-        .check(&BTreeMap::new(), &[], Some(&body))
+        .check(
+            &serde_json::Map::new(),
+            &serde_json::Map::new(),
+            Some(&body),
+        )
         .expect_err("invalid");
     assert_eq!(issues.len(), MAX_ISSUES);
 }

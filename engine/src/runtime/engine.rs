@@ -184,7 +184,7 @@ impl Engine {
             .iter()
             .filter_map(|node| {
                 let public = entry_points.contains(&node.id);
-                let server = kinds::of(&node.kind).server(node, public)?;
+                let server = kinds::of(&node.kind).server(&design, node, public)?;
                 Some((node.id.clone(), server))
             })
             .collect();

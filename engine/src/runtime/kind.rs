@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 
-use crate::model::Node;
+use crate::model::{Design, Node};
 
 use super::bindings::Binding;
 use super::clock::Clock;
@@ -42,9 +42,9 @@ pub trait KindRuntime {
         async { Ok(None) }.boxed()
     }
 
-    /// What answers requests at `node`, made once when the design loads; `public` says
+    /// What answers requests at `node` of `design`, made once when the design loads; `public` says
     /// whether `node` is a public entry point. `None` when the kind answers no requests.
-    fn server(&self, _node: &Node, _public: bool) -> Option<Arc<dyn Server>> {
+    fn server(&self, _design: &Design, _node: &Node, _public: bool) -> Option<Arc<dyn Server>> {
         None
     }
 

@@ -38,7 +38,12 @@ impl KindRuntime for super::Def {
         Exposure::Always
     }
 
-    fn server(&self, node: &Node, _public: bool) -> Option<std::sync::Arc<dyn Server>> {
+    fn server(
+        &self,
+        _design: &crate::model::Design,
+        node: &Node,
+        _public: bool,
+    ) -> Option<std::sync::Arc<dyn Server>> {
         let NodeKind::Gateway(gateway) = &node.kind else {
             return None;
         };

@@ -12,7 +12,8 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
-use crate::model::{Node, NodeKind, Route, Step, Worker};
+use crate::contract::{Checked, Checker, invalid_request_body};
+use crate::model::{Design, Node, NodeKind, Route, Step, Worker};
 use crate::semantics::{AUTH_HEADER, errors};
 
 use crate::runtime::KindRuntime;
@@ -36,12 +37,13 @@ impl KindRuntime for super::Def {
         Exposure::WhenCalled
     }
 
-    fn server(&self, node: &Node, public: bool) -> Option<Arc<dyn Server>> {
+    fn server(&self, design: &Design, node: &Node, public: bool) -> Option<Arc<dyn Server>> {
         let NodeKind::Worker(worker) = &node.kind else {
             return None;
         };
         Some(Arc::new(WorkerServer {
             inputs: route_inputs(worker),
+            contracts: route_contracts(design, node, worker),
             worker: worker.clone(),
             public,
         }))
@@ -59,6 +61,28 @@ struct WorkerServer {
     public: bool,
     /// Per route, which inputs it reads (computed once when the engine starts).
     inputs: Vec<RouteInputs>,
+    /// Per route, its compiled contract (none: nothing to check), or why it does not
+    /// compile (validation reports it too).
+    contracts: Vec<Option<Result<Checker, String>>>,
+}
+
+/// Each route's contract, compiled once.
+fn route_contracts(
+    design: &Design,
+    node: &Node,
+    worker: &Worker,
+) -> Vec<Option<Result<Checker, String>>> {
+    worker
+        .routes
+        .iter()
+        .map(|route| {
+            let request = route.request.as_ref().filter(|r| !r.is_empty())?;
+            Some(Checker::compile(request, &design.schemas).map_err(|err| {
+                tracing::error!(node = %node.id, route = %route.path, "the route's contract does not compile: {err}");
+                err.to_string()
+            }))
+        })
+        .collect()
 }
 
 impl Server for WorkerServer {
@@ -106,16 +130,29 @@ async fn handle(
         headers: true,
         auth: true,
     });
+    let mut params = params;
+    let mut query = None;
+    if let Some(contract) = server.contracts.get(index).and_then(Option::as_ref) {
+        let sent_query = crate::runtime::http::query_object(parts.uri.query());
+        let sent_body = (!body.is_null()).then_some(&body);
+        match check_contract(ctx, node, contract, &params, &sent_query, sent_body) {
+            Ok(checked) => {
+                params.extend(checked.params);
+                let mut typed = sent_query;
+                typed.extend(checked.query);
+                query = Some(typed);
+            }
+            Err(response) => return *response,
+        }
+    }
     let mut scope = Scope::default();
     scope.insert("params", Value::Object(params));
     scope.insert("body", body);
     // Building `query`, `headers` and `auth` costs allocations; leave them out when no step
     // reads them (nothing can tell the difference).
     if inputs.query {
-        scope.insert(
-            "query",
-            Value::Object(crate::runtime::http::query_object(parts.uri.query())),
-        );
+        let query = query.unwrap_or_else(|| crate::runtime::http::query_object(parts.uri.query()));
+        scope.insert("query", Value::Object(query));
     }
     if inputs.headers {
         scope.insert("headers", Value::Object(headers_object(&parts.headers)));
@@ -159,6 +196,58 @@ async fn handle(
             json_response(failure.status, &body)
         }
     }
+}
+
+/// Check a request against its route's contract, with a `validate` hop in the trace: the
+/// typed inputs, or the 400 answer that lists the issues (a 500 when the contract does not
+/// compile).
+fn check_contract(
+    ctx: &RequestCtx,
+    node: &str,
+    contract: &Result<Checker, String>,
+    params: &Map<String, Value>,
+    query: &Map<String, Value>,
+    body: Option<&Value>,
+) -> Result<Checked, Box<Resp>> {
+    let mut timer = ctx
+        .recorder
+        .start(node, "validate", "route contract".to_owned());
+    let outcome = match contract {
+        Ok(checker) => checker.check(params, query, body).map_err(|issues| {
+            timer.hop.error = Some(
+                issues
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{} {}: {} ({})",
+                            serde_json::to_value(i.part)
+                                .unwrap_or_default()
+                                .as_str()
+                                .unwrap_or_default(),
+                            i.path,
+                            i.message,
+                            i.rule
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            Box::new(json_response(400, &invalid_request_body(&issues)))
+        }),
+        Err(err) => {
+            timer.hop.error = Some(err.clone());
+            Err(Box::new(json_response(
+                500,
+                &json!({ "error": errors::INVALID_CONTRACT, "node": node }),
+            )))
+        }
+    };
+    timer.hop.status = Some(match &outcome {
+        Ok(_) => 200,
+        Err(response) => response.status().as_u16(),
+    });
+    ctx.recorder.push(timer);
+    outcome
 }
 
 /// Which request inputs a route's steps read.
