@@ -18,14 +18,14 @@ export interface Contract {
 }
 
 /** One thing wrong with a request. */
-export interface Issue {
+export type Issue = {
   in: "body" | "path" | "query";
   /** A JSON Pointer into that part ("" for the part itself). */
   path: string;
   /** The JSON Schema keyword that failed. */
   rule: string;
   message: string;
-}
+};
 
 /** At most this many issues are listed, the first ones in (in, path, rule) order. */
 export const MAX_ISSUES = 20;
@@ -205,7 +205,7 @@ export class Checker {
   }
 
   /** Check one request: typed inputs, or the issues sorted and capped. */
-  check(params: JsonObject, query: URLSearchParams, body: Json): { checked: Checked } | { issues: Issue[] } {
+  check(params: JsonObject, query: JsonObject, body: Json): { checked: Checked } | { issues: Issue[] } {
     const issues: Issue[] = [];
     const checked: Checked = { params: {}, query: {} };
     for (const [name, type] of Object.entries(this.contract.params ?? {})) {
@@ -216,8 +216,8 @@ export class Checker {
       else issues.push({ in: "path", path: pointer(name), rule: result.rule, message: result.message });
     }
     for (const param of this.contract.query ?? []) {
-      const text = query.get(param.name);
-      if (text !== null) {
+      const text = query[param.name];
+      if (typeof text === "string") {
         const result = convert(text, param.type);
         if ("value" in result) checked.query[param.name] = result.value;
         else issues.push({ in: "query", path: pointer(param.name), rule: result.rule, message: result.message });

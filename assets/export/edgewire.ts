@@ -23,12 +23,23 @@ export interface Input {
   auth: Json;
 }
 
+/** A route's contract check (`Checker` of contract.ts): typed inputs, or the issues. */
+export interface RouteContract {
+  check(
+    params: JsonObject,
+    query: JsonObject,
+    body: Json,
+  ): { checked: { params: JsonObject; query: JsonObject } } | { issues: JsonObject[] };
+}
+
 /** One route of this Worker. */
 export interface Route<E> {
   method: string;
   /** Path pattern; `:name` segments match one segment and bind `params.name`. */
   path: string;
   handler: (input: Input, env: E, ctx: ExecutionContext) => Promise<Response>;
+  /** Checked before the handler runs; an invalid request is answered 400. */
+  contract?: RouteContract;
 }
 
 /** This Worker as the router sees it. */
@@ -48,6 +59,7 @@ export interface WorkerSpec<E> {
 export const AUTH_HEADER = "x-edgewire-auth";
 
 export const INVALID_JSON = "request body is not valid JSON";
+export const INVALID_REQUEST = "invalid request";
 export const NO_RESPONSE = "handler finished without a response";
 
 /** A JSON response: compact JSON with `content-type: application/json`. */
@@ -171,9 +183,19 @@ export async function serve<E>(
       return errorResponse(400, INVALID_JSON);
     }
   }
+  let params = matched.params;
+  let query = queryObject(url);
+  if (matched.route.contract !== undefined) {
+    const result = matched.route.contract.check(params, query, body);
+    if ("issues" in result) {
+      return respond(400, { error: INVALID_REQUEST, issues: result.issues });
+    }
+    params = { ...params, ...result.checked.params };
+    query = { ...query, ...result.checked.query };
+  }
   const input: Input = {
-    params: matched.params,
-    query: queryObject(url),
+    params,
+    query,
     headers: headerObject(request.headers),
     body,
     auth: worker.public ? { method: "none" } : authFromHeader(request.headers.get(AUTH_HEADER)),

@@ -82,6 +82,7 @@ mod tests {
 
     const EDGEWIRE_TS: &str = include_str!("../../assets/export/edgewire.ts");
     const GATEWAY_TS: &str = include_str!("../../assets/export/gateway.ts");
+    const CONTRACT_TS: &str = include_str!("../../assets/export/contract.ts");
 
     /// A text as a TypeScript string literal.
     fn literal(text: &str) -> String {
@@ -120,6 +121,14 @@ mod tests {
             &format!(
                 "export const NO_RESPONSE = {};",
                 literal(errors::NO_RESPONSE)
+            ),
+        );
+        assert_has(
+            ts,
+            file,
+            &format!(
+                "export const INVALID_REQUEST = {};",
+                literal(errors::INVALID_REQUEST)
             ),
         );
         // Texts built at request time: the Rust function given the TypeScript interpolations.
@@ -191,6 +200,21 @@ mod tests {
             ts,
             file,
             &format!("error: {}", literal(&errors::step_failed("service call"))),
+        );
+    }
+
+    #[test]
+    fn contract_ts_says_what_the_engine_says() {
+        let file = "assets/export/contract.ts";
+        assert_has(
+            CONTRACT_TS,
+            file,
+            &format!("export const MAX_ISSUES = {};", crate::contract::MAX_ISSUES),
+        );
+        assert_has(
+            CONTRACT_TS,
+            file,
+            "message: `missing required query parameter \"${param.name}\"`",
         );
     }
 }

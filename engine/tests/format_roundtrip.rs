@@ -192,14 +192,19 @@ fn a_design_with_route_contracts_is_version_2_and_round_trips() {
 
 #[test]
 fn a_design_without_contracts_is_still_saved_as_version_1() {
+    let mut plain = 0;
     for path in examples() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let design = format::parse(&text).unwrap_or_else(|err| panic!("{}", err.render()));
-        assert_eq!(design.required_version(), 1, "{}", path.display());
+        if design.required_version() == 2 {
+            continue;
+        }
+        plain += 1;
         assert!(
             format::to_string(&design).starts_with("(\n    version: 1,"),
             "{} would no longer open in an Edgewire that reads version 1",
             path.display()
         );
     }
+    assert!(plain >= 3, "the small examples use no contracts");
 }

@@ -28,13 +28,17 @@ impl Script<'_> {
         crate::kinds::of(&self.node.kind).worker_secrets(self.node)
     }
 
-    /// What the kinds of the Worker's bindings need of it, each once, in binding order.
-    pub fn binding_needs(&self) -> Vec<&'static BindingNeeds> {
-        let mut needs: Vec<&'static BindingNeeds> = Vec::new();
-        for target in self.bindings.values() {
-            if let Some(need) = crate::kinds::of(&target.kind).binding_needs()
-                && !needs.iter().any(|n| std::ptr::eq(*n, need))
-            {
+    /// What the Worker needs (flags, files, packages): for itself, then for the kinds of
+    /// its bindings, each once, in binding order.
+    pub fn needs(&self) -> Vec<&'static Needs> {
+        let own = crate::kinds::of(&self.node.kind).worker_needs(self.node);
+        let bound = self
+            .bindings
+            .values()
+            .filter_map(|target| crate::kinds::of(&target.kind).binding_needs());
+        let mut needs: Vec<&'static Needs> = Vec::new();
+        for need in own.into_iter().chain(bound) {
+            if !needs.iter().any(|n| std::ptr::eq(*n, need)) {
                 needs.push(need);
             }
         }
@@ -59,9 +63,10 @@ pub(crate) struct WranglerSection {
     pub comment: &'static str,
 }
 
-/// What a Worker needs when it binds a kind of node: compatibility flags (with the comment
-/// that says why) and support files under `src/`.
-pub(crate) struct BindingNeeds {
+/// What a Worker needs for a feature it uses (a binding to a kind of node, route contracts):
+/// compatibility flags (with the comment that says why), npm packages, support files under
+/// `src/` and their import, and README paragraphs.
+pub(crate) struct Needs {
     pub flags_comment: &'static str,
     pub flags: &'static [&'static str],
     /// The import line of a Worker's `index.ts` for those files.
@@ -158,7 +163,12 @@ pub(crate) trait KindExport {
     }
 
     /// What a Worker that binds this kind needs.
-    fn binding_needs(&self) -> Option<&'static BindingNeeds> {
+    fn binding_needs(&self) -> Option<&'static Needs> {
+        None
+    }
+
+    /// What a Worker of this kind needs for itself (its route contracts).
+    fn worker_needs(&self, _node: &Node) -> Option<&'static Needs> {
         None
     }
 

@@ -38,6 +38,8 @@ pub mod versions {
     pub const TYPESCRIPT: &str = "5.9.3";
     pub const WORKERS_TYPES: &str = "5.20261117.1";
     pub const POSTGRES: &str = "3.4.9";
+    /// The JSON Schema validator of exported route contracts (made for Workers: no `eval`).
+    pub const CFWORKER_JSON_SCHEMA: &str = "4.1.6";
     /// `engines.node` of the exported project (wrangler's own requirement).
     pub const NODE: &str = ">=22.12";
 }

@@ -497,6 +497,9 @@ impl Walker<'_> {
             Body::Known(value) => Some(value),
             Body::Unknown => None,
         };
+        if self.breaks_contract(route, &params, &query, body.as_ref()) {
+            return ends(400);
+        }
         let mut kv_results = BTreeSet::new();
         walk_steps(&route.steps, &mut |_, step| {
             if let Step::KvGet { into, .. } = step {
@@ -523,6 +526,34 @@ impl Walker<'_> {
             }
         }
         partials
+    }
+
+    /// Whether a request with these known inputs breaks the route's contract: the Worker
+    /// then answers 400 before its first step. A body that is not known (a service call's
+    /// computed body) is taken to keep the contract.
+    fn breaks_contract(
+        &self,
+        route: &crate::model::Route,
+        params: &BTreeMap<String, String>,
+        query: &BTreeMap<String, String>,
+        body: Option<&Value>,
+    ) -> bool {
+        let Some(request) = route.request.as_ref().filter(|r| !r.is_empty()) else {
+            return false;
+        };
+        let Some(body) = body else {
+            return false;
+        };
+        let Ok(checker) = crate::contract::Checker::compile(request, &self.design.schemas) else {
+            return false;
+        };
+        let text = |map: &BTreeMap<String, String>| -> serde_json::Map<String, Value> {
+            map.iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        };
+        let body = (!body.is_null()).then_some(body);
+        checker.check(&text(params), &text(query), body).is_err()
     }
 
     fn steps(

@@ -247,6 +247,11 @@ fn gateway_checks_and_branches_follow_the_sample_request() {
     // Without an email, the handler answers 400 before touching D1.
     let invalid = request("create user without email");
     assert_eq!(invalid.paths[0].hops.len(), 2);
+    // A request that breaks the route's contract ends at the Worker, before any step.
+    let malformed = request("get user with a malformed id");
+    assert_eq!(malformed.paths.len(), 1);
+    assert_eq!(malformed.paths[0].status, 400);
+    assert_eq!(malformed.paths[0].hops.len(), 2);
     // A 200 product read is a KV cache hit or a D1 read then a KV write.
     let product = request("get product");
     assert_eq!(product.paths.len(), 2);

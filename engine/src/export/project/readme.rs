@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::scripts::scripts;
 use super::{one_line, wrap};
-use crate::export::kind::{BindingNeeds, Script, Store};
+use crate::export::kind::{Needs, Script, Store};
 use crate::graph::DesignGraph;
 use crate::model::{Design, Role};
 use crate::semantics::AUTH_HEADER;
@@ -57,8 +57,8 @@ pub(super) fn readme(
     }
 
     // What the Workers' bindings need, each once, in the order the Workers come.
-    let mut needs: Vec<&'static BindingNeeds> = Vec::new();
-    for need in ordered.iter().flat_map(|s| s.binding_needs()) {
+    let mut needs: Vec<&'static Needs> = Vec::new();
+    for need in ordered.iter().flat_map(|s| s.needs()) {
         if !needs.iter().any(|n| std::ptr::eq(*n, need)) {
             needs.push(need);
         }

@@ -186,7 +186,7 @@ pub(super) fn package_json(
     out.push_str("\n  },\n");
     let mut dependencies: Vec<(&str, &str)> = ordered
         .iter()
-        .flat_map(|s| s.binding_needs())
+        .flat_map(|s| s.needs())
         .flat_map(|needs| needs.dependencies.iter().copied())
         .collect();
     dependencies.sort_unstable();

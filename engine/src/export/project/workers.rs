@@ -56,7 +56,7 @@ pub(super) fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
         "  \"compatibility_date\": {}",
         string_literal(COMPATIBILITY_DATE)
     );
-    let needs = script.binding_needs();
+    let needs = script.needs();
     let flags: Vec<String> = needs
         .iter()
         .flat_map(|n| n.flags.iter().map(|f| string_literal(f)))

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::export::ExportTree;
-use crate::export::kind::{BindingNeeds, KindExport, Script, Store, StoreScripts, WranglerSection};
+use crate::export::kind::{KindExport, Needs, Script, Store, StoreScripts, WranglerSection};
 use crate::export::project::with_newline;
 use crate::export::typescript::string_literal;
 use crate::model::{Hyperdrive, Node, NodeKind, Origin};
@@ -21,7 +21,7 @@ const SECTION: WranglerSection = WranglerSection {
     comment: "  // Replace the id with the one `wrangler hyperdrive create` prints (see README.md). Locally\n  // the connection string comes from CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>.\n",
 };
 
-const NEEDS: BindingNeeds = BindingNeeds {
+const NEEDS: Needs = Needs {
     flags_comment: "  // The PostgreSQL driver needs Node.js APIs.\n",
     flags: &["nodejs_compat"],
     import: "import { originUnreachable, queryHyperdrive } from \"./hyperdrive\";\n",
@@ -75,7 +75,7 @@ impl KindExport for super::Def {
         ))
     }
 
-    fn binding_needs(&self) -> Option<&'static BindingNeeds> {
+    fn binding_needs(&self) -> Option<&'static Needs> {
         Some(&NEEDS)
     }
 

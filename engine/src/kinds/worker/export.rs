@@ -4,11 +4,62 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::export::kind::{KindExport, Script};
+use crate::export::kind::{KindExport, Needs, Script};
 use crate::export::project::{EDGEWIRE_TS, env_interface, file_header};
 use crate::export::typescript::{WorkerCompiler, string_literal};
 use crate::export::{ExportError, ExportTree, names};
-use crate::model::{Design, NodeKind, Worker};
+use crate::model::{Design, NamedSchemas, Node, NodeKind, RequestContract, Worker};
+
+const CONTRACT_TS: &str = include_str!("../../../../assets/export/contract.ts");
+
+/// Route contracts: `contract.ts` checks requests with `@cfworker/json-schema`.
+const CONTRACT_NEEDS: Needs = Needs {
+    flags_comment: "",
+    flags: &[],
+    import: "import { Checker } from \"./contract\";\n",
+    dependencies: &[(
+        "@cfworker/json-schema",
+        crate::export::versions::CFWORKER_JSON_SCHEMA,
+    )],
+    files: &[("contract.ts", CONTRACT_TS)],
+    readme_local: "",
+    readme_deploy: "",
+};
+
+/// A route's contract as the TypeScript object `contract.ts` takes (its body schema with the
+/// design's named schemas as `$defs`).
+fn contract_literal(request: &RequestContract, schemas: &NamedSchemas) -> String {
+    let mut contract = serde_json::Map::new();
+    if !request.params.is_empty() {
+        let params: serde_json::Map<String, serde_json::Value> = request
+            .params
+            .iter()
+            .map(|(name, ty)| (name.clone(), serde_json::Value::from(ty.name())))
+            .collect();
+        contract.insert("params".into(), serde_json::Value::Object(params));
+    }
+    if !request.query.is_empty() {
+        let query: Vec<serde_json::Value> = request
+            .query
+            .iter()
+            .map(|param| {
+                let mut item = serde_json::json!({"name": param.name, "type": param.ty.name()});
+                if param.required {
+                    item["required"] = serde_json::Value::Bool(true);
+                }
+                if let Some(default) = &param.default {
+                    item["default"] = default.clone();
+                }
+                item
+            })
+            .collect();
+        contract.insert("query".into(), serde_json::Value::Array(query));
+    }
+    if let Some(body) = &request.body {
+        contract.insert("body".into(), crate::contract::with_defs(body, schemas));
+    }
+    serde_json::Value::Object(contract).to_string()
+}
 
 impl KindExport for super::Def {
     fn worker_sources(
@@ -22,7 +73,7 @@ impl KindExport for super::Def {
         };
         let folder = &script.folder;
         tree.add(format!("{folder}/src/edgewire.ts"), EDGEWIRE_TS);
-        for needs in script.binding_needs() {
+        for needs in script.needs() {
             for (name, contents) in needs.files {
                 tree.add(format!("{folder}/src/{name}"), *contents);
             }
@@ -32,6 +83,17 @@ impl KindExport for super::Def {
             worker_index(design, script, worker)?,
         );
         Ok(())
+    }
+
+    fn worker_needs(&self, node: &Node) -> Option<&'static Needs> {
+        let NodeKind::Worker(worker) = &node.kind else {
+            return None;
+        };
+        worker
+            .routes
+            .iter()
+            .any(|route| route.request.as_ref().is_some_and(|r| !r.is_empty()))
+            .then_some(&CONTRACT_NEEDS)
     }
 
     fn readme_worker(&self, script: &Script<'_>, out: &mut String) {
@@ -129,7 +191,7 @@ fn worker_index(
         "import {{ {} }} from \"./edgewire\";",
         imports.join(", ")
     );
-    for needs in script.binding_needs() {
+    for needs in script.needs() {
         out.push_str(needs.import);
     }
     out.push('\n');
@@ -145,9 +207,16 @@ fn worker_index(
     }
     out.push_str("const routes: Route<Env>[] = [\n");
     for (route, function) in worker.routes.iter().zip(&functions) {
+        let contract = match route.request.as_ref().filter(|r| !r.is_empty()) {
+            Some(request) => format!(
+                ", contract: new Checker({})",
+                contract_literal(request, &design.schemas)
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  {{ method: \"{}\", path: {}, handler: {} }},",
+            "  {{ method: \"{}\", path: {}, handler: {}{contract} }},",
             route.method,
             string_literal(&route.path),
             function.function
