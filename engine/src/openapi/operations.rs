@@ -7,7 +7,7 @@ use crate::graph::DesignGraph;
 use crate::model::{Design, Gateway, HttpMethod, NodeKind, Route};
 
 /// One operation as a client sees it.
-pub(super) struct Operation<'a> {
+pub(crate) struct Operation<'a> {
     pub method: HttpMethod,
     /// The public path pattern (`/users/:id`).
     pub path: String,
@@ -56,7 +56,7 @@ pub(super) fn shape(path: &str) -> String {
 /// Every operation, entry by entry (sorted by id), in route order; an operation that an
 /// earlier one already answers (same method and path shape) is left out, as the gateway and
 /// the router would never reach it.
-pub(super) fn operations(design: &Design) -> Vec<Operation<'_>> {
+pub(crate) fn operations(design: &Design) -> Vec<Operation<'_>> {
     let graph = DesignGraph::new(design);
     let mut out = Vec::new();
     let mut seen: BTreeSet<(HttpMethod, String)> = BTreeSet::new();
@@ -116,6 +116,26 @@ pub(super) fn operations(design: &Design) -> Vec<Operation<'_>> {
         }
     }
     out
+}
+
+impl Operation<'_> {
+    /// Whether a concrete request path (no query) is this operation's.
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        matches(&self.path, path)
+    }
+
+    /// The path parameters of a concrete request path that [`Self::matches`], as text.
+    pub(crate) fn params(&self, path: &str) -> serde_json::Map<String, serde_json::Value> {
+        segments(&self.path)
+            .into_iter()
+            .zip(segments(path))
+            .filter_map(|(pattern, segment)| {
+                let name = pattern.strip_prefix(':')?;
+                let value = crate::runtime::http::decode_segment(segment);
+                Some((name.to_owned(), serde_json::Value::String(value)))
+            })
+            .collect()
+    }
 }
 
 /// Whether the concrete request path `path` (no query) matches the pattern `pattern`.

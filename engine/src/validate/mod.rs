@@ -78,6 +78,12 @@
 //! | KV_001 | error    | A KV key's fixed text is over 512 bytes. |
 //! | KV_002 | warning  | A GET route writes to KV on every request (KV allows 1 write/s per key). |
 //! | KV_003 | error    | A KV put's ttl_secs is below 60. |
+//! | CON001 | error    | A schema is outside the supported subset of JSON Schema, or malformed. |
+//! | CON002 | error    | A schema's `$ref` names a schema the design does not have. |
+//! | CON003 | warning  | A step reads `body.x` or `query.x` that the route's contract does not declare. |
+//! | CON004 | error    | A scenario request expects a 2xx but breaks its route's contract. |
+//! | CON005 | error    | A response example does not match its schema. |
+//! | CON006 | error    | A contract types a path parameter the route's path does not have. |
 //! | KV_004 | error    | A KV seed key is empty or over 512 bytes. |
 //! | KV_005 | warning  | A KV seed has the same key twice (the last one wins). |
 //! | CLI001 | error    | A Client region is not a known region. |
@@ -100,6 +106,7 @@ mod context;
 mod paths;
 
 mod clients;
+mod contracts;
 mod d1;
 mod exposure;
 mod gateway;
@@ -346,6 +353,12 @@ const RULE_GROUPS: &[&[Rule]] = &[
         secrets::declared,
         secrets::names,
         notes::empty_notes,
+    ],
+    &[
+        contracts::schemas,
+        contracts::undeclared_reads,
+        contracts::scenario_requests,
+        contracts::response_examples,
     ],
 ];
 
@@ -724,6 +737,7 @@ mod tests {
         let docs = include_str!("mod.rs");
         let sources = [
             include_str!("clients.rs"),
+            include_str!("contracts.rs"),
             include_str!("d1.rs"),
             include_str!("exposure.rs"),
             include_str!("gateway.rs"),
