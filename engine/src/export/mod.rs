@@ -14,6 +14,7 @@
 //! | `migrations/<d1>/NNNN_name.sql` | D1 migrations |
 //! | `seed/...` | D1 seed SQL, KV entries for `wrangler kv bulk put`, PostgreSQL seed SQL |
 //! | `package.json`, `scripts/deploy.mjs`, `README.md` | typecheck, dev, migrate, seed, deploy |
+//! | `openapi.json` | the OpenAPI 3.1 document of the public API ([`crate::openapi`]) |
 //!
 //! The TypeScript implements the handler language ([`crate::model`]'s handler docs) and the
 //! gateway contract exactly as the local engine does, with the texts of

@@ -149,6 +149,10 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
         "scripts/deploy.mjs",
         deploy_script(design, &ordered, &deploy_order, &scripts, &stores),
     );
+    let mut openapi =
+        serde_json::to_string_pretty(&crate::openapi::document(design)).unwrap_or_default();
+    openapi.push('\n');
+    tree.add("openapi.json", openapi);
     tree.add("README.md", readme(design, &ordered, &stores));
     Ok(tree)
 }

@@ -37,6 +37,9 @@ pub(super) fn readme(
         }
     }
 
+    out.push_str(
+        "The API is described in `openapi.json` (OpenAPI 3.1): every public operation with its\nparameters, request body and responses, the gateway's security scheme and its error answers.\nOpen it in any OpenAPI tool (Swagger UI, Redocly, Postman) or generate a client from it.\n\n",
+    );
     out.push_str("## Workers and routes\n\n");
     for script in ordered {
         let kind = crate::kinds::of(&script.node.kind);
