@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod diagram;
 mod export;
 mod fmt;
+mod import;
 mod openapi;
 mod scenario;
 mod serve;
@@ -45,6 +46,7 @@ pub enum Command {
     Export(export::Args),
     Diagram(diagram::Args),
     Openapi(openapi::Args),
+    Import(import::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -59,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Diagram(args)) => diagram::run(&args),
         Some(Command::Openapi(args)) => openapi::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
         None => match crate::ui::launch(cli.file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {

@@ -7,6 +7,7 @@
 //! request, and examples from the Clients' scenarios. Named schemas become
 //! `components.schemas`, and `#/$defs/Name` references become `#/components/schemas/Name`.
 
+pub mod import;
 mod operations;
 
 use std::collections::BTreeMap;
@@ -309,33 +310,20 @@ fn components(design: &Design, security: BTreeMap<&'static str, Value>, contract
         .collect();
     schemas.insert(
         "Error".into(),
-        json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}),
+        generated_schema("Error").unwrap_or_default(),
     );
-    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = Map::new();
     if contracts {
-        schemas.insert("InvalidRequest".into(), invalid_request_schema());
-        responses.insert(
+        schemas.insert(
             "InvalidRequest".into(),
-            json!({"description": "The request breaks the route's contract", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InvalidRequest"}}}}),
+            generated_schema("InvalidRequest").unwrap_or_default(),
         );
     }
-    responses.insert(
-        "Unauthorized".into(),
-        error("Missing or invalid credentials"),
-    );
-    responses.insert(
-        "OriginNotAllowed".into(),
-        error("A CORS preflight from an origin the gateway does not allow"),
-    );
-    responses.insert(
-        "PayloadTooLarge".into(),
-        error("The request body is larger than the gateway allows"),
-    );
-    responses.insert(
-        "TooManyRequests".into(),
-        error("The gateway's rate limit is exceeded"),
-    );
+    for name in GENERATED_RESPONSES {
+        if name != "InvalidRequest" || contracts {
+            responses.insert(name.into(), generated_response(name).unwrap_or_default());
+        }
+    }
     let mut out = Map::new();
     out.insert("schemas".into(), Value::Object(schemas));
     out.insert("responses".into(), Value::Object(responses));
@@ -351,6 +339,42 @@ fn components(design: &Design, security: BTreeMap<&'static str, Value>, contract
         );
     }
     Value::Object(out)
+}
+
+/// The responses every document describes itself (the gateway's and the contract's errors).
+pub(crate) const GENERATED_RESPONSES: [&str; 5] = [
+    "InvalidRequest",
+    "Unauthorized",
+    "OriginNotAllowed",
+    "PayloadTooLarge",
+    "TooManyRequests",
+];
+
+/// One of [`GENERATED_RESPONSES`] by name.
+pub(crate) fn generated_response(name: &str) -> Option<Value> {
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    Some(match name {
+        "InvalidRequest" => {
+            json!({"description": "The request breaks the route's contract", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InvalidRequest"}}}})
+        }
+        "Unauthorized" => error("Missing or invalid credentials"),
+        "OriginNotAllowed" => error("A CORS preflight from an origin the gateway does not allow"),
+        "PayloadTooLarge" => error("The request body is larger than the gateway allows"),
+        "TooManyRequests" => error("The gateway's rate limit is exceeded"),
+        _ => return None,
+    })
+}
+
+/// The schemas every document describes itself (error bodies), by name; the import leaves
+/// them out.
+pub(crate) fn generated_schema(name: &str) -> Option<Value> {
+    match name {
+        "Error" => Some(
+            json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}),
+        ),
+        "InvalidRequest" => Some(invalid_request_schema()),
+        _ => None,
+    }
 }
 
 /// The body of a 400 for an invalid request.
