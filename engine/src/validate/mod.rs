@@ -6,12 +6,15 @@
 //! names declared in the design's `.dev.vars` (read them with [`dev_vars_names`]).
 //!
 //! # Layout
-//! One submodule per theme, one function per rule, each with its tests beside it:
-//! `wires` (wire kinds and binding presence), `names` (ids and binding names), `topology`
-//! (cycles, reachability, entry, call chains), `gateway`, `handlers`, `d1` (real SQLite),
-//! `hyperdrive`, `kv`, `clients`, `secrets`, `notes`, `exposure` (which Workers are public).
-//! Shared pieces: `context` (indices built once per run, so rules stay linear) and `paths`
-//! (route path patterns and a trie that finds shadowed routes).
+//! One function per rule, each with its tests beside it. The rules about one kind of node
+//! live in that kind's folder (`kinds/<kind>/validate.rs`: gateway, client, kv, d1 with real
+//! SQLite, hyperdrive, note), listed through [`KindRules`]. The rules no kind owns are here,
+//! one submodule per theme: `wires` (wire kinds and binding presence), `names` (ids and
+//! binding names), `topology` (cycles, reachability, entry, call chains), `handlers`,
+//! `contracts` (route contracts), `secrets`, `exposure` (which Workers are public). `run`
+//! gathers every rule (the generic ones, then each kind's in registry order) and runs them as
+//! jobs. Shared pieces: `context` (indices built once per run, so rules stay linear) and
+//! `paths` (route path patterns and a trie that finds shadowed routes).
 //!
 //! # Speed
 //! Validation runs on every edit, so it stays linear in the design: the context indexes nodes
@@ -102,36 +105,31 @@
 //! | PUB002 | warning  | An internal Worker (no Client calls it) has a custom domain. |
 //! | PUB003 | warning  | A Client calls a Worker directly that also sits behind a gateway. |
 
-mod context;
-mod paths;
+pub(crate) mod context;
+pub(crate) mod paths;
 
-mod clients;
 mod contracts;
-mod d1;
 mod exposure;
-mod gateway;
-mod handlers;
-mod hyperdrive;
+pub(crate) mod handlers;
 mod kind;
-mod kv;
 mod names;
-mod notes;
+pub(crate) mod run;
 mod secrets;
 mod topology;
 mod wires;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
-pub use kind::KindRules;
+pub(crate) use kind::KindRules;
+pub use run::{validate, validate_with_secrets};
 pub use secrets::dev_vars_names;
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{Design, NodeId};
+use crate::model::NodeId;
 
 /// How bad a diagnostic is. Errors block Run and Export; warnings and infos do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -293,247 +291,14 @@ impl<'a> IntoIterator for &'a Diagnostics {
     }
 }
 
-/// A rule over the whole design.
-type Rule = fn(&context::Ctx<'_>, &mut Vec<Diagnostic>);
-
-/// A rule over one Worker (its routes and handlers).
-type WorkerRule = fn(&context::Ctx<'_>, &context::WorkerAt<'_, '_>, &mut Vec<Diagnostic>);
-
-/// A rule over one handler step.
-type StepRule = for<'a, 'p> fn(&context::Ctx<'a>, &context::StepAt<'a, 'p>, &mut Vec<Diagnostic>);
-
-/// A rule over one handler step, with the thread's memo.
-type MemoStepRule = for<'a, 'p> fn(
-    &context::Ctx<'a>,
-    &context::StepAt<'a, 'p>,
-    &mut context::Memo<'a>,
-    &mut Vec<Diagnostic>,
-);
-
-/// Rules over the whole design, by theme, in groups that run as one job each (beside the
-/// Worker pass on large designs). The topology group shares the petgraph view, built by its
-/// first rule; the gateway group the gateway route patterns, parsed by its first rule.
-const RULE_GROUPS: &[&[Rule]] = &[
-    &[
-        topology::service_cycles,
-        topology::unreachable_nodes,
-        topology::public_entry,
-        topology::call_chain_length,
-        clients::wired,
-        exposure::internal_with_domain,
-        exposure::gateway_bypass,
-    ],
-    &[
-        wires::wire_kinds,
-        wires::binding_presence,
-        names::binding_identifiers,
-        names::unique_bindings,
-    ],
-    &[names::script_names, names::unique_ids, names::empty_ids],
-    &[
-        gateway::route_services,
-        gateway::route_overlaps,
-        gateway::route_paths,
-        gateway::auth_settings,
-        gateway::rate_limit,
-        gateway::has_routes,
-        clients::scenario_routes,
-    ],
-    &[
-        exposure::custom_domains,
-        d1::location_hint,
-        hyperdrive::origin_region,
-        hyperdrive::max_age,
-        kv::seed_keys,
-        clients::regions,
-        clients::shares,
-        clients::has_scenario,
-        clients::scenario_requests,
-        clients::request_rate,
-        secrets::declared,
-        secrets::names,
-        notes::empty_notes,
-    ],
-    &[
-        contracts::schemas,
-        contracts::undeclared_reads,
-        contracts::scenario_requests,
-        contracts::response_examples,
-    ],
-];
-
-/// Rules over the whole design that rely on the Worker pass, run after it:
-/// `d1::unused_databases` builds the D1 databases no step used.
-const AFTER_WORKER_RULES: &[Rule] = &[d1::unused_databases];
-
-/// Rules over each Worker. They run one Worker at a time, so its data stays in cache.
-const WORKER_RULES: &[WorkerRule] = &[
-    handlers::values_before_set,
-    handlers::always_responds,
-    handlers::route_paths,
-    handlers::route_overlaps,
-    handlers::unreachable_steps,
-    hyperdrive::nodejs_compat,
-    kv::writes_on_reads,
-];
-
-/// Rules over each handler step, all applied during one walk of the steps.
-const STEP_RULES: &[StepRule] = &[
-    handlers::step_bindings,
-    handlers::templates,
-    handlers::respond_status,
-    handlers::output_names,
-    kv::key_length,
-    kv::ttl,
-];
-
-/// Rules over each handler step that remember what they worked out for a SQL text (in the
-/// thread's memo), applied during the same walk.
-const MEMO_STEP_RULES: &[MemoStepRule] = &[hyperdrive::placeholders, d1::step_sql];
-
-/// Designs with at least this many Workers validate on several threads.
-const PARALLEL_MIN_WORKERS: usize = 512;
-
-/// The most threads a run uses.
-const MAX_THREADS: usize = 4;
-
-/// Workers per job: small enough that threads finish together, large enough that taking a
-/// job costs nothing next to it.
-const WORKERS_PER_JOB: usize = 64;
-
-/// Worker and step rules over some Workers (positions in `design.nodes`), Worker by Worker,
-/// so that each one's data is read from memory once for all its rules, with the thread's
-/// `memo` of SQL texts.
-fn worker_pass<'a>(
-    ctx: &context::Ctx<'a>,
-    workers: &[usize],
-    memo: &mut context::Memo<'a>,
-    out: &mut Vec<Diagnostic>,
-) {
-    for worker in workers.iter().filter_map(|&index| ctx.worker_at(index)) {
-        for rule in WORKER_RULES {
-            rule(ctx, &worker, out);
-        }
-        worker.for_each_step(&mut |at| {
-            for rule in STEP_RULES {
-                rule(ctx, at, out);
-            }
-            for rule in MEMO_STEP_RULES {
-                rule(ctx, at, memo, out);
-            }
-        });
-    }
-}
-
-/// The work of one run, cut into jobs: first rebuilding each D1 database, then the
-/// design-wide rule groups, then the Workers in blocks. Threads take the next job until none is left, so a busy thread takes fewer.
-struct Jobs<'w> {
-    workers: &'w [usize],
-    next: std::sync::atomic::AtomicUsize,
-}
-
-impl Jobs<'_> {
-    fn count(&self, ctx: &context::Ctx<'_>) -> usize {
-        ctx.d1_nodes().len() + RULE_GROUPS.len() + self.workers.len().div_ceil(WORKERS_PER_JOB)
-    }
-
-    /// Take jobs until none is left; the diagnostics of each job taken, by job number.
-    fn run(&self, ctx: &context::Ctx<'_>) -> Vec<(usize, Vec<Diagnostic>)> {
-        let mut done = Vec::new();
-        let mut memo = context::Memo::default();
-        loop {
-            let job = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if job >= self.count(ctx) {
-                return done;
-            }
-            let mut out = Vec::new();
-            let d1s = ctx.d1_nodes();
-            if let Some(&(node, d1)) = d1s.get(job) {
-                d1::build_database(ctx, node, d1, &mut out);
-            } else if let Some(group) = RULE_GROUPS.get(job - d1s.len()) {
-                for rule in *group {
-                    rule(ctx, &mut out);
-                }
-            } else {
-                let start = (job - d1s.len() - RULE_GROUPS.len()) * WORKERS_PER_JOB;
-                let end = (start + WORKERS_PER_JOB).min(self.workers.len());
-                worker_pass(ctx, &self.workers[start..end], &mut memo, &mut out);
-            }
-            done.push((job, out));
-        }
-    }
-}
-
-/// Run every rule over the design. Secrets are not checked against a `.dev.vars` file; use
-/// [`validate_with_secrets`] for that.
-pub fn validate(design: &Design) -> Diagnostics {
-    validate_with_secrets(design, None)
-}
-
-/// Run every rule over the design; with `declared` (the names in the design's `.dev.vars`),
-/// also report secrets used but not declared and declared but never used.
-pub fn validate_with_secrets(design: &Design, declared: Option<&BTreeSet<String>>) -> Diagnostics {
-    let threads = if design.nodes.len() < PARALLEL_MIN_WORKERS {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
-    };
-    validate_on(design, declared, threads)
-}
-
-/// [`validate_with_secrets`] with the jobs shared among `threads` threads (when the design
-/// has at least [`PARALLEL_MIN_WORKERS`] Workers).
-fn validate_on(
-    design: &Design,
-    declared: Option<&BTreeSet<String>>,
-    threads: usize,
-) -> Diagnostics {
-    let ctx = context::Ctx::new(design, declared);
-    let workers = ctx.worker_positions();
-    let threads = if workers.len() < PARALLEL_MIN_WORKERS {
-        1
-    } else {
-        threads.max(1)
-    };
-    let jobs = Jobs {
-        workers: &workers,
-        next: std::sync::atomic::AtomicUsize::new(0),
-    };
-    let mut done = std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads)
-            .map(|_| scope.spawn(|| jobs.run(&ctx)))
-            .collect();
-        let mut done = jobs.run(&ctx);
-        for handle in others {
-            match handle.join() {
-                Ok(mut found) => done.append(&mut found),
-                // A rule panicked on that thread: let the caller see it as on one thread.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    // In job order, Workers' findings come in design order, which is mostly sorted already
-    // (saved designs list their nodes by id): the stable sort below then merges long runs.
-    done.sort_unstable_by_key(|(job, _)| *job);
-    let mut out = Vec::with_capacity(done.iter().map(|(_, found)| found.len()).sum());
-    for (_, mut found) in done {
-        out.append(&mut found);
-    }
-    for rule in AFTER_WORKER_RULES {
-        rule(&ctx, &mut out);
-    }
-    out.sort();
-    out.dedup();
-    Diagnostics(out)
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
     use super::*;
+    use crate::model::Design;
+    use run::PARALLEL_MIN_WORKERS;
 
     fn reference_example() -> Design {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
@@ -725,8 +490,8 @@ mod tests {
             design.wires.push(Wire::new(id.clone(), "db", "DB"));
             design.wires.push(Wire::new(id, "cache", "CACHE"));
         }
-        let one = validate_on(&design, None, 1);
-        let four = validate_on(&design, None, 4);
+        let one = run::validate_on(&design, None, 1);
+        let four = run::validate_on(&design, None, 4);
         assert_eq!(one, four);
         // The broken migration is reported once, whichever thread built the database.
         assert_eq!(one.iter().filter(|d| d.code == "SQL001").count(), 1);
@@ -736,16 +501,16 @@ mod tests {
     fn every_code_is_documented() {
         let docs = include_str!("mod.rs");
         let sources = [
-            include_str!("clients.rs"),
+            include_str!("../kinds/client/validate.rs"),
             include_str!("contracts.rs"),
-            include_str!("d1.rs"),
+            include_str!("../kinds/d1/validate.rs"),
             include_str!("exposure.rs"),
-            include_str!("gateway.rs"),
+            include_str!("../kinds/gateway/validate.rs"),
             include_str!("handlers/mod.rs"),
-            include_str!("hyperdrive.rs"),
-            include_str!("kv.rs"),
+            include_str!("../kinds/hyperdrive/validate.rs"),
+            include_str!("../kinds/kv/validate.rs"),
             include_str!("names.rs"),
-            include_str!("notes.rs"),
+            include_str!("../kinds/note/validate.rs"),
             include_str!("secrets.rs"),
             include_str!("topology.rs"),
             include_str!("wires.rs"),

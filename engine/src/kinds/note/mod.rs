@@ -2,9 +2,9 @@
 //! plain facts (label, badge, colours) are its entry in [`crate::model::KINDS`].
 
 mod export;
+mod validate;
 
 pub(crate) struct Def;
 
 impl crate::runtime::KindRuntime for Def {}
 impl crate::simulate::KindHop for Def {}
-impl crate::validate::KindRules for Def {}

@@ -3,9 +3,10 @@
 use crate::model::{Condition, Node, Step, Template};
 use crate::semantics::{KV_MAX_KEY_BYTES, KV_MIN_TTL_SECS};
 
-use super::context::{Ctx, FastSet, StepAt, StepPath, WorkerAt, step_target};
-use super::handlers::responds;
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::{Ctx, FastSet, StepAt, StepPath, WorkerAt, step_target};
+use crate::validate::handlers::responds;
+use crate::validate::run::{Rule, StepRule, WorkerRule};
+use crate::validate::{Diagnostic, Severity, Target};
 
 /// `KV_001`: a key (or list prefix) whose fixed text alone is over the platform's 512 bytes.
 pub(crate) fn key_length<'a>(_ctx: &Ctx<'a>, at: &StepAt<'a, '_>, out: &mut Vec<Diagnostic>) {
@@ -215,10 +216,24 @@ pub fn seed_keys(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[seed_keys]
+    }
+
+    fn worker_rules(&self) -> &'static [WorkerRule] {
+        &[writes_on_reads]
+    }
+
+    fn step_rules(&self) -> &'static [StepRule] {
+        &[key_length, ttl]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports, steps_mut};
     use crate::model::{Design, Expr, KvEntry, NodeKind, Step, Template};
+    use crate::validate::testkit::{base, reports, steps_mut};
 
     fn put(key: &str, ttl: Option<u32>) -> Step {
         Step::KvPut {
@@ -253,7 +268,7 @@ mod tests {
         // The same write on a POST route is fine.
         let mut design = base();
         steps_mut(&mut design, 1).insert(0, put("hits", Some(60)));
-        super::super::testkit::worker_mut(&mut design, "items").routes[1].method =
+        crate::validate::testkit::worker_mut(&mut design, "items").routes[1].method =
             crate::model::HttpMethod::Post;
         assert!(!reports(&design, "KV_002"));
     }

@@ -2,8 +2,9 @@
 
 use crate::model::NodeKind;
 
-use super::context::Ctx;
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::Ctx;
+use crate::validate::run::Rule;
+use crate::validate::{Diagnostic, Severity, Target};
 
 /// NOT001 (info): a Note without text shows an empty box on the canvas.
 pub fn empty_notes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
@@ -26,10 +27,16 @@ pub fn empty_notes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[empty_notes]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports};
     use crate::model::{Node, NodeKind, Note};
+    use crate::validate::testkit::{base, reports};
 
     #[test]
     fn empty_note_is_an_info() {

@@ -7,8 +7,9 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use super::context::{Ctx, Memo, Numbers, StepAt, WorkerAt};
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt};
+use crate::validate::run::{MemoStepRule, Rule, WorkerRule};
+use crate::validate::{Diagnostic, Severity, Target};
 
 /// The placeholders of a PostgreSQL statement, outside strings, quoted identifiers, comments
 /// and dollar-quoted bodies.
@@ -273,11 +274,25 @@ pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[origin_region, max_age]
+    }
+
+    fn worker_rules(&self) -> &'static [WorkerRule] {
+        &[nodejs_compat]
+    }
+
+    fn memo_step_rules(&self) -> &'static [MemoStepRule] {
+        &[placeholders]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports, steps_mut, with_code};
     use super::*;
     use crate::model::{Expr, NodeKind};
+    use crate::validate::testkit::{base, reports, steps_mut, with_code};
 
     #[test]
     fn scanner_skips_strings_comments_and_dollar_quotes() {

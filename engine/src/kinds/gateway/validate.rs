@@ -2,9 +2,10 @@
 
 use crate::model::{Auth, Kind};
 
-use super::context::Ctx;
-use super::paths::{RouteTrie, method_mask};
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::Ctx;
+use crate::validate::paths::{RouteTrie, method_mask};
+use crate::validate::run::Rule;
+use crate::validate::{Diagnostic, Severity, Target};
 
 fn route_target(node: &str, route: usize) -> Target {
     Target::Route {
@@ -15,12 +16,12 @@ fn route_target(node: &str, route: usize) -> Target {
 
 /// Methods of a mask as text (`GET, POST`), or `every method`.
 fn methods_text(mask: u8) -> String {
-    if mask == super::paths::ALL_METHODS {
+    if mask == crate::validate::paths::ALL_METHODS {
         return "every method".to_owned();
     }
     crate::model::HttpMethod::ALL
         .iter()
-        .filter(|m| mask & super::paths::method_bit(**m) != 0)
+        .filter(|m| mask & crate::validate::paths::method_bit(**m) != 0)
         .map(|m| m.as_str())
         .collect::<Vec<_>>()
         .join(", ")
@@ -281,10 +282,24 @@ pub fn has_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    /// In one group: the first rule parses the gateway route patterns the others share.
+    fn design_rules(&self) -> &'static [Rule] {
+        &[
+            route_services,
+            route_overlaps,
+            route_paths,
+            auth_settings,
+            rate_limit,
+            has_routes,
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, gateway_mut, reports, with_code};
     use crate::model::{Auth, GatewayRoute, HttpMethod, RateLimit, Wire};
+    use crate::validate::testkit::{base, gateway_mut, reports, with_code};
 
     fn route(path: &str, methods: &[HttpMethod]) -> GatewayRoute {
         GatewayRoute {

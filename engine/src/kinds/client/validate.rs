@@ -4,9 +4,10 @@
 use crate::model::{Client, GatewayRoute, HttpMethod, Kind, Node, NodeKind, SampleRequest};
 use crate::regions::{REGIONS, is_region};
 
-use super::context::{Ctx, FastMap, Link};
-use super::paths::{Segment, matches, parse_pattern, request_segments};
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::{Ctx, FastMap, Link};
+use crate::validate::paths::{Segment, matches, parse_pattern, request_segments};
+use crate::validate::run::Rule;
+use crate::validate::{Diagnostic, Severity, Target};
 
 /// How far traffic shares may sum from 1.
 pub const SHARE_TOLERANCE: f64 = 0.001;
@@ -345,10 +346,24 @@ pub fn request_rate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[
+            wired,
+            scenario_routes,
+            regions,
+            shares,
+            has_scenario,
+            scenario_requests,
+            request_rate,
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, client_mut, gateway_mut, reports, request, with_code};
     use crate::model::{HttpMethod, Node, NodeKind, Wire};
+    use crate::validate::testkit::{base, client_mut, gateway_mut, reports, request, with_code};
 
     #[test]
     fn unknown_region() {

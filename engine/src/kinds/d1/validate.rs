@@ -10,8 +10,9 @@ use rusqlite::Connection;
 
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
-use super::context::{Ctx, Database, FastMap, Memo, Prepared, StepAt};
-use super::{Diagnostic, Severity, Target};
+use crate::validate::context::{Ctx, Database, FastMap, Memo, Prepared, StepAt};
+use crate::validate::run::{MemoStepRule, Rule};
+use crate::validate::{Diagnostic, Severity, Target};
 
 /// SQLite's message for an error, without rusqlite's decorations.
 fn sqlite_message(error: &rusqlite::Error) -> String {
@@ -326,10 +327,38 @@ pub fn location_hint(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[location_hint]
+    }
+
+    fn memo_step_rules(&self) -> &'static [MemoStepRule] {
+        &[step_sql]
+    }
+
+    fn after_worker_rules(&self) -> &'static [Rule] {
+        &[unused_databases]
+    }
+
+    fn prepares(&self) -> bool {
+        true
+    }
+
+    fn prepare_jobs(&self, ctx: &Ctx<'_>) -> usize {
+        ctx.d1_nodes().len()
+    }
+
+    fn prepare(&self, ctx: &Ctx<'_>, index: usize, out: &mut Vec<Diagnostic>) {
+        if let Some(&(node, d1)) = ctx.d1_nodes().get(index) {
+            build_database(ctx, node, d1, out);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports, steps_mut, with_code};
     use crate::model::{D1, Migration, NodeKind, Step};
+    use crate::validate::testkit::{base, reports, steps_mut, with_code};
 
     fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
         match design.node_mut("db").map(|n| &mut n.kind) {
