@@ -26,7 +26,7 @@ use edgewire_engine::runtime::postgres::cluster::{
 };
 use edgewire_engine::runtime::{Engine, EngineOptions, RunningEngine};
 use edgewire_tests::process::Group;
-use edgewire_tests::{http, parity_required, tooling};
+use edgewire_tests::{designs, http, parity_required, tooling};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const DEV_START_TIMEOUT: Duration = Duration::from_mins(2);
@@ -47,18 +47,10 @@ struct Case {
 /// that exercise what the examples do not (JWT, service calls, every step kind, a public
 /// Worker).
 fn examples() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut all = Vec::new();
-    for dir in [root.join("../examples"), root.join("designs")] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("design folder")
-            .map(|entry| entry.expect("dir entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-            .collect();
-        files.sort();
-        all.extend(files);
-    }
-    all
+    designs::folders()
+        .iter()
+        .flat_map(|dir| designs::ron_files(dir))
+        .collect()
 }
 
 /// Skips (returns `None`) with a reason, or panics when parity is required.
