@@ -23,6 +23,53 @@ pub(crate) fn send(addr: SocketAddr, case: &Case) -> Result<http::Response, Stri
     .map_err(|e| format!("{} {}: {e}", case.method, case.path))
 }
 
+/// Sends `case` to both servers: each must answer with the expected status (when there is
+/// one), and the two answers must agree. Every problem found, none when they match.
+pub(crate) fn compare_case(
+    case: &Case,
+    wrangler: SocketAddr,
+    engine: Option<SocketAddr>,
+    compared: &[String],
+    presence: &[String],
+    verbose: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let from_wrangler = send(wrangler, case);
+    let from_engine = engine.map(|addr| send(addr, case));
+    for (side, result) in [
+        ("wrangler", Some(&from_wrangler)),
+        ("engine", from_engine.as_ref()),
+    ] {
+        match result {
+            Some(Ok(response)) => {
+                if let Some(expected) = case.expect_status
+                    && response.status != expected
+                {
+                    problems.push(format!(
+                        "{side} answered {} (expected {expected}): {}",
+                        response.status,
+                        response.text()
+                    ));
+                }
+            }
+            Some(Err(error)) => problems.push(format!("{side}: {error}")),
+            None => {}
+        }
+    }
+    if verbose {
+        if let Ok(w) = &from_wrangler {
+            eprintln!("  [{}] wrangler {} {}", case.name, w.status, w.text());
+        }
+        if let Some(Ok(e)) = &from_engine {
+            eprintln!("  [{}] engine   {} {}", case.name, e.status, e.text());
+        }
+    }
+    if let (Ok(w), Some(Ok(e))) = (&from_wrangler, &from_engine) {
+        problems.extend(differences(w, e, compared, presence));
+    }
+    problems
+}
+
 /// Headers whose presence (not value) is compared: request ids and `retry-after` vary.
 pub(crate) fn presence_headers(design: &Design) -> Vec<String> {
     let mut names = vec!["retry-after".to_owned()];

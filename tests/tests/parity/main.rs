@@ -16,7 +16,7 @@ mod compare;
 mod engine;
 mod wrangler;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use edgewire_engine::format;
@@ -26,7 +26,7 @@ use edgewire_tests::{designs, parity_required, tooling};
 
 use crate::burst::{compare_bursts, epoch_millis, rate_limit_burst};
 use crate::cases::cases;
-use crate::compare::{compared_headers, differences, presence_headers, send};
+use crate::compare::{compare_case, compared_headers, presence_headers};
 use crate::engine::start_engine;
 use crate::wrangler::start_wrangler;
 
@@ -58,6 +58,28 @@ pub(crate) fn verbose_enabled() -> bool {
     std::env::var_os("EDGEWIRE_PARITY_VERBOSE").is_some()
 }
 
+/// How many cases the two sides agreed on and how many they did not.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    /// Counts one case; a failed one is printed with its problems.
+    fn record(&mut self, design_path: &Path, case_name: &str, problems: Vec<String>) {
+        if problems.is_empty() {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            eprintln!("FAIL {} [{case_name}]", design_path.display());
+            for problem in problems {
+                eprintln!("  {problem}");
+            }
+        }
+    }
+}
+
 #[test]
 fn exported_examples_behave_like_the_engine() {
     let Some((node_modules, pg_bin)) = tools_or_skip() else {
@@ -66,8 +88,7 @@ fn exported_examples_behave_like_the_engine() {
     let suite_started = Instant::now();
     // EDGEWIRE_PARITY_VERBOSE=1 prints every answer, not only the differences.
     let verbose = verbose_enabled();
-    let mut passed = 0usize;
-    let mut failed = 0usize;
+    let mut tally = Tally::default();
     for design_path in examples() {
         let mut design = format::load(&design_path).expect("example loads");
         // `wrangler dev` connects Hyperdrive straight to the local database: it has no query
@@ -106,49 +127,15 @@ fn exported_examples_behave_like_the_engine() {
         let engine = Some(start_engine(&design, &design_path, scratch.path()));
         let first_request_ms = epoch_millis();
         for case in cases(&design) {
-            let mut problems = Vec::new();
-            let from_wrangler = send(wrangler.addr, &case);
-            let from_engine = engine.as_ref().map(|e| send(e.addr, &case));
-            for (side, result) in [
-                ("wrangler", Some(&from_wrangler)),
-                ("engine", from_engine.as_ref()),
-            ] {
-                match result {
-                    Some(Ok(response)) => {
-                        if let Some(expected) = case.expect_status
-                            && response.status != expected
-                        {
-                            problems.push(format!(
-                                "{side} answered {} (expected {expected}): {}",
-                                response.status,
-                                response.text()
-                            ));
-                        }
-                    }
-                    Some(Err(error)) => problems.push(format!("{side}: {error}")),
-                    None => {}
-                }
-            }
-            if verbose {
-                if let Ok(w) = &from_wrangler {
-                    eprintln!("  [{}] wrangler {} {}", case.name, w.status, w.text());
-                }
-                if let Some(Ok(e)) = &from_engine {
-                    eprintln!("  [{}] engine   {} {}", case.name, e.status, e.text());
-                }
-            }
-            if let (Ok(w), Some(Ok(e))) = (&from_wrangler, &from_engine) {
-                problems.extend(differences(w, e, &headers, &presence));
-            }
-            if problems.is_empty() {
-                passed += 1;
-            } else {
-                failed += 1;
-                eprintln!("FAIL {} [{}]", design_path.display(), case.name);
-                for problem in problems {
-                    eprintln!("  {problem}");
-                }
-            }
+            let problems = compare_case(
+                &case,
+                wrangler.addr,
+                engine.as_ref().map(|e| e.addr),
+                &headers,
+                &presence,
+                verbose,
+            );
+            tally.record(&design_path, &case.name, problems);
         }
         if let (Some(burst), Some(engine)) = (rate_limit_burst(&design), &engine) {
             let problems = compare_bursts(
@@ -159,17 +146,10 @@ fn exported_examples_behave_like_the_engine() {
                 &presence,
                 first_request_ms,
             );
-            if problems.is_empty() {
-                passed += 1;
-            } else {
-                failed += 1;
-                eprintln!("FAIL {} [{}]", design_path.display(), burst.case.name);
-                for problem in problems {
-                    eprintln!("  {problem}");
-                }
-            }
+            tally.record(&design_path, &burst.case.name, problems);
         }
     }
+    let Tally { passed, failed } = tally;
     eprintln!(
         "parity: {passed} passed, {failed} failed in {:.1} s",
         suite_started.elapsed().as_secs_f64()
