@@ -1,17 +1,8 @@
 //! `edgewire diagram` output is Mermaid that Mermaid itself parses: every example, and a
 //! design whose ids and names are Mermaid keywords and special characters.
 
-use std::path::{Path, PathBuf};
-
 use edgewire_engine::{diagram, format};
-use edgewire_tests::{parity_required, tooling};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_owned()
-}
+use edgewire_tests::{designs, parity_required, tooling};
 
 /// Ids that are Mermaid keywords, labels with quotes, pipes, `#`, `<` and a newline.
 const TRICKY: &str = r#"(version: 1, name: "A \"quoted\" | name #1 <b>\nsecond line", nodes: [
@@ -52,18 +43,14 @@ fn mermaid_parses_every_diagram() {
     std::fs::write(&script, include_str!("../tooling/mermaid-check.mjs")).expect("script");
 
     let mut charts = Vec::new();
-    let examples = std::fs::read_dir(workspace().join("examples")).expect("examples");
-    for entry in examples {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "ron") {
-            let design = format::load(&path).expect("example loads");
-            let name = path
-                .file_stem()
-                .expect("stem")
-                .to_string_lossy()
-                .into_owned();
-            charts.push((name, diagram::mermaid(&design)));
-        }
+    for path in designs::ron_files(&designs::examples_folder()) {
+        let design = format::load(&path).expect("example loads");
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        charts.push((name, diagram::mermaid(&design)));
     }
     assert!(charts.len() >= 4, "the examples are found");
     let tricky = format::parse(TRICKY).expect("the tricky design parses");

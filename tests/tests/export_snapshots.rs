@@ -6,19 +6,14 @@ use std::path::{Path, PathBuf};
 use edgewire_engine::export::{self, ExportTree};
 use edgewire_engine::format;
 use edgewire_engine::graph::DesignGraph;
+use edgewire_tests::designs;
 use serde_json::{Value, json};
 
 /// The example designs (`examples/*.ron`), then the test fixtures (`tests/designs/*.ron`).
 fn examples() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut all = Vec::new();
-    for dir in [root.join("../examples"), root.join("designs")] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("design folder")
-            .map(|entry| entry.expect("dir entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-            .collect();
-        files.sort();
+    for dir in designs::folders() {
+        let files = designs::ron_files(&dir);
         assert!(!files.is_empty(), "no designs in {}", dir.display());
         all.extend(files);
     }
