@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use edgewire_engine::edit::Edit;
 use edgewire_engine::graph::wire_role;
+use edgewire_engine::model::is_js_identifier;
 use edgewire_engine::validate::{Diagnostic, Target};
 use edgewire_engine::{Design, NodeId};
 use eframe::egui::{self, RichText};
@@ -418,14 +419,9 @@ fn id_problem(design: &Design, current: &str, candidate: &str) -> Option<String>
 
 /// Why `candidate` cannot be the new name of binding `current` of `node`, if it cannot.
 fn binding_problem(design: &Design, node: &str, current: &str, candidate: &str) -> Option<String> {
-    let mut chars = candidate.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
+    if !is_js_identifier(candidate) {
         return Some(
-            "A binding is a JavaScript name: letters, digits, `_` (`PRODUCTS`).".to_owned(),
+            "A binding is a JavaScript name: letters, digits, `_` or `$` (`PRODUCTS`).".to_owned(),
         );
     }
     if candidate != current && design.binding(node, candidate).is_some() {
@@ -450,5 +446,6 @@ mod tests {
         assert!(id_problem(&design, "b", "good-name").is_none());
         assert!(binding_problem(&design, "a", "X", "9X").is_some());
         assert!(binding_problem(&design, "a", "X", "CATALOG").is_none());
+        assert!(binding_problem(&design, "a", "X", "$CATALOG").is_none());
     }
 }
