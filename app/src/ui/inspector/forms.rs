@@ -5,46 +5,11 @@ use edgewire_engine::model::{
     Hyperdrive, Kv, KvEntry, Migration, Origin, RateLimit, RateLimitKey, RequestBody, Route,
     SampleRequest, Worker,
 };
-use edgewire_engine::validate::{Diagnostic, Target};
 use edgewire_engine::{Kind, NodeKind};
 use eframe::egui::{self, DragValue, RichText};
 
-use super::fields::{self, section};
+use super::fields::{self, FormContext, apply_action, item_buttons, section};
 use super::steps;
-use crate::ui::theme::Palette;
-
-/// What a form needs besides the node's data.
-pub struct FormContext<'a> {
-    /// Whether a Client calls the node directly (a public entry point).
-    pub public: bool,
-    /// The node's outgoing bindings and the kind each points to.
-    pub bindings: &'a [(String, Kind)],
-    pub diagnostics: &'a [&'a Diagnostic],
-    pub palette: &'a Palette,
-}
-
-impl FormContext<'_> {
-    /// Binding names that point to nodes of these kinds.
-    pub fn bindings_to(&self, kinds: &[Kind]) -> Vec<String> {
-        self.bindings
-            .iter()
-            .filter(|(_, k)| kinds.contains(k))
-            .map(|(b, _)| b.clone())
-            .collect()
-    }
-
-    fn route_problems(&self, route: usize) -> impl Iterator<Item = &&Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(move |d| matches!(&d.target, Target::Route { route: r, .. } if *r == route))
-    }
-
-    fn request_problems(&self, request: usize) -> impl Iterator<Item = &&Diagnostic> {
-        self.diagnostics.iter().filter(
-            move |d| matches!(&d.target, Target::Request { request: r, .. } if *r == request),
-        )
-    }
-}
 
 pub fn kind_ui(ui: &mut egui::Ui, kind: &mut NodeKind, cx: &FormContext<'_>) {
     match kind {
@@ -63,53 +28,6 @@ pub fn kind_ui(ui: &mut egui::Ui, kind: &mut NodeKind, cx: &FormContext<'_>) {
             )
             .accessible_name("Note");
         }
-    }
-}
-
-/// Buttons to move, remove or keep an item of a list; returns what to do.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum ItemAction {
-    Up,
-    Down,
-    Remove,
-}
-
-pub fn item_buttons(ui: &mut egui::Ui, index: usize, len: usize, what: &str) -> Option<ItemAction> {
-    let mut action = None;
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        if ui
-            .small_button("×")
-            .on_hover_text(format!("Remove {what}"))
-            .clicked()
-        {
-            action = Some(ItemAction::Remove);
-        }
-        if ui
-            .add_enabled(index + 1 < len, egui::Button::new("↓").small())
-            .on_hover_text(format!("Move {what} down"))
-            .clicked()
-        {
-            action = Some(ItemAction::Down);
-        }
-        if ui
-            .add_enabled(index > 0, egui::Button::new("↑").small())
-            .on_hover_text(format!("Move {what} up"))
-            .clicked()
-        {
-            action = Some(ItemAction::Up);
-        }
-    });
-    action
-}
-
-pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemAction>) {
-    match action {
-        Some(ItemAction::Up) if index > 0 => items.swap(index, index - 1),
-        Some(ItemAction::Down) if index + 1 < items.len() => items.swap(index, index + 1),
-        Some(ItemAction::Remove) if index < items.len() => {
-            items.remove(index);
-        }
-        _ => {}
     }
 }
 

@@ -274,7 +274,7 @@ fn node_ui(
             .node(&w.from)
             .is_some_and(|n| n.kind.kind() == edgewire_engine::Kind::Client)
     });
-    let context = forms::FormContext {
+    let context = fields::FormContext {
         public,
         bindings: &bindings,
         diagnostics: &diagnostics,

@@ -7,8 +7,7 @@ use edgewire_engine::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, S
 use edgewire_engine::validate::Target;
 use eframe::egui::{self, DragValue, RichText};
 
-use super::fields;
-use super::forms::{FormContext, apply_action, item_buttons};
+use super::fields::{self, FormContext, apply_action, item_buttons};
 
 pub struct StepContext<'a, 'b> {
     pub form: &'a FormContext<'b>,
