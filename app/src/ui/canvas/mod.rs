@@ -23,7 +23,7 @@ use eframe::egui::{
 
 use super::commands::{Command, CommandQueue, Selection, UiCommand, fuzzy_score};
 use super::document::Document;
-use super::icons;
+use super::kinds;
 use super::ops;
 use super::theme::{Palette, size};
 use text::SceneText;
@@ -1072,7 +1072,7 @@ impl CanvasState {
                             .horizontal(|ui| {
                                 let (icon, _) =
                                     ui.allocate_exact_size(vec2(18.0, 18.0), Sense::hover());
-                                icons::paint(ui.painter(), icon, *kind, palette.kind(*kind));
+                                kinds::paint_icon(ui.painter(), icon, *kind, palette.kind(*kind));
                                 ui.selectable_label(
                                     index == 0 && !menu.query.is_empty(),
                                     kind.label(),

@@ -2,7 +2,7 @@
 //! form widgets.
 
 use edgewire_engine::Kind;
-use edgewire_engine::model::Expr;
+use edgewire_engine::model::{Expr, HttpMethod};
 use edgewire_engine::validate::{Diagnostic, Target};
 use eframe::egui::{self, RichText};
 
@@ -364,4 +364,53 @@ pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, op
 pub fn named<R>(shown: egui::InnerResponse<R>, name: &str) -> R {
     let _ = shown.response.accessible_name(name);
     shown.inner
+}
+
+/// The HTTP method of a route or a request.
+pub fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
+    let name = "Method";
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .width(80.0)
+            .selected_text(method.as_str())
+            .show_ui(ui, |ui| {
+                for m in HttpMethod::ALL {
+                    ui.selectable_value(method, m, m.as_str());
+                }
+            }),
+        name,
+    );
+}
+
+/// Where a Gateway or Worker is deployed: a custom domain for public entries; internal
+/// Workers get no URL at all (they trust their callers' `x-edgewire-auth` header).
+pub fn deployment_ui(ui: &mut egui::Ui, custom_domain: &mut Option<String>, cx: &FormContext<'_>) {
+    section(ui, "Deployment");
+    if cx.public || custom_domain.is_some() {
+        optional_text(ui, custom_domain, "Custom domain", "api.example.com");
+    }
+    let note = match (cx.public, custom_domain.as_deref()) {
+        (true, Some(domain)) => format!("Public at https://{domain}/ (workers.dev off)."),
+        (true, None) => {
+            "Public at https://<name>.<your-subdomain>.workers.dev/ until you set a custom domain."
+                .to_owned()
+        }
+        (false, _) => "Internal: reached only through service bindings, so the export gives it \
+                       no public URL (no workers.dev, no preview URLs, no routes)."
+            .to_owned(),
+    };
+    ui.label(RichText::new(note).small().italics());
+}
+
+/// A checkbox that turns an optional text on (with `default`) or off, then the text.
+pub fn optional_text(ui: &mut egui::Ui, value: &mut Option<String>, label: &str, default: &str) {
+    let mut on = value.is_some();
+    ui.horizontal(|ui| {
+        if ui.checkbox(&mut on, label).changed() {
+            *value = on.then(|| default.to_owned());
+        }
+        if let Some(text) = value {
+            code_line(ui, text, label);
+        }
+    });
 }

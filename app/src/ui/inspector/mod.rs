@@ -3,11 +3,10 @@
 //! Forms edit a copy of the node and push one `SetNode` edit when it changes; edits made while
 //! the same field keeps focus (or the same value is dragged) share one undo step. Names and
 //! binding names are committed on Enter or focus loss as `RenameNode` / `RenameBinding`, so
-//! they rename everywhere at once.
+//! they rename everywhere at once. Each kind's form is its module's under `kinds/`.
 
-mod fields;
-mod forms;
-mod steps;
+pub(super) mod fields;
+pub(super) mod steps;
 
 use std::collections::BTreeMap;
 
@@ -20,8 +19,9 @@ use eframe::egui::{self, RichText};
 
 use super::commands::{Command, CommandQueue, Selection, UiCommand};
 use super::document::Document;
-use super::icons;
+use super::kinds;
 use super::theme::{Palette, severity_icon};
+use fields::FormContext;
 
 /// Text being typed into name and binding fields, committed on Enter or focus loss.
 #[derive(Default)]
@@ -148,7 +148,7 @@ fn design_ui(
         }
         ui.horizontal_wrapped(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-            icons::paint(ui.painter(), rect, kind, palette.kind(kind));
+            kinds::paint_icon(ui.painter(), rect, kind, palette.kind(kind));
             ui.label(RichText::new(kind.label()).strong());
             for id in ids.iter().take(SHOWN_IDS) {
                 if ui.link(*id).clicked() {
@@ -179,7 +179,7 @@ fn node_ui(
     let kind = node.kind.kind();
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, 22.0), egui::Sense::hover());
-        icons::paint(ui.painter(), rect, kind, palette.kind(kind));
+        kinds::paint_icon(ui.painter(), rect, kind, palette.kind(kind));
         ui.heading(&node.id);
         ui.label(RichText::new(kind.label()).color(palette.text_weak));
     });
@@ -274,13 +274,13 @@ fn node_ui(
             .node(&w.from)
             .is_some_and(|n| n.kind.kind() == edgewire_engine::Kind::Client)
     });
-    let context = fields::FormContext {
+    let context = FormContext {
         public,
         bindings: &bindings,
         diagnostics: &diagnostics,
         palette: &palette,
     };
-    forms::kind_ui(ui, &mut edited, &context);
+    kinds::of(kind).form_ui(ui, &mut edited, &context);
     if edited != node.kind {
         queue.push(Command::Edit {
             edit: Edit::SetNode {
