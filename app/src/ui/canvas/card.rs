@@ -1,5 +1,6 @@
 //! Node cards: their size, what they say, and how they are painted.
 
+use edgewire_engine::model::Role;
 use edgewire_engine::validate::Severity;
 use edgewire_engine::{Kind, Node};
 use eframe::egui::{
@@ -26,14 +27,15 @@ pub fn size(node: &Node) -> Vec2 {
     }
 }
 
-/// Whether wires can start at a node of this kind (it has an output port).
+/// Whether wires can start at a node of this kind (it has an output port): callers and
+/// Workers.
 pub fn has_output(kind: Kind) -> bool {
-    matches!(kind, Kind::Client | Kind::Gateway | Kind::Worker)
+    matches!(kind.spec().role, Role::Caller | Role::Worker)
 }
 
-/// Whether wires can end at a node of this kind (it has an input port).
+/// Whether wires can end at a node of this kind (it has an input port): Workers and stores.
 pub fn has_input(kind: Kind) -> bool {
-    !matches!(kind, Kind::Client | Kind::Note)
+    matches!(kind.spec().role, Role::Worker | Role::Store)
 }
 
 /// Where the output port is.
