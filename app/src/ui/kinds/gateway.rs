@@ -67,11 +67,21 @@ impl KindUi for GatewayUi {
 }
 
 fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
+    routes_ui(ui, &mut gateway.routes, cx);
+    auth_ui(ui, &mut gateway.auth);
+    cors_ui(ui, &mut gateway.cors);
+    rate_limit_ui(ui, &mut gateway.rate_limit);
+    body_limit_ui(ui, &mut gateway.max_body_bytes);
+    enrichment_ui(ui, &mut gateway.enrich);
+    deployment_ui(ui, &mut gateway.custom_domain, cx);
+}
+
+fn routes_ui(ui: &mut egui::Ui, routes: &mut Vec<GatewayRoute>, cx: &FormContext<'_>) {
     let services = cx.bindings_to(&[Kind::Worker]);
     section(ui, "Routes");
-    let len = gateway.routes.len();
+    let len = routes.len();
     let mut action = (0, None);
-    for (index, route) in gateway.routes.iter_mut().enumerate() {
+    for (index, route) in routes.iter_mut().enumerate() {
         ui.push_id(("gw_route", index), |ui| {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.horizontal(|ui| {
@@ -87,18 +97,20 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
             }
         });
     }
-    apply_action(&mut gateway.routes, action.0, action.1);
+    apply_action(routes, action.0, action.1);
     if ui.small_button("+ Route").clicked() {
-        gateway.routes.push(GatewayRoute {
+        routes.push(GatewayRoute {
             path: "/".into(),
             methods: Vec::new(),
             service: services.first().cloned().unwrap_or_default(),
             strip_prefix: false,
         });
     }
+}
 
+fn auth_ui(ui: &mut egui::Ui, auth: &mut Auth) {
     section(ui, "Authentication");
-    let current = match gateway.auth {
+    let current = match auth {
         Auth::None => 0,
         Auth::ApiKey { .. } => 1,
         Auth::Jwt { .. } => 2,
@@ -116,7 +128,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
         "Authentication",
     );
     if choice != current {
-        gateway.auth = match choice {
+        *auth = match choice {
             1 => Auth::ApiKey {
                 header: "x-api-key".into(),
                 secret: "API_KEY".into(),
@@ -132,7 +144,7 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
     egui::Grid::new("auth_grid")
         .num_columns(2)
         .spacing([8.0, 6.0])
-        .show(ui, |ui| match &mut gateway.auth {
+        .show(ui, |ui| match auth {
             Auth::None => {}
             Auth::ApiKey { header, secret } => {
                 ui.label("Header");
@@ -160,16 +172,18 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
                 ui.end_row();
             }
         });
+}
 
+fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
     section(ui, "CORS");
-    let mut cors_on = gateway.cors.is_some();
+    let mut cors_on = cors.is_some();
     if ui
         .checkbox(&mut cors_on, "Allow cross-origin requests")
         .changed()
     {
-        gateway.cors = cors_on.then(Cors::default);
+        *cors = cors_on.then(Cors::default);
     }
-    if let Some(cors) = &mut gateway.cors {
+    if let Some(cors) = cors {
         egui::Grid::new("cors_grid")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -196,16 +210,18 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
                 ui.end_row();
             });
     }
+}
 
+fn rate_limit_ui(ui: &mut egui::Ui, rate_limit: &mut Option<RateLimit>) {
     section(ui, "Rate limit");
-    let mut limit_on = gateway.rate_limit.is_some();
+    let mut limit_on = rate_limit.is_some();
     if ui
         .checkbox(&mut limit_on, "Limit requests per caller")
         .changed()
     {
-        gateway.rate_limit = limit_on.then(RateLimit::default);
+        *rate_limit = limit_on.then(RateLimit::default);
     }
-    if let Some(limit) = &mut gateway.rate_limit {
+    if let Some(limit) = rate_limit {
         egui::Grid::new("limit_grid")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -242,27 +258,24 @@ fn gateway_ui(ui: &mut egui::Ui, gateway: &mut Gateway, cx: &FormContext<'_>) {
                 ui.end_row();
             });
     }
+}
 
+fn body_limit_ui(ui: &mut egui::Ui, max_body_bytes: &mut Option<u64>) {
     section(ui, "Body limit");
-    let mut body_on = gateway.max_body_bytes.is_some();
+    let mut body_on = max_body_bytes.is_some();
     if ui
         .checkbox(&mut body_on, "Refuse large bodies (413)")
         .changed()
     {
-        gateway.max_body_bytes = body_on.then_some(1_048_576);
+        *max_body_bytes = body_on.then_some(1_048_576);
     }
-    if let Some(bytes) = &mut gateway.max_body_bytes {
+    if let Some(bytes) = max_body_bytes {
         ui.horizontal(|ui| {
             ui.label("Max body bytes");
             ui.add(DragValue::new(bytes).range(1..=104_857_600).speed(64.0))
                 .accessible_name("Bytes");
         });
     }
-
-    section(ui, "Enrichment");
-    enrichment_ui(ui, &mut gateway.enrich);
-
-    deployment_ui(ui, &mut gateway.custom_domain, cx);
 }
 
 fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[String]) {
@@ -308,6 +321,7 @@ fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[Str
 }
 
 fn enrichment_ui(ui: &mut egui::Ui, enrich: &mut Enrichment) {
+    section(ui, "Enrichment");
     optional_text(
         ui,
         &mut enrich.request_id_header,
