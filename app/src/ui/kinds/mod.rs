@@ -19,7 +19,7 @@ use super::inspector::fields::FormContext;
 
 /// The app's parts of one node kind. The methods that take a `NodeKind` are only ever given
 /// their own kind's variant.
-pub trait KindUi: Sync {
+pub trait KindUi {
     /// Draw the kind's icon.
     fn icon(&self, pen: &Pen<'_>);
 
