@@ -5,7 +5,10 @@
 //! - [`commands`]: the command list (menus, shortcuts, command palette) and the selection.
 //! - [`document`]: the open design with its file, undo history and live diagnostics.
 //! - `canvas`: cards, wires, pan/zoom, selection, wiring, minimap (view state only).
-//! - `inspector`: forms for every field of every node kind, the step editor.
+//! - `inspector`: the selected node's, wire's or design's page, the step editor and the
+//!   widgets forms share.
+//! - `kinds`: each node kind's icon, card lines and inspector form, one module per kind, and
+//!   the registry `kinds::of`, the one place the app matches over kinds.
 //! - `palette`, `bottom`: the node palette and the bottom tabs (Problems, Run, Simulation).
 //! - [`run`]: the embedded engine (start/stop on the app's tokio runtime), request console,
 //!   scenario and load runs, traces, log and the canvas overlay (dots, highlights, metrics).
@@ -13,7 +16,7 @@
 //! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
 //! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
 //! - [`examples`]: the example designs embedded in the binary.
-//! - `theme`, `icons`: colours, sizes and the node kind icons.
+//! - `theme`, `icons`: colours, sizes and the pen the node kind icons are drawn with.
 
 pub mod app;
 mod bottom;
@@ -24,6 +27,7 @@ pub mod examples;
 pub mod files;
 mod icons;
 mod inspector;
+mod kinds;
 pub mod ops;
 mod palette;
 pub mod run;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use edgewire_engine::edit::Edit;
 use edgewire_engine::graph::{DesignGraph, wire_role};
-use edgewire_engine::{Design, Kind, NodeId, Pos, Wire, format};
+use edgewire_engine::{Design, NodeId, Pos, Wire, format};
 
 use super::canvas::card;
 use super::theme::size;
@@ -124,9 +124,11 @@ pub fn default_binding(design: &Design, from: &str, to: &str) -> String {
     if !role.has_binding() {
         return String::new();
     }
-    let base = match target.kind.kind() {
-        Kind::Worker | Kind::Gateway => upper_snake(to),
-        kind => kind.default_binding().to_owned(),
+    let kind = target.kind.kind();
+    let base = if kind.is_worker() {
+        upper_snake(to)
+    } else {
+        kind.default_binding().to_owned()
     };
     if design.binding(from, &base).is_none() {
         return base;

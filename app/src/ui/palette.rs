@@ -6,7 +6,7 @@ use eframe::egui::{
 };
 
 use super::commands::{Command, CommandQueue};
-use super::icons;
+use super::kinds;
 use super::theme::Palette;
 
 pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
@@ -40,7 +40,7 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         let icon_rect =
             egui::Rect::from_center_size(rect.left_center() + vec2(22.0, 0.0), vec2(30.0, 30.0));
         painter.rect_filled(icon_rect, 7.0, palette.kind_soft(kind));
-        icons::paint(painter, icon_rect.shrink(6.0), kind, palette.kind(kind));
+        kinds::paint_icon(painter, icon_rect.shrink(6.0), kind, palette.kind(kind));
         painter.text(
             rect.left_top() + vec2(44.0, 8.0),
             Align2::LEFT_TOP,
@@ -72,7 +72,7 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
                 Stroke::new(1.5, palette.kind(kind)),
                 StrokeKind::Inside,
             );
-            icons::paint_at(
+            kinds::paint_icon_at(
                 &painter,
                 ghost.left_center() + vec2(18.0, 0.0),
                 18.0,

@@ -6,11 +6,12 @@
 use std::fmt::Write as _;
 
 use edgewire_engine::graph::wire_role;
-use edgewire_engine::{Design, Kind, Node, NodeKind};
+use edgewire_engine::{Design, Kind, Node};
 use eframe::egui::epaint::CubicBezierShape;
 use eframe::egui::{Color32, Pos2, Rect, Stroke, Visuals, pos2, vec2};
 
 use super::canvas::card;
+use super::kinds;
 use super::theme::{Palette, size};
 
 /// Space around the design, in canvas units.
@@ -175,7 +176,7 @@ fn card_svg(out: &mut String, palette: &Palette, node: &Node, rect: Rect) {
     let kind = node.kind.kind();
     let radius = f32::from(size::CARD_ROUNDING);
     let _ = write!(out, r#"<g data-node="{}">"#, xml(&node.id));
-    if let NodeKind::Note(note) = &node.kind {
+    if let Some(text) = kinds::of(kind).note_text(&node.kind) {
         let _ = write!(
             out,
             r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{}" fill="{}" stroke="{}"/>"#,
@@ -185,12 +186,12 @@ fn card_svg(out: &mut String, palette: &Palette, node: &Node, rect: Rect) {
             num(rect.height()),
             num(radius),
             hex(palette.note),
-            hex(palette.kind(Kind::Note))
+            hex(palette.kind(kind))
         );
         // As the canvas sizes a note: about 34 characters a line, 16 units apart.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let rows = ((rect.height() - 20.0) / NOTE_LINE).round().max(1.0) as usize;
-        let lines = wrap(&note.text, NOTE_CHARS, rows);
+        let lines = wrap(text, NOTE_CHARS, rows);
         text_lines(
             out,
             &lines,

@@ -1,27 +1,25 @@
 //! Node cards: their size, what they say, and how they are painted.
 
-use std::collections::BTreeSet;
-
-use edgewire_engine::model::{Auth, Origin, walk_steps};
+use edgewire_engine::model::Role;
 use edgewire_engine::validate::Severity;
-use edgewire_engine::{Kind, Node, NodeKind};
+use edgewire_engine::{Kind, Node};
 use eframe::egui::{
     Align2, Color32, FontFamily, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2,
     pos2, text::LayoutJob, vec2,
 };
 
 use super::text::SceneText;
-use crate::ui::icons;
+use crate::ui::kinds;
 use crate::ui::theme::{self, Palette, size};
 
 /// How big a node's card is, in canvas units.
 pub fn size(node: &Node) -> Vec2 {
-    if let NodeKind::Note(note) = &node.kind {
-        let chars = note.text.chars().count().max(1);
+    if let Some(text) = kinds::of(node.kind.kind()).note_text(&node.kind) {
+        let chars = text.chars().count().max(1);
         let lines = (chars / 34 + 1).min(9) as f32;
         vec2(size::NOTE_WIDTH, 20.0 + lines * 16.0)
     } else {
-        let lines = line_count(node).min(size::CARD_MAX_LINES) as f32;
+        let lines = summary(node).len() as f32;
         vec2(
             size::CARD_WIDTH,
             size::CARD_HEADER + 2.0 * size::CARD_PAD + lines.max(1.0) * size::CARD_LINE - 4.0,
@@ -29,14 +27,15 @@ pub fn size(node: &Node) -> Vec2 {
     }
 }
 
-/// Whether wires can start at a node of this kind (it has an output port).
+/// Whether wires can start at a node of this kind (it has an output port): callers and
+/// Workers.
 pub fn has_output(kind: Kind) -> bool {
-    matches!(kind, Kind::Client | Kind::Gateway | Kind::Worker)
+    matches!(kind.spec().role, Role::Caller | Role::Worker)
 }
 
-/// Whether wires can end at a node of this kind (it has an input port).
+/// Whether wires can end at a node of this kind (it has an input port): Workers and stores.
 pub fn has_input(kind: Kind) -> bool {
-    !matches!(kind, Kind::Client | Kind::Note)
+    matches!(kind.spec().role, Role::Worker | Role::Store)
 }
 
 /// Where the output port is.
@@ -58,142 +57,9 @@ pub fn wire_points(from: Rect, to: Rect) -> [Pos2; 4] {
     [a, a + vec2(dx, 0.0), b - vec2(dx, 0.0), b]
 }
 
-fn line_count(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Client(c) => 1 + usize::from(!c.scenario.is_empty()),
-        NodeKind::Gateway(g) => 1 + g.routes.len(),
-        NodeKind::Worker(w) => w.routes.len().max(1) + usize::from(!step_bindings(node).is_empty()),
-        NodeKind::Kv(_) => 1,
-        NodeKind::D1(d) => 2 + usize::from(!d.seed.is_empty()),
-        NodeKind::Hyperdrive(_) => 2,
-        NodeKind::Note(_) => 0,
-    }
-}
-
-/// The bindings a Worker's handlers use, sorted.
-fn step_bindings(node: &Node) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    if let NodeKind::Worker(worker) = &node.kind {
-        for route in &worker.routes {
-            walk_steps(&route.steps, &mut |_, step| {
-                if let Some(binding) = step.binding() {
-                    out.insert(binding);
-                }
-            });
-        }
-    }
-    out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// The summary lines a card shows: what the node holds.
 pub fn summary(node: &Node) -> Vec<String> {
-    let mut lines = match &node.kind {
-        NodeKind::Client(client) => {
-            let mut regions: Vec<(&String, &f64)> = client.regions.iter().collect();
-            regions.sort_by(|a, b| b.1.total_cmp(a.1));
-            let top: Vec<String> = regions
-                .iter()
-                .take(2)
-                .map(|(name, share)| format!("{name} {:.0}%", *share * 100.0))
-                .collect();
-            let more = regions.len().saturating_sub(2);
-            let mut first = top.join(", ");
-            if more > 0 {
-                first = format!("{first} +{more}");
-            }
-            let mut lines = vec![format!("{first} · {} req/s", client.requests_per_second)];
-            if !client.scenario.is_empty() {
-                lines.push(plural(
-                    client.scenario.len(),
-                    "scenario request",
-                    "scenario requests",
-                ));
-            }
-            lines
-        }
-        NodeKind::Gateway(gateway) => {
-            let auth = match &gateway.auth {
-                Auth::None => "no auth".to_owned(),
-                Auth::ApiKey { header, .. } => format!("API key in {header}"),
-                Auth::Jwt { .. } => "JWT (HS256)".to_owned(),
-            };
-            let mut extras = vec![auth];
-            if gateway.cors.is_some() {
-                extras.push("CORS".into());
-            }
-            if let Some(limit) = &gateway.rate_limit {
-                extras.push(format!("{}/{}s", limit.requests, limit.period_secs));
-            }
-            let mut lines = vec![extras.join(" · ")];
-            lines.extend(
-                gateway
-                    .routes
-                    .iter()
-                    .map(|route| format!("{} → {}", route.path, route.service)),
-            );
-            lines
-        }
-        NodeKind::Worker(worker) => {
-            let mut lines: Vec<String> = worker
-                .routes
-                .iter()
-                .map(|route| format!("{} {}", route.method, route.path))
-                .collect();
-            if lines.is_empty() {
-                lines.push("no routes yet".into());
-            }
-            let bindings = step_bindings(node);
-            if !bindings.is_empty() {
-                let names: Vec<&str> = bindings.into_iter().collect();
-                // Keep the bindings line last, even when routes are cut.
-                let uses = format!("uses {}", names.join(", "));
-                if lines.len() >= size::CARD_MAX_LINES {
-                    lines.truncate(size::CARD_MAX_LINES - 1);
-                }
-                lines.push(uses);
-            }
-            lines
-        }
-        NodeKind::Kv(kv) => vec![if kv.seed.is_empty() {
-            "empty namespace".to_owned()
-        } else {
-            plural(kv.seed.len(), "seed entry", "seed entries")
-        }],
-        NodeKind::D1(d1) => {
-            let mut lines = vec![plural(d1.migrations.len(), "migration", "migrations")];
-            let location = d1.location_hint.as_deref().unwrap_or("auto location");
-            lines.push(if d1.read_replication {
-                format!("{location} · read replicas")
-            } else {
-                location.to_owned()
-            });
-            if !d1.seed.is_empty() {
-                lines.push("seeded".into());
-            }
-            lines
-        }
-        NodeKind::Hyperdrive(hd) => {
-            let origin = match &hd.origin {
-                Origin::Auto => "local PostgreSQL".to_owned(),
-                Origin::ConnectionString { secret } => format!("origin ${secret}"),
-            };
-            let cache = if hd.caching.enabled {
-                format!("cache {}s", hd.caching.max_age_secs)
-            } else {
-                "no cache".to_owned()
-            };
-            vec![origin, format!("{} · {cache}", hd.origin_region)]
-        }
-        NodeKind::Note(memo) => vec![memo.text.clone()],
-    };
+    let mut lines = kinds::of(node.kind.kind()).summary(&node.kind);
     if lines.len() > size::CARD_MAX_LINES {
         let more = lines.len() - size::CARD_MAX_LINES + 1;
         lines.truncate(size::CARD_MAX_LINES - 1);
@@ -221,11 +87,11 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
     let kind = node.kind.kind();
     let rounding = theme::card_rounding();
     let accent = palette.kind(kind);
-    if let NodeKind::Note(note) = &node.kind {
+    if let Some(text) = kinds::of(kind).note_text(&node.kind) {
         painter.rect_filled(rect.translate(vec2(0.0, 2.0)), rounding, palette.shadow);
         painter.rect_filled(rect, rounding, palette.note);
         if look.detailed {
-            let job = wrapped(&note.text, rect.width() - 20.0, 12.5, palette.note_text, 9);
+            let job = wrapped(text, rect.width() - 20.0, 12.5, palette.note_text, 9);
             let galley = look.text.layout_job(painter, job);
             painter.galley(rect.min + vec2(10.0, 10.0), galley, palette.note_text);
         }
@@ -261,7 +127,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
         Stroke::new(1.5, accent),
     );
     let icon_center = pos2(header.left() + 18.0, header.center().y);
-    icons::paint_at(painter, icon_center, 18.0, kind, accent);
+    kinds::paint_icon_at(painter, icon_center, 18.0, kind, accent);
     let title = look.text.layout_job(
         painter,
         single_line(&node.id, header.width() - 92.0, 15.0, palette.text),

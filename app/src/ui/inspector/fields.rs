@@ -1,10 +1,94 @@
-//! Small form widgets shared by the inspector's forms.
+//! What the inspector's forms and the step editor share: the [`FormContext`] and small
+//! form widgets.
 
-use edgewire_engine::model::Expr;
-use edgewire_engine::validate::Diagnostic;
+use edgewire_engine::Kind;
+use edgewire_engine::model::{Expr, HttpMethod};
+use edgewire_engine::validate::{Diagnostic, Target};
 use eframe::egui::{self, RichText};
 
 use crate::ui::theme::{Palette, severity_icon};
+
+/// What a form needs besides the node's data.
+pub struct FormContext<'a> {
+    /// Whether a Client calls the node directly (a public entry point).
+    pub public: bool,
+    /// The node's outgoing bindings and the kind each points to.
+    pub bindings: &'a [(String, Kind)],
+    pub diagnostics: &'a [&'a Diagnostic],
+    pub palette: &'a Palette,
+}
+
+impl FormContext<'_> {
+    /// Binding names that point to nodes of these kinds.
+    pub fn bindings_to(&self, kinds: &[Kind]) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|(_, k)| kinds.contains(k))
+            .map(|(b, _)| b.clone())
+            .collect()
+    }
+
+    /// Problems of one route (of a Gateway or a Worker).
+    pub fn route_problems(&self, route: usize) -> impl Iterator<Item = &&Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(move |d| matches!(&d.target, Target::Route { route: r, .. } if *r == route))
+    }
+
+    /// Problems of one scenario request of a Client.
+    pub fn request_problems(&self, request: usize) -> impl Iterator<Item = &&Diagnostic> {
+        self.diagnostics.iter().filter(
+            move |d| matches!(&d.target, Target::Request { request: r, .. } if *r == request),
+        )
+    }
+}
+
+/// Buttons to move, remove or keep an item of a list; returns what to do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ItemAction {
+    Up,
+    Down,
+    Remove,
+}
+
+pub fn item_buttons(ui: &mut egui::Ui, index: usize, len: usize, what: &str) -> Option<ItemAction> {
+    let mut action = None;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if ui
+            .small_button("×")
+            .on_hover_text(format!("Remove {what}"))
+            .clicked()
+        {
+            action = Some(ItemAction::Remove);
+        }
+        if ui
+            .add_enabled(index + 1 < len, egui::Button::new("↓").small())
+            .on_hover_text(format!("Move {what} down"))
+            .clicked()
+        {
+            action = Some(ItemAction::Down);
+        }
+        if ui
+            .add_enabled(index > 0, egui::Button::new("↑").small())
+            .on_hover_text(format!("Move {what} up"))
+            .clicked()
+        {
+            action = Some(ItemAction::Up);
+        }
+    });
+    action
+}
+
+pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemAction>) {
+    match action {
+        Some(ItemAction::Up) if index > 0 => items.swap(index, index - 1),
+        Some(ItemAction::Down) if index + 1 < items.len() => items.swap(index, index + 1),
+        Some(ItemAction::Remove) if index < items.len() => {
+            items.remove(index);
+        }
+        _ => {}
+    }
+}
 
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
@@ -280,4 +364,53 @@ pub fn choose(ui: &mut egui::Ui, id: impl egui::AsIdSalt, value: &mut String, op
 pub fn named<R>(shown: egui::InnerResponse<R>, name: &str) -> R {
     let _ = shown.response.accessible_name(name);
     shown.inner
+}
+
+/// The HTTP method of a route or a request.
+pub fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
+    let name = "Method";
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .width(80.0)
+            .selected_text(method.as_str())
+            .show_ui(ui, |ui| {
+                for m in HttpMethod::ALL {
+                    ui.selectable_value(method, m, m.as_str());
+                }
+            }),
+        name,
+    );
+}
+
+/// Where a Gateway or Worker is deployed: a custom domain for public entries; internal
+/// Workers get no URL at all (they trust their callers' `x-edgewire-auth` header).
+pub fn deployment_ui(ui: &mut egui::Ui, custom_domain: &mut Option<String>, cx: &FormContext<'_>) {
+    section(ui, "Deployment");
+    if cx.public || custom_domain.is_some() {
+        optional_text(ui, custom_domain, "Custom domain", "api.example.com");
+    }
+    let note = match (cx.public, custom_domain.as_deref()) {
+        (true, Some(domain)) => format!("Public at https://{domain}/ (workers.dev off)."),
+        (true, None) => {
+            "Public at https://<name>.<your-subdomain>.workers.dev/ until you set a custom domain."
+                .to_owned()
+        }
+        (false, _) => "Internal: reached only through service bindings, so the export gives it \
+                       no public URL (no workers.dev, no preview URLs, no routes)."
+            .to_owned(),
+    };
+    ui.label(RichText::new(note).small().italics());
+}
+
+/// A checkbox that turns an optional text on (with `default`) or off, then the text.
+pub fn optional_text(ui: &mut egui::Ui, value: &mut Option<String>, label: &str, default: &str) {
+    let mut on = value.is_some();
+    ui.horizontal(|ui| {
+        if ui.checkbox(&mut on, label).changed() {
+            *value = on.then(|| default.to_owned());
+        }
+        if let Some(text) = value {
+            code_line(ui, text, label);
+        }
+    });
 }

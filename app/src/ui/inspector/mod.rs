@@ -3,24 +3,25 @@
 //! Forms edit a copy of the node and push one `SetNode` edit when it changes; edits made while
 //! the same field keeps focus (or the same value is dragged) share one undo step. Names and
 //! binding names are committed on Enter or focus loss as `RenameNode` / `RenameBinding`, so
-//! they rename everywhere at once.
+//! they rename everywhere at once. Each kind's form is its module's under `kinds/`.
 
-mod fields;
-mod forms;
-mod steps;
+pub(super) mod fields;
+pub(super) mod steps;
 
 use std::collections::BTreeMap;
 
 use edgewire_engine::edit::Edit;
 use edgewire_engine::graph::wire_role;
+use edgewire_engine::model::is_js_identifier;
 use edgewire_engine::validate::{Diagnostic, Target};
 use edgewire_engine::{Design, NodeId};
 use eframe::egui::{self, RichText};
 
 use super::commands::{Command, CommandQueue, Selection, UiCommand};
 use super::document::Document;
-use super::icons;
+use super::kinds;
 use super::theme::{Palette, severity_icon};
+use fields::FormContext;
 
 /// Text being typed into name and binding fields, committed on Enter or focus loss.
 #[derive(Default)]
@@ -147,7 +148,7 @@ fn design_ui(
         }
         ui.horizontal_wrapped(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-            icons::paint(ui.painter(), rect, kind, palette.kind(kind));
+            kinds::paint_icon(ui.painter(), rect, kind, palette.kind(kind));
             ui.label(RichText::new(kind.label()).strong());
             for id in ids.iter().take(SHOWN_IDS) {
                 if ui.link(*id).clicked() {
@@ -178,7 +179,7 @@ fn node_ui(
     let kind = node.kind.kind();
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, 22.0), egui::Sense::hover());
-        icons::paint(ui.painter(), rect, kind, palette.kind(kind));
+        kinds::paint_icon(ui.painter(), rect, kind, palette.kind(kind));
         ui.heading(&node.id);
         ui.label(RichText::new(kind.label()).color(palette.text_weak));
     });
@@ -273,13 +274,13 @@ fn node_ui(
             .node(&w.from)
             .is_some_and(|n| n.kind.kind() == edgewire_engine::Kind::Client)
     });
-    let context = forms::FormContext {
+    let context = FormContext {
         public,
         bindings: &bindings,
         diagnostics: &diagnostics,
         palette: &palette,
     };
-    forms::kind_ui(ui, &mut edited, &context);
+    kinds::of(kind).form_ui(ui, &mut edited, &context);
     if edited != node.kind {
         queue.push(Command::Edit {
             edit: Edit::SetNode {
@@ -418,14 +419,9 @@ fn id_problem(design: &Design, current: &str, candidate: &str) -> Option<String>
 
 /// Why `candidate` cannot be the new name of binding `current` of `node`, if it cannot.
 fn binding_problem(design: &Design, node: &str, current: &str, candidate: &str) -> Option<String> {
-    let mut chars = candidate.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
+    if !is_js_identifier(candidate) {
         return Some(
-            "A binding is a JavaScript name: letters, digits, `_` (`PRODUCTS`).".to_owned(),
+            "A binding is a JavaScript name: letters, digits, `_` or `$` (`PRODUCTS`).".to_owned(),
         );
     }
     if candidate != current && design.binding(node, candidate).is_some() {
@@ -450,5 +446,6 @@ mod tests {
         assert!(id_problem(&design, "b", "good-name").is_none());
         assert!(binding_problem(&design, "a", "X", "9X").is_some());
         assert!(binding_problem(&design, "a", "X", "CATALOG").is_none());
+        assert!(binding_problem(&design, "a", "X", "$CATALOG").is_none());
     }
 }

@@ -7,8 +7,7 @@ use edgewire_engine::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, S
 use edgewire_engine::validate::Target;
 use eframe::egui::{self, DragValue, RichText};
 
-use super::fields;
-use super::forms::{FormContext, apply_action, item_buttons};
+use super::fields::{self, FormContext, apply_action, item_buttons};
 
 pub struct StepContext<'a, 'b> {
     pub form: &'a FormContext<'b>,
@@ -246,6 +245,83 @@ fn params(ui: &mut egui::Ui, params: &mut Vec<Expr>, placeholder: &str) {
     ui.end_row();
 }
 
+fn kv_format(ui: &mut egui::Ui, format: &mut KvFormat) {
+    ui.label("Read as");
+    fields::named(
+        egui::ComboBox::from_id_salt("format")
+            .selected_text(if format.is_text() { "text" } else { "JSON" })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(format, KvFormat::Text, "text");
+                ui.selectable_value(format, KvFormat::Json, "JSON");
+            }),
+        "Read as",
+    );
+    ui.end_row();
+}
+
+fn expires(ui: &mut egui::Ui, ttl_secs: &mut Option<u32>) {
+    ui.label("Expires after (s)");
+    ui.horizontal(|ui| {
+        let mut on = ttl_secs.is_some();
+        if ui
+            .checkbox(&mut on, "")
+            .accessible_name("Expires")
+            .changed()
+        {
+            *ttl_secs = on.then_some(300);
+        }
+        if let Some(ttl) = ttl_secs {
+            ui.add(DragValue::new(ttl).range(60..=31_536_000))
+                .accessible_name("Expires after seconds");
+        }
+    });
+    ui.end_row();
+}
+
+fn respond_headers(ui: &mut egui::Ui, headers: &mut BTreeMap<String, Template>) {
+    ui.label("Headers");
+    ui.vertical(|ui| {
+        let mut rows: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .collect();
+        let mut remove = None;
+        for (index, (key, value)) in rows.iter_mut().enumerate() {
+            ui.push_id(("respond_header", index), |ui| {
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(key)
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(80.0),
+                    )
+                    .accessible_name("Key");
+                    ui.add(
+                        egui::TextEdit::singleline(value)
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(120.0),
+                    )
+                    .accessible_name("Value");
+                    if ui
+                        .small_button("×")
+                        .on_hover_text("Remove header")
+                        .clicked()
+                    {
+                        remove = Some(index);
+                    }
+                });
+            });
+        }
+        if let Some(index) = remove {
+            rows.remove(index);
+        }
+        if ui.small_button("+ Header").clicked() {
+            rows.push(("x-header".into(), String::new()));
+        }
+        *headers = rows.into_iter().map(|(k, v)| (k, Template(v))).collect();
+    });
+    ui.end_row();
+}
+
 fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &str, depth: usize) {
     if let Step::If {
         cond,
@@ -277,17 +353,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
             } => {
                 binding(ui, b, cx, &[Kind::Kv]);
                 template(ui, "Key", key);
-                ui.label("Read as");
-                crate::ui::inspector::fields::named(
-                    egui::ComboBox::from_id_salt("format")
-                        .selected_text(if format.is_text() { "text" } else { "JSON" })
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(format, KvFormat::Text, "text");
-                            ui.selectable_value(format, KvFormat::Json, "JSON");
-                        }),
-                    "Read as",
-                );
-                ui.end_row();
+                kv_format(ui, format);
                 name(ui, "Into", into);
             }
             Step::KvPut {
@@ -301,22 +367,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 ui.label("Value");
                 fields::expr(ui, value, 1);
                 ui.end_row();
-                ui.label("Expires after (s)");
-                ui.horizontal(|ui| {
-                    let mut on = ttl_secs.is_some();
-                    if ui
-                        .checkbox(&mut on, "")
-                        .accessible_name("Expires")
-                        .changed()
-                    {
-                        *ttl_secs = on.then_some(300);
-                    }
-                    if let Some(ttl) = ttl_secs {
-                        ui.add(DragValue::new(ttl).range(60..=31_536_000))
-                            .accessible_name("Expires after seconds");
-                    }
-                });
-                ui.end_row();
+                expires(ui, ttl_secs);
             }
             Step::KvDelete { binding: b, key } => {
                 binding(ui, b, cx, &[Kind::Kv]);
@@ -403,47 +454,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                     Expr::Object(BTreeMap::new())
                 });
                 ui.end_row();
-                ui.label("Headers");
-                ui.vertical(|ui| {
-                    let mut rows: Vec<(String, String)> = headers
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.0.clone()))
-                        .collect();
-                    let mut remove = None;
-                    for (index, (key, value)) in rows.iter_mut().enumerate() {
-                        ui.push_id(("respond_header", index), |ui| {
-                            ui.horizontal(|ui| {
-                                ui.add(
-                                    egui::TextEdit::singleline(key)
-                                        .font(egui::TextStyle::Monospace)
-                                        .desired_width(80.0),
-                                )
-                                .accessible_name("Key");
-                                ui.add(
-                                    egui::TextEdit::singleline(value)
-                                        .font(egui::TextStyle::Monospace)
-                                        .desired_width(120.0),
-                                )
-                                .accessible_name("Value");
-                                if ui
-                                    .small_button("×")
-                                    .on_hover_text("Remove header")
-                                    .clicked()
-                                {
-                                    remove = Some(index);
-                                }
-                            });
-                        });
-                    }
-                    if let Some(index) = remove {
-                        rows.remove(index);
-                    }
-                    if ui.small_button("+ Header").clicked() {
-                        rows.push(("x-header".into(), String::new()));
-                    }
-                    *headers = rows.into_iter().map(|(k, v)| (k, Template(v))).collect();
-                });
-                ui.end_row();
+                respond_headers(ui, headers);
             }
             Step::If { .. } => {}
         });

@@ -1,0 +1,252 @@
+//! File actions: new, open, save, revert, export, and the crash-recovery file (autosave,
+//! closing on a stop signal).
+
+use std::path::Path;
+
+use edgewire_engine::Design;
+use edgewire_engine::format::{self, FileError};
+use eframe::egui::{self, ViewportCommand};
+
+use super::{AUTOSAVE_SECS, EdgewireApp, Modal, Pending, Stop};
+use crate::ui::commands::{Selection, UiCommand};
+use crate::ui::document::Document;
+use crate::ui::examples::EXAMPLES;
+use crate::ui::files;
+use crate::ui::inspector::InspectorState;
+use crate::ui::ops;
+
+impl EdgewireApp {
+    /// Run `pending` now, or ask first when there are unsaved changes.
+    pub(super) fn guard(&mut self, pending: Pending) {
+        if self.doc.is_dirty() && !matches!(pending, Pending::Quit if self.allow_close) {
+            self.modal = Some(Modal::ConfirmDiscard(pending));
+        } else {
+            self.perform(pending);
+        }
+    }
+
+    pub(super) fn perform(&mut self, pending: Pending) {
+        match pending {
+            Pending::New => {
+                self.replace_document(Document::new(Design::new("Untitled design"), None));
+            }
+            Pending::OpenDialog => {
+                if let Some(path) = self.dialogs.open() {
+                    self.open(&path);
+                }
+            }
+            Pending::Open(path) => self.open(&path),
+            Pending::OpenExample(index) => {
+                if let Some(example) = EXAMPLES.get(index) {
+                    match format::parse(example.text) {
+                        Ok(design) => self.replace_document(Document::new(design, None)),
+                        Err(err) => self.modal = Some(Modal::Error(err.to_string())),
+                    }
+                }
+            }
+            Pending::Revert => {
+                if let Some(path) = self.doc.path.clone() {
+                    self.open(&path);
+                }
+            }
+            Pending::Quit => {
+                self.allow_close = true;
+                self.quit = true;
+            }
+        }
+    }
+
+    /// Open a design file. On failure the current design stays as it is and a dialog says
+    /// what is wrong and where.
+    pub fn open(&mut self, path: &Path) {
+        match Document::open(path) {
+            Ok(doc) => {
+                files::remember_recent(&mut self.settings.recent, path);
+                self.replace_document(doc);
+                self.status = Some(format!("Opened {}", path.display()));
+            }
+            Err(FileError::Load(err)) => {
+                self.modal = Some(Modal::LoadError {
+                    file: path.display().to_string(),
+                    location: err
+                        .location
+                        .map(|l| format!("line {}, column {}", l.line, l.column)),
+                    message: err.message,
+                    help: err.help,
+                });
+            }
+            Err(err) => {
+                self.modal = Some(Modal::LoadError {
+                    file: path.display().to_string(),
+                    location: None,
+                    message: err.to_string(),
+                    help: None,
+                });
+            }
+        }
+    }
+
+    pub(super) fn replace_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.selection = Selection::default();
+        self.canvas.reset_interaction();
+        self.canvas.request_fit();
+        self.inspector = InspectorState::default();
+        self.clear_recovery();
+    }
+
+    /// Save to the document's file, or ask where. Returns whether it was saved.
+    pub(super) fn save(&mut self) -> bool {
+        match self.doc.path.clone() {
+            Some(path) => self.save_to(&path),
+            None => self.save_as(),
+        }
+    }
+
+    pub(super) fn save_as(&mut self) -> bool {
+        let suggested = format!("{}.ron", ops::slug(&self.doc.design.name));
+        match self.dialogs.save(&suggested) {
+            Some(mut path) => {
+                if path.extension().is_none() {
+                    path.set_extension("ron");
+                }
+                self.save_to(&path)
+            }
+            None => false,
+        }
+    }
+
+    pub(super) fn save_to(&mut self, path: &Path) -> bool {
+        match self.doc.save_as(path) {
+            Ok(()) => {
+                files::remember_recent(&mut self.settings.recent, path);
+                self.clear_recovery();
+                self.status = Some(format!("Saved {}", path.display()));
+                true
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not save: {err}")));
+                false
+            }
+        }
+    }
+
+    /// Export the design as a Wrangler project into a folder the user picks. Only into an
+    /// empty or new folder: nothing of the user's is ever overwritten.
+    pub(super) fn export_project(&mut self) {
+        use edgewire_engine::export::{self, ExportError};
+        let tree = match export::export(&self.doc.design) {
+            Ok(tree) => tree,
+            Err(ExportError::Invalid(diagnostics)) => {
+                let errors = diagnostics.errors().count();
+                self.queue.push(UiCommand::ShowProblems);
+                self.modal = Some(Modal::Error(format!(
+                    "Not exported: the design has {errors} error(s). The Problems list says \
+                     what to fix."
+                )));
+                return;
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Not exported: {err}")));
+                return;
+            }
+        };
+        let Some(dir) = self.dialogs.export_folder() else {
+            return;
+        };
+        match export::write_tree(&tree, &dir, false) {
+            Ok(()) => {
+                self.status = Some(format!(
+                    "Exported {} files to {}; next: npm install, then npm run dev there",
+                    tree.files.len(),
+                    dir.display()
+                ));
+            }
+            Err(ExportError::NotEmpty(_)) => {
+                self.modal = Some(Modal::Error(format!(
+                    "Not exported: {} is not empty. Choose an empty or a new folder; nothing \
+                     was written.",
+                    dir.display()
+                )));
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not export: {err}")));
+            }
+        }
+    }
+
+    /// Save the design's picture as SVG where the user says.
+    pub(super) fn export_svg(&mut self) {
+        let suggested = format!("{}.svg", ops::slug(&self.doc.design.name));
+        let Some(mut path) = self.dialogs.save_svg(&suggested) else {
+            return;
+        };
+        if path.extension().is_none() {
+            path.set_extension("svg");
+        }
+        let svg = crate::ui::svg::design_svg(&self.doc.design);
+        match edgewire_engine::format::write_atomic(&path, svg.as_bytes()) {
+            Ok(()) => self.status = Some(format!("Saved the diagram to {}", path.display())),
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not save the diagram: {err}")));
+            }
+        }
+    }
+
+    pub(super) fn clear_recovery(&mut self) {
+        if self.recovery_written
+            && let Some(recovery) = &self.recovery
+        {
+            recovery.clear();
+        }
+        self.recovery_written = false;
+    }
+
+    /// Close at once when a [`StopSignal`] came: unsaved changes are written to the recovery
+    /// file first (offered again at the next start), and [`eframe::App::on_exit`] stops a
+    /// running design and its private PostgreSQL.
+    pub(super) fn stop_if_asked(&mut self, ctx: &egui::Context) {
+        if !matches!(&self.stop, Stop::Listening(signal) if signal.is_requested()) {
+            return;
+        }
+        self.stop = Stop::Stopping;
+        if self.doc.is_dirty()
+            && let Some(recovery) = &self.recovery
+        {
+            match recovery.write(self.doc.path.as_deref(), &self.doc.design) {
+                Ok(()) => self.recovery_written = true,
+                Err(err) => tracing::error!("could not keep unsaved changes: {err}"),
+            }
+        }
+        self.allow_close = true;
+        self.modal = None;
+        ctx.send_viewport_cmd(ViewportCommand::Close);
+    }
+
+    /// Whether the app is closing because of a [`StopSignal`].
+    pub fn is_stopping(&self) -> bool {
+        matches!(self.stop, Stop::Stopping)
+    }
+
+    pub(super) fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(recovery) = &self.recovery else {
+            return;
+        };
+        if !self.doc.is_dirty() {
+            if self.recovery_written {
+                recovery.clear();
+                self.recovery_written = false;
+            }
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        if now - self.last_autosave >= AUTOSAVE_SECS {
+            match recovery.write(self.doc.path.as_deref(), &self.doc.design) {
+                Ok(()) => self.recovery_written = true,
+                Err(err) => tracing::warn!("autosave failed: {err}"),
+            }
+            self.last_autosave = now;
+        }
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(AUTOSAVE_SECS));
+    }
+}
