@@ -44,7 +44,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Design, NodeKind};
 pub use cost::CostReport;
 pub use data::{REGIONS, Source, Tables};
-pub use kind::KindHop;
+pub(crate) use kind::KindHop;
+pub(crate) use kind::Placing;
 pub use latency::Percentiles;
 use latency::{Access, Discrete, round1};
 pub use paths::{Hop, RequestPath};
@@ -263,20 +264,22 @@ pub struct Assumption {
 
 /// Where a request runs.
 #[derive(Clone, Copy)]
-enum Mode {
+pub(crate) enum Mode {
     Global,
     SingleRegion(usize),
 }
 
 /// Resolved placement, by node id, as region indices.
-struct Resolved {
-    d1: BTreeMap<String, ResolvedD1>,
-    hyperdrive: BTreeMap<String, (usize, f64)>,
+#[derive(Default)]
+pub(crate) struct Resolved {
+    pub d1: BTreeMap<String, ResolvedD1>,
+    /// Origin region and cache hit ratio.
+    pub hyperdrive: BTreeMap<String, (usize, f64)>,
 }
 
-struct ResolvedD1 {
-    primary: usize,
-    replication: bool,
+pub(crate) struct ResolvedD1 {
+    pub primary: usize,
+    pub replication: bool,
 }
 
 /// One client's traffic from one region.
@@ -285,16 +288,8 @@ struct ClientRegion {
     requests_per_second: f64,
 }
 
-fn region_of(what: &'static str, name: &str) -> Result<usize, SimulateError> {
-    Tables::region_index(name).ok_or_else(|| SimulateError::UnknownRegion {
-        what,
-        value: name.to_owned(),
-    })
-}
-
-/// Simulate a design: latency per region and request, global vs single region, and cost.
-pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, SimulateError> {
-    let tables = Tables::embedded().map_err(SimulateError::Data)?;
+/// The what-if options, checked: the single region's index and the two hit ratios.
+fn checked_options(options: &WhatIf) -> Result<(usize, f64, f64), SimulateError> {
     let single = region_of("the single-region placement", &options.single_region)?;
     if let Some(hint) = &options.d1_primary
         && data::hint_region(hint).is_none()
@@ -311,61 +306,30 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
             return Err(SimulateError::BadHitRatio(ratio));
         }
     }
+    Ok((single, hit_ratio, kv_hit_ratio))
+}
+
+fn region_of(what: &'static str, name: &str) -> Result<usize, SimulateError> {
+    Tables::region_index(name).ok_or_else(|| SimulateError::UnknownRegion {
+        what,
+        value: name.to_owned(),
+    })
+}
+
+/// Simulate a design: latency per region and request, global vs single region, and cost.
+pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, SimulateError> {
+    let tables = Tables::embedded().map_err(SimulateError::Data)?;
+    let (single, hit_ratio, kv_hit_ratio) = checked_options(options)?;
     let mut warnings = Vec::new();
 
     // Clients, their regions and traffic.
-    let clients: Vec<(&str, &crate::model::Client)> = design
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Client(c) if !c.regions.is_empty() => Some((n.id.as_str(), c)),
-            _ => None,
-        })
-        .collect();
-    if clients.is_empty() {
-        return Err(SimulateError::NoClient);
-    }
-    let total_rps: f64 = clients.iter().map(|(_, c)| c.requests_per_second).sum();
-    let mut client_regions: BTreeMap<&str, Vec<ClientRegion>> = BTreeMap::new();
-    for (id, client) in &clients {
-        let share_total: f64 = client.regions.values().filter(|s| **s > 0.0).sum();
-        let rps = if total_rps > 0.0 {
-            client.requests_per_second
-        } else {
-            1.0
-        };
-        let mut list = Vec::new();
-        for (name, share) in &client.regions {
-            let Some(region) = Tables::region_index(name) else {
-                warnings.push(format!(
-                    "client `{id}`: unknown region `{name}` is left out; regions are: {}",
-                    REGIONS.join(", ")
-                ));
-                continue;
-            };
-            if *share > 0.0 && share_total > 0.0 {
-                list.push(ClientRegion {
-                    region,
-                    requests_per_second: rps * share / share_total,
-                });
-            }
-        }
-        list.sort_by_key(|cr| cr.region);
-        client_regions.insert(id, list);
-    }
-    let traffic_by_region = {
-        let mut traffic: BTreeMap<usize, f64> = BTreeMap::new();
-        for list in client_regions.values() {
-            for cr in list {
-                *traffic.entry(cr.region).or_default() += cr.requests_per_second;
-            }
-        }
-        traffic
-    };
-    let busiest = traffic_by_region
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .map_or(0, |(r, _)| *r);
+    let Demand {
+        clients,
+        client_regions,
+        traffic_by_region,
+        busiest,
+        total_rps,
+    } = traffic(design, &mut warnings)?;
 
     // Placement.
     let mut resolved = Resolved {
@@ -378,79 +342,17 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         hyperdrive: Vec::new(),
     };
     for node in &design.nodes {
-        match &node.kind {
-            NodeKind::D1(d1) => {
-                let hint = options
-                    .d1_primary
-                    .clone()
-                    .or_else(|| d1.location_hint.clone());
-                let (hint, automatic) = match hint {
-                    Some(h) if data::hint_region(&h).is_some() => (h.to_ascii_lowercase(), false),
-                    Some(h) => {
-                        warnings.push(format!(
-                            "D1 `{}`: unknown location hint `{h}`; placed automatically",
-                            node.id
-                        ));
-                        (tables.nearest_hint(busiest).0.to_owned(), true)
-                    }
-                    None => (tables.nearest_hint(busiest).0.to_owned(), true),
-                };
-                let primary_name = data::hint_region(&hint).unwrap_or(DEFAULT_SINGLE_REGION);
-                let primary = Tables::region_index(primary_name).unwrap_or(0);
-                let replication = options.read_replication.unwrap_or(d1.read_replication);
-                let read_from = traffic_by_region
-                    .keys()
-                    .map(|&r| {
-                        let from = if replication {
-                            tables.nearest_hint(r).0.to_owned()
-                        } else {
-                            hint.clone()
-                        };
-                        (REGIONS[r].to_owned(), from)
-                    })
-                    .collect();
-                resolved.d1.insert(
-                    node.id.clone(),
-                    ResolvedD1 {
-                        primary,
-                        replication,
-                    },
-                );
-                placement.d1.push(D1Placement {
-                    node: node.id.clone(),
-                    primary_hint: hint,
-                    primary_region: primary_name.to_owned(),
-                    automatic,
-                    read_replication: replication,
-                    read_from,
-                });
-            }
-            NodeKind::Hyperdrive(hd) => {
-                let origin_name = options
-                    .origin_region
-                    .clone()
-                    .unwrap_or_else(|| hd.origin_region.clone());
-                let origin = if let Some(origin) = Tables::region_index(&origin_name) {
-                    origin
-                } else {
-                    warnings.push(format!(
-                        "Hyperdrive `{}`: unknown origin region `{origin_name}`; {DEFAULT_SINGLE_REGION} is used",
-                        node.id
-                    ));
-                    Tables::region_index(DEFAULT_SINGLE_REGION).unwrap_or(0)
-                };
-                let cache = options.hyperdrive_cache.unwrap_or(hd.caching.enabled);
-                let ratio = if cache { hit_ratio } else { 0.0 };
-                resolved.hyperdrive.insert(node.id.clone(), (origin, ratio));
-                placement.hyperdrive.push(HyperdrivePlacement {
-                    node: node.id.clone(),
-                    origin_region: REGIONS[origin].to_owned(),
-                    cache,
-                    cache_hit_ratio: ratio,
-                });
-            }
-            _ => {}
-        }
+        let mut placing = Placing {
+            options,
+            tables,
+            busiest,
+            traffic_by_region: &traffic_by_region,
+            hit_ratio,
+            warnings: &mut warnings,
+            resolved: &mut resolved,
+            placement: &mut placement,
+        };
+        crate::kinds::of(&node.kind).place(node, &mut placing);
     }
     placement.d1.sort_by(|a, b| a.node.cmp(&b.node));
     placement.hyperdrive.sort_by(|a, b| a.node.cmp(&b.node));
@@ -459,53 +361,8 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         tables.client_to_edge.median_ms,
         tables.client_to_edge.p95_ms,
     );
-    let backbone = |path: &RequestPath, client: usize, mode: Mode| -> Discrete {
-        let start = match mode {
-            Mode::Global => 0.0,
-            Mode::SingleRegion(r) if r == client => 0.0,
-            Mode::SingleRegion(r) => tables.rtt_ms(client, r),
-        };
-        let mut total = Discrete::constant(start);
-        for hop in &path.hops {
-            let leg: Vec<(f64, f64)> = match hop {
-                Hop::D1 {
-                    node, read_only, ..
-                } => {
-                    let Some(d1) = resolved.d1.get(node) else {
-                        continue;
-                    };
-                    let ms = match mode {
-                        Mode::SingleRegion(r) => tables.rtt_ms(r, r),
-                        Mode::Global if *read_only && d1.replication => {
-                            tables.rtt_ms(client, tables.nearest_hint(client).1)
-                        }
-                        Mode::Global => tables.rtt_ms(client, d1.primary),
-                    };
-                    vec![(ms, 1.0)]
-                }
-                Hop::Hyperdrive { node, read_only } => {
-                    let Some(&(origin, ratio)) = resolved.hyperdrive.get(node) else {
-                        continue;
-                    };
-                    let miss = match mode {
-                        Mode::SingleRegion(r) => tables.rtt_ms(r, r),
-                        Mode::Global => tables.rtt_ms(client, origin),
-                    };
-                    if *read_only && ratio > 0.0 {
-                        vec![(0.0, ratio), (miss, 1.0 - ratio)]
-                    } else {
-                        vec![(miss, 1.0)]
-                    }
-                }
-                Hop::Worker { .. }
-                | Hop::KvRead { .. }
-                | Hop::KvWrite { .. }
-                | Hop::KvDelete { .. }
-                | Hop::KvList { .. } => continue,
-            };
-            total = total.add(&leg);
-        }
-        total
+    let backbone = |path: &RequestPath, client: usize, mode: Mode| {
+        network_time(tables, &resolved, path, client, mode)
     };
 
     // Requests.
@@ -515,26 +372,9 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
     let total_traffic: f64 = traffic_by_region.values().sum();
     let mut mixes_for_cost = Vec::new();
     for (client_id, client) in &clients {
-        let entries: Vec<&str> = design
-            .wires_from(client_id)
-            .filter(|w| {
-                design
-                    .node(&w.to)
-                    .is_some_and(|n| n.kind.kind().is_worker())
-            })
-            .map(|w| w.to.as_str())
-            .collect();
-        let Some(&entry) = entries.first() else {
-            warnings.push(format!(
-                "client `{client_id}` is not wired to a Gateway or Worker; its requests are left out"
-            ));
+        let Some(entry) = client_entry(design, client_id, &mut warnings) else {
             continue;
         };
-        if entries.len() > 1 {
-            warnings.push(format!(
-                "client `{client_id}` is wired to several entries; requests go to `{entry}`"
-            ));
-        }
         let total_weight: f64 = client
             .scenario
             .iter()
@@ -615,28 +455,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         }
     }
 
-    let regions = region_mix
-        .iter()
-        .map(|(&region, (global, single_mix, _))| RegionReport {
-            region: REGIONS[region].to_owned(),
-            traffic_share: if total_traffic > 0.0 {
-                (traffic_by_region.get(&region).copied().unwrap_or(0.0) / total_traffic * 10_000.0)
-                    .round()
-                    / 10_000.0
-            } else {
-                0.0
-            },
-            requests_per_second: if total_rps > 0.0 {
-                traffic_by_region.get(&region).copied().unwrap_or(0.0)
-            } else {
-                0.0
-            },
-            latency: Comparison::new(
-                latency::percentiles(access, global),
-                latency::percentiles(access, single_mix),
-            ),
-        })
-        .collect();
+    let regions = region_reports(&region_mix, &traffic_by_region, total_rps, access);
     let overall = Comparison::new(
         latency::percentiles(access, &overall_mix.0),
         latency::percentiles(access, &overall_mix.1),
@@ -644,6 +463,101 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
 
     let cost = cost::estimate(tables, &mixes_for_cost, &resolved_ratios(&resolved));
 
+    let (sources, unverified) = sources(tables, &placement);
+
+    Ok(SimulationReport {
+        design: design.name.clone(),
+        options: options.clone(),
+        placement,
+        regions,
+        overall,
+        requests,
+        cost,
+        assumptions: assumptions(tables, hit_ratio, kv_hit_ratio),
+        sources,
+        unverified,
+        warnings,
+    })
+}
+
+/// The Clients with regions, their traffic per region, and the busiest region.
+struct Demand<'d> {
+    clients: Vec<(&'d str, &'d crate::model::Client)>,
+    client_regions: BTreeMap<&'d str, Vec<ClientRegion>>,
+    traffic_by_region: BTreeMap<usize, f64>,
+    busiest: usize,
+    total_rps: f64,
+}
+
+fn traffic<'d>(
+    design: &'d Design,
+    warnings: &mut Vec<String>,
+) -> Result<Demand<'d>, SimulateError> {
+    let clients: Vec<(&str, &crate::model::Client)> = design
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Client(c) if !c.regions.is_empty() => Some((n.id.as_str(), c)),
+            _ => None,
+        })
+        .collect();
+    if clients.is_empty() {
+        return Err(SimulateError::NoClient);
+    }
+    let total_rps: f64 = clients.iter().map(|(_, c)| c.requests_per_second).sum();
+    let mut client_regions: BTreeMap<&str, Vec<ClientRegion>> = BTreeMap::new();
+    for (id, client) in &clients {
+        let share_total: f64 = client.regions.values().filter(|s| **s > 0.0).sum();
+        let rps = if total_rps > 0.0 {
+            client.requests_per_second
+        } else {
+            1.0
+        };
+        let mut list = Vec::new();
+        for (name, share) in &client.regions {
+            let Some(region) = Tables::region_index(name) else {
+                warnings.push(format!(
+                    "client `{id}`: unknown region `{name}` is left out; regions are: {}",
+                    REGIONS.join(", ")
+                ));
+                continue;
+            };
+            if *share > 0.0 && share_total > 0.0 {
+                list.push(ClientRegion {
+                    region,
+                    requests_per_second: rps * share / share_total,
+                });
+            }
+        }
+        list.sort_by_key(|cr| cr.region);
+        client_regions.insert(id, list);
+    }
+    let traffic_by_region = {
+        let mut traffic: BTreeMap<usize, f64> = BTreeMap::new();
+        for list in client_regions.values() {
+            for cr in list {
+                *traffic.entry(cr.region).or_default() += cr.requests_per_second;
+            }
+        }
+        traffic
+    };
+    let busiest = traffic_by_region
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map_or(0, |(r, _)| *r);
+
+    Ok(Demand {
+        clients,
+        client_regions,
+        traffic_by_region,
+        busiest,
+        total_rps,
+    })
+}
+
+/// The published figures the report used, and a line for each that was not read on its own
+/// page.
+fn sources(tables: &Tables, placement: &Placement) -> (Vec<Source>, Vec<String>) {
     let mut used_sources = vec![
         "rtt-table",
         "client-to-edge",
@@ -688,19 +602,92 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         })
         .collect();
 
-    Ok(SimulationReport {
-        design: design.name.clone(),
-        options: options.clone(),
-        placement,
-        regions,
-        overall,
-        requests,
-        cost,
-        assumptions: assumptions(tables, hit_ratio, kv_hit_ratio),
-        sources,
-        unverified,
-        warnings,
-    })
+    (sources, unverified)
+}
+
+/// The network time of one request path from a client in `client`: the way in (single
+/// region: the round trip from the client's edge to that region) plus each hop's leg, as
+/// its kind says.
+fn network_time(
+    tables: &Tables,
+    resolved: &Resolved,
+    path: &RequestPath,
+    client: usize,
+    mode: Mode,
+) -> Discrete {
+    let start = match mode {
+        Mode::Global => 0.0,
+        Mode::SingleRegion(r) if r == client => 0.0,
+        Mode::SingleRegion(r) => tables.rtt_ms(client, r),
+    };
+    let mut total = Discrete::constant(start);
+    for hop in &path.hops {
+        if let Some(leg) = crate::kinds::def(hop.kind()).leg(hop, client, mode, tables, resolved) {
+            total = total.add(&leg);
+        }
+    }
+    total
+}
+
+/// Latency and traffic per client region.
+fn region_reports(
+    region_mix: &BTreeMap<usize, (Discrete, Discrete, f64)>,
+    traffic_by_region: &BTreeMap<usize, f64>,
+    total_rps: f64,
+    access: Access,
+) -> Vec<RegionReport> {
+    let total_traffic: f64 = traffic_by_region.values().sum();
+    region_mix
+        .iter()
+        .map(|(&region, (global, single_mix, _))| RegionReport {
+            region: REGIONS[region].to_owned(),
+            traffic_share: if total_traffic > 0.0 {
+                (traffic_by_region.get(&region).copied().unwrap_or(0.0) / total_traffic * 10_000.0)
+                    .round()
+                    / 10_000.0
+            } else {
+                0.0
+            },
+            requests_per_second: if total_rps > 0.0 {
+                traffic_by_region.get(&region).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            },
+            latency: Comparison::new(
+                latency::percentiles(access, global),
+                latency::percentiles(access, single_mix),
+            ),
+        })
+        .collect()
+}
+
+/// The entry a Client's requests go to: the first Gateway or Worker it is wired to.
+fn client_entry<'d>(
+    design: &'d Design,
+    client_id: &'d str,
+    warnings: &mut Vec<String>,
+) -> Option<&'d str> {
+    let entries: Vec<&str> = design
+        .wires_from(client_id)
+        .filter(|w| {
+            design
+                .node(&w.to)
+                .is_some_and(|n| n.kind.kind().is_worker())
+        })
+        .map(|w| w.to.as_str())
+        .collect();
+    let Some(&entry) = entries.first() else {
+        warnings.push(format!(
+            "client `{client_id}` is not wired to a Gateway or Worker; its requests are left out"
+        ));
+        return None;
+    };
+    if entries.len() > 1 {
+        warnings.push(format!(
+            "client `{client_id}` is wired to several entries; requests go to `{entry}`"
+        ));
+    }
+    Some(entry)
 }
 
 fn resolved_ratios(resolved: &Resolved) -> BTreeMap<String, f64> {

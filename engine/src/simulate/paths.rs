@@ -20,8 +20,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{
-    Auth, Condition, Design, Expr, HttpMethod, NodeKind, QueryMode, RequestBody, SampleRequest,
-    Step, Template, TemplatePart, walk_steps,
+    Auth, Condition, Design, Expr, HttpMethod, Kind, NodeKind, QueryMode, RequestBody,
+    SampleRequest, Step, Template, TemplatePart, walk_steps,
 };
 use crate::semantics::MAX_WORKER_INVOCATIONS;
 
@@ -69,6 +69,19 @@ pub enum Hop {
 }
 
 impl Hop {
+    /// The kind of node that does the hop's work (a gateway counts as a Worker hop).
+    pub fn kind(&self) -> Kind {
+        match self {
+            Hop::Worker { .. } => Kind::Worker,
+            Hop::KvRead { .. }
+            | Hop::KvWrite { .. }
+            | Hop::KvDelete { .. }
+            | Hop::KvList { .. } => Kind::Kv,
+            Hop::D1 { .. } => Kind::D1,
+            Hop::Hyperdrive { .. } => Kind::Hyperdrive,
+        }
+    }
+
     /// Short text for reports: `KV config read`, `D1 app-db write`.
     pub fn label(&self) -> String {
         match self {

@@ -3,8 +3,7 @@
 
 mod export;
 pub(crate) mod runtime;
+mod simulate;
 mod validate;
 
 pub(crate) struct Def;
-
-impl crate::simulate::KindHop for Def {}
