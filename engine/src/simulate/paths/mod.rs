@@ -19,11 +19,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{
-    Auth, Condition, Design, Expr, HttpMethod, Kind, NodeKind, QueryMode, RequestBody,
-    SampleRequest, Step, Template, TemplatePart, walk_steps,
-};
+use crate::model::{Auth, Design, HttpMethod, Kind, NodeKind, SampleRequest, Step, walk_steps};
 use crate::semantics::MAX_WORKER_INVOCATIONS;
+
+mod matching;
+mod scope;
+mod sql;
+
+use matching::{match_segments, split_path};
+use scope::{Body, Scope, lower_headers, sample_body};
+use sql::d1_rows;
+pub use sql::is_read_only;
 
 /// Rows a D1 `All` query reads when its SQL has no `LIMIT n` (an assumption: D1 bills rows
 /// scanned, which the simulator cannot know).
@@ -128,232 +134,6 @@ struct Partial {
     weight: f64,
     status: Option<u16>,
     hops: Vec<Hop>,
-}
-
-/// What a handler knows statically: the request's inputs (`None` = unknown).
-#[derive(Clone, Debug, Default)]
-struct Scope {
-    params: BTreeMap<String, String>,
-    query: BTreeMap<String, String>,
-    headers: Option<BTreeMap<String, String>>,
-    body: Option<Value>,
-    /// Names set by a `KvGet` in this handler: testing them is a cache lookup.
-    kv_results: BTreeSet<String>,
-    /// Chance that such a lookup finds its key.
-    kv_hit_ratio: f64,
-}
-
-impl Scope {
-    /// The value at a dotted path, when the path starts at a request input we know.
-    fn lookup(&self, path: &str) -> Option<Value> {
-        let mut segments = path.split('.');
-        let root = segments.next()?;
-        let mut value = match root {
-            "params" => to_object(&self.params),
-            "query" => to_object(&self.query),
-            "headers" => to_object(self.headers.as_ref()?),
-            "body" => self.body.clone()?,
-            _ => return None,
-        };
-        for segment in segments {
-            value = match &value {
-                Value::Object(map) => map.get(segment).cloned().unwrap_or(Value::Null),
-                Value::Array(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).cloned())
-                    .unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-        }
-        Some(value)
-    }
-
-    fn eval(&self, expr: &Expr) -> Option<Value> {
-        match expr {
-            Expr::Ref(path) => self.lookup(path),
-            Expr::Json(value) => Some(value.clone()),
-            Expr::Text(template) => self.render(template).map(Value::String),
-            Expr::Object(fields) => fields
-                .iter()
-                .map(|(k, e)| self.eval(e).map(|v| (k.clone(), v)))
-                .collect::<Option<serde_json::Map<_, _>>>()
-                .map(Value::Object),
-        }
-    }
-
-    fn render(&self, template: &Template) -> Option<String> {
-        let mut text = String::new();
-        for part in template.parts().ok()? {
-            match part {
-                TemplatePart::Literal(literal) => text.push_str(&literal),
-                TemplatePart::Path(path) => match self.lookup(path)? {
-                    Value::String(s) => text.push_str(&s),
-                    Value::Null => {}
-                    other => text.push_str(&other.to_string()),
-                },
-            }
-        }
-        Some(text)
-    }
-
-    /// A template rendered with unknown values as `x` (enough to match `:name` segments).
-    fn render_path(&self, template: &Template) -> String {
-        let mut text = String::new();
-        for part in template.parts().unwrap_or_default() {
-            match part {
-                TemplatePart::Literal(literal) => text.push_str(&literal),
-                TemplatePart::Path(path) => match self.lookup(path) {
-                    Some(Value::String(s)) => text.push_str(&s),
-                    Some(Value::Null) => {}
-                    Some(other) => text.push_str(&other.to_string()),
-                    None => text.push('x'),
-                },
-            }
-        }
-        text
-    }
-
-    /// The chance that the condition holds: 1 or 0 when the sample decides it, the KV hit
-    /// ratio for a cache lookup, else 1/2.
-    fn chance(&self, cond: &Condition) -> f64 {
-        let known = |holds: Option<bool>| holds.map_or(0.5, |h| if h { 1.0 } else { 0.0 });
-        let is_kv = |path: &str| {
-            self.kv_results
-                .contains(path.split('.').next().unwrap_or_default())
-        };
-        match cond {
-            Condition::Exists(path) if is_kv(path) => self.kv_hit_ratio,
-            Condition::Missing(path) if is_kv(path) => 1.0 - self.kv_hit_ratio,
-            Condition::Exists(path) => known(self.lookup(path).map(|v| !v.is_null())),
-            Condition::Missing(path) => known(self.lookup(path).map(|v| v.is_null())),
-            Condition::Equals(a, b) => known(
-                self.eval(a)
-                    .zip(self.eval(b))
-                    .map(|(a, b)| json_equal(&a, &b)),
-            ),
-        }
-    }
-}
-
-fn to_object(map: &BTreeMap<String, String>) -> Value {
-    Value::Object(
-        map.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        _ => a == b,
-    }
-}
-
-/// Split `path?query` into segments (trailing `/` ignored) and query pairs (first value wins).
-fn split_path(full: &str) -> (Vec<&str>, BTreeMap<String, String>) {
-    let (path, query) = full.split_once('?').unwrap_or((full, ""));
-    let segments = path.split('/').filter(|s| !s.is_empty()).collect();
-    let mut pairs = BTreeMap::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        pairs.entry(k.to_owned()).or_insert_with(|| v.to_owned());
-    }
-    (segments, pairs)
-}
-
-/// Match pattern segments against the start of the path's segments; `:name` binds one segment.
-fn match_segments(
-    pattern: &str,
-    path: &[&str],
-    whole: bool,
-) -> Option<(BTreeMap<String, String>, usize)> {
-    let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    if pattern.len() > path.len() || (whole && pattern.len() != path.len()) {
-        return None;
-    }
-    let mut params = BTreeMap::new();
-    for (p, s) in pattern.iter().zip(path) {
-        if let Some(name) = p.strip_prefix(':') {
-            params.insert(name.to_owned(), (*s).to_owned());
-        } else if p != s {
-            return None;
-        }
-    }
-    Some((params, pattern.len()))
-}
-
-/// The statement's words, upper case, outside quoted strings.
-fn sql_words(sql: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    for ch in sql.chars() {
-        if let Some(q) = quote {
-            if ch == q {
-                quote = None;
-            }
-            continue;
-        }
-        if ch == '\'' || ch == '"' {
-            quote = Some(ch);
-        }
-        if ch.is_ascii_alphanumeric() || ch == '_' {
-            word.push(ch.to_ascii_uppercase());
-        } else if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-/// Whether a statement only reads: it starts with SELECT (or WITH) and writes nothing.
-/// For PostgreSQL, calls to volatile functions also make a query uncacheable.
-pub fn is_read_only(sql: &str) -> bool {
-    const WRITES: [&str; 10] = [
-        "INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "MERGE",
-        "TRUNCATE",
-    ];
-    const VOLATILE: [&str; 7] = [
-        "NEXTVAL",
-        "LASTVAL",
-        "CURRVAL",
-        "SETVAL",
-        "RANDOM",
-        "CLOCK_TIMESTAMP",
-        "GEN_RANDOM_UUID",
-    ];
-    let words = sql_words(sql);
-    matches!(words.first().map(String::as_str), Some("SELECT" | "WITH"))
-        && !words
-            .iter()
-            .any(|w| WRITES.contains(&w.as_str()) || VOLATILE.contains(&w.as_str()))
-}
-
-/// D1 rows read and written by one statement (the simulator's documented estimate).
-fn d1_rows(sql: &str, mode: QueryMode) -> (f64, f64) {
-    let words = sql_words(sql);
-    if is_read_only(sql) {
-        let limit = words
-            .iter()
-            .position(|w| w == "LIMIT")
-            .and_then(|i| words.get(i + 1))
-            .and_then(|n| n.parse::<f64>().ok());
-        let rows = match mode {
-            QueryMode::First | QueryMode::Run => 1.0,
-            QueryMode::All => limit.unwrap_or(ALL_ROWS_READ),
-        };
-        (rows, 0.0)
-    } else {
-        let finds_row = words
-            .first()
-            .is_some_and(|w| w == "UPDATE" || w == "DELETE");
-        (if finds_row { 1.0 } else { 0.0 }, 1.0)
-    }
 }
 
 /// Derives paths for one design.
@@ -711,32 +491,6 @@ impl Walker<'_> {
     }
 }
 
-/// What a Worker knows of the request body.
-enum Body {
-    Known(Value),
-    Unknown,
-    /// A body that is not JSON: the Worker answers 400 before any step.
-    Invalid,
-}
-
-fn sample_body(body: Option<&RequestBody>) -> Body {
-    match body {
-        None => Body::Known(Value::Null),
-        Some(RequestBody::Json(value)) => Body::Known(value.clone()),
-        Some(RequestBody::Text(text)) if text.trim().is_empty() => Body::Known(Value::Null),
-        Some(RequestBody::Text(text)) => {
-            serde_json::from_str(text).map_or(Body::Invalid, Body::Known)
-        }
-    }
-}
-
-fn lower_headers(headers: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-        .collect()
-}
-
 fn prefix(hop: &Hop, inner: Vec<Partial>) -> Vec<Partial> {
     inner
         .into_iter()
@@ -824,52 +578,4 @@ pub fn request_paths(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn read_only_detection() {
-        assert!(is_read_only("SELECT * FROM t WHERE id = ?1"));
-        assert!(is_read_only("  select 'insert' from t"));
-        assert!(!is_read_only(
-            "INSERT INTO users (email) VALUES (?1) RETURNING id"
-        ));
-        assert!(!is_read_only(
-            "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"
-        ));
-        assert!(!is_read_only("SELECT nextval('s')"));
-    }
-
-    #[test]
-    fn d1_rows_follow_mode_and_limit() {
-        assert_eq!(
-            d1_rows("SELECT * FROM t WHERE id = ?1", QueryMode::First),
-            (1.0, 0.0)
-        );
-        assert_eq!(
-            d1_rows("SELECT * FROM t", QueryMode::All),
-            (ALL_ROWS_READ, 0.0)
-        );
-        assert_eq!(
-            d1_rows("SELECT * FROM t LIMIT 20", QueryMode::All),
-            (20.0, 0.0)
-        );
-        assert_eq!(d1_rows("UPDATE t SET a = 1", QueryMode::Run), (1.0, 1.0));
-        assert_eq!(
-            d1_rows("INSERT INTO t VALUES (1)", QueryMode::Run),
-            (0.0, 1.0)
-        );
-    }
-
-    #[test]
-    fn segments_match_params_and_prefixes() {
-        let (path, _) = split_path("/users/7/?a=1");
-        assert_eq!(path, ["users", "7"]);
-        let (params, used) = match_segments("/users/:id", &path, true).expect("matches");
-        assert_eq!(params["id"], "7");
-        assert_eq!(used, 2);
-        assert!(match_segments("/users", &path, true).is_none());
-        assert!(match_segments("/users", &path, false).is_some());
-        assert!(match_segments("/userz", &path, false).is_none());
-    }
-}
+mod tests;
