@@ -81,3 +81,48 @@ pub fn command(program: &str, node_modules: &Path, scratch: &Path) -> Command {
         .stdin(std::process::Stdio::null());
     command
 }
+
+/// Run a Node check script over documents: writes `script` and each `(name, text)` document
+/// as `<name>.<extension>` into a scratch folder beside `node_modules` (so the script's
+/// imports resolve there), runs `node script files...`, and gives each document's verdict:
+/// the script's output line that names its file, without the file name.
+pub fn node_verdicts(
+    node_modules: &Path,
+    script: (&str, &str),
+    extension: &str,
+    documents: &[(String, String)],
+) -> Vec<(String, String)> {
+    let tooling_dir = node_modules.parent().expect("tooling folder");
+    let scratch = tempfile::tempdir_in(tooling_dir).expect("scratch folder");
+    let script_path = scratch.path().join(script.0);
+    std::fs::write(&script_path, script.1).expect("script");
+    let mut files = Vec::new();
+    for (name, text) in documents {
+        let file = scratch.path().join(format!("{name}.{extension}"));
+        std::fs::write(&file, text).expect("document");
+        files.push(file);
+    }
+    let output = command("node", node_modules, scratch.path())
+        .arg(&script_path)
+        .args(&files)
+        .current_dir(scratch.path())
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    documents
+        .iter()
+        .map(|(name, _)| {
+            let prefix = format!("{name}.{extension}: ");
+            let verdict = report
+                .lines()
+                .find_map(|line| line.split_once(&prefix).map(|(_, v)| v.to_owned()))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no verdict for {name}:\n{report}\n{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    )
+                });
+            (name.clone(), verdict)
+        })
+        .collect()
+}

@@ -37,11 +37,6 @@ fn mermaid_parses_every_diagram() {
         }
     };
     // Beside node_modules, so that the script's imports resolve there.
-    let tooling_dir = node_modules.parent().expect("tooling folder");
-    let scratch = tempfile::tempdir_in(tooling_dir).expect("scratch folder");
-    let script = scratch.path().join("mermaid-check.mjs");
-    std::fs::write(&script, include_str!("../tooling/mermaid-check.mjs")).expect("script");
-
     let mut charts = Vec::new();
     for path in designs::ron_files(&designs::examples_folder()) {
         let design = format::load(&path).expect("example loads");
@@ -61,33 +56,20 @@ fn mermaid_parses_every_diagram() {
         "flowchart LR\n  a[[x]] --> b(\n".to_owned(),
     ));
 
-    let mut files = Vec::new();
-    for (name, chart) in &charts {
-        let file = scratch.path().join(format!("{name}.mmd"));
-        std::fs::write(&file, chart).expect("chart");
-        files.push(file);
-    }
-    let output = tooling::command("node", &node_modules, scratch.path())
-        .arg(&script)
-        .args(&files)
-        .current_dir(scratch.path())
-        .output()
-        .expect("node runs");
-    let report = String::from_utf8_lossy(&output.stdout);
-    for (name, _) in &charts {
-        let line = report
-            .lines()
-            .find(|line| line.contains(&format!("{name}.mmd: ")))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no verdict for {name}:\n{report}\n{}",
-                    String::from_utf8_lossy(&output.stderr)
-                )
-            });
+    let verdicts = tooling::node_verdicts(
+        &node_modules,
+        (
+            "mermaid-check.mjs",
+            include_str!("../tooling/mermaid-check.mjs"),
+        ),
+        "mmd",
+        &charts,
+    );
+    for (name, verdict) in verdicts {
         if name == "broken" {
-            assert!(line.contains("Parse error"), "{line}");
+            assert!(verdict.contains("Parse error"), "{verdict}");
         } else {
-            assert!(line.ends_with(": ok (flowchart-v2)"), "{line}");
+            assert_eq!(verdict, "ok (flowchart-v2)", "{name}");
         }
     }
 }
