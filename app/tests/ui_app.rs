@@ -592,3 +592,40 @@ fn a_public_gateway_takes_a_custom_domain_and_internal_workers_offer_none() {
     harness.run_ok();
     assert_eq!(domain(&harness), None);
 }
+
+/// File > Export OpenAPI… saves the document `edgewire openapi` writes; File > Import
+/// OpenAPI… opens a document as a new design, laid out and unsaved.
+#[test]
+fn openapi_documents_go_out_and_come_back_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("api");
+    let mut harness = harness();
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        openapi_save: vec![out.clone()],
+        openapi_open: vec![out.with_extension("json")],
+        ..ScriptedDialogs::default()
+    }));
+    file_menu(&mut harness, "Export OpenAPI…");
+    let saved = std::fs::read_to_string(out.with_extension("json")).expect("saved as .json");
+    let expected = edgewire_engine::openapi::document(&harness.state().document().design);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&saved).expect("JSON"),
+        expected
+    );
+    harness.get_by_label_contains("Saved the OpenAPI document to");
+
+    file_menu(&mut harness, "Import OpenAPI…");
+    let doc = harness.state().document();
+    assert!(doc.path.is_none(), "an imported design has no file yet");
+    assert!(doc.is_dirty(), "an imported design is unsaved");
+    let workers: Vec<&str> = doc
+        .design
+        .nodes
+        .iter()
+        .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(workers, ["orders", "products", "users"]);
+    assert_eq!(doc.design.layout.len(), doc.design.nodes.len(), "laid out");
+    harness.get_by_label_contains("Imported 8 operation(s)");
+}

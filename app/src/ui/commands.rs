@@ -19,6 +19,8 @@ pub enum UiCommand {
     Revert,
     ExportProject,
     ExportSvg,
+    ExportOpenApi,
+    ImportOpenApi,
     CopyMermaid,
     Quit,
     Undo,
@@ -54,7 +56,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 31] = [
+const FIXED: [UiCommand; 33] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -62,6 +64,8 @@ const FIXED: [UiCommand; 31] = [
     UiCommand::Revert,
     UiCommand::ExportProject,
     UiCommand::ExportSvg,
+    UiCommand::ExportOpenApi,
+    UiCommand::ImportOpenApi,
     UiCommand::CopyMermaid,
     UiCommand::Quit,
     UiCommand::Undo,
@@ -121,6 +125,8 @@ impl UiCommand {
             UiCommand::SaveAs => "Save as…",
             UiCommand::ExportProject => "Export Wrangler project…",
             UiCommand::ExportSvg => "Export diagram as SVG…",
+            UiCommand::ExportOpenApi => "Export OpenAPI…",
+            UiCommand::ImportOpenApi => "Import OpenAPI…",
             UiCommand::CopyMermaid => "Copy diagram as Mermaid",
             UiCommand::Revert => "Revert to saved",
             UiCommand::Quit => "Quit",

@@ -16,6 +16,10 @@ pub trait FileDialogs {
     fn export_folder(&mut self) -> Option<PathBuf>;
     /// Ask where to save the design's SVG picture, suggesting a file name.
     fn save_svg(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Ask where to save the design's OpenAPI document, suggesting a file name.
+    fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Ask for an OpenAPI document to import.
+    fn open_openapi(&mut self) -> Option<PathBuf>;
 }
 
 /// rfd's native dialogs (the XDG portal on Linux).
@@ -50,6 +54,21 @@ impl FileDialogs for NativeDialogs {
             .set_file_name(suggested_name)
             .save_file()
     }
+
+    fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .add_filter("OpenAPI document", &["json", "yaml", "yml"])
+            .set_title("Export OpenAPI")
+            .set_file_name(suggested_name)
+            .save_file()
+    }
+
+    fn open_openapi(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .add_filter("OpenAPI document", &["json", "yaml", "yml"])
+            .set_title("Import OpenAPI")
+            .pick_file()
+    }
 }
 
 /// Dialogs that answer with paths queued in advance (for tests and scripted runs).
@@ -59,6 +78,8 @@ pub struct ScriptedDialogs {
     pub save: Vec<PathBuf>,
     pub export: Vec<PathBuf>,
     pub svg: Vec<PathBuf>,
+    pub openapi_save: Vec<PathBuf>,
+    pub openapi_open: Vec<PathBuf>,
 }
 
 impl FileDialogs for ScriptedDialogs {
@@ -76,6 +97,14 @@ impl FileDialogs for ScriptedDialogs {
 
     fn save_svg(&mut self, _suggested_name: &str) -> Option<PathBuf> {
         (!self.svg.is_empty()).then(|| self.svg.remove(0))
+    }
+
+    fn save_openapi(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        (!self.openapi_save.is_empty()).then(|| self.openapi_save.remove(0))
+    }
+
+    fn open_openapi(&mut self) -> Option<PathBuf> {
+        (!self.openapi_open.is_empty()).then(|| self.openapi_open.remove(0))
     }
 }
 

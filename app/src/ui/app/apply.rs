@@ -26,6 +26,7 @@ impl EdgewireApp {
             | UiCommand::ZoomToFit
             | UiCommand::ExportProject
             | UiCommand::ExportSvg
+            | UiCommand::ExportOpenApi
             | UiCommand::CopyMermaid => !self.doc.design.nodes.is_empty(),
             _ => true,
         }
@@ -87,6 +88,8 @@ impl EdgewireApp {
             UiCommand::Revert => self.modal = Some(Modal::ConfirmDiscard(Pending::Revert)),
             UiCommand::ExportProject => self.export_project(),
             UiCommand::ExportSvg => self.export_svg(),
+            UiCommand::ExportOpenApi => self.export_openapi(),
+            UiCommand::ImportOpenApi => self.guard(Pending::ImportOpenApi),
             UiCommand::CopyMermaid => {
                 ctx.copy_text(edgewire_engine::diagram::mermaid(&self.doc.design));
                 self.status =

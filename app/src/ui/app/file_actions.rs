@@ -44,6 +44,11 @@ impl EdgewireApp {
                     }
                 }
             }
+            Pending::ImportOpenApi => {
+                if let Some(path) = self.dialogs.open_openapi() {
+                    self.import_openapi(&path);
+                }
+            }
             Pending::Revert => {
                 if let Some(path) = self.doc.path.clone() {
                     self.open(&path);
@@ -190,6 +195,91 @@ impl EdgewireApp {
             Err(err) => {
                 self.modal = Some(Modal::Error(format!("Could not save the diagram: {err}")));
             }
+        }
+    }
+
+    /// Save the OpenAPI document of what the design's clients see where the user says (YAML
+    /// for a `.yaml` or `.yml` name, JSON otherwise).
+    pub(super) fn export_openapi(&mut self) {
+        let suggested = format!("{}.openapi.json", ops::slug(&self.doc.design.name));
+        let Some(mut path) = self.dialogs.save_openapi(&suggested) else {
+            return;
+        };
+        if path.extension().is_none() {
+            path.set_extension("json");
+        }
+        let document = edgewire_engine::openapi::document(&self.doc.design);
+        let yaml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let text = if yaml {
+            serde_yaml_ng::to_string(&document).map_err(|err| err.to_string())
+        } else {
+            serde_json::to_string_pretty(&document)
+                .map(|mut text| {
+                    text.push('\n');
+                    text
+                })
+                .map_err(|err| err.to_string())
+        };
+        let written = text.and_then(|text| {
+            edgewire_engine::format::write_atomic(&path, text.as_bytes())
+                .map_err(|err| err.to_string())
+        });
+        match written {
+            Ok(()) => {
+                self.status = Some(format!("Saved the OpenAPI document to {}", path.display()));
+            }
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!(
+                    "Could not save the OpenAPI document: {err}"
+                )));
+            }
+        }
+    }
+
+    /// Open an OpenAPI document as a new design, laid out and unsaved; what could not be
+    /// carried over is listed in a dialog.
+    pub(super) fn import_openapi(&mut self, path: &Path) {
+        let imported = std::fs::read_to_string(path)
+            .map_err(|err| err.to_string())
+            .and_then(|text| {
+                let name = path.file_stem().map_or_else(
+                    || "Imported API".to_owned(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                edgewire_engine::openapi::import::import(&text, &name)
+                    .map_err(|err| err.to_string())
+            });
+        let imported = match imported {
+            Ok(imported) => imported,
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!(
+                    "Could not import {}: {err}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        let mut design = imported.design;
+        if design.apply(&ops::tidy_up(&design)).is_err() {
+            design.layout.clear();
+        }
+        let mut doc = Document::new(Design::new(design.name.clone()), None);
+        doc.replace(design);
+        self.replace_document(doc);
+        self.status = Some(format!(
+            "Imported {} operation(s) from {} (unsaved)",
+            imported.operations,
+            path.display()
+        ));
+        if !imported.warnings.is_empty() {
+            self.modal = Some(Modal::Error(format!(
+                "Imported {} with {} warning(s):\n\n{}",
+                path.display(),
+                imported.warnings.len(),
+                imported.warnings.join("\n")
+            )));
         }
     }
 

@@ -41,6 +41,9 @@ impl EdgewireApp {
                 self.menu_item(ui, UiCommand::ExportSvg);
                 self.menu_item(ui, UiCommand::CopyMermaid);
                 ui.separator();
+                self.menu_item(ui, UiCommand::ExportOpenApi);
+                self.menu_item(ui, UiCommand::ImportOpenApi);
+                ui.separator();
                 self.menu_item(ui, UiCommand::Quit);
             });
             ui.menu_button("Edit", |ui| {

@@ -124,6 +124,7 @@ enum Pending {
     OpenDialog,
     Open(PathBuf),
     OpenExample(usize),
+    ImportOpenApi,
     Revert,
     Quit,
 }
