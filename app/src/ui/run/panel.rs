@@ -285,6 +285,17 @@ fn response_ui(ui: &mut egui::Ui, run: &RunState) {
                                 ui.monospace(format!("{name}: {value}"));
                             }
                         });
+                    let issues = issue_lines(&response.body);
+                    if !issues.is_empty() {
+                        ui.label(
+                            RichText::new("The request breaks the route's contract:")
+                                .color(status_colour(400)),
+                        );
+                        for issue in &issues {
+                            ui.label(format!("• {issue}"));
+                        }
+                        ui.add_space(4.0);
+                    }
                     // A read-only text box, not a label: a label in this justified column
                     // drops each line's leading spaces, and with them the JSON's indentation.
                     ui.add(
@@ -298,6 +309,38 @@ fn response_ui(ui: &mut egui::Ui, run: &RunState) {
                 });
         }
     }
+}
+
+/// The issues of a 400 answer to a request that breaks its route's contract, one line each
+/// (`body /email: expected string, got integer (type)`); none for any other body.
+pub fn issue_lines(body: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    if value["error"] != edgewire_engine::semantics::errors::INVALID_REQUEST {
+        return Vec::new();
+    }
+    let text =
+        |issue: &serde_json::Value, key: &str| issue[key].as_str().unwrap_or_default().to_owned();
+    value["issues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|issue| {
+            let path = text(issue, "path");
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" {path}")
+            };
+            format!(
+                "{}{at}: {} ({})",
+                text(issue, "in"),
+                text(issue, "message"),
+                text(issue, "rule")
+            )
+        })
+        .collect()
 }
 
 fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
@@ -467,4 +510,23 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                 });
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issue_lines;
+
+    #[test]
+    fn a_contract_400_reads_as_one_line_per_issue() {
+        let body = r#"{"error":"invalid request","issues":[{"in":"body","path":"","rule":"required","message":"missing required field \"email\""},{"in":"path","path":"/id","rule":"type","message":"expected integer, got \"abc\""}]}"#;
+        assert_eq!(
+            issue_lines(body),
+            [
+                "body: missing required field \"email\" (required)",
+                "path /id: expected integer, got \"abc\" (type)",
+            ]
+        );
+        assert!(issue_lines(r#"{"error":"request body is not valid JSON"}"#).is_empty());
+        assert!(issue_lines("not json").is_empty());
+    }
 }
