@@ -30,6 +30,17 @@ pub enum Part {
     Query,
 }
 
+impl Part {
+    /// Its name in the 400 body (`body`, `path`, `query`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Body => "body",
+            Part::Path => "path",
+            Part::Query => "query",
+        }
+    }
+}
+
 /// One thing wrong with a request.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Issue {
@@ -133,14 +144,13 @@ impl Checker {
     }
 
     /// Check one request: its path parameters and its query (objects of text values, the
-    /// first of a repeated query name) and its JSON body (`None` when it sent none, checked
-    /// as `null`). The typed inputs, or the issues sorted by (in, path, rule), at most
+    /// first of a repeated query name) and its JSON body (`null` when it sent none). The typed inputs, or the issues sorted by (in, path, rule), at most
     /// [`MAX_ISSUES`].
     pub fn check(
         &self,
         params: &Map<String, Value>,
         query: &Map<String, Value>,
-        body: Option<&Value>,
+        body: &Value,
     ) -> Result<Checked, Vec<Issue>> {
         let mut issues = Vec::new();
         let mut checked = Checked::default();
@@ -187,8 +197,7 @@ impl Checker {
             }
         }
         if let Some(validator) = &self.body {
-            let null = Value::Null;
-            issues.extend(schema_issues(validator, body.unwrap_or(&null), Part::Body));
+            issues.extend(schema_issues(validator, body, Part::Body));
         }
         if issues.is_empty() {
             Ok(checked)

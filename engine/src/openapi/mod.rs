@@ -19,7 +19,7 @@ use crate::model::{
 };
 use operations::{Operation, matches, operations};
 
-pub(crate) use operations::operations as operations_of;
+pub(crate) use operations::{operation_for, operations as operations_of};
 
 /// The OpenAPI version written.
 pub const OPENAPI_VERSION: &str = "3.1.0";

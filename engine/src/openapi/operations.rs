@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::contract::{Checked, Checker, Issue};
 use crate::graph::DesignGraph;
-use crate::model::{Design, Gateway, HttpMethod, NodeKind, Route};
+use crate::model::{Design, Gateway, HttpMethod, NodeKind, RequestBody, Route, SampleRequest};
 
 /// One operation as a client sees it.
 pub(crate) struct Operation<'a> {
@@ -124,6 +125,22 @@ impl Operation<'_> {
         matches(&self.path, path)
     }
 
+    /// Check a sample request to this operation with its route's compiled contract (a body
+    /// that is not JSON is checked as `null`).
+    pub(crate) fn check_sample(
+        &self,
+        checker: &Checker,
+        sample: &SampleRequest,
+    ) -> Result<Checked, Vec<Issue>> {
+        let (path, query) = sample.path.split_once('?').unwrap_or((&sample.path, ""));
+        let body = match &sample.body {
+            Some(RequestBody::Json(value)) => value,
+            _ => &serde_json::Value::Null,
+        };
+        let query = crate::runtime::http::query_object(Some(query));
+        checker.check(&self.params(path), &query, body)
+    }
+
     /// The path parameters of a concrete request path that [`Self::matches`], as text.
     pub(crate) fn params(&self, path: &str) -> serde_json::Map<String, serde_json::Value> {
         segments(&self.path)
@@ -136,6 +153,17 @@ impl Operation<'_> {
             })
             .collect()
     }
+}
+
+/// The operation a sample request reaches (by method and path), if any.
+pub(crate) fn operation_for<'o, 'a>(
+    operations: &'o [Operation<'a>],
+    sample: &SampleRequest,
+) -> Option<&'o Operation<'a>> {
+    let path = sample.path.split('?').next().unwrap_or_default();
+    operations
+        .iter()
+        .find(|op| op.method == sample.method && op.matches(path))
 }
 
 /// Whether the concrete request path `path` (no query) matches the pattern `pattern`.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::contract::subset::{ProblemKind, problems};
 use crate::contract::{Checker, compile_schema, schema_issues};
-use crate::model::{NodeKind, RequestBody, Route, Schema, walk_steps};
+use crate::model::{NodeKind, Route, Schema, walk_steps};
 
 use super::context::Ctx;
 use super::{Diagnostic, Severity, Target};
@@ -198,11 +198,7 @@ pub fn scenario_requests(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             let operations =
                 operations.get_or_insert_with(|| crate::openapi::operations_of(ctx.design));
-            let (path, query) = request.path.split_once('?').unwrap_or((&request.path, ""));
-            let Some(found) = operations
-                .iter()
-                .find(|op| op.method == request.method && op.matches(path))
-            else {
+            let Some(found) = crate::openapi::operation_for(operations, request) else {
                 continue;
             };
             let Some(contract) = found.route.request.as_ref().filter(|r| !r.is_empty()) else {
@@ -211,13 +207,7 @@ pub fn scenario_requests(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             let Ok(checker) = Checker::compile(contract, &ctx.design.schemas) else {
                 continue;
             };
-            let params = found.params(path);
-            let query = crate::runtime::http::query_object(Some(query));
-            let body = match &request.body {
-                Some(RequestBody::Json(value)) if !value.is_null() => Some(value),
-                _ => None,
-            };
-            if let Err(issues) = checker.check(&params, &query, body) {
+            if let Err(issues) = found.check_sample(&checker, request) {
                 let first = &issues[0];
                 out.push(
                     Diagnostic::new(
@@ -233,10 +223,7 @@ pub fn scenario_requests(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             request.expect_status,
                             found.route.method,
                             found.route.path,
-                            serde_json::to_value(first.part)
-                                .unwrap_or_default()
-                                .as_str()
-                                .unwrap_or_default(),
+                            first.part.as_str(),
                             first.path,
                             first.message
                         ),

@@ -566,11 +566,7 @@ impl<'d> Importer<'d> {
                     .headers
                     .insert("content-type".to_owned(), "application/json".to_owned());
             }
-            let (path, query) = sample.path.split_once('?').unwrap_or((&sample.path, ""));
-            let found = operations
-                .iter()
-                .find(|op| op.method == sample.method && op.matches(path));
-            if let Some(op) = found
+            if let Some(op) = super::operation_for(&operations, &sample)
                 && sample.expect_status != 401
             {
                 let checker = checkers
@@ -579,15 +575,10 @@ impl<'d> Importer<'d> {
                         let contract = op.route.request.as_ref()?;
                         Checker::compile(contract, &self.design.schemas).ok()
                     });
-                if let Some(checker) = checker {
-                    let body = match &sample.body {
-                        Some(RequestBody::Json(value)) if !value.is_null() => Some(value),
-                        _ => None,
-                    };
-                    let query = crate::runtime::http::query_object(Some(query));
-                    if checker.check(&op.params(path), &query, body).is_err() {
-                        sample.expect_status = 400;
-                    }
+                if let Some(checker) = checker
+                    && op.check_sample(checker, &sample).is_err()
+                {
+                    sample.expect_status = 400;
                 }
             }
             out.push(sample);

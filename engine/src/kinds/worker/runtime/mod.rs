@@ -134,8 +134,7 @@ async fn handle(
     let mut query = None;
     if let Some(contract) = server.contracts.get(index).and_then(Option::as_ref) {
         let sent_query = crate::runtime::http::query_object(parts.uri.query());
-        let sent_body = (!body.is_null()).then_some(&body);
-        match check_contract(ctx, node, contract, &params, &sent_query, sent_body) {
+        match check_contract(ctx, node, contract, &params, &sent_query, &body) {
             Ok(checked) => {
                 params.extend(checked.params);
                 let mut typed = sent_query;
@@ -207,7 +206,7 @@ fn check_contract(
     contract: &Result<Checker, String>,
     params: &Map<String, Value>,
     query: &Map<String, Value>,
-    body: Option<&Value>,
+    body: &Value,
 ) -> Result<Checked, Box<Resp>> {
     let mut timer = ctx
         .recorder
@@ -217,18 +216,7 @@ fn check_contract(
             timer.hop.error = Some(
                 issues
                     .iter()
-                    .map(|i| {
-                        format!(
-                            "{} {}: {} ({})",
-                            serde_json::to_value(i.part)
-                                .unwrap_or_default()
-                                .as_str()
-                                .unwrap_or_default(),
-                            i.path,
-                            i.message,
-                            i.rule
-                        )
-                    })
+                    .map(|i| format!("{} {}: {} ({})", i.part.as_str(), i.path, i.message, i.rule))
                     .collect::<Vec<_>>()
                     .join("; "),
             );
