@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Design, Node, NodeId, NodeKind, Pos, Step, Wire, walk_steps_mut};
+use crate::model::{Design, NamedSchemas, Node, NodeId, NodeKind, Pos, Step, Wire, walk_steps_mut};
 
 /// One change to a design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +38,8 @@ pub enum Edit {
     SetName { name: String },
     /// Change the design's description.
     SetDescription { text: String },
+    /// Replace the design's named schemas (the route contracts' `#/$defs/Name`).
+    SetSchemas { schemas: NamedSchemas },
     /// Several edits as one (paste, duplicate, auto-layout): all apply or none.
     Batch { edits: Vec<Edit> },
 }
@@ -193,6 +195,7 @@ impl Design {
             }
             Edit::SetName { name } => self.name.clone_from(name),
             Edit::SetDescription { text } => self.description.clone_from(text),
+            Edit::SetSchemas { schemas } => self.schemas.clone_from(schemas),
             Edit::Batch { .. } => self.apply(edit)?,
         }
         Ok(())

@@ -98,10 +98,7 @@ fn contract_params(route: &Route, target: &Target, out: &mut Vec<Diagnostic>) {
         return;
     };
     for name in request.params.keys() {
-        let in_path = route
-            .path
-            .split('/')
-            .any(|segment| segment.strip_prefix(':') == Some(name.as_str()));
+        let in_path = route.path_params().any(|param| param == name);
         if !in_path {
             out.push(
                 Diagnostic::new(

@@ -2,7 +2,7 @@
 //! form widgets.
 
 use edgewire_engine::Kind;
-use edgewire_engine::model::{Expr, HttpMethod};
+use edgewire_engine::model::{Expr, HttpMethod, NamedSchemas};
 use edgewire_engine::validate::{Diagnostic, Target};
 use eframe::egui::{self, RichText};
 
@@ -16,6 +16,8 @@ pub struct FormContext<'a> {
     pub bindings: &'a [(String, Kind)],
     pub diagnostics: &'a [&'a Diagnostic],
     pub palette: &'a Palette,
+    /// The design's named schemas (for route contracts).
+    pub schemas: &'a NamedSchemas,
 }
 
 impl FormContext<'_> {
@@ -413,4 +415,17 @@ pub fn optional_text(ui: &mut egui::Ui, value: &mut Option<String>, label: &str,
             code_line(ui, text, label);
         }
     });
+}
+
+/// `base`, or `base2`, `base3`, ... : the first that `taken` refuses (bounded; after 10,000
+/// names it gives the last one tried, which validation then reports).
+pub fn fresh_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_owned();
+    for n in 2..=10_000 {
+        if !taken(&name) {
+            break;
+        }
+        name = format!("{base}{n}");
+    }
+    name
 }

@@ -5,7 +5,9 @@
 //! binding names are committed on Enter or focus loss as `RenameNode` / `RenameBinding`, so
 //! they rename everywhere at once. Each kind's form is its module's under `kinds/`.
 
+pub(super) mod contract;
 pub(super) mod fields;
+pub(super) mod schema;
 pub(super) mod steps;
 
 use std::collections::BTreeMap;
@@ -22,6 +24,7 @@ use super::document::Document;
 use super::kinds;
 use super::theme::{Palette, severity_icon};
 use fields::FormContext;
+use schema::SchemaContext;
 
 /// Text being typed into name and binding fields, committed on Enter or focus loss.
 #[derive(Default)]
@@ -29,6 +32,8 @@ pub struct InspectorState {
     name: Option<(NodeId, String)>,
     bindings: BTreeMap<(NodeId, String), String>,
     design_name: Option<String>,
+    /// The name typed for a new named schema.
+    new_schema: String,
 }
 
 /// How many node ids per kind the design page lists.
@@ -128,6 +133,7 @@ fn design_ui(
             coalesce: coalesce_key(ui.ctx()),
         });
     }
+    schemas_ui(ui, state, design, queue);
     ui.add_space(8.0);
     let palette = Palette::of(ui.visuals());
     ui.label(
@@ -165,6 +171,111 @@ fn design_ui(
     }
     ui.add_space(8.0);
     ui.weak("Select a node or a wire to edit it.");
+}
+
+/// The design's named schemas, each with the schema editor; one `SetSchemas` edit per change.
+fn schemas_ui(
+    ui: &mut egui::Ui,
+    state: &mut InspectorState,
+    design: &Design,
+    queue: &mut CommandQueue,
+) {
+    fields::section(ui, "Schemas");
+    let palette = Palette::of(ui.visuals());
+    let cx = SchemaContext {
+        schemas: &design.schemas,
+        palette: &palette,
+    };
+    let mut schemas = design.schemas.clone();
+    let mut removed = None;
+    for (name, schema) in &mut schemas {
+        ui.push_id(("named_schema", name.as_str()), |ui| {
+            egui::CollapsingHeader::new(RichText::new(name.as_str()).monospace())
+                .id_salt("named_schema_header")
+                .show(ui, |ui| {
+                    let uses = schema_uses(design, name);
+                    ui.horizontal(|ui| {
+                        ui.weak(match uses {
+                            0 => "not used by any route".to_owned(),
+                            1 => "used by 1 route".to_owned(),
+                            n => format!("used by {n} routes"),
+                        });
+                        if ui
+                            .small_button("Remove schema")
+                            .on_hover_text(if uses == 0 {
+                                "Remove this schema".to_owned()
+                            } else {
+                                format!("Routes that use `{name}` will report CON002 until changed")
+                            })
+                            .clicked()
+                        {
+                            removed = Some(name.clone());
+                        }
+                    });
+                    schema::schema_ui(ui, "named_schema_editor", schema, &cx);
+                });
+        });
+    }
+    if let Some(name) = removed {
+        schemas.remove(&name);
+    }
+    ui.horizontal(|ui| {
+        let name = state.new_schema.trim().to_owned();
+        let valid = is_schema_name(&name) && !schemas.contains_key(&name);
+        ui.add(
+            egui::TextEdit::singleline(&mut state.new_schema)
+                .hint_text("NewSchemaName")
+                .font(egui::TextStyle::Monospace)
+                .desired_width(fields::inline_width(ui) - 60.0),
+        )
+        .accessible_name("New schema name");
+        if ui
+            .add_enabled(valid, egui::Button::new("+ Schema").small())
+            .on_hover_text("Add a named schema that routes refer to as #/$defs/Name")
+            .on_disabled_hover_text(
+                "Type a name of letters, digits, '.', '-' or '_' that no schema has",
+            )
+            .clicked()
+        {
+            schemas.insert(
+                name,
+                serde_json::json!({"type": "object", "properties": {}}),
+            );
+            state.new_schema.clear();
+        }
+    });
+    if schemas != design.schemas {
+        queue.push(Command::Edit {
+            edit: Edit::SetSchemas { schemas },
+            coalesce: coalesce_key(ui.ctx()),
+        });
+    }
+}
+
+/// A name OpenAPI accepts for a component schema.
+fn is_schema_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// How many routes refer to the named schema.
+fn schema_uses(design: &Design, name: &str) -> usize {
+    let reference = format!("\"#/$defs/{name}\"");
+    design
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            edgewire_engine::NodeKind::Worker(worker) => Some(worker),
+            _ => None,
+        })
+        .flat_map(|worker| &worker.routes)
+        .filter(|route| {
+            serde_json::to_string(&(&route.request, &route.responses))
+                .is_ok_and(|text| text.contains(&reference))
+        })
+        .count()
 }
 
 fn node_ui(
@@ -279,6 +390,7 @@ fn node_ui(
         bindings: &bindings,
         diagnostics: &diagnostics,
         palette: &palette,
+        schemas: &design.schemas,
     };
     kinds::of(kind).form_ui(ui, &mut edited, &context);
     if edited != node.kind {

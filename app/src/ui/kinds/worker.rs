@@ -12,7 +12,8 @@ use crate::ui::icons::Pen;
 use crate::ui::inspector::fields::{
     self, FormContext, apply_action, deployment_ui, item_buttons, method_combo, section,
 };
-use crate::ui::inspector::steps;
+use crate::ui::inspector::schema::SchemaContext;
+use crate::ui::inspector::{contract, steps};
 use crate::ui::theme::size;
 
 pub struct WorkerUi;
@@ -101,6 +102,14 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
                 for diagnostic in cx.route_problems(index) {
                     fields::diagnostic_line(ui, diagnostic, cx.palette);
                 }
+                contract::contract_ui(
+                    ui,
+                    route,
+                    &SchemaContext {
+                        schemas: cx.schemas,
+                        palette: cx.palette,
+                    },
+                );
                 steps::steps_ui(
                     ui,
                     &mut route.steps,
