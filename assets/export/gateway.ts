@@ -34,8 +34,10 @@ export interface CorsConfig {
   maxAgeSecs: number;
 }
 
-export interface RateLimitConfig {
-  requests: number;
+export interface RateLimitConfig<E> {
+  /** The Workers Rate Limiting binding that counts (its limit and period are in wrangler.jsonc). */
+  limiter: (env: E) => RateLimit;
+  /** Its period, for the `retry-after` estimate. */
   periodSecs: number;
   key: "client_ip" | "credential";
 }
@@ -46,7 +48,7 @@ export interface GatewayConfig<E> {
   routes: GatewayRoute<E>[];
   auth: AuthConfig<E>;
   cors?: CorsConfig;
-  rateLimit?: RateLimitConfig;
+  rateLimit?: RateLimitConfig<E>;
   maxBodyBytes?: number;
   requestIdHeader?: string;
   userIdHeader?: string;
@@ -80,11 +82,6 @@ interface Caller {
 }
 
 export function createGateway<E>(config: GatewayConfig<E>): { fetch(request: Request, env: E): Promise<Response> } {
-  // Fixed-window counters, kept in this isolate's memory. Each isolate (and each Cloudflare
-  // location) counts on its own, so the limit is per isolate, not global; the Workers Rate
-  // Limiting binding is the production option for a shared limit.
-  const windows = new Map<string, { window: number; count: number }>();
-
   async function handle(request: Request, env: E): Promise<Response> {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
@@ -130,23 +127,22 @@ export function createGateway<E>(config: GatewayConfig<E>): { fetch(request: Req
       return withCors(caller);
     }
 
-    // 5. Rate limit.
+    // 5. Rate limit: the Workers Rate Limiting binding counts per caller key. It counts per
+    // Cloudflare location and is eventually consistent, so a client whose requests reach
+    // several locations may pass a few more requests than the limit.
     if (config.rateLimit !== undefined) {
       const limit = config.rateLimit;
       const key =
         limit.key === "credential" && caller.credential !== null
           ? `credential:${caller.credential}`
           : `ip:${incoming.get("cf-connecting-ip") ?? "unknown"}`;
-      const nowSecs = Date.now() / 1000;
-      const window = Math.floor(nowSecs / limit.periodSecs);
-      const counter = windows.get(key);
-      const count = counter !== undefined && counter.window === window ? counter.count + 1 : 1;
-      if (counter === undefined || counter.window !== window) {
-        pruneWindows(windows, window);
-      }
-      windows.set(key, { window, count });
-      if (count > limit.requests) {
-        const retryAfter = Math.max(1, Math.ceil((window + 1) * limit.periodSecs - nowSecs));
+      const { success } = await limit.limiter(env).limit({ key });
+      if (!success) {
+        // The binding does not say when its window ends: this is when it ends if windows start
+        // at multiples of the period, as they do locally and in Edgewire's engine.
+        const nowSecs = Date.now() / 1000;
+        const windowEnd = (Math.floor(nowSecs / limit.periodSecs) + 1) * limit.periodSecs;
+        const retryAfter = Math.max(1, Math.ceil(windowEnd - nowSecs));
         return withCors(errorResponse(429, errors.rateLimited, { "retry-after": String(retryAfter) }));
       }
     }
@@ -250,18 +246,6 @@ function prefixMatches(pattern: string, segments: string[]): boolean {
       return part.startsWith(":") ? segment.length > 0 : part === segment;
     })
   );
-}
-
-/** Drops counters of past windows so the map does not grow without bound. */
-function pruneWindows(windows: Map<string, { window: number; count: number }>, current: number): void {
-  if (windows.size < 10_000) {
-    return;
-  }
-  for (const [key, counter] of windows) {
-    if (counter.window < current) {
-      windows.delete(key);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------

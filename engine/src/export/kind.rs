@@ -162,6 +162,21 @@ pub(crate) trait KindExport {
         })
     }
 
+    /// Entries of a Worker's own `wrangler.jsonc` that bind no node of the design (a gateway's
+    /// rate limiter).
+    fn worker_wrangler(
+        &self,
+        _design: &Design,
+        _node: &Node,
+    ) -> Vec<(&'static WranglerSection, String)> {
+        Vec::new()
+    }
+
+    /// Fields of a Worker's own `Env` that bind no node and are no secret: (name, doc, type).
+    fn worker_env(&self, _node: &Node) -> Vec<(String, String, &'static str)> {
+        Vec::new()
+    }
+
     /// What a Worker that binds this kind needs.
     fn binding_needs(&self) -> Option<&'static Needs> {
         None

@@ -271,17 +271,24 @@ impl Default for Cors {
     }
 }
 
-/// A fixed-window rate limit.
+/// A fixed-window rate limit. The engine counts it exactly; the export uses the Workers Rate
+/// Limiting binding, which counts per Cloudflare location (see [`crate::runtime`]'s gateway
+/// contract).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
     /// Requests allowed per window and key.
     pub requests: u32,
-    /// Window length in seconds.
+    /// Window length in seconds: 10 or 60, the periods of the platform's binding (GWY009).
     pub period_secs: u32,
     /// What counts as one caller.
     #[serde(default)]
     pub key: RateLimitKey,
+}
+
+impl RateLimit {
+    /// The periods the Workers Rate Limiting binding counts in, in seconds.
+    pub const PERIODS: [u32; 2] = [10, 60];
 }
 
 impl Default for RateLimit {

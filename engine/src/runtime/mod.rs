@@ -112,6 +112,14 @@
 //!    (window = floor(now / period)); key = client IP (`cf-connecting-ip` header if present, else
 //!    the peer address) or, for `Credential`, the API key / JWT sub. More than `requests` in a
 //!    window -> `429 {"error": RATE_LIMITED}` with `retry-after: <seconds until the window ends, >= 1>`.
+//!    The engine counts exactly: one counter per gateway and caller, for every request it serves.
+//!    The exported gateway asks the Workers Rate Limiting binding instead (`ratelimits` in
+//!    wrangler.jsonc, `env.RATE_LIMITER.limit({ key })`), whose period is 10 or 60 s only
+//!    (GWY009). The platform counts per Cloudflare location and is eventually consistent: a
+//!    client whose requests reach several locations, or a fast burst, may pass a few more than
+//!    `requests` before 429s start. Locally (`wrangler dev`) it counts like the engine, in
+//!    windows aligned to the epoch. The binding does not say when its window ends, so the
+//!    export's `retry-after` is the same epoch-aligned estimate.
 //! 6. Route: first gateway route whose path matches (prefix on segment boundaries: `/products`
 //!    matches `/products`, `/products/`, `/products/7`, not `/productsx`; `:name` matches one
 //!    segment) AND allows the method (empty methods = all). If some route's path matches but none

@@ -277,7 +277,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         overall,
         requests,
         cost,
-        assumptions: assumptions(tables, hit_ratio, kv_hit_ratio),
+        assumptions: assumptions(design, tables, hit_ratio, kv_hit_ratio),
         sources,
         unverified,
         warnings,

@@ -211,13 +211,18 @@ pub struct Assumption {
     pub why: String,
 }
 
-pub(super) fn assumptions(tables: &Tables, hit_ratio: f64, kv_hit_ratio: f64) -> Vec<Assumption> {
+pub(super) fn assumptions(
+    design: &crate::model::Design,
+    tables: &Tables,
+    hit_ratio: f64,
+    kv_hit_ratio: f64,
+) -> Vec<Assumption> {
     let a = |name: &str, value: String, why: &str| Assumption {
         name: name.to_owned(),
         value,
         why: why.to_owned(),
     };
-    vec![
+    let mut out = vec![
         a(
             "client to edge",
             format!(
@@ -307,5 +312,22 @@ pub(super) fn assumptions(tables: &Tables, hit_ratio: f64, kv_hit_ratio: f64) ->
             "not added to the single-region latency".to_owned(),
             "AWS: typically under 1% of invocations, under 100 ms to over 1 second (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#cold-start-latency); they would lengthen the single-region tail",
         ),
-    ]
+    ];
+    out.extend(rate_limit_assumption(design));
+    out
+}
+
+/// What the simulator assumes of a gateway's rate limit, when the design has one.
+fn rate_limit_assumption(design: &crate::model::Design) -> Option<Assumption> {
+    design.nodes.iter().find_map(|node| match &node.kind {
+        crate::model::NodeKind::Gateway(g) => g.rate_limit.as_ref().map(|limit| Assumption {
+            name: "rate limit".to_owned(),
+            value: format!(
+                "{} requests per {} s, reached only by scenario requests that expect 429",
+                limit.requests, limit.period_secs
+            ),
+            why: "the engine counts exactly, across all clients; the deployed gateway uses the Workers Rate Limiting binding, which counts per Cloudflare location and is eventually consistent, so a client spread over locations, or a fast burst, can pass a few more requests".to_owned(),
+        }),
+        _ => None,
+    })
 }

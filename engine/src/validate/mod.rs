@@ -55,6 +55,7 @@
 //! | GWY006 | error    | Gateway authentication is incomplete (header name, issuer, audience). |
 //! | GWY007 | error    | A rate limit allows no request (requests or period_secs is 0). |
 //! | GWY008 | warning  | A gateway has no routes, so it answers every request with 404. |
+//! | GWY009 | error    | A rate limit period other than 10 or 60 seconds, the only ones the Workers Rate Limiting binding has. |
 //! | HDL001 | error    | A step uses a binding its Worker does not have. |
 //! | HDL002 | error    | A step uses a binding of the wrong kind (a KV step on a D1 binding). |
 //! | HDL003 | error    | A value is used before it is set. |

@@ -231,8 +231,21 @@ fn rate_limit_ui(ui: &mut egui::Ui, rate_limit: &mut Option<RateLimit>) {
                     .accessible_name("Requests");
                 ui.end_row();
                 ui.label("Per (seconds)");
-                ui.add(DragValue::new(&mut limit.period_secs).range(1..=86_400))
-                    .accessible_name("Period seconds");
+                // The Workers Rate Limiting binding counts per 10 or 60 s only (GWY009).
+                fields::named(
+                    egui::ComboBox::from_id_salt("limit_period")
+                        .selected_text(format!("{} s", limit.period_secs))
+                        .show_ui(ui, |ui| {
+                            for period in RateLimit::PERIODS {
+                                ui.selectable_value(
+                                    &mut limit.period_secs,
+                                    period,
+                                    format!("{period} s"),
+                                );
+                            }
+                        }),
+                    "Period seconds",
+                );
                 ui.end_row();
                 ui.label("Caller is");
                 fields::named(

@@ -89,6 +89,16 @@ pub(super) fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
             None => sections.push((kind, section, vec![entry])),
         }
     }
+    let own_kind = script.node.kind.kind();
+    for (section, entry) in crate::kinds::def(own_kind).worker_wrangler(design, script.node) {
+        match sections
+            .iter_mut()
+            .find(|(_, s, _)| std::ptr::eq(*s, section))
+        {
+            Some((_, _, entries)) => entries.push(entry),
+            None => sections.push((own_kind, section, vec![entry])),
+        }
+    }
     sections.sort_by_key(|(first, _, _)| *first);
     for (_, section, entries) in &sections {
         let _ = write!(out, ",\n{}  \"{}\": [\n", section.comment, section.key);
@@ -157,6 +167,9 @@ pub(crate) fn env_interface(script: &Script<'_>) -> String {
             continue;
         };
         let _ = writeln!(out, "  /** {doc} */\n  {binding}: {ty};");
+    }
+    for (name, doc, ty) in crate::kinds::of(&script.node.kind).worker_env(script.node) {
+        let _ = writeln!(out, "  /** {doc} */\n  {name}: {ty};");
     }
     for (name, what) in script.secrets() {
         let _ = writeln!(out, "  /** Secret: {what}. */\n  {name}: string;");

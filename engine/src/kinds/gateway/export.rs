@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::export::kind::{KindExport, Script};
+use crate::export::kind::{KindExport, Script, WranglerSection};
 use crate::export::project::{GATEWAY_TS, env_interface, file_header};
 use crate::export::typescript::string_literal;
 use crate::export::{ExportError, ExportTree, names};
@@ -59,6 +59,40 @@ impl KindExport for super::Def {
         }
     }
 
+    fn worker_wrangler(
+        &self,
+        design: &Design,
+        node: &Node,
+    ) -> Vec<(&'static WranglerSection, String)> {
+        let NodeKind::Gateway(g) = &node.kind else {
+            return Vec::new();
+        };
+        let Some(limit) = &g.rate_limit else {
+            return Vec::new();
+        };
+        vec![(
+            &RATELIMITS,
+            format!(
+                "{{ \"name\": \"{RATE_LIMITER}\", \"namespace_id\": \"{}\", \"simple\": {{ \"limit\": {}, \"period\": {} }} }}",
+                namespace_id(design, node),
+                limit.requests,
+                limit.period_secs
+            ),
+        )]
+    }
+
+    fn worker_env(&self, node: &Node) -> Vec<(String, String, &'static str)> {
+        match &node.kind {
+            NodeKind::Gateway(g) if g.rate_limit.is_some() => vec![(
+                RATE_LIMITER.to_owned(),
+                "Workers Rate Limiting binding: counts requests per caller (see wrangler.jsonc)."
+                    .to_owned(),
+                "RateLimit",
+            )],
+            _ => Vec::new(),
+        }
+    }
+
     fn readme_role(&self, _public: bool) -> &'static str {
         "API gateway, public"
     }
@@ -87,7 +121,7 @@ impl KindExport for super::Def {
         if let Some(limit) = &g.rate_limit {
             let _ = writeln!(
                 out,
-                "- Rate limit: {} requests per {} s per {} (fixed window, counted in each isolate's memory;\n  for a limit shared across isolates use the [Workers Rate Limiting binding](https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/))",
+                "- Rate limit: {} requests per {} s per {}, counted by the [Workers Rate Limiting binding](https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/)\n  `{RATE_LIMITER}` (its `namespace_id` in wrangler.jsonc must be unique in your account). The\n  platform counts per Cloudflare location and is eventually consistent, so a client reaching\n  several locations may pass a few more requests; `wrangler dev` and Edgewire count exactly.",
                 limit.requests,
                 limit.period_secs,
                 match limit.key {
@@ -220,8 +254,8 @@ fn gateway_index(
         };
         let _ = writeln!(
             out,
-            "  // A fixed window per caller, counted in this isolate's memory (see src/gateway.ts).\n  rateLimit: {{ requests: {}, periodSecs: {}, key: \"{key}\" }},",
-            limit.requests, limit.period_secs
+            "  // {} requests per {} s per caller, counted by the Workers Rate Limiting binding (see\n  // wrangler.jsonc): per Cloudflare location, eventually consistent.\n  rateLimit: {{ limiter: (env) => env.{RATE_LIMITER}, periodSecs: {}, key: \"{key}\" }},",
+            limit.requests, limit.period_secs, limit.period_secs
         );
     }
     if let Some(max) = gateway.max_body_bytes {
@@ -280,4 +314,24 @@ fn cors_methods(gateway: &Gateway) -> String {
         .map(|m| m.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The `Env` name of a gateway's Workers Rate Limiting binding.
+const RATE_LIMITER: &str = "RATE_LIMITER";
+
+/// The `ratelimits` section of `wrangler.jsonc`.
+static RATELIMITS: WranglerSection = WranglerSection {
+    key: "ratelimits",
+    comment: "  // Workers Rate Limiting: env.RATE_LIMITER.limit({ key }) counts requests per key in windows\n  // of `period` seconds (10 or 60). namespace_id must be unique in your Cloudflare account.\n",
+};
+
+/// The gateway's rate-limit namespace: 1001 for the design's first gateway, then 1002, ...
+fn namespace_id(design: &Design, node: &Node) -> usize {
+    let index = design
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+        .position(|n| n.id == node.id)
+        .unwrap_or(0);
+    1001 + index
 }

@@ -1,6 +1,6 @@
 //! The API Gateway: routes (binding, path, overlaps), authentication and rate limit.
 
-use crate::model::{Auth, Kind};
+use crate::model::{Auth, Kind, RateLimit};
 
 use crate::validate::context::Ctx;
 use crate::validate::paths::{RouteTrie, method_mask};
@@ -260,6 +260,48 @@ pub fn rate_limit(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// GWY009: the platform's Rate Limiting binding counts in windows of 10 or 60 seconds only,
+/// so the exported gateway cannot have another period.
+pub fn rate_limit_period(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, gateway) in ctx.gateways() {
+        let Some(limit) = &gateway.rate_limit else {
+            continue;
+        };
+        if limit.period_secs == 0 || RateLimit::PERIODS.contains(&limit.period_secs) {
+            continue;
+        }
+        let nearest = nearest_period(limit.period_secs);
+        // The same rate, in the nearest window: rounded, and at least one request.
+        let requests = (u64::from(limit.requests) * u64::from(nearest))
+            .div_ceil(u64::from(limit.period_secs))
+            .max(1);
+        out.push(
+            Diagnostic::new(
+                "GWY009",
+                Severity::Error,
+                Target::Node {
+                    node: node.id.clone(),
+                },
+                format!(
+                    "the rate limit counts per {} s, but the Workers Rate Limiting binding counts per 10 or 60 s only",
+                    limit.period_secs
+                ),
+            )
+            .help(format!(
+                "set period_secs to {nearest} (about {requests} requests per {nearest} s keeps the same rate)"
+            )),
+        );
+    }
+}
+
+/// The allowed period nearest to `secs` (the shorter one on a tie).
+pub fn nearest_period(secs: u32) -> u32 {
+    RateLimit::PERIODS
+        .into_iter()
+        .min_by_key(|p| p.abs_diff(secs))
+        .unwrap_or(60)
+}
+
 /// GWY008: a gateway without routes answers 404 to everything.
 pub fn has_routes(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, gateway) in ctx.gateways() {
@@ -291,6 +333,7 @@ impl crate::validate::KindRules for super::Def {
             route_paths,
             auth_settings,
             rate_limit,
+            rate_limit_period,
             has_routes,
         ]
     }
@@ -298,7 +341,8 @@ impl crate::validate::KindRules for super::Def {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Auth, GatewayRoute, HttpMethod, RateLimit, Wire};
+    use super::{RateLimit, nearest_period};
+    use crate::model::{Auth, GatewayRoute, HttpMethod, Wire};
     use crate::validate::testkit::{base, gateway_mut, reports, with_code};
 
     fn route(path: &str, methods: &[HttpMethod]) -> GatewayRoute {
@@ -413,6 +457,32 @@ mod tests {
             ..RateLimit::default()
         });
         assert!(reports(&design, "GWY007"));
+    }
+
+    #[test]
+    fn rate_limit_period_other_than_10_or_60() {
+        let mut design = base();
+        for ok in [10, 60] {
+            gateway_mut(&mut design).rate_limit = Some(RateLimit {
+                period_secs: ok,
+                ..RateLimit::default()
+            });
+            assert!(!reports(&design, "GWY009"), "{ok} s is allowed");
+        }
+        gateway_mut(&mut design).rate_limit = Some(RateLimit {
+            requests: 5,
+            period_secs: 1,
+            ..RateLimit::default()
+        });
+        let found = with_code(&design, "GWY009");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("set period_secs to 10 (about 50 requests per 10 s keeps the same rate)")
+        );
+        assert_eq!(nearest_period(35), 10);
+        assert_eq!(nearest_period(36), 60);
+        assert_eq!(nearest_period(3600), 60);
     }
 
     #[test]
