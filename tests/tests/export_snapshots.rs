@@ -1,6 +1,7 @@
 //! The exported project of every example, as insta snapshots: any change to generated code
 //! shows up in review. Also: export is deterministic and never writes a secret's value.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use edgewire_engine::export::{self, ExportTree};
@@ -217,4 +218,159 @@ fn writing_refuses_a_non_empty_folder_without_force() {
         std::fs::read_to_string(dir.path().join("keep.txt")).expect("kept"),
         "mine"
     );
+}
+
+#[test]
+fn every_worker_has_observability_on() {
+    for path in examples() {
+        for (file, text) in &export_example(&path).files {
+            if file.ends_with("/wrangler.jsonc") {
+                let config: Value = serde_json::from_str(&strip_line_comments(text))
+                    .expect("wrangler.jsonc parses");
+                assert_eq!(
+                    config["observability"],
+                    json!({ "enabled": true }),
+                    "{file} of {}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The `with:` inputs of a workflow step, as text.
+fn inputs(step: &serde_yaml_ng::Value) -> BTreeMap<String, String> {
+    step.get("with")
+        .and_then(serde_yaml_ng::Value::as_mapping)
+        .map(|with| {
+            with.iter()
+                .filter_map(|(k, v)| {
+                    let value = match v {
+                        serde_yaml_ng::Value::String(s) => s.clone(),
+                        serde_yaml_ng::Value::Number(n) => n.to_string(),
+                        _ => return None,
+                    };
+                    Some((k.as_str()?.to_owned(), value))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The CI workflow: typecheck on every push and pull request; on the default branch, deploy
+/// with the official wrangler action, D1 first, then the Workers in `deploy.mjs`'s order, each
+/// with the secrets it reads.
+#[test]
+fn the_ci_workflow_tests_then_deploys_in_dependency_order() {
+    for path in examples() {
+        let context = path.display().to_string();
+        let tree = export_example(&path);
+        let text = tree.get(".github/workflows/ci.yml").expect("ci.yml");
+        let workflow: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).expect("YAML");
+        let jobs = &workflow["jobs"];
+        let run_steps = |job: &str| -> Vec<String> {
+            jobs[job]["steps"]
+                .as_sequence()
+                .expect("steps")
+                .iter()
+                .filter_map(|s| s.get("run").and_then(|r| r.as_str()).map(str::to_owned))
+                .collect()
+        };
+        let test_runs = run_steps("test");
+        assert!(test_runs.contains(&"npm ci".to_owned()), "{context}");
+        assert!(
+            test_runs.contains(&"npm run typecheck".to_owned()),
+            "{context}"
+        );
+        let package: Value =
+            serde_json::from_str(tree.get("package.json").expect("package.json")).expect("JSON");
+        assert_eq!(
+            test_runs.contains(&"npm test".to_owned()),
+            package["scripts"].get("test").is_some(),
+            "{context}: npm test runs exactly when there are tests"
+        );
+        let setup = jobs["test"]["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .find(|s| s["uses"].as_str() == Some("actions/setup-node@v4"))
+            .expect("setup-node");
+        assert_eq!(inputs(setup)["node-version"], "22", "{context}");
+
+        let deploy = &jobs["deploy"];
+        assert_eq!(deploy["needs"].as_str(), Some("test"), "{context}");
+        let condition = deploy["if"].as_str().expect("if");
+        assert!(condition.contains("default_branch"), "{context}");
+        assert!(condition.contains("'push'"), "{context}");
+        let steps = deploy["steps"].as_sequence().expect("steps");
+        let actions: Vec<&serde_yaml_ng::Value> = steps
+            .iter()
+            .filter(|s| s["uses"].as_str() == Some("cloudflare/wrangler-action@v3"))
+            .collect();
+        for step in &actions {
+            let with = inputs(step);
+            assert_eq!(
+                with["apiToken"], "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+                "{context}"
+            );
+            assert_eq!(
+                with["accountId"], "${{ secrets.CLOUDFLARE_ACCOUNT_ID }}",
+                "{context}"
+            );
+        }
+        // Worker deploys, in the order of scripts/deploy.mjs, after every D1 migration.
+        let deployed: Vec<String> = actions
+            .iter()
+            .filter(|s| inputs(s).get("command").map(String::as_str) == Some("deploy"))
+            .map(|s| format!("{}/wrangler.jsonc", inputs(s)["workingDirectory"]))
+            .collect();
+        let script = tree.get("scripts/deploy.mjs").expect("deploy.mjs");
+        let order_block = script
+            .split("const workers = [")
+            .nth(1)
+            .and_then(|rest| rest.split("];").next())
+            .expect("the workers list");
+        let expected: Vec<String> = order_block
+            .lines()
+            .map(|l| l.trim().trim_end_matches(',').trim_matches('"').to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(deployed, expected, "{context}");
+        let first_deploy = actions
+            .iter()
+            .position(|s| inputs(s).get("command").map(String::as_str) == Some("deploy"))
+            .expect("a deploy");
+        let design = format::load(&path).expect("loads");
+        let databases = design
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, edgewire_engine::NodeKind::D1(_)))
+            .count();
+        let migrations = actions[..first_deploy]
+            .iter()
+            .filter(|s| {
+                inputs(s)
+                    .get("command")
+                    .is_some_and(|c| c.starts_with("d1 "))
+            })
+            .count();
+        assert_eq!(
+            migrations, databases,
+            "{context}: one D1 step per database, before deploys"
+        );
+        // Each Worker's secrets are listed and come from repository secrets.
+        for step in actions.iter().skip(first_deploy) {
+            let with = inputs(step);
+            let Some(listed) = with.get("secrets") else {
+                continue;
+            };
+            for name in listed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                assert_eq!(
+                    step["env"][name].as_str(),
+                    Some(format!("${{{{ secrets.{name} }}}}").as_str()),
+                    "{context}"
+                );
+            }
+        }
+    }
 }

@@ -207,18 +207,40 @@ pub(crate) trait KindExport {
     /// A store's paragraph after the README's deploy order.
     fn readme_after_deploy(&self, _store: &Store<'_>, _out: &mut String) {}
 
-    /// The deploy script's entry for a Worker's binding to `target` (created before deploy).
+    /// A resource a Worker's binding to `target` needs created by hand before deploy (its id
+    /// goes into wrangler.jsonc).
     fn deploy_binding(
         &self,
         _script: &Script<'_>,
         _binding: &str,
         _target: &Node,
-    ) -> Option<String> {
+    ) -> Option<ManualResource> {
         None
     }
 
-    /// The deploy script's entry for a store (created and migrated before the Workers).
-    fn deploy_store(&self, _store: &Store<'_>) -> Option<String> {
+    /// How a store is created and migrated before the Workers are deployed.
+    fn deploy_store(&self, _store: &Store<'_>) -> Option<RemoteStore> {
         None
     }
+}
+
+/// A resource created once by hand before the first deploy, whose id the user puts into a
+/// Worker's `wrangler.jsonc` (a Hyperdrive configuration).
+pub(crate) struct ManualResource {
+    /// The Worker config that holds the id (relative to the project).
+    pub config: String,
+    pub binding: String,
+    /// The command that creates it.
+    pub create: String,
+    /// What the config holds instead of the id until then.
+    pub placeholder: &'static str,
+}
+
+/// A store that deploy creates when missing, then migrates: wrangler arguments.
+pub(crate) struct RemoteStore {
+    pub name: String,
+    /// `wrangler` arguments that tell whether it exists.
+    pub exists: Vec<String>,
+    pub create: Vec<String>,
+    pub migrate: Option<Vec<String>>,
 }

@@ -14,6 +14,7 @@ mod burst;
 mod cases;
 mod compare;
 mod engine;
+mod types;
 mod wrangler;
 
 use std::path::{Path, PathBuf};

@@ -73,6 +73,14 @@ pub(crate) fn start_wrangler(
     };
     let tree = project.export(design, design_path);
     project.run_checked("npm run typecheck", "typecheck", "typecheck.log");
+    let problems =
+        crate::types::env_type_problems(&tree, &project.dir, node_modules, project.scratch);
+    assert!(
+        problems.is_empty(),
+        "Env interfaces differ from `wrangler types`:\n{}",
+        problems.join("\n")
+    );
+    eprintln!("  wrangler types: every Env matches");
     project.run_checked(
         "npm run build (wrangler deploy --dry-run for every Worker)",
         "build",

@@ -14,12 +14,14 @@ use crate::model::{Design, Kind};
 mod readme;
 mod scripts;
 mod workers;
+mod workflow;
 
 use readme::readme;
 use scripts::{deploy_script, package_json, root_dev_vars};
 pub(crate) use scripts::{migration_file, with_newline};
 use workers::worker_files;
 pub(crate) use workers::{env_interface, file_header, service_binding};
+use workflow::{Workflow, ci_workflow};
 
 pub(crate) const EDGEWIRE_TS: &str = include_str!("../../../../assets/export/edgewire.ts");
 pub(crate) const GATEWAY_TS: &str = include_str!("../../../../assets/export/gateway.ts");
@@ -30,7 +32,8 @@ const GITIGNORE: &str = include_str!("../../../../assets/export/gitignore");
 pub(crate) const STATE_DIR: &str = ".wrangler/state";
 
 /// Top-level folders of the project that a Worker folder must not take.
-const ROOT_FOLDERS: [&str; 6] = [
+const ROOT_FOLDERS: [&str; 7] = [
+    ".github",
     "migrations",
     "seed",
     "scripts",
@@ -148,6 +151,22 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     tree.add(
         "scripts/deploy.mjs",
         deploy_script(design, &ordered, &deploy_order, &scripts, &stores),
+    );
+    let tests = scripts::scripts(&ordered, &stores)
+        .iter()
+        .any(|(name, _)| name == "test");
+    tree.add(
+        ".github/workflows/ci.yml",
+        ci_workflow(&Workflow {
+            design,
+            ordered: &ordered,
+            deploy: deploy_order
+                .iter()
+                .filter_map(|id| scripts.get(id.as_str()))
+                .collect(),
+            stores: &stores,
+            tests,
+        }),
     );
     let mut openapi =
         serde_json::to_string_pretty(&crate::openapi::document(design)).unwrap_or_default();

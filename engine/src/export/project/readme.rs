@@ -146,11 +146,25 @@ pub(super) fn readme(
     }
     out.push('\n');
 
+    out.push_str(&deploy_section(design, ordered, stores, &secrets, &needs));
+    out
+}
+
+/// The README's "Deploy" section: commands, where the API will be, what deploy does and in
+/// which order, and the CI workflow.
+fn deploy_section(
+    design: &Design,
+    ordered: &[&Script<'_>],
+    stores: &BTreeMap<&str, Store<'_>>,
+    secrets: &[(String, String, String)],
+    needs: &[&'static Needs],
+) -> String {
+    let mut out = String::new();
     out.push_str("## Deploy\n\n```sh\nnpx wrangler login\n");
     for store in stores.values() {
         crate::kinds::of(&store.node.kind).readme_deploy(store, &mut out);
     }
-    for (name, _, folder) in &secrets {
+    for (name, _, folder) in secrets {
         let _ = writeln!(
             out,
             "npx wrangler secret put {name} -c {folder}/wrangler.jsonc"
@@ -158,7 +172,7 @@ pub(super) fn readme(
     }
     out.push_str("npm run deploy\n```\n\n");
     out.push_str(&where_it_runs(ordered));
-    for need in &needs {
+    for need in needs {
         out.push_str(need.readme_deploy);
     }
     out.push_str(
@@ -169,8 +183,11 @@ pub(super) fn readme(
     for store in stores.values() {
         crate::kinds::of(&store.node.kind).readme_after_deploy(store, &mut out);
     }
+    out.push_str(CONTINUOUS_INTEGRATION);
     out
 }
+
+const CONTINUOUS_INTEGRATION: &str = "### Continuous integration\n\n`.github/workflows/ci.yml` installs and typechecks the project on every push and pull\nrequest. Pushes to the default branch then deploy it in the order above with the official\n`cloudflare/wrangler-action`, which also puts each Worker's secrets. It reads the repository\nsecrets `CLOUDFLARE_API_TOKEN` and `CLOUDFLARE_ACCOUNT_ID`, plus one per Worker secret (the list\nis at the top of the workflow).\n";
 
 /// The README's word on which Workers are public, where, and why the others have no URL.
 pub(super) fn where_it_runs(ordered: &[&Script<'_>]) -> String {
@@ -226,7 +243,7 @@ pub(super) fn ordered_for_deploy(design: &Design, ordered: &[&Script<'_>]) -> Ve
         .collect()
 }
 
-/// `curl` lines for the first Client's scenario.
+/// `curl` lines for every request of the first Client's scenario.
 pub(super) fn scenario_requests(design: &Design) -> Vec<String> {
     let Some(scenario) = design
         .nodes
@@ -244,7 +261,6 @@ pub(super) fn scenario_requests(design: &Design) -> Vec<String> {
         .collect();
     scenario
         .iter()
-        .take(8)
         .map(|request| {
             let mut line = format!(
                 "curl -i -X {} 'http://localhost:8787{}'",

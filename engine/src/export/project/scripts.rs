@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{STATE_DIR, one_line};
-use crate::export::kind::{Script, Store, StoreScripts};
+use crate::export::kind::{ManualResource, RemoteStore, Script, Store, StoreScripts};
 use crate::export::typescript::string_literal;
 use crate::export::{names, versions};
 use crate::model::Design;
@@ -221,16 +221,31 @@ pub(super) fn deploy_script(
         "// Deploys the \"{}\" design: D1 databases and their migrations first, then every Worker\n// after the Workers it calls (services first, the gateway last). Run it with `npm run deploy`\n// after `npx wrangler login`.\n\nimport {{ spawnSync }} from \"node:child_process\";\nimport {{ readFileSync }} from \"node:fs\";\n\n",
         one_line(&design.name)
     );
-    let mut hyperdrive = Vec::new();
-    for script in ordered {
-        for (binding, target) in &script.bindings {
-            hyperdrive
-                .extend(crate::kinds::of(&target.kind).deploy_binding(script, binding, target));
-        }
-    }
-    let databases: Vec<String> = stores
-        .values()
-        .filter_map(|store| crate::kinds::of(&store.node.kind).deploy_store(store))
+    let hyperdrive: Vec<String> = manual_resources(ordered)
+        .into_iter()
+        .map(|r| {
+            format!(
+                "  {{ config: {}, binding: {}, create: {} }}",
+                string_literal(&r.config),
+                string_literal(&r.binding),
+                string_literal(&r.create)
+            )
+        })
+        .collect();
+    let js_array = |args: &[String]| {
+        let items: Vec<String> = args.iter().map(|a| string_literal(a)).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let databases: Vec<String> = remote_stores(stores)
+        .into_iter()
+        .map(|store| {
+            format!(
+                "  {{ name: {}, create: {}, migrate: {} }}",
+                string_literal(&store.name),
+                js_array(&store.create),
+                store.migrate.as_deref().map_or("null".to_owned(), js_array)
+            )
+        })
         .collect();
     let workers: Vec<String> = deploy_order
         .iter()
@@ -284,4 +299,24 @@ for (const config of workers) {
 "#,
     );
     out
+}
+
+/// What must be created by hand before the first deploy, for every Worker's bindings.
+pub(super) fn manual_resources(ordered: &[&Script<'_>]) -> Vec<ManualResource> {
+    ordered
+        .iter()
+        .flat_map(|script| {
+            script.bindings.iter().filter_map(|(binding, target)| {
+                crate::kinds::of(&target.kind).deploy_binding(script, binding, target)
+            })
+        })
+        .collect()
+}
+
+/// The stores deploy creates when missing and migrates, in store order.
+pub(super) fn remote_stores(stores: &BTreeMap<&str, Store<'_>>) -> Vec<RemoteStore> {
+    stores
+        .values()
+        .filter_map(|store| crate::kinds::of(&store.node.kind).deploy_store(store))
+        .collect()
 }

@@ -68,6 +68,9 @@ pub(super) fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
         }
         let _ = write!(out, "  \"compatibility_flags\": [{}]", flags.join(", "));
     }
+    out.push_str(
+        ",\n  // Workers Logs: each invocation and its console output in the dashboard, as new\n  // Workers projects have it.\n  \"observability\": { \"enabled\": true }",
+    );
     out.push_str(&exposure(script));
     // Binding entries by section; a section comes where the first kind (in registry order)
     // whose bindings go into it is registered.

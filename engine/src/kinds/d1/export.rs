@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::export::ExportTree;
-use crate::export::kind::{KindExport, Store, StoreScripts, WranglerSection};
+use crate::export::kind::{KindExport, RemoteStore, Store, StoreScripts, WranglerSection};
 use crate::export::project::{STATE_DIR, migration_file, with_newline};
 use crate::export::typescript::string_literal;
 use crate::model::{Node, NodeKind};
@@ -99,26 +99,30 @@ impl KindExport for super::Def {
         }
     }
 
-    fn deploy_store(&self, store: &Store<'_>) -> Option<String> {
+    fn deploy_store(&self, store: &Store<'_>) -> Option<RemoteStore> {
         let NodeKind::D1(db) = &store.node.kind else {
             return None;
         };
-        let location = db.location_hint.as_ref().map_or_else(String::new, |hint| {
-            format!(", \"--location\", {}", string_literal(hint))
-        });
-        Some(format!(
-            "  {{ name: {}, create: [\"d1\", \"create\", {}{location}], migrate: {} }}",
-            string_literal(&store.name),
-            string_literal(&store.name),
-            if db.migrations.is_empty() {
-                "null".to_owned()
-            } else {
-                format!(
-                    "[\"d1\", \"migrations\", \"apply\", {}, \"--remote\", \"-c\", {}]",
-                    string_literal(&store.name),
-                    string_literal(&store.via.0)
-                )
-            }
-        ))
+        let words = |list: &[&str]| list.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        let mut create = words(&["d1", "create", &store.name]);
+        if let Some(hint) = &db.location_hint {
+            create.extend(words(&["--location", hint]));
+        }
+        Some(RemoteStore {
+            name: store.name.clone(),
+            exists: words(&["d1", "info", &store.name]),
+            create,
+            migrate: (!db.migrations.is_empty()).then(|| {
+                words(&[
+                    "d1",
+                    "migrations",
+                    "apply",
+                    &store.name,
+                    "--remote",
+                    "-c",
+                    &store.via.0,
+                ])
+            }),
+        })
     }
 }

@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 
 use crate::export::ExportTree;
-use crate::export::kind::{KindExport, Needs, Script, Store, StoreScripts, WranglerSection};
+use crate::export::kind::{
+    KindExport, ManualResource, Needs, Script, Store, StoreScripts, WranglerSection,
+};
 use crate::export::project::with_newline;
 use crate::export::typescript::string_literal;
 use crate::model::{Hyperdrive, Node, NodeKind, Origin};
@@ -133,6 +135,7 @@ impl KindExport for super::Def {
             store.node.id
         );
         if !h.seed.trim().is_empty() {
+            out.push_str("createdb -h 127.0.0.1 -U user db   # the database must exist first (or CREATE DATABASE db; in psql)\n");
             out.push_str("npm run seed:postgres      # sample tables into that PostgreSQL\n");
         }
     }
@@ -143,15 +146,20 @@ impl KindExport for super::Def {
         }
     }
 
-    fn deploy_binding(&self, script: &Script<'_>, binding: &str, target: &Node) -> Option<String> {
+    fn deploy_binding(
+        &self,
+        script: &Script<'_>,
+        binding: &str,
+        target: &Node,
+    ) -> Option<ManualResource> {
         let NodeKind::Hyperdrive(h) = &target.kind else {
             return None;
         };
-        Some(format!(
-            "  {{ config: {}, binding: {}, create: {} }}",
-            string_literal(&script.config()),
-            string_literal(binding),
-            string_literal(&create_command(&crate::export::slug(&target.id), h))
-        ))
+        Some(ManualResource {
+            config: script.config(),
+            binding: binding.to_owned(),
+            create: create_command(&crate::export::slug(&target.id), h),
+            placeholder: PLACEHOLDER_ID,
+        })
     }
 }
