@@ -9,6 +9,7 @@ use edgewire_engine::model::{
     Auth, Client, Condition, Cors, D1, Enrichment, Expr, Gateway, GatewayRoute, HttpMethod,
     Hyperdrive, HyperdriveCaching, Kv, KvEntry, KvFormat, Migration, Note, Origin, QueryMode,
     RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template, Worker,
+    WorkerPlacement,
 };
 use edgewire_engine::{Design, Node, NodeKind, Pos, Wire, format, validate};
 use proptest::collection::{btree_map, vec};
@@ -301,10 +302,17 @@ fn worker() -> impl Strategy<Value = Worker> {
         responses: std::collections::BTreeMap::new(),
         steps,
     });
-    (vec(route, 0..3), option::of(domain())).prop_map(|(routes, custom_domain)| Worker {
-        routes,
-        custom_domain,
-    })
+    (vec(route, 0..3), option::of(domain()), any::<bool>()).prop_map(
+        |(routes, custom_domain, smart)| Worker {
+            routes,
+            custom_domain,
+            placement: if smart {
+                WorkerPlacement::Smart
+            } else {
+                WorkerPlacement::Default
+            },
+        },
+    )
 }
 
 fn store() -> impl Strategy<Value = NodeKind> {

@@ -22,7 +22,8 @@ use edgewire_engine::simulate::{self, WhatIf};
     after_help = "Examples:\n  \
         edgewire simulate examples/global-api.ron\n  \
         edgewire simulate examples/global-api.ron --single-region eu-west --d1-primary apac\n  \
-        edgewire simulate examples/global-api.ron --replication off --hyperdrive-cache off --format json"
+        edgewire simulate examples/global-api.ron --replication off --hyperdrive-cache off --format json\n  \
+        edgewire simulate examples/global-api.ron --smart-placement on"
 )]
 pub struct Args {
     /// The design file (`.ron`).
@@ -53,6 +54,10 @@ pub struct Args {
     /// Move every Hyperdrive origin to this region.
     #[arg(long, value_name = "REGION")]
     pub origin: Option<String>,
+    /// Smart Placement for every Worker that queries D1 or Hyperdrive (on), or for none
+    /// (off); without it each Worker keeps its own setting.
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub smart_placement: Option<Switch>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -84,6 +89,7 @@ impl Args {
             cache_hit_ratio: self.cache_hit_ratio,
             kv_hit_ratio: self.kv_hit_ratio,
             origin_region: self.origin.clone(),
+            smart_placement: self.smart_placement.map(Switch::is_on),
         }
     }
 }

@@ -124,6 +124,12 @@ fn toggles_ui(ui: &mut egui::Ui, what_if: &mut WhatIf) {
             "Hyperdrive cache",
             &mut what_if.hyperdrive_cache,
         );
+        tri_state(
+            ui,
+            "whatif_smart",
+            "Smart Placement",
+            &mut what_if.smart_placement,
+        );
         option_combo(
             ui,
             "whatif_origin",

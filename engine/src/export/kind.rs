@@ -172,6 +172,12 @@ pub(crate) trait KindExport {
         Vec::new()
     }
 
+    /// Top-level settings of a Worker's own `wrangler.jsonc` (`"placement"`), each with its
+    /// comment lines: the text after a `,` line end, without a trailing comma.
+    fn worker_settings(&self, _node: &Node) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Fields of a Worker's own `Env` that bind no node and are no secret: (name, doc, type).
     fn worker_env(&self, _node: &Node) -> Vec<(String, String, &'static str)> {
         Vec::new()

@@ -31,13 +31,13 @@ pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
     Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,
     Hyperdrive, HyperdriveCaching, Kv, KvEntry, Migration, Note, Origin, RateLimit, RateLimitKey,
-    RequestBody, SampleRequest, Worker,
+    RequestBody, SampleRequest, Worker, WorkerPlacement,
 };
 
 /// The newest design file format version. Older versions are migrated on load.
 ///
-/// Version 2 added route contracts (`request`, `responses`) and the design's named
-/// `schemas`. A design that uses none of them is saved as version 1, so that older Edgewire
+/// Version 2 added route contracts (`request`, `responses`), the design's named `schemas`
+/// and Workers' `placement`. A design that uses none of them is saved as version 1, so that older Edgewire
 /// releases still open it ([`Design::required_version`]).
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -90,11 +90,13 @@ impl Design {
         }
     }
 
-    /// The oldest file format version that holds this design: 2 when it has route contracts
-    /// or named schemas, else 1.
+    /// The oldest file format version that holds this design: 2 when it has route contracts,
+    /// named schemas or a Worker with Smart Placement, else 1.
     pub fn required_version(&self) -> u32 {
         let contracts = self.nodes.iter().any(|node| match &node.kind {
-            NodeKind::Worker(worker) => worker.routes.iter().any(Route::has_contract),
+            NodeKind::Worker(worker) => {
+                worker.routes.iter().any(Route::has_contract) || !worker.placement.is_default()
+            }
             _ => false,
         });
         if contracts || !self.schemas.is_empty() {

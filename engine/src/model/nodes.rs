@@ -350,6 +350,27 @@ pub struct Worker {
     /// and get no URL at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
+    /// Where the platform runs it (format version 2 when `Smart`).
+    #[serde(default, skip_serializing_if = "WorkerPlacement::is_default")]
+    pub placement: WorkerPlacement,
+}
+
+/// Where a Worker runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkerPlacement {
+    /// In the Cloudflare location that receives the request, next to the client.
+    #[default]
+    Default,
+    /// [Smart Placement](https://developers.cloudflare.com/workers/configuration/placement/):
+    /// the platform may run it near the back end it waits on most (a D1 primary, a
+    /// Hyperdrive origin), so a request pays the long way once and each query is a short hop.
+    Smart,
+}
+
+impl WorkerPlacement {
+    pub fn is_default(&self) -> bool {
+        *self == WorkerPlacement::Default
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -198,7 +198,9 @@ fn per_request(
                     one.d1_rows_written += rows_written;
                     lambda_ms += tables.intra_region_ms;
                 }
-                Hop::Hyperdrive { node, read_only } => {
+                Hop::Hyperdrive {
+                    node, read_only, ..
+                } => {
                     let ratio = if *read_only {
                         hit_ratios.get(node).copied().unwrap_or(0.0)
                     } else {

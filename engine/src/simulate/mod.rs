@@ -36,6 +36,7 @@ mod kind;
 pub mod latency;
 pub mod paths;
 mod report;
+mod smart;
 mod text;
 
 use std::collections::BTreeMap;
@@ -51,7 +52,7 @@ pub use paths::{Hop, RequestPath};
 use report::assumptions;
 pub use report::{
     Assumption, Comparison, D1Placement, Gain, HyperdrivePlacement, Placement, RegionReport,
-    RequestRegion, RequestReport, SimulateError, SimulationReport, WhatIf,
+    RequestRegion, RequestReport, SimulateError, SimulationReport, WhatIf, WorkerPlacementReport,
 };
 pub use text::render_text;
 
@@ -79,6 +80,8 @@ pub(crate) struct Resolved {
     pub d1: BTreeMap<String, ResolvedD1>,
     /// Origin region and cache hit ratio.
     pub hyperdrive: BTreeMap<String, (usize, f64)>,
+    /// The region of each Worker that Smart Placement moves.
+    pub placed: BTreeMap<String, usize>,
 }
 
 pub(crate) struct ResolvedD1 {
@@ -136,15 +139,8 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
     } = traffic(design, &mut warnings)?;
 
     // Placement.
-    let mut resolved = Resolved {
-        d1: BTreeMap::new(),
-        hyperdrive: BTreeMap::new(),
-    };
-    let mut placement = Placement {
-        single_region: REGIONS[single].to_owned(),
-        d1: Vec::new(),
-        hyperdrive: Vec::new(),
-    };
+    let mut resolved = Resolved::default();
+    let mut placement = Placement::empty(REGIONS[single]);
     for node in &design.nodes {
         let mut placing = Placing {
             options,
@@ -158,8 +154,13 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         };
         crate::kinds::of(&node.kind).place(node, &mut placing);
     }
-    placement.d1.sort_by(|a, b| a.node.cmp(&b.node));
-    placement.hyperdrive.sort_by(|a, b| a.node.cmp(&b.node));
+    smart::place_workers(
+        design,
+        options.smart_placement,
+        &mut resolved,
+        &mut placement,
+        &mut warnings,
+    );
 
     let access = Access::from_median_p95(
         tables.client_to_edge.median_ms,
@@ -411,7 +412,7 @@ fn sources(tables: &Tables, placement: &Placement) -> (Vec<Source>, Vec<String>)
 
 /// The network time of one request path from a client in `client`: the way in (single
 /// region: the round trip from the client's edge to that region) plus each hop's leg, as
-/// its kind says.
+/// its kind says, from where its Worker runs (see [`smart`]).
 fn network_time(
     tables: &Tables,
     resolved: &Resolved,
@@ -425,8 +426,13 @@ fn network_time(
         Mode::SingleRegion(r) => tables.rtt_ms(client, r),
     };
     let mut total = Discrete::constant(start);
+    let mut locations = smart::Locations::new(client);
     for hop in &path.hops {
-        if let Some(leg) = crate::kinds::def(hop.kind()).leg(hop, client, mode, tables, resolved) {
+        let (from, way) = locations.enter(hop, mode, tables, resolved);
+        if let Some(ms) = way {
+            total = total.add(&[(ms, 1.0)]);
+        }
+        if let Some(leg) = crate::kinds::def(hop.kind()).leg(hop, from, mode, tables, resolved) {
             total = total.add(&leg);
         }
     }

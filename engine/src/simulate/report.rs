@@ -31,6 +31,10 @@ pub struct WhatIf {
     pub kv_hit_ratio: Option<f64>,
     /// Move every Hyperdrive origin to this region.
     pub origin_region: Option<String>,
+    /// Smart Placement on for every Worker that queries D1 or Hyperdrive, or off for all;
+    /// `None` keeps each Worker's own setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smart_placement: Option<bool>,
 }
 
 impl Default for WhatIf {
@@ -43,6 +47,7 @@ impl Default for WhatIf {
             cache_hit_ratio: None,
             kv_hit_ratio: None,
             origin_region: None,
+            smart_placement: None,
         }
     }
 }
@@ -176,6 +181,29 @@ pub struct Placement {
     pub single_region: String,
     pub d1: Vec<D1Placement>,
     pub hyperdrive: Vec<HyperdrivePlacement>,
+    /// Workers that Smart Placement runs away from the client's location.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workers: Vec<WorkerPlacementReport>,
+}
+
+impl Placement {
+    /// Nothing placed yet, with this single-region choice.
+    pub(super) fn empty(single_region: &str) -> Self {
+        Self {
+            single_region: single_region.to_owned(),
+            d1: Vec::new(),
+            hyperdrive: Vec::new(),
+            workers: Vec::new(),
+        }
+    }
+}
+
+/// A Worker that Smart Placement moves: the region it runs in, near which store.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkerPlacementReport {
+    pub node: String,
+    pub region: String,
+    pub near: String,
 }
 
 /// A D1 database's primary and replicas.

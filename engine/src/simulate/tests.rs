@@ -350,3 +350,71 @@ fn service_calls_add_an_invocation_but_no_billed_request() {
     close(ops.lambda_invocations, 2.0);
     close(ops.d1_rows_written, 1.0);
 }
+
+/// A Worker that writes three times to a weur D1 primary, for a client in ap-southeast.
+fn three_writes(placement: &str) -> Design {
+    let mut d = design(
+        "ap-southeast",
+        10.0,
+        r#"(method: GET, path: "/r/:id", steps: [
+            D1(binding: "DB", sql: "UPDATE t SET n = n + 1 WHERE id = ?1", params: [Ref("params.id")], mode: Run),
+            D1(binding: "DB", sql: "INSERT INTO log (id) VALUES (?1)", params: [Ref("params.id")], mode: Run),
+            D1(binding: "DB", sql: "DELETE FROM queue WHERE id = ?1", params: [Ref("params.id")], mode: Run),
+            Respond(status: 200),
+        ])"#,
+        r#"(id: "db", kind: D1(location_hint: "weur")),"#,
+        r#"(from: "api", to: "db", binding: "DB"),"#,
+    );
+    if placement == "smart"
+        && let Some(NodeKind::Worker(worker)) = d.node_mut("api").map(|n| &mut n.kind)
+    {
+        worker.placement = crate::model::WorkerPlacement::Smart;
+    }
+    d
+}
+
+#[test]
+fn smart_placement_crosses_to_the_database_once_instead_of_per_query() {
+    // Next to the client: each of the three writes crosses ap-southeast <-> eu-west (167 ms).
+    let report = simulate(&three_writes("default"), &WhatIf::default()).expect("simulates");
+    close(
+        only_region(&report).latency.global.p50_ms,
+        20.0 + 3.0 * 167.0,
+    );
+    assert!(report.placement.workers.is_empty());
+
+    // Smart: the request crosses once to the Worker in eu-west, then three 10 ms round trips.
+    let smart = simulate(&three_writes("smart"), &WhatIf::default()).expect("simulates");
+    close(
+        only_region(&smart).latency.global.p50_ms,
+        20.0 + 167.0 + 3.0 * 10.0,
+    );
+    assert_eq!(smart.placement.workers.len(), 1);
+    assert_eq!(smart.placement.workers[0].region, "eu-west");
+    assert_eq!(smart.placement.workers[0].near, "db");
+    // The single-region design is the same either way.
+    close(
+        only_region(&smart).latency.single_region.p50_ms,
+        only_region(&report).latency.single_region.p50_ms,
+    );
+
+    // The what-if turns it on (and off) without touching the design.
+    let what_if = WhatIf {
+        smart_placement: Some(true),
+        ..WhatIf::default()
+    };
+    let forced = simulate(&three_writes("default"), &what_if).expect("simulates");
+    close(
+        only_region(&forced).latency.global.p50_ms,
+        only_region(&smart).latency.global.p50_ms,
+    );
+    let off = WhatIf {
+        smart_placement: Some(false),
+        ..WhatIf::default()
+    };
+    let unplaced = simulate(&three_writes("smart"), &off).expect("simulates");
+    close(
+        only_region(&unplaced).latency.global.p50_ms,
+        only_region(&report).latency.global.p50_ms,
+    );
+}

@@ -181,6 +181,13 @@ fn placement(out: &mut String, report: &SimulationReport) {
             hd.node, hd.origin_region
         );
     }
+    for worker in &report.placement.workers {
+        let _ = writeln!(
+            out,
+            "  Worker {}: Smart Placement, runs in {} (near {})",
+            worker.node, worker.region, worker.near
+        );
+    }
 }
 
 fn comparison(c: &Comparison) -> String {

@@ -105,6 +105,7 @@
 //! | PUB001 | error    | A custom domain is not a bare hostname (`api.example.com`). |
 //! | PUB002 | warning  | An internal Worker (no Client calls it) has a custom domain. |
 //! | PUB003 | warning  | A Client calls a Worker directly that also sits behind a gateway. |
+//! | PLC001 | info     | A Worker route makes two or more queries in a row to a store in one region: Smart Placement would help. |
 
 pub(crate) mod context;
 pub(crate) mod paths;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use edgewire_engine::NodeKind;
-use edgewire_engine::model::{HttpMethod, Route, Worker, walk_steps};
+use edgewire_engine::model::{HttpMethod, Route, Worker, WorkerPlacement, walk_steps};
 use eframe::egui::{self, RichText};
 
 use super::KindUi;
@@ -139,4 +139,35 @@ fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
     }
 
     deployment_ui(ui, &mut worker.custom_domain, cx);
+    placement_ui(ui, &mut worker.placement);
+}
+
+/// Default (next to the client) or Smart Placement (near the database it waits on most).
+fn placement_ui(ui: &mut egui::Ui, placement: &mut WorkerPlacement) {
+    ui.horizontal(|ui| {
+        ui.label("Placement");
+        fields::named(
+            egui::ComboBox::from_id_salt("worker_placement")
+                .selected_text(match placement {
+                    WorkerPlacement::Default => "next to the client",
+                    WorkerPlacement::Smart => "Smart",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(placement, WorkerPlacement::Default, "next to the client");
+                    ui.selectable_value(placement, WorkerPlacement::Smart, "Smart");
+                }),
+            "Placement",
+        );
+    });
+    if *placement == WorkerPlacement::Smart {
+        ui.label(
+            RichText::new(
+                "Smart Placement: the platform may run this Worker near its D1 primary or \
+                 Hyperdrive origin, so a request crosses the distance once and each query is a \
+                 short hop. The simulator models it.",
+            )
+            .small()
+            .italics(),
+        );
+    }
 }

@@ -71,6 +71,10 @@ pub(super) fn wrangler_config(design: &Design, script: &Script<'_>) -> String {
     out.push_str(
         ",\n  // Workers Logs: each invocation and its console output in the dashboard, as new\n  // Workers projects have it.\n  \"observability\": { \"enabled\": true }",
     );
+    for setting in crate::kinds::of(&script.node.kind).worker_settings(script.node) {
+        out.push_str(",\n");
+        out.push_str(&setting);
+    }
     out.push_str(&exposure(script));
     // Binding entries by section; a section comes where the first kind (in registry order)
     // whose bindings go into it is registered.

@@ -49,7 +49,10 @@ impl KindHop for super::Def {
         tables: &Tables,
         resolved: &Resolved,
     ) -> Option<Vec<(f64, f64)>> {
-        let Hop::Hyperdrive { node, read_only } = hop else {
+        let Hop::Hyperdrive {
+            node, read_only, ..
+        } = hop
+        else {
             return None;
         };
         let &(origin, ratio) = resolved.hyperdrive.get(node)?;

@@ -8,7 +8,9 @@ use crate::export::kind::{KindExport, Needs, Script};
 use crate::export::project::{EDGEWIRE_TS, env_interface, file_header};
 use crate::export::typescript::{WorkerCompiler, string_literal};
 use crate::export::{ExportError, ExportTree, names};
-use crate::model::{Design, NamedSchemas, Node, NodeKind, RequestContract, Worker};
+use crate::model::{
+    Design, NamedSchemas, Node, NodeKind, RequestContract, Worker, WorkerPlacement,
+};
 
 const CONTRACT_TS: &str = include_str!("../../../../assets/export/contract.ts");
 
@@ -96,10 +98,24 @@ impl KindExport for super::Def {
             .then_some(&CONTRACT_NEEDS)
     }
 
+    fn worker_settings(&self, node: &Node) -> Vec<String> {
+        match &node.kind {
+            NodeKind::Worker(w) if w.placement == WorkerPlacement::Smart => vec![
+                "  // Smart Placement: the platform may run this Worker near the back end it waits on\n  // most (its D1 primary or Hyperdrive origin), so a request crosses the distance once\n  // and each query is a short hop.\n  \"placement\": { \"mode\": \"smart\" }".to_owned(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     fn readme_worker(&self, script: &Script<'_>, out: &mut String) {
         let NodeKind::Worker(w) = &script.node.kind else {
             return;
         };
+        if w.placement == WorkerPlacement::Smart {
+            out.push_str(
+                "Smart Placement: it may run near its database rather than near the client.\n\n",
+            );
+        }
         if w.routes.is_empty() {
             out.push_str("No routes yet.\n");
         }

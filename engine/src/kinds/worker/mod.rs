@@ -3,8 +3,8 @@
 
 mod export;
 pub(crate) mod runtime;
+mod validate;
 
 pub(crate) struct Def;
 
 impl crate::simulate::KindHop for Def {}
-impl crate::validate::KindRules for Def {}

@@ -46,6 +46,10 @@ pub enum Hop {
     Worker {
         node: String,
         gateway: bool,
+        /// The Worker whose service binding called it; none for the entry (it runs next to
+        /// the client, unless placed elsewhere).
+        #[serde(skip)]
+        caller: Option<String>,
     },
     /// A KV read: hot keys are served by the edge location.
     KvRead {
@@ -66,11 +70,17 @@ pub enum Hop {
         read_only: bool,
         rows_read: f64,
         rows_written: f64,
+        /// The Worker that makes the query (the round trip starts where it runs).
+        #[serde(skip)]
+        by: String,
     },
     /// A Hyperdrive query: read-only queries may be cache hits at the edge.
     Hyperdrive {
         node: String,
         read_only: bool,
+        /// The Worker that makes the query.
+        #[serde(skip)]
+        by: String,
     },
 }
 
@@ -91,7 +101,7 @@ impl Hop {
     /// Short text for reports: `KV config read`, `D1 app-db write`.
     pub fn label(&self) -> String {
         match self {
-            Hop::Worker { node, gateway } => {
+            Hop::Worker { node, gateway, .. } => {
                 format!("{} {node}", if *gateway { "gateway" } else { "worker" })
             }
             Hop::KvRead { node } => format!("KV {node} read"),
@@ -101,7 +111,9 @@ impl Hop {
             Hop::D1 {
                 node, read_only, ..
             } => format!("D1 {node} {}", if *read_only { "read" } else { "write" }),
-            Hop::Hyperdrive { node, read_only } => {
+            Hop::Hyperdrive {
+                node, read_only, ..
+            } => {
                 format!(
                     "Hyperdrive {node} {}",
                     if *read_only { "read" } else { "write" }
@@ -168,6 +180,7 @@ impl Walker<'_> {
         let hop = Hop::Worker {
             node: id.to_owned(),
             gateway: true,
+            caller: None,
         };
         let ends = |status: u16| {
             vec![Partial {
@@ -234,7 +247,7 @@ impl Walker<'_> {
                 Some(headers),
                 depth + 1,
             );
-            return prefix(&hop, inner);
+            return prefix(&hop, called_by(id, inner));
         }
         ends(if path_matched { 405 } else { 404 })
     }
@@ -252,6 +265,7 @@ impl Walker<'_> {
         let hop = Hop::Worker {
             node: id.to_owned(),
             gateway: false,
+            caller: None,
         };
         let ends = |status: u16| {
             vec![Partial {
@@ -409,11 +423,13 @@ impl Walker<'_> {
                     read_only: is_read_only(sql),
                     rows_read,
                     rows_written,
+                    by: worker.to_owned(),
                 }
             }
             Step::Hyperdrive { binding, sql, .. } => Hop::Hyperdrive {
                 node: self.target(worker, binding),
                 read_only: is_read_only(sql),
+                by: worker.to_owned(),
             },
             Step::Set { .. } => return open,
             Step::Respond { status, .. } => {
@@ -460,13 +476,16 @@ impl Walker<'_> {
                     None => Body::Known(Value::Null),
                     Some(expr) => scope.eval(expr).map_or(Body::Unknown, Body::Known),
                 };
-                let inner = self.worker(
-                    &callee,
-                    *method,
-                    &call_path,
-                    call_body,
-                    Some(BTreeMap::new()),
-                    depth + 1,
+                let inner = called_by(
+                    worker,
+                    self.worker(
+                        &callee,
+                        *method,
+                        &call_path,
+                        call_body,
+                        Some(BTreeMap::new()),
+                        depth + 1,
+                    ),
                 );
                 let mut combined = Vec::with_capacity(open.len() * inner.len());
                 for outer in &open {
@@ -488,6 +507,16 @@ impl Walker<'_> {
         }
         open
     }
+}
+
+/// Marks the first hop of each path (a Worker) as called by `caller`.
+fn called_by(caller: &str, mut inner: Vec<Partial>) -> Vec<Partial> {
+    for partial in &mut inner {
+        if let Some(Hop::Worker { caller: by, .. }) = partial.hops.first_mut() {
+            *by = Some(caller.to_owned());
+        }
+    }
+    inner
 }
 
 fn prefix(hop: &Hop, inner: Vec<Partial>) -> Vec<Partial> {

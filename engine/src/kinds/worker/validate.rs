@@ -1,0 +1,136 @@
+//! A service Worker's own rules.
+
+use std::collections::BTreeMap;
+
+use crate::model::{NodeKind, Step, WorkerPlacement};
+use crate::simulate::paths::is_read_only;
+use crate::validate::context::Ctx;
+use crate::validate::run::Rule;
+use crate::validate::{Diagnostic, Severity, Target};
+
+/// Queries one request makes to each store that answers from one region, along the longest
+/// way through the steps (the larger branch of each `If`): D1 queries that go to the primary
+/// (all of them, or only writes when read replication is on) and Hyperdrive queries that go
+/// to the origin (all, or only writes when the query cache is on).
+fn far_queries(ctx: &Ctx<'_>, worker: &str, steps: &[Step]) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for step in steps {
+        match step {
+            Step::D1 { binding, sql, .. } | Step::Hyperdrive { binding, sql, .. } => {
+                let Some(store) = ctx
+                    .links_from(worker)
+                    .iter()
+                    .find(|l| l.wire.binding == *binding)
+                    .and_then(|l| ctx.node(&l.wire.to))
+                else {
+                    continue;
+                };
+                let near = match &store.kind {
+                    NodeKind::D1(d1) => d1.read_replication && is_read_only(sql),
+                    NodeKind::Hyperdrive(h) => h.caching.enabled && is_read_only(sql),
+                    _ => continue,
+                };
+                if !near {
+                    *counts.entry(store.id.clone()).or_default() += 1;
+                }
+            }
+            Step::If {
+                then, otherwise, ..
+            } => {
+                let (a, b) = (
+                    far_queries(ctx, worker, then),
+                    far_queries(ctx, worker, otherwise),
+                );
+                for (store, n) in a.into_iter().chain(b) {
+                    let entry = counts.entry(store).or_default();
+                    *entry = (*entry).max(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// PLC001 (info): a Worker whose request waits on two or more queries, one after another, to
+/// a store in one region runs faster near that store: suggest Smart Placement.
+pub fn smart_placement_hint(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for node in &ctx.design.nodes {
+        let NodeKind::Worker(worker) = &node.kind else {
+            continue;
+        };
+        if worker.placement == WorkerPlacement::Smart {
+            continue;
+        }
+        let busiest = worker
+            .routes
+            .iter()
+            .flat_map(|route| {
+                far_queries(ctx, &node.id, &route.steps)
+                    .into_iter()
+                    .map(move |(store, n)| (n, store, route))
+            })
+            .max_by_key(|(n, _, _)| *n);
+        let Some((queries, store, route)) = busiest else {
+            continue;
+        };
+        if queries < 2 {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                "PLC001",
+                Severity::Info,
+                Target::Node {
+                    node: node.id.clone(),
+                },
+                format!(
+                    "{} {} makes {queries} queries in a row to `{store}`, which answers from one region: each one crosses the distance from the client's location",
+                    route.method, route.path
+                ),
+            )
+            .help("set Placement to Smart, so the platform may run this Worker near the database and the request crosses the distance once"),
+        );
+    }
+}
+
+impl crate::validate::KindRules for super::Def {
+    fn design_rules(&self) -> &'static [Rule] {
+        &[smart_placement_hint]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{NodeKind, Step, WorkerPlacement};
+    use crate::validate::testkit::{base, reports};
+
+    fn second_query(design: &mut crate::model::Design) {
+        let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind) else {
+            panic!("items");
+        };
+        let extra = Step::D1 {
+            binding: "DB".into(),
+            sql: "UPDATE items SET name = name WHERE id = 1".into(),
+            params: vec![],
+            mode: crate::model::QueryMode::Run,
+            into: None,
+        };
+        worker.routes[0].steps.insert(0, extra);
+    }
+
+    #[test]
+    fn two_queries_in_a_row_to_one_region_suggest_smart_placement() {
+        let mut design = base();
+        assert!(
+            !reports(&design, "PLC001"),
+            "one query is not worth moving for"
+        );
+        second_query(&mut design);
+        assert!(reports(&design, "PLC001"));
+        if let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind) {
+            worker.placement = WorkerPlacement::Smart;
+        }
+        assert!(!reports(&design, "PLC001"), "already smart");
+    }
+}
