@@ -1,4 +1,4 @@
-//! The `edgewire` binary as users run it: exit codes and output of `validate` and `fmt`.
+//! The `edgewire` binary as users run it: exit codes and output of `validate`, `fmt` and `scenario`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -283,4 +283,41 @@ fn diagram_draws_the_design_as_svg() {
     // --format overrides the file name; standard output gets the same picture.
     let output = edgewire(&["diagram", "examples/global-api.ron", "--format", "svg"]);
     assert_eq!(stdout(&output), svg);
+}
+
+/// `examples/kv-only.ron` whose "get note" request expects this body, written to `dir`.
+fn kv_notes_expecting(dir: &Path, body: &str) -> PathBuf {
+    let design = std::fs::read_to_string(root().join("examples/kv-only.ron"))
+        .expect("example")
+        .replacen(
+            "path: \"/notes/1\",",
+            &format!("path: \"/notes/1\",\n                        expect_body: {body},"),
+            1,
+        );
+    let path = dir.join("kv-only.ron");
+    std::fs::write(&path, design).expect("written");
+    path
+}
+
+#[test]
+fn scenario_checks_statuses_and_expected_bodies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = kv_notes_expecting(dir.path(), r#"{"note": {"id": "1", "text": "Buy milk"}}"#);
+    let output = edgewire(&["scenario", path.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("ok   get note: GET /notes/1 -> 200"));
+    assert!(stdout(&output).ends_with("7 passed, 0 failed\n"));
+
+    // Expecting another text: the status is right, the body is not.
+    let path = kv_notes_expecting(dir.path(), r#"{"note": {"text": "Buy bread"}}"#);
+    let output = edgewire(&["scenario", path.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains(
+            "FAIL get note: GET /notes/1 -> 200, body differs at /note/text: \"Buy milk\", expected \"Buy bread\""
+        ),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).ends_with("6 passed, 1 failed\n"));
 }

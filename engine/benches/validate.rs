@@ -171,6 +171,7 @@ fn large_design() -> Design {
                 body: None,
                 weight: 1.0,
                 expect_status: 200,
+                expect_body: None,
             });
         }
     }

@@ -211,6 +211,10 @@ fn client() -> impl Strategy<Value = Client> {
                 method,
                 path,
                 headers,
+                expect_body: match &body {
+                    Some(RequestBody::Json(value)) => Some(value.clone()),
+                    _ => None,
+                },
                 body,
                 weight,
                 expect_status,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use bytes::Bytes;
 use edgewire_engine::Design;
-use edgewire_engine::model::{NodeKind, SampleRequest};
+use edgewire_engine::model::{NodeKind, SampleRequest, json_contains};
 use edgewire_engine::runtime::{ENTRY_PREFIX, Engine, EngineOptions, entry_points};
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
@@ -102,7 +102,12 @@ fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
             let outcome = send(&client, &base, prefix, request).await;
             let ms = started.elapsed().as_millis();
             let (ok, status) = match &outcome {
-                Ok(status) => (*status == request.expect_status, status.to_string()),
+                Ok((status, body)) => match body_mismatch(request, body) {
+                    Some(why) if *status == request.expect_status => {
+                        (false, format!("{status}, body differs at {why}"))
+                    }
+                    _ => (*status == request.expect_status, status.to_string()),
+                },
                 Err(err) => (false, format!("error ({err:#})")),
             };
             if ok {
@@ -133,12 +138,24 @@ fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Why the body does not have what the request's `expect_body` asks for, if it does not.
+fn body_mismatch(request: &SampleRequest, body: &[u8]) -> Option<String> {
+    let expected = request.expect_body.as_ref()?;
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(actual) => json_contains(&actual, expected).err(),
+        Err(_) => Some(format!(
+            "/: not JSON ({} bytes), expected {expected}",
+            body.len()
+        )),
+    }
+}
+
 async fn send(
     client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
     base: &str,
     prefix: &str,
     request: &SampleRequest,
-) -> anyhow::Result<u16> {
+) -> anyhow::Result<(u16, Bytes)> {
     let uri = format!("{base}{prefix}{}", request.path);
     let mut builder = hyper::Request::builder()
         .method(request.method.as_str())
@@ -167,7 +184,11 @@ async fn send(
         .with_context(|| format!("{uri} did not answer within {REQUEST_TIMEOUT:?}"))?
         .with_context(|| format!("cannot reach {uri}"))?;
     let status = response.status().as_u16();
-    // Read the body so that the connection can be reused.
-    let _ = response.into_body().collect().await;
-    Ok(status)
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .with_context(|| format!("cannot read the answer of {uri}"))?
+        .to_bytes();
+    Ok((status, body))
 }

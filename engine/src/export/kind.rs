@@ -183,6 +183,23 @@ pub(crate) trait KindExport {
         Vec::new()
     }
 
+    /// Code in the exported tests' `beforeAll` that prepares a store as the local migrate and
+    /// seed scripts do (a block of statements, each line indented two spaces).
+    fn test_setup(&self, _store: &Store<'_>) -> Option<String> {
+        None
+    }
+
+    /// The headers whose value the exported tests make from a Worker secret.
+    fn test_credentials(&self, _node: &Node) -> Vec<TestCredential> {
+        Vec::new()
+    }
+
+    /// The environment variable that points a binding of this kind at a local server in
+    /// development and tests (Hyperdrive's PostgreSQL).
+    fn local_variable(&self, _binding: &str) -> Option<String> {
+        None
+    }
+
     /// What a Worker that binds this kind needs.
     fn binding_needs(&self) -> Option<&'static Needs> {
         None
@@ -249,4 +266,15 @@ pub(crate) struct RemoteStore {
     pub exists: Vec<String>,
     pub create: Vec<String>,
     pub migrate: Option<Vec<String>>,
+}
+
+/// A request header the exported tests make from a Worker's secret, so that they pass with
+/// whatever value the developer's `.dev.vars` (or CI) gives it.
+pub(crate) struct TestCredential {
+    /// The header, lowercase.
+    pub header: String,
+    pub secret: String,
+    /// `Bearer <JWT>` signed with the secret (HS256): the sample token's claims are signed
+    /// again; otherwise the header is the secret itself.
+    pub bearer_jwt: bool,
 }

@@ -41,6 +41,9 @@ pub mod versions {
     pub const POSTGRES: &str = "3.4.9";
     /// The JSON Schema validator of exported route contracts (made for Workers: no `eval`).
     pub const CFWORKER_JSON_SCHEMA: &str = "4.1.6";
+    /// The exported scenario tests' runner, and Node's types for them.
+    pub const VITEST: &str = "5.1.2";
+    pub const TYPES_NODE: &str = "22.20.7";
     /// `engines.node` of the exported project (wrangler's own requirement).
     pub const NODE: &str = ">=22.12";
 }

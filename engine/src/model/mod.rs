@@ -10,6 +10,7 @@
 //! never leave that module.
 
 mod contract;
+mod expect;
 mod handler;
 mod identifier;
 mod kinds;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use contract::{
     NamedSchemas, ParamType, QueryParam, RequestContract, ResponseContract, Schema,
 };
+pub use expect::json_contains;
 pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
     walk_steps, walk_steps_mut,
@@ -36,8 +38,8 @@ pub use nodes::{
 
 /// The newest design file format version. Older versions are migrated on load.
 ///
-/// Version 2 added route contracts (`request`, `responses`), the design's named `schemas`
-/// and Workers' `placement`. A design that uses none of them is saved as version 1, so that older Edgewire
+/// Version 2 added route contracts (`request`, `responses`), the design's named `schemas`,
+/// Workers' `placement` and scenario requests' `expect_body`. A design that uses none of them is saved as version 1, so that older Edgewire
 /// releases still open it ([`Design::required_version`]).
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -91,12 +93,13 @@ impl Design {
     }
 
     /// The oldest file format version that holds this design: 2 when it has route contracts,
-    /// named schemas or a Worker with Smart Placement, else 1.
+    /// named schemas, a Worker with Smart Placement or a scenario's `expect_body`, else 1.
     pub fn required_version(&self) -> u32 {
         let contracts = self.nodes.iter().any(|node| match &node.kind {
             NodeKind::Worker(worker) => {
                 worker.routes.iter().any(Route::has_contract) || !worker.placement.is_default()
             }
+            NodeKind::Client(client) => client.scenario.iter().any(|r| r.expect_body.is_some()),
             _ => false,
         });
         if contracts || !self.schemas.is_empty() {

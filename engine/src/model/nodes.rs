@@ -141,6 +141,9 @@ pub struct SampleRequest {
     pub weight: f64,
     /// The status the response must have.
     pub expect_status: u16,
+    /// JSON the response body must contain (format version 2): see [`super::json_contains`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_body: Option<serde_json::Value>,
 }
 
 /// A sample request body.

@@ -379,6 +379,7 @@ mod tests {
                         body: None,
                         weight: -1.0,
                         expect_status: 200,
+                        expect_body: None,
                     }],
                 }),
                 1 => NodeKind::Gateway(Gateway {

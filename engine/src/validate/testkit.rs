@@ -77,6 +77,7 @@ pub(crate) fn request(method: HttpMethod, path: &str, expect_status: u16) -> Sam
         body: None,
         weight: 1.0,
         expect_status,
+        expect_body: None,
     }
 }
 

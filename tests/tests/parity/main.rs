@@ -2,8 +2,10 @@
 //! must answer exactly like Edgewire's local engine.
 //!
 //! For each `examples/*.ron`: export it; link the pinned tooling's `node_modules` into the
-//! project; `npm run typecheck`; `npm run build` (`wrangler deploy --dry-run --outdir` for
-//! every Worker); start a throwaway PostgreSQL with the Hyperdrive seeds; `npm run
+//! project; `npm run typecheck`; compare every Worker's `Env` with `wrangler types`; `npm run
+//! build` (`wrangler deploy --dry-run --outdir` for every Worker); start a throwaway
+//! PostgreSQL with the Hyperdrive seeds; `npm test` (the export's own scenario tests, on
+//! databases of their own, none skipped); `npm run
 //! db:migrate:local` and `npm run seed:local`; `npm run dev` (all Workers in one wrangler
 //! process); then send every scenario request plus the suite's own extra requests (error
 //! cases, unknown routes, bad auth, bad JSON, CORS) and check the scenario's expected statuses.

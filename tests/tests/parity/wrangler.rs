@@ -100,6 +100,13 @@ pub(crate) fn start_wrangler(
         }
     }
     let (postgres, hyperdrive_env) = start_postgres(design, pg_bin);
+    // The export's own tests, on databases of their own: the scenario changes the data it
+    // runs on, and the parity cases below need it as seeded.
+    let test_env = postgres
+        .as_ref()
+        .map(|pg| hyperdrive_databases(pg, design, "tests"))
+        .unwrap_or_default();
+    project.run_tests(&test_env);
     project.run_checked(
         "npm run db:migrate:local",
         "db:migrate:local",
@@ -160,6 +167,32 @@ impl Project<'_> {
     /// Runs an npm script to its end, its output kept in `log_name` in the scratch folder.
     fn run_checked(&self, what: &str, script: &str, log_name: &str) {
         run_checked(what, self.npm(script), &self.scratch.join(log_name));
+    }
+
+    /// `npm test`: the export's scenario tests (vitest and wrangler's test harness), with
+    /// PostgreSQL for every Hyperdrive when the design has one, so none is skipped.
+    fn run_tests(&self, hyperdrive_env: &BTreeMap<String, String>) {
+        let mut command = tooling::command("npm", self.node_modules, self.scratch);
+        command
+            .args(["test", "--silent"])
+            .current_dir(&self.dir)
+            .envs(hyperdrive_env);
+        let log = self.scratch.join("test.log");
+        run_checked("npm test (the export's scenario tests)", command, &log);
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let summary = text
+            .lines()
+            .find(|line| line.trim_start().starts_with("Tests "))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        assert!(
+            summary.contains("passed")
+                && !summary.contains("skipped")
+                && !summary.contains("failed"),
+            "npm test: every scenario test runs and passes, got `{summary}`:\n{text}"
+        );
+        eprintln!("  npm test: {summary}");
     }
 
     /// Starts `npm run dev` (all Workers in one wrangler process) and waits until it is ready.
@@ -232,21 +265,29 @@ fn start_postgres(
     let bin = pg_bin.expect("PostgreSQL is checked before");
     let pg = TestCluster::start_for_tests_with(|o| o.binaries = Some(bin.clone()))
         .expect("PostgreSQL starts");
+    hyperdrive_env = hyperdrive_databases(&pg, design, "wrangler");
+    (Some(pg), hyperdrive_env)
+}
+
+/// One database per Hyperdrive node (`<prefix>_<node>`), seeded, and the environment that
+/// points each Worker's binding to it at it.
+fn hyperdrive_databases(pg: &Cluster, design: &Design, prefix: &str) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
     for node in &design.nodes {
         let NodeKind::Hyperdrive(h) = &node.kind else {
             continue;
         };
-        let database = format!("wrangler_{}", export::slug(&node.id).replace('-', "_"));
+        let database = format!("{prefix}_{}", export::slug(&node.id).replace('-', "_"));
         pg.create_database(&database, &h.seed).expect("seeded");
         for wire in design.wires_to(&node.id) {
-            hyperdrive_env.insert(
+            env.insert(
                 format!(
                     "CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_{}",
                     wire.binding
                 ),
-                wrangler_url(&pg, &database),
+                wrangler_url(pg, &database),
             );
         }
     }
-    (Some(pg), hyperdrive_env)
+    env
 }

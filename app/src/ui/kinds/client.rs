@@ -156,6 +156,7 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
             body: None,
             weight: 1.0,
             expect_status: 200,
+            expect_body: None,
         });
     }
 }
@@ -217,6 +218,19 @@ fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
                 .small()
                 .italics(),
         );
+    }
+    let mut expects = request.expect_body.is_some();
+    if ui
+        .checkbox(&mut expects, "Expected body contains")
+        .on_hover_text(
+            "JSON the answer must contain: objects may have more fields, arrays match item by item",
+        )
+        .changed()
+    {
+        request.expect_body = expects.then(|| serde_json::json!({}));
+    }
+    if let Some(expected) = &mut request.expect_body {
+        fields::json(ui, expected);
     }
 }
 

@@ -12,6 +12,7 @@ use crate::graph::DesignGraph;
 use crate::model::{Design, Kind};
 
 mod readme;
+mod scenarios;
 mod scripts;
 mod workers;
 mod workflow;
@@ -27,13 +28,16 @@ pub(crate) const EDGEWIRE_TS: &str = include_str!("../../../../assets/export/edg
 pub(crate) const GATEWAY_TS: &str = include_str!("../../../../assets/export/gateway.ts");
 const TSCONFIG: &str = include_str!("../../../../assets/export/tsconfig.json");
 const GITIGNORE: &str = include_str!("../../../../assets/export/gitignore");
+const TEST_TSCONFIG: &str = include_str!("../../../../assets/export/test-tsconfig.json");
+const VITEST_CONFIG: &str = include_str!("../../../../assets/export/vitest.config.ts");
 
 /// The one state folder shared by dev, migrations and seeding.
 pub(crate) const STATE_DIR: &str = ".wrangler/state";
 
 /// Top-level folders of the project that a Worker folder must not take.
-const ROOT_FOLDERS: [&str; 7] = [
+const ROOT_FOLDERS: [&str; 8] = [
     ".github",
+    "test",
     "migrations",
     "seed",
     "scripts",
@@ -152,9 +156,20 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
         "scripts/deploy.mjs",
         deploy_script(design, &ordered, &deploy_order, &scripts, &stores),
     );
-    let tests = scripts::scripts(&ordered, &stores)
-        .iter()
-        .any(|(name, _)| name == "test");
+    let tests = !scenarios::scenario_tests(design).is_empty();
+    if tests {
+        tree.add(
+            "test/scenario.test.ts",
+            scenarios::test_file(&scenarios::Tests {
+                design,
+                ordered: &ordered,
+                scripts: &scripts,
+                stores: &stores,
+            }),
+        );
+        tree.add("test/tsconfig.json", TEST_TSCONFIG);
+        tree.add("vitest.config.ts", VITEST_CONFIG);
+    }
     tree.add(
         ".github/workflows/ci.yml",
         ci_workflow(&Workflow {

@@ -86,6 +86,11 @@ pub(super) fn readme(
     for store in stores.values() {
         crate::kinds::of(&store.node.kind).readme_run_locally(store, &mut out);
     }
+    if !super::scenarios::scenario_tests(design).is_empty() {
+        out.push_str(
+            "npm test                   # the scenario requests as tests, every Worker in one local server\n",
+        );
+    }
     let _ = writeln!(
         out,
         "npm run dev                # every Worker in one `wrangler dev`; `{}` answers on http://localhost:8787\n```\n",
@@ -131,11 +136,16 @@ pub(super) fn readme(
             "bundle every Worker into `dist/` without deploying",
         ),
         (
+            "test",
+            "the design's scenario requests as tests, every Worker in one local server (vitest and wrangler's test harness)",
+        ),
+        (
             "deploy",
             "create D1 databases, migrate them, deploy services, then the gateway",
         ),
     ];
-    let present: BTreeSet<String> = scripts(ordered, stores)
+    let tests = !super::scenarios::scenario_tests(design).is_empty();
+    let present: BTreeSet<String> = scripts(ordered, stores, tests)
         .into_iter()
         .map(|(n, _)| n)
         .collect();

@@ -81,18 +81,23 @@ pub(super) fn package_name(design: &Design) -> String {
 }
 
 /// The npm scripts, in the order they are written.
+/// The package scripts; `tests`: whether the project has scenario tests (`npm test`).
 pub(super) fn scripts(
     ordered: &[&Script<'_>],
     stores: &BTreeMap<&str, Store<'_>>,
+    tests: bool,
 ) -> Vec<(String, String)> {
     let configs: Vec<String> = ordered
         .iter()
         .map(|s| format!("-c {}", s.config()))
         .collect();
-    let typecheck: Vec<String> = ordered
+    let mut typecheck: Vec<String> = ordered
         .iter()
         .map(|s| format!("tsc --noEmit -p {}", s.folder))
         .collect();
+    if tests {
+        typecheck.push("tsc --noEmit -p test".to_owned());
+    }
     let mut store_scripts = StoreScripts::default();
     for store in stores.values() {
         crate::kinds::of(&store.node.kind).store_scripts(store, &mut store_scripts);
@@ -146,6 +151,9 @@ pub(super) fn scripts(
             .collect::<Vec<_>>()
             .join(" && "),
     ));
+    if tests {
+        out.push(("test".to_owned(), "vitest run".to_owned()));
+    }
     out.push(("deploy".to_owned(), "node scripts/deploy.mjs".to_owned()));
     out
 }
@@ -177,7 +185,8 @@ pub(super) fn package_json(
         string_literal(versions::NODE)
     );
     out.push_str("  \"scripts\": {\n");
-    let scripts = scripts(ordered, stores);
+    let tests = !super::scenarios::scenario_tests(design).is_empty();
+    let scripts = scripts(ordered, stores, tests);
     let lines: Vec<String> = scripts
         .iter()
         .map(|(name, command)| format!("    {}: {}", string_literal(name), string_literal(command)))
@@ -200,12 +209,26 @@ pub(super) fn package_json(
             .collect();
         let _ = writeln!(out, "  \"dependencies\": {{\n{}\n  }},", lines.join(",\n"));
     }
+    let mut dev: Vec<(&str, &str)> = vec![
+        ("@cloudflare/workers-types", versions::WORKERS_TYPES),
+        ("typescript", versions::TYPESCRIPT),
+        ("wrangler", versions::WRANGLER),
+    ];
+    if tests {
+        dev.extend([
+            ("@types/node", versions::TYPES_NODE),
+            ("vitest", versions::VITEST),
+        ]);
+        dev.sort_unstable();
+    }
+    let lines: Vec<String> = dev
+        .iter()
+        .map(|(name, version)| format!("    {}: {}", string_literal(name), string_literal(version)))
+        .collect();
     let _ = writeln!(
         out,
-        "  \"devDependencies\": {{\n    \"@cloudflare/workers-types\": \"{}\",\n    \"typescript\": \"{}\",\n    \"wrangler\": \"{}\"\n  }}\n}}",
-        versions::WORKERS_TYPES,
-        versions::TYPESCRIPT,
-        versions::WRANGLER
+        "  \"devDependencies\": {{\n{}\n  }}\n}}",
+        lines.join(",\n")
     );
     out
 }

@@ -35,6 +35,24 @@ pub(super) fn ci_workflow(w: &Workflow<'_, '_>) -> String {
     out.push_str(SETUP);
     out.push_str("      - run: npm run typecheck\n");
     if w.tests {
+        let secrets: Vec<(String, String)> = w
+            .ordered
+            .iter()
+            .flat_map(|s| {
+                s.secrets()
+                    .into_iter()
+                    .map(|(name, _)| (s.folder.clone(), name))
+            })
+            .collect();
+        if !secrets.is_empty() {
+            out.push_str("      - name: Throwaway secrets for the tests (each Worker reads its .dev.vars)\n        run: |\n");
+            for (folder, name) in &secrets {
+                let _ = writeln!(
+                    out,
+                    "          echo \"{name}=test-$GITHUB_RUN_ID-$RANDOM\" >> {folder}/.dev.vars"
+                );
+            }
+        }
         out.push_str("      - run: npm test\n");
     }
     out.push_str(

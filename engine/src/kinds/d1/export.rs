@@ -99,6 +99,40 @@ impl KindExport for super::Def {
         }
     }
 
+    fn test_setup(&self, store: &Store<'_>) -> Option<String> {
+        let NodeKind::D1(db) = &store.node.kind else {
+            return None;
+        };
+        let (config, binding) = &store.via;
+        let worker = config.strip_suffix("/wrangler.jsonc").unwrap_or(config);
+        let mut out = format!(
+            "  {{
+    // D1 {}: its migrations, then its seed.
+    const worker = server.getWorker({});
+",
+            store.node.id,
+            string_literal(worker)
+        );
+        if !db.migrations.is_empty() {
+            let _ = writeln!(
+                out,
+                "    await worker.applyD1Migrations({});",
+                string_literal(binding)
+            );
+        }
+        if !db.seed.trim().is_empty() {
+            let _ = writeln!(
+                out,
+                "    const db = (await worker.getEnv())[{}];
+    await db.batch(statements(\"seed/d1/{}.sql\").map((sql) => db.prepare(sql)));",
+                string_literal(binding),
+                store.name
+            );
+        }
+        out.push_str("  }\n");
+        Some(out)
+    }
+
     fn deploy_store(&self, store: &Store<'_>) -> Option<RemoteStore> {
         let NodeKind::D1(db) = &store.node.kind else {
             return None;

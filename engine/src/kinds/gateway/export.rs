@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::export::kind::{KindExport, Script, WranglerSection};
+use crate::export::kind::{KindExport, Script, TestCredential, WranglerSection};
 use crate::export::project::{GATEWAY_TS, env_interface, file_header};
 use crate::export::typescript::string_literal;
 use crate::export::{ExportError, ExportTree, names};
@@ -90,6 +90,25 @@ impl KindExport for super::Def {
                 "RateLimit",
             )],
             _ => Vec::new(),
+        }
+    }
+
+    fn test_credentials(&self, node: &Node) -> Vec<TestCredential> {
+        let NodeKind::Gateway(g) = &node.kind else {
+            return Vec::new();
+        };
+        match &g.auth {
+            Auth::ApiKey { header, secret } => vec![TestCredential {
+                header: header.to_ascii_lowercase(),
+                secret: secret.clone(),
+                bearer_jwt: false,
+            }],
+            Auth::Jwt { secret, .. } => vec![TestCredential {
+                header: "authorization".to_owned(),
+                secret: secret.clone(),
+                bearer_jwt: true,
+            }],
+            Auth::None => Vec::new(),
         }
     }
 

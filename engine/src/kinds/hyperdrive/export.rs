@@ -124,6 +124,10 @@ impl KindExport for super::Def {
         true
     }
 
+    fn local_variable(&self, binding: &str) -> Option<String> {
+        Some(local_env(binding))
+    }
+
     fn readme_run_locally(&self, store: &Store<'_>, out: &mut String) {
         let NodeKind::Hyperdrive(h) = &store.node.kind else {
             return;

@@ -13,6 +13,24 @@ const SECTION: WranglerSection = WranglerSection {
 };
 
 impl KindExport for super::Def {
+    fn test_setup(&self, store: &Store<'_>) -> Option<String> {
+        let NodeKind::Kv(kv) = &store.node.kind else {
+            return None;
+        };
+        if kv.seed.is_empty() {
+            return None;
+        }
+        let (config, binding) = &store.via;
+        let worker = config.strip_suffix("/wrangler.jsonc").unwrap_or(config);
+        Some(format!(
+            "  {{\n    // KV {}: its seed entries.\n    const kv = (await env({}))[{}];\n    for (const {{ key, value }} of JSON.parse(readFileSync(\"seed/kv/{}.json\", \"utf8\"))) {{\n      await kv.put(key, value);\n    }}\n  }}\n",
+            store.node.id,
+            string_literal(worker),
+            string_literal(binding),
+            store.name
+        ))
+    }
+
     fn wrangler_binding(
         &self,
         target: &Node,

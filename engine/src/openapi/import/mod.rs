@@ -335,6 +335,7 @@ impl<'d> Importer<'d> {
             body: body.and_then(|(_, example)| example).map(RequestBody::Json),
             weight: 1.0,
             expect_status: status,
+            expect_body: None,
         };
         let worker = worker_name(op, path, public);
         self.ops.push(Op {
