@@ -27,6 +27,26 @@ pub const KV_LIST_LIMIT: usize = 1000;
 /// <https://developers.cloudflare.com/hyperdrive/concepts/query-caching/>.
 pub const HYPERDRIVE_MAX_AGE_LIMIT_SECS: u32 = 3600;
 
+/// How long the engine's HTTP server waits for a request's headers, and for the next request
+/// on an idle keep-alive connection, before it closes the connection. Real clients send
+/// their headers in one go; one that trickles them a byte at a time (a slow-loris attack)
+/// would otherwise hold a connection and a file descriptor for ever. 10 s is what proxies
+/// in front of web servers commonly allow for headers (nginx-based CDNs use 10 s for
+/// `client_header_timeout`); Cloudflare's edge keeps idle client connections longer (400 s,
+/// <https://developers.cloudflare.com/fundamentals/reference/connection-limits/>), but a
+/// client simply reconnects, so one timer for both keeps the engine simple.
+pub const HEADER_READ_TIMEOUT_SECS: u64 = 10;
+
+/// Connections the engine serves at once; more wait in the listen backlog until one closes.
+/// Also kept under half the process's open-file limit, so that accepting never runs the
+/// engine out of file descriptors for its stores.
+pub const MAX_CONNECTIONS: usize = 1024;
+
+/// HTTP/2: concurrent streams per connection (what common servers allow), and the ping that
+/// finds a peer that went away without closing.
+pub const HTTP2_MAX_STREAMS: u32 = 256;
+pub const HTTP2_KEEP_ALIVE_SECS: u64 = 20;
+
 /// Error body texts. The engine and the generated TypeScript answer with exactly these.
 pub mod errors {
     /// 400: the body of a request is not JSON.

@@ -221,6 +221,7 @@ impl Engine {
         options: EngineOptions,
     ) -> Result<RunningEngine, EngineError> {
         let port = options.port;
+        let limits = options.connections;
         let engine = Self::new(design, options).await?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
@@ -229,9 +230,14 @@ impl Engine {
             .local_addr()
             .map_err(|source| EngineError::Bind { port, source })?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(super::server::run(engine.clone(), listener, async move {
-            let _ = stopped.await;
-        }));
+        let server = tokio::spawn(super::server::run(
+            engine.clone(),
+            listener,
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Ok(RunningEngine {
             engine,
             addr,

@@ -176,6 +176,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::RequestCtx;
 pub use engine::{Engine, RunningEngine, entry_points};
 pub use kind::KindRuntime;
-pub use options::{EngineError, EngineEvent, EngineOptions, default_state_dir};
+pub use options::{ConnectionLimits, EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};

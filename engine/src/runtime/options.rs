@@ -54,6 +54,29 @@ pub struct EngineOptions {
     /// Bindings added to (or replacing) the design's: `(worker id, binding name, binding)`.
     /// For embedding the engine with other stores, and for tests.
     pub extra_bindings: Vec<(String, String, Binding)>,
+    /// What the HTTP server allows a connection.
+    pub connections: ConnectionLimits,
+}
+
+/// What the HTTP server allows its connections (see [`crate::semantics`] for the defaults
+/// and why).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers, or the next request on a keep-alive connection.
+    pub header_read_timeout: std::time::Duration,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: std::time::Duration::from_secs(
+                crate::semantics::HEADER_READ_TIMEOUT_SECS,
+            ),
+            max_connections: crate::semantics::MAX_CONNECTIONS,
+        }
+    }
 }
 
 impl EngineOptions {
@@ -67,6 +90,7 @@ impl EngineOptions {
             read_environment: true,
             clock: Arc::new(SystemClock),
             extra_bindings: Vec::new(),
+            connections: ConnectionLimits::default(),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -21,13 +22,14 @@ use hyper::body::Body as HttpBody;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt as _;
 
-use crate::semantics::errors;
+use crate::semantics::{HTTP2_KEEP_ALIVE_SECS, HTTP2_MAX_STREAMS, errors};
 
 use super::engine::Engine;
 use super::http::{Resp, error_response};
-use super::options::EngineEvent;
+use super::options::{ConnectionLimits, EngineEvent};
 use super::trace::TRACE_LOG_CAPACITY;
 
 /// Entry points other than the first are served under `/__edgewire/entry/<id>/...`.
@@ -53,26 +55,27 @@ pub fn router(engine: Engine) -> Router {
 ///
 /// Connections are served by hyper directly (HTTP/1.1 with keep-alive, or HTTP/2): entry-point
 /// requests go straight to the engine, and only `/__edgewire/*` goes through the axum router.
+///
+/// Each connection has [`ConnectionLimits::header_read_timeout`] to send a request's headers
+/// (and to start the next one when idle), and at most [`ConnectionLimits::max_connections`]
+/// are served at once: the next one is accepted when one closes.
 pub async fn run(
     engine: Engine,
     listener: tokio::net::TcpListener,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closing = engine.shared.closing.clone();
     let tools = router(engine.clone());
-    // HTTP/1.1, and HTTP/2 for clients that start with its preface (h2c).
-    let server = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    let server = http_server(limits.header_read_timeout);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(connection_bound(limits.max_connections)));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(accepted) => accepted,
-                    Err(err) => {
-                        accept_failed(&err).await;
-                        continue;
-                    }
+            accepted = accept(&listener, &permits) => {
+                let Some((stream, peer, permit)) = accepted else {
+                    continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let engine = engine.clone();
@@ -80,12 +83,20 @@ pub async fn run(
                 let service = hyper::service::service_fn(move |request| {
                     serve_one(engine.clone(), tools.clone(), peer.ip(), request)
                 });
-                let connection = server
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .into_owned();
-                let connection = graceful.watch(connection);
+                let server = server.clone();
+                let watcher = graceful.watcher();
+                let timeout = limits.header_read_timeout;
                 tokio::spawn(async move {
-                    if let Err(err) = connection.await {
+                    let _permit = permit;
+                    // Which HTTP version the client speaks is read before hyper's own header
+                    // timer starts: a client that sends nothing is closed here.
+                    if !sent_something(&stream, timeout).await {
+                        return;
+                    }
+                    let connection = server
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .into_owned();
+                    if let Err(err) = watcher.watch(connection).await {
                         tracing::debug!("connection from {peer}: {err}");
                     }
                 });
@@ -98,6 +109,61 @@ pub async fn run(
     let _ = closing.send_replace(true);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// HTTP/1.1, and HTTP/2 for clients that start with its preface (h2c), with the timers that
+/// close silent connections.
+fn http_server(
+    header_read_timeout: Duration,
+) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
+    let mut server =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    server
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    server
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .max_concurrent_streams(HTTP2_MAX_STREAMS)
+        .keep_alive_interval(Duration::from_secs(HTTP2_KEEP_ALIVE_SECS))
+        .keep_alive_timeout(Duration::from_secs(HTTP2_KEEP_ALIVE_SECS));
+    server
+}
+
+/// The next connection, once a permit is free: `None` when accepting failed (the loop goes
+/// on).
+async fn accept(
+    listener: &tokio::net::TcpListener,
+    permits: &Arc<Semaphore>,
+) -> Option<(tokio::net::TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let permit = permits.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok((stream, peer)) => Some((stream, peer, permit)),
+        Err(err) => {
+            accept_failed(&err).await;
+            None
+        }
+    }
+}
+
+/// Whether the client sends a first byte within `timeout` (and did not just close).
+async fn sent_something(stream: &tokio::net::TcpStream, timeout: Duration) -> bool {
+    let mut first = [0_u8; 1];
+    matches!(
+        tokio::time::timeout(timeout, stream.peek(&mut first)).await,
+        Ok(Ok(1..))
+    )
+}
+
+/// `wanted`, but under half the process's limit on open files (the stores, PostgreSQL and
+/// the log need descriptors too), and at least 16.
+fn connection_bound(wanted: usize) -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let half = limit.current.map_or(usize::MAX, |open| {
+        usize::try_from(open / 2).unwrap_or(usize::MAX)
+    });
+    wanted.min(half).max(16)
 }
 
 /// Like hyper's and axum's servers: a refused or reset connection is the client's business;
