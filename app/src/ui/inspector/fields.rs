@@ -92,6 +92,40 @@ pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemActi
     }
 }
 
+/// A list edited in place: each item on one row drawn by `row`, with a × that removes it,
+/// then a `+ Noun` button that appends `new(items)`. `salt` keeps the rows' ids apart from
+/// other lists; `noun` names one item (`Header`).
+pub fn rows_ui<T>(
+    ui: &mut egui::Ui,
+    items: &mut Vec<T>,
+    (salt, noun): (&str, &str),
+    mut row: impl FnMut(&mut egui::Ui, usize, &mut T),
+    new: impl FnOnce(&[T]) -> T,
+) {
+    let mut remove = None;
+    for (index, item) in items.iter_mut().enumerate() {
+        ui.push_id((salt, index), |ui| {
+            ui.horizontal(|ui| {
+                row(ui, index, item);
+                if ui
+                    .small_button("×")
+                    .on_hover_text(format!("Remove {}", noun.to_lowercase()))
+                    .clicked()
+                {
+                    remove = Some(index);
+                }
+            });
+        });
+    }
+    if let Some(index) = remove {
+        items.remove(index);
+    }
+    if ui.small_button(format!("+ {noun}")).clicked() {
+        let item = new(items);
+        items.push(item);
+    }
+}
+
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);
@@ -138,15 +172,20 @@ pub fn inline_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() - 40.0).clamp(60.0, 220.0)
 }
 
-/// A monospace field sized to leave room for a button after it.
-pub fn code_inline(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    let width = inline_width(ui);
+/// A monospace one-line field `width` points wide.
+pub fn code_field(ui: &mut egui::Ui, value: &mut String, width: f32, name: &str) -> egui::Response {
     ui.add(
         egui::TextEdit::singleline(value)
             .font(egui::TextStyle::Monospace)
             .desired_width(width),
     )
     .accessible_name(name)
+}
+
+/// A monospace field sized to leave room for a button after it.
+pub fn code_inline(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    let width = inline_width(ui);
+    code_field(ui, value, width, name)
 }
 
 /// A one-line text field filling the row.
@@ -157,12 +196,8 @@ pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response
 
 /// A monospace one-line field (paths, templates, names).
 pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .font(egui::TextStyle::Monospace)
-            .desired_width(fill_width(ui)),
-    )
-    .accessible_name(name)
+    let width = fill_width(ui);
+    code_field(ui, value, width, name)
 }
 
 /// A comma-separated list of strings.

@@ -82,40 +82,31 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    let mut remove = None;
-    for (index, (name, share)) in regions.iter_mut().enumerate() {
-        ui.push_id(("region", index), |ui| {
-            ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).desired_width(110.0))
-                    .accessible_name("Name");
-                ui.add(
-                    DragValue::new(share)
-                        .range(0.0..=1.0)
-                        .speed(0.01)
-                        .fixed_decimals(2),
-                )
-                .accessible_name("Share");
-                if ui
-                    .small_button("×")
-                    .on_hover_text("Remove region")
-                    .clicked()
-                {
-                    remove = Some(index);
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        regions.remove(index);
-    }
+    fields::rows_ui(
+        ui,
+        &mut regions,
+        ("region", "Region"),
+        |ui, _, (name, share)| {
+            ui.add(egui::TextEdit::singleline(name).desired_width(110.0))
+                .accessible_name("Name");
+            ui.add(
+                DragValue::new(share)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .fixed_decimals(2),
+            )
+            .accessible_name("Share");
+        },
+        |regions| {
+            let name = ["us-east", "eu-west", "ap-southeast", "us-west", "sa-east"]
+                .into_iter()
+                .find(|n| !regions.iter().any(|(r, _)| r == n))
+                .unwrap_or("region");
+            (name.to_owned(), 0.0)
+        },
+    );
+    // A new region's share is 0, so the total is the same before and after it.
     let total: f64 = regions.iter().map(|(_, s)| s).sum();
-    if ui.small_button("+ Region").clicked() {
-        let name = ["us-east", "eu-west", "ap-southeast", "us-west", "sa-east"]
-            .into_iter()
-            .find(|n| !regions.iter().any(|(r, _)| r == n))
-            .unwrap_or("region");
-        regions.push((name.to_owned(), 0.0));
-    }
     if (total - 1.0).abs() > 1e-6 && !regions.is_empty() {
         ui.colored_label(
             cx.palette
@@ -225,41 +216,21 @@ fn headers_ui(ui: &mut egui::Ui, headers: &mut std::collections::BTreeMap<String
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut remove = None;
-    for (index, (name, value)) in rows.iter_mut().enumerate() {
-        ui.push_id(("header", index), |ui| {
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(name)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(100.0),
-                )
-                .accessible_name("Name");
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(130.0),
-                )
-                .accessible_name("Value");
-                if ui
-                    .small_button("×")
-                    .on_hover_text("Remove header")
-                    .clicked()
-                {
-                    remove = Some(index);
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        rows.remove(index);
-    }
-    if ui.small_button("+ Header").clicked() {
-        let name = (1..=10_000)
-            .map(|n| format!("x-header-{n}"))
-            .find(|n| !rows.iter().any(|(r, _)| r == n))
-            .unwrap_or_default();
-        rows.push((name, String::new()));
-    }
+    fields::rows_ui(
+        ui,
+        &mut rows,
+        ("header", "Header"),
+        |ui, _, (name, value)| {
+            fields::code_field(ui, name, 100.0, "Name");
+            fields::code_field(ui, value, 130.0, "Value");
+        },
+        |rows| {
+            let name = (1..=10_000)
+                .map(|n| format!("x-header-{n}"))
+                .find(|n| !rows.iter().any(|(r, _)| r == n))
+                .unwrap_or_default();
+            (name, String::new())
+        },
+    );
     *headers = rows.into_iter().collect();
 }

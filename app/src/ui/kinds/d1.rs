@@ -90,12 +90,7 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
         ui.push_id(("migration", index), |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(format!("{:04}_", index + 1)).monospace());
-                ui.add(
-                    egui::TextEdit::singleline(&mut migration.name)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(140.0),
-                )
-                .accessible_name("Name");
+                fields::code_field(ui, &mut migration.name, 140.0, "Name");
                 if let Some(a) = item_buttons(ui, index, len, "migration") {
                     action = (index, Some(a));
                 }
