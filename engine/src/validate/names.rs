@@ -224,7 +224,7 @@ pub fn empty_ids(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports};
+    use super::super::testkit::{assert_contains, base, only, reports};
     use super::*;
     use crate::model::{Node, NodeKind, Note, Wire, Worker};
 
@@ -272,13 +272,8 @@ mod tests {
         }
         assert!(!reports(&design, "BND004"));
         design.wires.push(Wire::new("gateway", "svc-3", "SVC_7"));
-        let found = super::super::testkit::with_code(&design, "BND004");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("both svc-7 and svc-3"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "BND004");
+        assert_contains(&found.message, "both svc-7 and svc-3");
     }
 
     #[test]
@@ -292,15 +287,8 @@ mod tests {
         design
             .nodes
             .push(Node::new("My_Service", NodeKind::Worker(Worker::default())));
-        let found = super::super::testkit::with_code(&design, "NAM001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .unwrap_or_default()
-                .contains("`my-service`")
-        );
+        let found = only(&design, "NAM001");
+        assert_contains(found.help.as_deref().unwrap_or_default(), "`my-service`");
         // Stores are not scripts.
         let mut design = base();
         design.nodes.push(Node::new(
