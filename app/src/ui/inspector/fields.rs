@@ -204,10 +204,7 @@ pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Res
 pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str) {
     let id = ui.next_auto_id();
     let joined = values.join(", ");
-    let mut buffer: String = ui
-        .data(|d| d.get_temp::<(String, String)>(id))
-        .filter(|(original, _)| *original == joined)
-        .map_or_else(|| joined.clone(), |(_, text)| text);
+    let mut buffer = draft(ui, id, &joined);
     let response = ui
         .add(
             egui::TextEdit::singleline(&mut buffer)
@@ -222,10 +219,22 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let rejoined = parsed.join(", ");
-        ui.data_mut(|d| d.insert_temp(id, (rejoined, buffer.clone())));
+        keep_draft(ui, id, parsed.join(", "), &buffer);
         *values = parsed;
     }
+}
+
+/// The text typed into field `id` while the value is still the `canonical` text it was typed
+/// over; else `canonical` (the value changed elsewhere, by an undo for example).
+fn draft(ui: &egui::Ui, id: egui::Id, canonical: &str) -> String {
+    ui.data(|d| d.get_temp::<(String, String)>(id))
+        .filter(|(original, _)| original == canonical)
+        .map_or_else(|| canonical.to_owned(), |(_, text)| text)
+}
+
+/// Remember `text` as typed into field `id` over the value whose text is `canonical`.
+fn keep_draft(ui: &egui::Ui, id: egui::Id, canonical: String, text: &str) {
+    ui.data_mut(|d| d.insert_temp(id, (canonical, text.to_owned())));
 }
 
 /// A SQL editor with syntax highlighting.
@@ -256,10 +265,7 @@ pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> eg
 pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
     let id = ui.next_auto_id();
     let canonical = value.to_string();
-    let mut buffer: String = ui
-        .data(|d| d.get_temp::<(String, String)>(id))
-        .filter(|(original, _)| *original == canonical)
-        .map_or_else(|| canonical.clone(), |(_, text)| text);
+    let mut buffer = draft(ui, id, &canonical);
     let response = ui
         .add(
             egui::TextEdit::singleline(&mut buffer)
@@ -272,7 +278,7 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         if let Ok(parsed) = &parsed {
             *value = parsed.clone();
         }
-        ui.data_mut(|d| d.insert_temp(id, (value.to_string(), buffer.clone())));
+        keep_draft(ui, id, value.to_string(), &buffer);
     }
     if let Err(err) = parsed {
         ui.colored_label(
