@@ -126,6 +126,11 @@ pub fn rows_ui<T>(
     }
 }
 
+/// The two-column grid of a form: labels on the left, fields on the right.
+pub fn form_grid(id: &str) -> egui::Grid {
+    egui::Grid::new(id).num_columns(2).spacing([8.0, 6.0])
+}
+
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);

@@ -63,19 +63,16 @@ impl KindUi for ClientUi {
 
 fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     section(ui, "Traffic");
-    egui::Grid::new("client_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Requests per second");
-            ui.add(
-                DragValue::new(&mut client.requests_per_second)
-                    .range(0.0..=1_000_000.0)
-                    .speed(1.0),
-            )
-            .accessible_name("Requests per second");
-            ui.end_row();
-        });
+    fields::form_grid("client_grid").show(ui, |ui| {
+        ui.label("Requests per second");
+        ui.add(
+            DragValue::new(&mut client.requests_per_second)
+                .range(0.0..=1_000_000.0)
+                .speed(1.0),
+        )
+        .accessible_name("Requests per second");
+        ui.end_row();
+    });
     section(ui, "Regions (traffic shares)");
     let mut regions: Vec<(String, f64)> = client
         .regions
@@ -152,32 +149,29 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
 }
 
 fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
-    egui::Grid::new("request_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Name");
-            fields::text(ui, &mut request.name, "Name");
-            ui.end_row();
-            ui.label("Method");
-            method_combo(ui, "method", &mut request.method);
-            ui.end_row();
-            ui.label("Path");
-            fields::code_line(ui, &mut request.path, "Path");
-            ui.end_row();
-            ui.label("Expected status");
-            ui.add(DragValue::new(&mut request.expect_status).range(100..=599))
-                .accessible_name("Expect status");
-            ui.end_row();
-            ui.label("Weight");
-            ui.add(
-                DragValue::new(&mut request.weight)
-                    .range(0.0..=1000.0)
-                    .speed(0.1),
-            )
-            .accessible_name("Weight");
-            ui.end_row();
-        });
+    fields::form_grid("request_grid").show(ui, |ui| {
+        ui.label("Name");
+        fields::text(ui, &mut request.name, "Name");
+        ui.end_row();
+        ui.label("Method");
+        method_combo(ui, "method", &mut request.method);
+        ui.end_row();
+        ui.label("Path");
+        fields::code_line(ui, &mut request.path, "Path");
+        ui.end_row();
+        ui.label("Expected status");
+        ui.add(DragValue::new(&mut request.expect_status).range(100..=599))
+            .accessible_name("Expect status");
+        ui.end_row();
+        ui.label("Weight");
+        ui.add(
+            DragValue::new(&mut request.weight)
+                .range(0.0..=1000.0)
+                .speed(0.1),
+        )
+        .accessible_name("Weight");
+        ui.end_row();
+    });
     ui.label("Headers");
     headers_ui(ui, &mut request.headers);
     ui.label("Body (JSON)");
