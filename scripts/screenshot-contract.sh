@@ -5,41 +5,11 @@
 # The clicks are at fixed positions of a 1600x1000 window; USERS_X/Y and ROUTE_X/Y move them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/screenshot-lib.sh
 
-PROFILE="${1:-debug}"
-DISPLAY_NUM=":96"
-TARGET="${CARGO_TARGET_DIR:-target}"
-
-if [ "$PROFILE" = release ]; then cargo build --release -p edgewire; else cargo build -p edgewire; fi
-BIN="$TARGET/$PROFILE/edgewire"
-
-SANDBOX="$(mktemp -d)"
-export HOME="$SANDBOX" XDG_CONFIG_HOME="$SANDBOX/config" XDG_DATA_HOME="$SANDBOX/data" XDG_CACHE_HOME="$SANDBOX/cache"
-mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-
-Xvfb "$DISPLAY_NUM" -screen 0 1600x1000x24 -nolisten tcp &
-XVFB_PID=$!
-APP_PID=""
-cleanup() {
-    [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
-    kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$SANDBOX"
-}
-trap cleanup EXIT
-export DISPLAY="$DISPLAY_NUM"
-unset WAYLAND_DISPLAY
-sleep 1
-
-EDGEWIRE_THEME=dark "$BIN" &
-APP_PID=$!
-for _ in $(seq 1 60); do
-    if WID="$(xdotool search --name 'Edgewire' 2>/dev/null | head -n1)" && [ -n "$WID" ]; then
-        break
-    fi
-    sleep 0.5
-done
-[ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
-xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+build_edgewire "${1:-debug}"
+start_screen ":96"
+start_edgewire dark
 sleep 3
 
 # The `users` link under Contents on the Design page, then its PUT /users/:id route.

@@ -141,18 +141,15 @@ mod tests {
     #[test]
     fn ids_and_labels_are_safe_for_mermaid() {
         let mut design = Design::new("A \"quoted\" name\nwith a newline");
-        design
-            .nodes
-            .push(Node::new("end", Kind::Worker.default_node_kind()));
-        design
-            .nodes
-            .push(Node::new("a-b", Kind::Kv.default_node_kind()));
-        design
-            .nodes
-            .push(Node::new("a_b", Kind::D1.default_node_kind()));
-        design
-            .nodes
-            .push(Node::new("note", Kind::Note.default_node_kind()));
+        design.nodes = [
+            ("end", Kind::Worker),
+            ("a-b", Kind::Kv),
+            ("a_b", Kind::D1),
+            ("note", Kind::Note),
+        ]
+        .into_iter()
+        .map(|(id, kind)| Node::new(id, kind.default_node_kind()))
+        .collect();
         design.wires.push(Wire::new("end", "a-b", "KV"));
         design.wires.push(Wire::new("end", "a_b", "DB|x"));
         design.wires.push(Wire::new("end", "note", ""));

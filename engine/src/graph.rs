@@ -212,6 +212,18 @@ impl<'a> DesignGraph<'a> {
         )
     }
 
+    /// The nodes `node` calls through service bindings, each once, sorted by id.
+    fn service_callees(&self, node: NodeIndex) -> Vec<NodeIndex> {
+        let mut callees: Vec<NodeIndex> = self
+            .graph
+            .neighbors_directed(node, Direction::Outgoing)
+            .filter(|&m| self.is_service_edge(node, m))
+            .collect();
+        callees.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        callees.dedup();
+        callees
+    }
+
     fn chain_from(
         &self,
         node: NodeIndex,
@@ -225,13 +237,7 @@ impl<'a> DesignGraph<'a> {
             return None;
         }
         let mut best: Vec<NodeIndex> = Vec::new();
-        let mut callees: Vec<NodeIndex> = self
-            .graph
-            .neighbors_directed(node, Direction::Outgoing)
-            .filter(|&m| self.is_service_edge(node, m))
-            .collect();
-        callees.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
-        for callee in callees {
+        for callee in self.service_callees(node) {
             let chain = self.chain_from(callee, memo, visiting)?;
             if chain.len() > best.len() {
                 best = chain;
@@ -359,15 +365,8 @@ impl<'a> DesignGraph<'a> {
         if !visiting.insert(node) {
             return None;
         }
-        let mut callees: Vec<NodeIndex> = self
-            .graph
-            .neighbors_directed(node, Direction::Outgoing)
-            .filter(|&m| self.is_service_edge(node, m))
-            .collect();
-        callees.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
-        callees.dedup();
         let mut best: (usize, Option<NodeIndex>) = (1, None);
-        for callee in callees {
+        for callee in self.service_callees(node) {
             let length = self.chain_length(callee, memo, visiting)? + 1;
             if length > best.0 {
                 best = (length, Some(callee));

@@ -1,20 +1,11 @@
 //! The examples are what users open first: each one's Client scenario exercises every route of
 //! every Worker, and includes at least one error case.
 
-use std::path::{Path, PathBuf};
+mod design_files;
 
 use edgewire_engine::{NodeKind, format};
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-        .collect();
-    files.sort();
-    files
-}
+use design_files::examples;
 
 /// Whether a request path (query string ignored) matches a route pattern with `:name` segments.
 fn matches(pattern: &str, path: &str) -> bool {

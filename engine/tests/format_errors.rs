@@ -2,20 +2,13 @@
 //!
 //! The rendered errors are golden snapshots: a change in wording shows up in review.
 
-use std::path::{Path, PathBuf};
+mod design_files;
+
+use std::path::Path;
 
 use edgewire_engine::format::{self, FileError};
 
-fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("corpus folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-        .collect();
-    files.sort();
-    files
-}
+use design_files::corpus;
 
 /// Load a corpus file the way the app and the CLI do, with a short stable path.
 fn rendered_error(path: &Path) -> String {

@@ -1,20 +1,13 @@
 //! Design files survive loading and saving: canonical files come back byte for byte, and a
 //! save that fails never damages the file that was there.
 
-use std::path::{Path, PathBuf};
+mod design_files;
+
+use std::path::Path;
 
 use edgewire_engine::format;
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "ron"))
-        .collect();
-    files.sort();
-    files
-}
+use design_files::examples;
 
 #[test]
 fn every_example_round_trips_byte_for_byte() {

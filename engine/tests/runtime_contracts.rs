@@ -3,7 +3,7 @@
 
 mod runtime_support;
 
-use runtime_support::{get, send};
+use runtime_support::{get, send, send_json};
 use serde_json::json;
 
 const DESIGN: &str = r##"
@@ -67,12 +67,11 @@ async fn a_valid_request_reaches_the_steps_with_typed_inputs() {
         answer.json(),
         json!({"id": 42, "notify": false, "email": "ada@example.com"})
     );
-    let answer = send(
+    let answer = send_json(
         &t.engine,
         "POST",
         "/users/7?notify=true",
-        &[],
-        Some(r#"{"email": "ada@example.com"}"#),
+        r#"{"email": "ada@example.com"}"#,
     )
     .await;
     assert_eq!(answer.json()["notify"], json!(true));
@@ -81,12 +80,11 @@ async fn a_valid_request_reaches_the_steps_with_typed_inputs() {
 #[tokio::test]
 async fn an_invalid_request_gets_400_with_every_issue_and_no_step_runs() {
     let t = engine().await;
-    let answer = send(
+    let answer = send_json(
         &t.engine,
         "POST",
         "/users/abc?notify=maybe",
-        &[],
-        Some(r#"{"email": 42, "age": -1, "extra": 1}"#),
+        r#"{"email": 42, "age": -1, "extra": 1}"#,
     )
     .await;
     assert_eq!(answer.status, 400);
@@ -111,7 +109,7 @@ async fn an_invalid_request_gets_400_with_every_issue_and_no_step_runs() {
 #[tokio::test]
 async fn the_trace_has_a_validate_hop_with_the_issues() {
     let t = engine().await;
-    let answer = send(&t.engine, "POST", "/users/1", &[], Some("{}")).await;
+    let answer = send_json(&t.engine, "POST", "/users/1", "{}").await;
     assert_eq!(answer.status, 400);
     let traces = get(&t.engine, "/__edgewire/traces?limit=1").await.json();
     let hops = traces["traces"][0]["hops"]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use edgewire_engine::runtime::postgres::cluster::{Cluster, ClusterOptions, TestCluster};
 use edgewire_engine::runtime::{CacheOutcome, Engine, EngineOptions};
-use runtime_support::{design, get, send, start};
+use runtime_support::{design, get, send, send_json, start};
 use serde_json::json;
 
 const WORKER: &str = r#"
@@ -189,14 +189,7 @@ async fn query_cache_hits_expires_serves_stale_and_bypasses_writes() {
     assert_eq!(last_cache(&t.engine), Some(CacheOutcome::Miss));
 
     // Writes and volatile queries are never cached.
-    let write = send(
-        &t.engine,
-        "POST",
-        "/orders/2",
-        &[],
-        Some(r#"{"status": "refunded"}"#),
-    )
-    .await;
+    let write = send_json(&t.engine, "POST", "/orders/2", r#"{"status": "refunded"}"#).await;
     assert_eq!(write.json(), json!({"changes": 1}));
     assert_eq!(last_cache(&t.engine), Some(CacheOutcome::Bypass));
     assert_eq!(get(&t.engine, "/now").await.status, 200);

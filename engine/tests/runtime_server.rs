@@ -6,12 +6,12 @@ mod runtime_support;
 use axum::body::Body;
 use axum::http::Request;
 use bytes::Bytes;
-use edgewire_engine::runtime::{Engine, EngineEvent, EngineOptions};
+use edgewire_engine::runtime::{Engine, EngineEvent, EngineOptions, RunningEngine};
 use edgewire_engine::semantics::TRACE_HEADER;
 use http_body_util::{BodyExt as _, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use runtime_support::{design, get, send, start, start_in};
+use runtime_support::{design, get, send_json, start, start_in};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -51,6 +51,11 @@ wires: [
 ],
 "#;
 
+/// `path` on the running engine's address.
+fn uri(running: &RunningEngine, path: &str) -> hyper::Uri {
+    format!("{}{path}", running.url()).parse().expect("uri")
+}
+
 #[tokio::test]
 async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     let state = tempfile::tempdir().expect("temp dir");
@@ -68,9 +73,8 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
 
     // A live event stream stays open while we make a request.
-    let sse_uri = format!("{}/__edgewire/events", running.url());
     let sse = client
-        .get(sse_uri.parse().expect("uri"))
+        .get(uri(&running, "/__edgewire/events"))
         .await
         .expect("event stream");
     assert_eq!(
@@ -81,10 +85,7 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     );
     let mut sse_body = sse.into_body();
 
-    let response = client
-        .get(format!("{}/item/1", running.url()).parse().expect("uri"))
-        .await
-        .expect("answer");
+    let response = client.get(uri(&running, "/item/1")).await.expect("answer");
     assert_eq!(response.status(), 200);
     let trace_id = response
         .headers()
@@ -134,11 +135,7 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
     }
     assert!(streamed.contains("event: trace"), "{streamed}");
     let traces = client
-        .get(
-            format!("{}/__edgewire/traces?limit=5", running.url())
-                .parse()
-                .expect("uri"),
-        )
+        .get(uri(&running, "/__edgewire/traces?limit=5"))
         .await
         .expect("traces");
     let traces = traces.into_body().collect().await.expect("body").to_bytes();
@@ -221,11 +218,7 @@ async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools_o
         .http2_only(true)
         .build_http::<Empty<Bytes>>();
     let answer = h2
-        .get(
-            format!("{}/__edgewire/metrics", running.url())
-                .parse()
-                .expect("uri"),
-        )
+        .get(uri(&running, "/__edgewire/metrics"))
         .await
         .expect("an HTTP/2 answer");
     assert_eq!(answer.version(), axum::http::Version::HTTP_2);
@@ -275,7 +268,7 @@ async fn a_thousand_concurrent_requests_through_gateway_worker_kv_and_d1() {
 #[tokio::test]
 async fn data_survives_a_restart_and_fresh_resets_it() {
     let t = start(design(DESIGN), &[]).await;
-    let created = send(&t.engine, "POST", "/item", &[], Some(r#"{"name": "kept"}"#)).await;
+    let created = send_json(&t.engine, "POST", "/item", r#"{"name": "kept"}"#).await;
     assert_eq!(created.status, 201);
     assert_eq!(created.json(), json!({"id": 3, "name": "kept"}));
     assert_eq!(get(&t.engine, "/item/1").await.json()["source"], "d1");

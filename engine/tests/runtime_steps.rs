@@ -6,7 +6,7 @@ mod runtime_support;
 use std::time::Duration;
 
 use edgewire_engine::semantics::{MAX_WORKER_INVOCATIONS, TRACE_HEADER};
-use runtime_support::{Answer, get, send, start};
+use runtime_support::{Answer, get, send, send_json, start};
 use serde_json::{Value, json};
 
 const DESIGN: &str = r#"
@@ -168,14 +168,7 @@ async fn kv_get_reads_seeded_text_and_missing_keys_as_null() {
 #[tokio::test]
 async fn kv_put_stores_json_text_and_get_json_parses_it() {
     let t = engine().await;
-    let put = send(
-        &t.engine,
-        "PUT",
-        "/kvperm/k",
-        &[],
-        Some(r#"{"value": {"b": [1, 2]}}"#),
-    )
-    .await;
+    let put = send_json(&t.engine, "PUT", "/kvperm/k", r#"{"value": {"b": [1, 2]}}"#).await;
     assert_eq!(put.status, 204);
     assert_eq!(put.text, "");
     assert_eq!(
@@ -196,7 +189,7 @@ async fn kv_get_json_sees_every_new_value_of_a_key() {
         (r#"{"value": {"n": 2}}"#, json!({"n": 2})),
         (r#"{"value": "no longer JSON"}"#, Value::Null),
     ] {
-        let put = send(&t.engine, "PUT", "/kvperm/again", &[], Some(sent)).await;
+        let put = send_json(&t.engine, "PUT", "/kvperm/again", sent).await;
         assert_eq!(put.status, 204);
         let answer = get(&t.engine, "/kvjson/again").await;
         if read.is_null() {
@@ -220,7 +213,7 @@ async fn kv_get_json_sees_every_new_value_of_a_key() {
 #[tokio::test]
 async fn kv_ttl_expires_with_the_clock() {
     let t = engine().await;
-    send(&t.engine, "PUT", "/kv/temp", &[], Some(r#"{"value": "v"}"#)).await;
+    send_json(&t.engine, "PUT", "/kv/temp", r#"{"value": "v"}"#).await;
     assert_eq!(
         get(&t.engine, "/kv/temp").await.json(),
         json!({"value": "v"})
@@ -246,12 +239,11 @@ async fn kv_ttl_expires_with_the_clock() {
 async fn kv_delete_and_list_by_prefix() {
     let t = engine().await;
     for key in ["p:b", "p:a", "q:z"] {
-        send(
+        send_json(
             &t.engine,
             "PUT",
             &format!("/kvperm/{key}"),
-            &[],
-            Some(r#"{"value": 1}"#),
+            r#"{"value": 1}"#,
         )
         .await;
     }
@@ -273,22 +265,20 @@ async fn kv_delete_and_list_by_prefix() {
 async fn kv_limits_fail_the_step_without_leaking_the_cause() {
     let t = engine().await;
     let long_key = "k".repeat(513);
-    let answer = send(
+    let answer = send_json(
         &t.engine,
         "POST",
         "/kvkey",
-        &[],
-        Some(&json!({"key": long_key}).to_string()),
+        &json!({"key": long_key}).to_string(),
     )
     .await;
     assert_step_failure(&answer, 500, "kv put failed", "0");
     let ok_key = "k".repeat(512);
-    let answer = send(
+    let answer = send_json(
         &t.engine,
         "POST",
         "/kvkey",
-        &[],
-        Some(&json!({"key": ok_key}).to_string()),
+        &json!({"key": ok_key}).to_string(),
     )
     .await;
     assert_eq!(answer.status, 204);
@@ -317,21 +307,14 @@ async fn kv_get_json_of_text_fails_with_the_nested_step_path() {
         "kv get failed",
         "0",
     );
-    let nested = send(&t.engine, "POST", "/fail-nested", &[], Some("{}")).await;
+    let nested = send_json(&t.engine, "POST", "/fail-nested", "{}").await;
     assert_step_failure(&nested, 500, "kv get failed", "0.then.0");
 }
 
 #[tokio::test]
 async fn d1_run_all_first_and_value_mapping() {
     let t = engine().await;
-    let run = send(
-        &t.engine,
-        "POST",
-        "/notes",
-        &[],
-        Some(r#"{"text": "second"}"#),
-    )
-    .await;
+    let run = send_json(&t.engine, "POST", "/notes", r#"{"text": "second"}"#).await;
     assert_eq!(run.status, 201);
     assert_eq!(run.json(), json!({"changes": 1, "last_row_id": 2}));
     assert_eq!(
@@ -427,21 +410,14 @@ async fn a_loop_of_service_calls_stops_at_the_platform_limit() {
 #[tokio::test]
 async fn set_if_and_equals_compare_numbers_by_value() {
     let t = engine().await;
-    let deep = send(
-        &t.engine,
-        "POST",
-        "/cond",
-        &[],
-        Some(r#"{"n": 1.0, "deep": true}"#),
-    )
-    .await;
+    let deep = send_json(&t.engine, "POST", "/cond", r#"{"n": 1.0, "deep": true}"#).await;
     assert_eq!(deep.json(), json!({"branch": "then.then", "seen": "n=1"}));
-    let through = send(&t.engine, "POST", "/cond", &[], Some(r#"{"n": 1}"#)).await;
+    let through = send_json(&t.engine, "POST", "/cond", r#"{"n": 1}"#).await;
     assert_eq!(
         through.json(),
         json!({"branch": "fallthrough", "seen": "n=1"})
     );
-    let other = send(&t.engine, "POST", "/cond", &[], Some(r#"{"n": "1"}"#)).await;
+    let other = send_json(&t.engine, "POST", "/cond", r#"{"n": "1"}"#).await;
     assert_eq!(other.json(), json!({"branch": "otherwise"}));
 }
 
@@ -483,7 +459,7 @@ async fn handler_without_response_and_missing_binding_are_500() {
 #[tokio::test]
 async fn malformed_json_is_400_and_unknown_routes_404() {
     let t = engine().await;
-    let bad = send(&t.engine, "POST", "/notes", &[], Some(r#"{"text": "#)).await;
+    let bad = send_json(&t.engine, "POST", "/notes", r#"{"text": "#).await;
     assert_eq!(bad.status, 400);
     assert_eq!(
         bad.json(),

@@ -1,10 +1,8 @@
 //! `edgewire diagram FILE [--format mermaid|svg] [--out FILE]`: the design as a Mermaid
 //! flowchart or an SVG picture.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use edgewire_engine::{diagram, format};
 
 /// Write the design as a diagram: a Mermaid flowchart or an SVG picture.
@@ -23,11 +21,8 @@ use edgewire_engine::{diagram, format};
         edgewire diagram examples/global-api.ron --out docs/architecture.svg"
 )]
 pub struct Args {
-    /// The design file (`.ron`).
-    pub file: PathBuf,
-    /// Write to this file instead of standard output.
-    #[arg(long, short)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub io: super::TextOut,
     /// The diagram's format (default: svg when --out ends in .svg, else mermaid).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -40,32 +35,15 @@ pub enum Format {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    match write_diagram(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code(write_diagram(args))
 }
 
 fn write_diagram(args: &Args) -> anyhow::Result<()> {
-    let design = format::load(&args.file)?;
-    let svg_out = args.out.as_ref().is_some_and(|out| {
-        out.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
-    });
+    let design = format::load(&args.io.file)?;
     let chart = match args.format {
         Some(Format::Svg) => crate::ui::svg::design_svg(&design),
-        None if svg_out => crate::ui::svg::design_svg(&design),
+        None if args.io.out_ends_in(&["svg"]) => crate::ui::svg::design_svg(&design),
         Some(Format::Mermaid) | None => diagram::mermaid(&design),
     };
-    match &args.out {
-        Some(out) => {
-            std::fs::write(out, chart).with_context(|| format!("writing {}", out.display()))?;
-            eprintln!("wrote {}", out.display());
-        }
-        None => print!("{chart}"),
-    }
-    Ok(())
+    args.io.write(&chart)
 }

@@ -41,19 +41,7 @@ fn export_design(args: &Args) -> anyhow::Result<String> {
     let tree = match export::export(&design) {
         Ok(tree) => tree,
         Err(ExportError::Invalid(diagnostics)) => {
-            for diagnostic in diagnostics.errors() {
-                eprintln!(
-                    "{}: {} [{}] {}: {}",
-                    args.file.display(),
-                    diagnostic.severity,
-                    diagnostic.code,
-                    diagnostic.target,
-                    diagnostic.message
-                );
-                if let Some(help) = &diagnostic.help {
-                    eprintln!("  help: {help}");
-                }
-            }
+            super::print_errors(&args.file, &diagnostics);
             anyhow::bail!(
                 "not exported: {} has {} validation error(s)",
                 args.file.display(),

@@ -47,13 +47,7 @@ pub struct OpenapiArgs {
 
 pub fn run(args: &Args) -> ExitCode {
     let Source::Openapi(args) = &args.source;
-    match import_openapi(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code(import_openapi(args))
 }
 
 fn import_openapi(args: &OpenapiArgs) -> anyhow::Result<()> {

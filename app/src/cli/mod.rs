@@ -1,9 +1,11 @@
 //! The command line: `edgewire [FILE]` opens the app, `edgewire <COMMAND>` runs a tool.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Termination};
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use edgewire_engine::validate::Diagnostics;
 
 mod diagram;
 mod export;
@@ -69,5 +71,67 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+/// A command's exit code: its own on success (`()` is success), failure after the error is
+/// printed.
+fn exit_code(result: anyhow::Result<impl Termination>) -> ExitCode {
+    match result {
+        Ok(value) => value.report(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A design file in, text out: into `--out`, or onto standard output.
+#[derive(Debug, clap::Args)]
+pub struct TextOut {
+    /// The design file (`.ron`).
+    pub file: PathBuf,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+impl TextOut {
+    /// Whether `--out` ends in one of `extensions`, in any case.
+    fn out_ends_in(&self, extensions: &[&str]) -> bool {
+        self.out
+            .as_ref()
+            .and_then(|out| out.extension())
+            .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    }
+
+    /// Write `text` into `--out` (and say so on standard error), or onto standard output.
+    fn write(&self, text: &str) -> anyhow::Result<()> {
+        match &self.out {
+            Some(out) => {
+                edgewire_engine::format::write_atomic(out, text.as_bytes())
+                    .with_context(|| format!("writing {}", out.display()))?;
+                eprintln!("wrote {}", out.display());
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    }
+}
+
+/// Print the errors of `diagnostics` of the design at `path`, one a line, each with its help.
+fn print_errors(path: &Path, diagnostics: &Diagnostics) {
+    for diagnostic in diagnostics.errors() {
+        eprintln!(
+            "{}: {} [{}] {}: {}",
+            path.display(),
+            diagnostic.severity,
+            diagnostic.code,
+            diagnostic.target,
+            diagnostic.message
+        );
+        if let Some(help) = &diagnostic.help {
+            eprintln!("  help: {help}");
+        }
     }
 }

@@ -33,13 +33,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn run(args: &Args) -> ExitCode {
     super::serve::init_logging_quiet();
-    match scenario(args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code(scenario(args))
 }
 
 /// `(client id, entry path prefix, request)` for every scenario request, in design order.

@@ -29,31 +29,22 @@ pub struct Args {
 
 pub fn run(args: &Args) -> ExitCode {
     init_logging();
-    match serve(args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code(serve(args))
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default level (`info`).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
+    init_logging_at("info");
 }
 
 /// Only warnings and errors (the scenario's own output is the report).
 pub fn init_logging_quiet() {
+    init_logging_at("warn");
+}
+
+fn init_logging_at(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -67,19 +58,7 @@ pub fn load_valid_design(path: &Path) -> anyhow::Result<Option<Design>> {
     let design = format::load(path).with_context(|| format!("cannot load {}", path.display()))?;
     let diagnostics = validate::validate(&design);
     if diagnostics.has_errors() {
-        for diagnostic in diagnostics.errors() {
-            eprintln!(
-                "{}: {} [{}] {}: {}",
-                path.display(),
-                diagnostic.severity,
-                diagnostic.code,
-                diagnostic.target,
-                diagnostic.message
-            );
-            if let Some(help) = &diagnostic.help {
-                eprintln!("  help: {help}");
-            }
-        }
+        super::print_errors(path, &diagnostics);
         eprintln!(
             "{} has {} error(s); fix them before running it",
             path.display(),

@@ -95,17 +95,17 @@ impl Document {
     }
 
     pub fn undo(&mut self) -> bool {
-        self.coalesce = None;
-        let changed = self.history.undo(&mut self.design);
-        if changed {
-            self.changed();
-        }
-        changed
+        self.travel(History::undo)
     }
 
     pub fn redo(&mut self) -> bool {
+        self.travel(History::redo)
+    }
+
+    /// One step back or forward in the history; whether the design changed.
+    fn travel(&mut self, step: fn(&mut History, &mut Design) -> bool) -> bool {
         self.coalesce = None;
-        let changed = self.history.redo(&mut self.design);
+        let changed = step(&mut self.history, &mut self.design);
         if changed {
             self.changed();
         }

@@ -22,21 +22,19 @@ pub trait FileDialogs {
     fn open_openapi(&mut self) -> Option<PathBuf>;
 }
 
+/// The file name endings of an OpenAPI document.
+const OPENAPI_EXTENSIONS: &[&str] = &["json", "yaml", "yml"];
+
 /// rfd's native dialogs (the XDG portal on Linux).
 pub struct NativeDialogs;
 
 impl FileDialogs for NativeDialogs {
     fn open(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .add_filter("Edgewire design", &["ron"])
-            .set_title("Open design")
-            .pick_file()
+        dialog("Open design", "Edgewire design", &["ron"]).pick_file()
     }
 
     fn save(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .add_filter("Edgewire design", &["ron"])
-            .set_title("Save design")
+        dialog("Save design", "Edgewire design", &["ron"])
             .set_file_name(suggested_name)
             .save_file()
     }
@@ -48,27 +46,27 @@ impl FileDialogs for NativeDialogs {
     }
 
     fn save_svg(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .add_filter("SVG picture", &["svg"])
-            .set_title("Export diagram as SVG")
+        dialog("Export diagram as SVG", "SVG picture", &["svg"])
             .set_file_name(suggested_name)
             .save_file()
     }
 
     fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .add_filter("OpenAPI document", &["json", "yaml", "yml"])
-            .set_title("Export OpenAPI")
+        dialog("Export OpenAPI", "OpenAPI document", OPENAPI_EXTENSIONS)
             .set_file_name(suggested_name)
             .save_file()
     }
 
     fn open_openapi(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .add_filter("OpenAPI document", &["json", "yaml", "yml"])
-            .set_title("Import OpenAPI")
-            .pick_file()
+        dialog("Import OpenAPI", "OpenAPI document", OPENAPI_EXTENSIONS).pick_file()
     }
+}
+
+/// A native dialog titled `title` that offers the files ending in `extensions` as `what`.
+fn dialog(title: &str, what: &str, extensions: &[&str]) -> rfd::FileDialog {
+    rfd::FileDialog::new()
+        .add_filter(what, extensions)
+        .set_title(title)
 }
 
 /// Dialogs that answer with paths queued in advance (for tests and scripted runs).
@@ -84,28 +82,33 @@ pub struct ScriptedDialogs {
 
 impl FileDialogs for ScriptedDialogs {
     fn open(&mut self) -> Option<PathBuf> {
-        (!self.open.is_empty()).then(|| self.open.remove(0))
+        next(&mut self.open)
     }
 
     fn save(&mut self, _suggested_name: &str) -> Option<PathBuf> {
-        (!self.save.is_empty()).then(|| self.save.remove(0))
+        next(&mut self.save)
     }
 
     fn export_folder(&mut self) -> Option<PathBuf> {
-        (!self.export.is_empty()).then(|| self.export.remove(0))
+        next(&mut self.export)
     }
 
     fn save_svg(&mut self, _suggested_name: &str) -> Option<PathBuf> {
-        (!self.svg.is_empty()).then(|| self.svg.remove(0))
+        next(&mut self.svg)
     }
 
     fn save_openapi(&mut self, _suggested_name: &str) -> Option<PathBuf> {
-        (!self.openapi_save.is_empty()).then(|| self.openapi_save.remove(0))
+        next(&mut self.openapi_save)
     }
 
     fn open_openapi(&mut self) -> Option<PathBuf> {
-        (!self.openapi_open.is_empty()).then(|| self.openapi_open.remove(0))
+        next(&mut self.openapi_open)
     }
+}
+
+/// The first path of a [`ScriptedDialogs`] queue, taken out; none when it is empty.
+fn next(queue: &mut Vec<PathBuf>) -> Option<PathBuf> {
+    (!queue.is_empty()).then(|| queue.remove(0))
 }
 
 /// How many recent files are remembered.

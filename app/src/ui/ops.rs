@@ -141,16 +141,7 @@ pub fn default_binding(design: &Design, from: &str, to: &str) -> String {
 
 /// `product-cache` -> `PRODUCT_CACHE`; a leading digit gets an underscore in front.
 pub fn upper_snake(id: &str) -> String {
-    let mut out: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut out = edgewire_engine::model::to_upper_snake(id);
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }

@@ -3,84 +3,36 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::is_js_identifier;
+use crate::model::{JS_RESERVED_WORDS, is_js_identifier};
 
-/// Words that cannot name a TypeScript variable, plus the names generated code already uses.
+/// Words that cannot name a TypeScript variable besides the JavaScript reserved words, plus
+/// the names generated code already uses.
 const RESERVED: &[&str] = &[
     "abstract",
     "any",
-    "arguments",
     "as",
     "async",
-    "await",
     "boolean",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
     "constructor",
-    "continue",
-    "debugger",
     "declare",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "eval",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
     "from",
-    "function",
     "get",
-    "if",
-    "implements",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
     "is",
     "keyof",
-    "let",
     "module",
     "namespace",
     "never",
-    "new",
-    "null",
     "number",
     "object",
     "of",
-    "package",
-    "private",
-    "protected",
-    "public",
     "readonly",
     "require",
-    "return",
     "set",
-    "static",
     "string",
-    "super",
-    "switch",
     "symbol",
-    "this",
-    "throw",
-    "true",
-    "try",
     "type",
-    "typeof",
-    "undefined",
     "unique",
     "unknown",
-    "var",
-    "void",
-    "while",
-    "with",
-    "yield",
     // Names the generated handlers use.
     "env",
     "ctx",
@@ -119,7 +71,7 @@ const RESERVED: &[&str] = &[
 
 /// Whether `name` can be used as a TypeScript variable of a generated handler.
 pub fn is_free_identifier(name: &str) -> bool {
-    is_js_identifier(name) && !RESERVED.contains(&name)
+    is_js_identifier(name) && !JS_RESERVED_WORDS.contains(&name) && !RESERVED.contains(&name)
 }
 
 /// A folder and Worker/resource name from a node id: lower case ASCII letters, digits and

@@ -28,7 +28,9 @@ pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
     walk_steps, walk_steps_mut,
 };
-pub use identifier::{is_handler_name, is_js_identifier};
+pub use identifier::{
+    JS_RESERVED_WORDS, is_handler_name, is_js_identifier, to_lower_kebab, to_upper_snake,
+};
 pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
     Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,

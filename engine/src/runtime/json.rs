@@ -60,17 +60,22 @@ pub fn write_js_json(value: &Value, out: &mut Vec<u8>) {
         Value::Object(fields) => {
             out.push(b'{');
             for (i, (name, field)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json_text(name, out);
-                out.push(b':');
+                write_json_key(i, name, out);
                 write_js_json(field, out);
             }
             out.push(b'}');
         }
         Value::Null | Value::Bool(_) | Value::String(_) => write_json_text(value, out),
     }
+}
+
+/// Append the key of field `index` of an object: `"name":`, after a `,` unless it is the first.
+pub fn write_json_key(index: usize, name: &str, out: &mut Vec<u8>) {
+    if index > 0 {
+        out.push(b',');
+    }
+    write_json_text(name, out);
+    out.push(b':');
 }
 
 /// serde_json's compact form of a string, number or scalar.

@@ -34,11 +34,7 @@ pub trait KindRuntime {
     }
 
     /// Open the store behind `node` (its file, its pool); `None` when the kind is no store.
-    fn open<'a>(
-        &self,
-        _node: &'a Node,
-        _env: &'a StoreEnv<'a>,
-    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+    fn open<'a>(&self, _node: &'a Node, _env: &'a StoreEnv<'a>) -> OpenStore<'a> {
         async { Ok(None) }.boxed()
     }
 
@@ -54,6 +50,9 @@ pub trait KindRuntime {
         target.store.map(|store| store.clone().binding())
     }
 }
+
+/// What [`KindRuntime::open`] returns.
+pub type OpenStore<'a> = BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>>;
 
 /// Where a kind stands among the public entry points ([`super::entry_points`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +91,12 @@ impl StoreEnv<'_> {
         let dir = self.state_dir.join(folder);
         std::fs::create_dir_all(&dir).map_err(state_error(&dir))?;
         Ok(dir)
+    }
+
+    /// `<state folder>/<folder>/<node>.sqlite3`, the folder created when missing: the file of
+    /// a store kept in SQLite.
+    pub fn sqlite_file(&self, folder: &str, node: &str) -> Result<PathBuf, EngineError> {
+        Ok(self.folder(folder)?.join(format!("{node}.sqlite3")))
     }
 }
 

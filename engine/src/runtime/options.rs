@@ -124,6 +124,14 @@ pub(crate) fn state_error(path: &Path) -> impl FnOnce(std::io::Error) -> EngineE
     }
 }
 
+/// The [`EngineError::Store`] for the store of `node` that did not open.
+pub(crate) fn store_error(node: &str) -> impl FnOnce(String) -> EngineError + '_ {
+    move |message| EngineError::Store {
+        node: node.to_owned(),
+        message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

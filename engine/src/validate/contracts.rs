@@ -273,7 +273,9 @@ pub fn response_examples(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use serde_json::json;
 
-    use super::super::testkit::{base, client_mut, reports, request, with_code, worker_mut};
+    use super::super::testkit::{
+        assert_contains, base, client_mut, only, reports, request, with_code, worker_mut,
+    };
     use crate::model::{
         Design, Expr, HttpMethod, ParamType, QueryParam, RequestContract, ResponseContract, Step,
     };
@@ -309,13 +311,8 @@ mod tests {
             body: Some(json!({"type": "object", "properties": {"a": {"oneOf": []}}})),
             ..RequestContract::default()
         });
-        let found = with_code(&design, "CON001");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].message.contains("`/properties/a/oneOf`"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "CON001");
+        assert_contains(&found.message, "`/properties/a/oneOf`");
     }
 
     #[test]
@@ -324,9 +321,8 @@ mod tests {
             body: Some(json!({"$ref": "#/$defs/Nope"})),
             ..RequestContract::default()
         });
-        let found = with_code(&design, "CON002");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].message.contains("`Nope`"));
+        let found = only(&design, "CON002");
+        assert_contains(&found.message, "`Nope`");
     }
 
     #[test]
@@ -377,13 +373,8 @@ mod tests {
             request(HttpMethod::Get, "/items/abc", 400),
             request(HttpMethod::Get, "/items/7", 200),
         ];
-        let found = with_code(&design, "CON004");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].message.contains("expected integer"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "CON004");
+        assert_contains(&found.message, "expected integer");
     }
 
     #[test]
@@ -397,9 +388,8 @@ mod tests {
                 example: Some(json!({"name": "mug"})),
             },
         );
-        let found = with_code(&design, "CON005");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].message.contains("missing required field \"id\""));
+        let found = only(&design, "CON005");
+        assert_contains(&found.message, "missing required field \"id\"");
     }
 
     #[test]
@@ -408,13 +398,7 @@ mod tests {
             params: [("slug".to_owned(), ParamType::String)].into(),
             ..RequestContract::default()
         });
-        let found = with_code(&design, "CON006");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .is_some_and(|h| h.contains(":slug"))
-        );
+        let found = only(&design, "CON006");
+        assert_contains(found.help.as_deref().unwrap_or_default(), ":slug");
     }
 }

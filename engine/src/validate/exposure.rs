@@ -172,7 +172,7 @@ fn hostname_help(domain: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, gateway_mut, reports, with_code, worker_mut};
+    use super::super::testkit::{assert_contains, base, gateway_mut, only, reports, worker_mut};
     use super::check_hostname;
     use crate::model::Wire;
 
@@ -203,16 +203,11 @@ mod tests {
         gateway_mut(&mut design).custom_domain = Some("api.example.com".into());
         assert!(!reports(&design, "PUB001"));
         gateway_mut(&mut design).custom_domain = Some("https://API.example.com/v1".into());
-        let found = with_code(&design, "PUB001");
-        assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("scheme"), "{}", found[0].message);
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .is_some_and(|h| h.contains("\"api.example.com\"")),
-            "{:?}",
-            found[0].help
+        let found = only(&design, "PUB001");
+        assert_contains(&found.message, "scheme");
+        assert_contains(
+            found.help.as_deref().unwrap_or_default(),
+            "\"api.example.com\"",
         );
     }
 
@@ -222,13 +217,8 @@ mod tests {
         gateway_mut(&mut design).custom_domain = Some("api.example.com".into());
         assert!(!reports(&design, "PUB002"));
         worker_mut(&mut design, "items").custom_domain = Some("items.example.com".into());
-        let found = with_code(&design, "PUB002");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("x-edgewire-auth"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "PUB002");
+        assert_contains(&found.message, "x-edgewire-auth");
     }
 
     #[test]
@@ -236,12 +226,7 @@ mod tests {
         let mut design = base();
         assert!(!reports(&design, "PUB003"));
         design.wires.push(Wire::new("web", "items", ""));
-        let found = with_code(&design, "PUB003");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("skip the gateway"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "PUB003");
+        assert_contains(&found.message, "skip the gateway");
     }
 }

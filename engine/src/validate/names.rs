@@ -1,63 +1,13 @@
 //! Names: binding names (JavaScript identifiers, unique per node) and node ids (Worker script
 //! names, unique, not empty).
 
-use crate::model::is_js_identifier;
+use crate::model::{JS_RESERVED_WORDS, is_js_identifier, to_lower_kebab, to_upper_snake};
 
 use super::context::{Ctx, FastMap, FastSet};
 use super::{Diagnostic, Severity, Target};
 
-/// JavaScript reserved words (and the strict-mode and global names a binding must not shadow).
-/// Source: <https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Lexical_grammar#reserved_words>.
-const RESERVED_WORDS: [&str; 45] = [
-    "arguments",
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "eval",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "implements",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
-    "let",
-    "new",
-    "null",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "return",
-    "static",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-];
-
-/// More reserved words, kept apart so the table above stays one screen.
-const MORE_RESERVED_WORDS: [&str; 6] = ["while", "with", "yield", "undefined", "NaN", "Infinity"];
+/// Globals a binding must not shadow, besides the reserved words.
+const RESERVED_GLOBALS: [&str; 2] = ["NaN", "Infinity"];
 
 /// Longest Worker script name the platform accepts.
 /// Source: <https://developers.cloudflare.com/workers/wrangler/configuration/> (`name`:
@@ -69,7 +19,7 @@ pub fn is_reserved_word(name: &str) -> bool {
     // Every reserved word starts with a lowercase letter, `N` or `I`: skip the table for the
     // usual upper case binding names.
     name.starts_with(|c: char| c.is_ascii_lowercase() || c == 'N' || c == 'I')
-        && (RESERVED_WORDS.contains(&name) || MORE_RESERVED_WORDS.contains(&name))
+        && (JS_RESERVED_WORDS.contains(&name) || RESERVED_GLOBALS.contains(&name))
 }
 
 /// Why `name` is not a valid Worker script name, if it is not.
@@ -99,17 +49,7 @@ pub fn script_name_problem(name: &str) -> Option<String> {
 
 /// A suggestion for a script name: lower case, other characters as dashes, trimmed.
 fn suggest_script_name(name: &str) -> String {
-    let mut suggestion: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    suggestion = suggestion.trim_matches('-').to_owned();
+    let mut suggestion = to_lower_kebab(name).trim_matches('-').to_owned();
     suggestion.truncate(MAX_SCRIPT_NAME_CHARS);
     if suggestion.is_empty() {
         "my-service".to_owned()
@@ -133,16 +73,7 @@ pub fn binding_identifiers(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             continue;
         };
-        let example = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>();
+        let example = to_upper_snake(name);
         let example = if example.starts_with(|c: char| c.is_ascii_digit()) || is_reserved_word(name)
         {
             format!("B_{example}")
@@ -293,7 +224,7 @@ pub fn empty_ids(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports};
+    use super::super::testkit::{assert_contains, base, only, reports};
     use super::*;
     use crate::model::{Node, NodeKind, Note, Wire, Worker};
 
@@ -341,13 +272,8 @@ mod tests {
         }
         assert!(!reports(&design, "BND004"));
         design.wires.push(Wire::new("gateway", "svc-3", "SVC_7"));
-        let found = super::super::testkit::with_code(&design, "BND004");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("both svc-7 and svc-3"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "BND004");
+        assert_contains(&found.message, "both svc-7 and svc-3");
     }
 
     #[test]
@@ -361,15 +287,8 @@ mod tests {
         design
             .nodes
             .push(Node::new("My_Service", NodeKind::Worker(Worker::default())));
-        let found = super::super::testkit::with_code(&design, "NAM001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .unwrap_or_default()
-                .contains("`my-service`")
-        );
+        let found = only(&design, "NAM001");
+        assert_contains(found.help.as_deref().unwrap_or_default(), "`my-service`");
         // Stores are not scripts.
         let mut design = base();
         design.nodes.push(Node::new(

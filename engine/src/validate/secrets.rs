@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::context::Ctx;
 use super::{Diagnostic, Severity, Target};
+use crate::model::to_upper_snake;
 use crate::secrets::SecretsError;
 
 /// Whether `name` is an environment variable name in upper snake case (`API_KEY`).
@@ -68,16 +69,7 @@ pub fn names(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for node in &ctx.design.nodes {
         for name in node.kind.secret_names() {
             if !is_env_name(name) {
-                let example: String = name
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() {
-                            c.to_ascii_uppercase()
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
+                let example = to_upper_snake(name);
                 let example = if example.starts_with(|c: char| c.is_ascii_uppercase()) {
                     example
                 } else {

@@ -192,6 +192,18 @@ pub(crate) fn steps_mut(design: &mut Design, route: usize) -> &mut Vec<Step> {
     &mut worker_mut(design, "items").routes[route].steps
 }
 
+/// The one diagnostic with this code; fails the test when there is none or more than one.
+pub(crate) fn only(design: &Design, code: &str) -> Diagnostic {
+    let mut found = with_code(design, code);
+    assert_eq!(found.len(), 1, "one {code} expected: {found:?}");
+    found.remove(0)
+}
+
+/// Fails the test, showing `text`, unless `text` contains `words`.
+pub(crate) fn assert_contains(text: &str, words: &str) {
+    assert!(text.contains(words), "{words:?} expected in: {text}");
+}
+
 /// Diagnostics with this code.
 pub(crate) fn with_code(design: &Design, code: &str) -> Vec<Diagnostic> {
     validate(design)

@@ -122,7 +122,7 @@ pub fn call_chain_length(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports, with_code};
+    use super::super::testkit::{assert_contains, base, only, reports};
     use crate::model::{Node, NodeKind, Wire, Worker};
 
     #[test]
@@ -135,13 +135,8 @@ mod tests {
         design.wires.push(Wire::new("items", "users", "USERS"));
         assert!(!reports(&design, "GRA001"));
         design.wires.push(Wire::new("users", "items", "ITEMS"));
-        let found = with_code(&design, "GRA001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("items -> users -> items"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "GRA001");
+        assert_contains(&found.message, "items -> users -> items");
     }
 
     #[test]
@@ -182,12 +177,7 @@ mod tests {
             .nodes
             .push(Node::new("svc-last", NodeKind::Worker(Worker::default())));
         design.wires.push(Wire::new(previous, "svc-last", "LAST"));
-        let found = with_code(&design, "GRA004");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("33 Workers"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "GRA004");
+        assert_contains(&found.message, "33 Workers");
     }
 }

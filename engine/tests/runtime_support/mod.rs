@@ -113,6 +113,11 @@ pub async fn send(
     }
 }
 
+/// Send a request with a body and no headers of its own.
+pub async fn send_json(engine: &Engine, method: &str, path: &str, body: &str) -> Answer {
+    send(engine, method, path, &[], Some(body)).await
+}
+
 pub async fn get(engine: &Engine, path: &str) -> Answer {
     send(engine, "GET", path, &[], None).await
 }

@@ -63,6 +63,17 @@ pub struct CanvasState {
     pub overlay: crate::ui::run::CanvasOverlay,
 }
 
+/// What the parts of one canvas pass all read: the document, the selection, the colours,
+/// the visible part of the canvas, and whether the zoom shows details.
+#[derive(Clone, Copy)]
+struct Frame<'a> {
+    doc: &'a Document,
+    selection: &'a Selection,
+    palette: &'a Palette,
+    visible: Rect,
+    detailed: bool,
+}
+
 struct NodeDrag {
     start_pointer: Pos2,
     starts: Vec<(NodeId, Pos)>,
@@ -357,12 +368,15 @@ impl CanvasState {
         let detailed = self.zoom >= size::DETAIL_ZOOM;
         let pointer_canvas = pointer.map(|p| to_screen.inverse() * p);
 
-        self.wires_ui(
-            &mut scene, doc, selection, queue, &palette, visible, detailed,
-        );
-        let rects = self.nodes_ui(
-            &mut scene, doc, selection, queue, &palette, visible, detailed, space,
-        );
+        let frame = Frame {
+            doc,
+            selection,
+            palette: &palette,
+            visible,
+            detailed,
+        };
+        self.wires_ui(&mut scene, frame, queue);
+        let rects = self.nodes_ui(&mut scene, frame, queue, space);
         self.paint_overlay(scene.painter(), doc);
 
         // Which node is under the pointer (the topmost, drawn last).

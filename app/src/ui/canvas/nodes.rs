@@ -11,22 +11,16 @@ use eframe::egui::{
 
 use super::menus::node_menu;
 use super::text::SceneText;
-use super::{CanvasState, NodeDrag, card};
+use super::{CanvasState, Frame, NodeDrag, card};
 use crate::ui::commands::{Command, CommandQueue, Selection};
 use crate::ui::document::Document;
-use crate::ui::theme::Palette;
 
 impl CanvasState {
-    #[allow(clippy::too_many_arguments)] // The canvas pass hands each part the same frame data.
     pub(super) fn nodes_ui(
         &mut self,
         scene: &mut egui::Ui,
-        doc: &Document,
-        selection: &Selection,
+        frame: Frame<'_>,
         queue: &mut CommandQueue,
-        palette: &Palette,
-        visible: Rect,
-        detailed: bool,
         space: bool,
     ) -> Vec<(NodeId, Rect)> {
         let painter = scene.painter().clone();
@@ -38,12 +32,12 @@ impl CanvasState {
         let wiring_from = self
             .wiring
             .as_ref()
-            .and_then(|id| doc.design.node(id))
+            .and_then(|id| frame.doc.design.node(id))
             .map(|n| n.kind.kind());
         let pointer_canvas = scene.ctx().pointer_latest_pos().map(|p| self.to_canvas(p));
-        for node in &doc.design.nodes {
-            let rect = self.node_rect(node, &doc.design.layout);
-            if !visible.intersects(rect.expand(12.0)) {
+        for node in &frame.doc.design.nodes {
+            let rect = self.node_rect(node, &frame.doc.design.layout);
+            if !frame.visible.intersects(rect.expand(12.0)) {
                 continue;
             }
             rects.push((node.id.clone(), rect));
@@ -55,8 +49,8 @@ impl CanvasState {
                 Sense::click_and_drag()
             };
             let response = scene.interact(rect, id, sense);
-            let selected =
-                selection.nodes.contains(&node.id) || in_box.is_some_and(|b| b.intersects(rect));
+            let selected = frame.selection.nodes.contains(&node.id)
+                || in_box.is_some_and(|b| b.intersects(rect));
             let label = format!("Node {}", node.id);
             response.widget_info(|| WidgetInfo::selected(Role::Button, true, selected, &label));
             let target = match (&self.wiring, wiring_from) {
@@ -72,15 +66,15 @@ impl CanvasState {
                 hovered: response.hovered(),
                 target,
                 problems: self.cache.problems.get(&node.id).copied(),
-                detailed,
+                detailed: frame.detailed,
                 text: SceneText::at_zoom(self.zoom),
             };
-            card::paint(&painter, palette, node, rect, &look);
+            card::paint(&painter, frame.palette, node, rect, &look);
 
             if response.clicked() {
                 let shift = scene.input(|i| i.modifiers.shift);
                 let mut next = if shift {
-                    selection.clone()
+                    frame.selection.clone()
                 } else {
                     Selection::default()
                 };
@@ -92,16 +86,16 @@ impl CanvasState {
                 }
                 queue.push(Command::Select(next));
             }
-            if response.secondary_clicked() && !selection.nodes.contains(&node.id) {
+            if response.secondary_clicked() && !frame.selection.nodes.contains(&node.id) {
                 queue.push(Command::Select(Selection::node(&node.id)));
             }
             if response.drag_started_by(PointerButton::Primary) {
                 let shift = scene.input(|i| i.modifiers.shift);
-                let ids: BTreeSet<NodeId> = if selection.nodes.contains(&node.id) {
-                    selection.nodes.clone()
+                let ids: BTreeSet<NodeId> = if frame.selection.nodes.contains(&node.id) {
+                    frame.selection.nodes.clone()
                 } else {
                     let mut next = if shift {
-                        selection.nodes.clone()
+                        frame.selection.nodes.clone()
                     } else {
                         BTreeSet::new()
                     };
@@ -118,7 +112,8 @@ impl CanvasState {
                         starts: ids
                             .iter()
                             .map(|id| {
-                                let pos = doc.design.layout.get(id).copied().unwrap_or_default();
+                                let pos =
+                                    frame.doc.design.layout.get(id).copied().unwrap_or_default();
                                 (id.clone(), pos)
                             })
                             .collect(),
@@ -129,19 +124,7 @@ impl CanvasState {
             if response.hovered() && self.drag.is_none() {
                 scene.ctx().set_cursor_icon(CursorIcon::PointingHand);
             }
-            let problems: Vec<String> = doc
-                .diagnostics()
-                .for_node(&node.id)
-                .take(5)
-                .map(|d| {
-                    format!(
-                        "{} {}: {}",
-                        crate::ui::theme::severity_icon(d.severity),
-                        d.code,
-                        d.message
-                    )
-                })
-                .collect();
+            let problems = problem_lines(frame.doc, &node.id);
             let response = if problems.is_empty() || self.is_interacting() {
                 response
             } else {
@@ -149,17 +132,17 @@ impl CanvasState {
             };
             response.context_menu(|ui| node_menu(ui, queue));
 
-            if detailed && card::has_input(kind) {
+            if frame.detailed && card::has_input(kind) {
                 let active = target == Some(true);
                 card::paint_port(
                     &painter,
-                    palette,
+                    frame.palette,
                     card::input_port(rect),
-                    palette.kind(kind),
+                    frame.palette.kind(kind),
                     active,
                 );
             }
-            if detailed && card::has_output(kind) && !space {
+            if frame.detailed && card::has_output(kind) && !space {
                 let port = card::output_port(rect);
                 let port_response = scene.interact(
                     Rect::from_center_size(port, vec2(18.0, 18.0)),
@@ -169,7 +152,13 @@ impl CanvasState {
                 let port_label = format!("Connect from {}", node.id);
                 port_response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &port_label));
                 let active = port_response.hovered() || self.wiring.as_ref() == Some(&node.id);
-                card::paint_port(&painter, palette, port, palette.kind(kind), active);
+                card::paint_port(
+                    &painter,
+                    frame.palette,
+                    port,
+                    frame.palette.kind(kind),
+                    active,
+                );
                 if port_response.hovered() {
                     scene.ctx().set_cursor_icon(CursorIcon::Crosshair);
                 }
@@ -212,4 +201,20 @@ impl CanvasState {
             });
         }
     }
+}
+
+/// The first problems of `node`, one a line, for its tooltip.
+fn problem_lines(doc: &Document, node: &str) -> Vec<String> {
+    doc.diagnostics()
+        .for_node(node)
+        .take(5)
+        .map(|d| {
+            format!(
+                "{} {}: {}",
+                crate::ui::theme::severity_icon(d.severity),
+                d.code,
+                d.message
+            )
+        })
+        .collect()
 }

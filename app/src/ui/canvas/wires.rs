@@ -11,7 +11,7 @@ use eframe::egui::{
 
 use super::menus::wire_menu;
 use super::text::SceneText;
-use super::{CanvasState, card};
+use super::{CanvasState, Frame, card};
 use crate::ui::commands::{Command, CommandQueue, Selection};
 use crate::ui::document::Document;
 use crate::ui::theme::{Palette, size};
@@ -68,44 +68,40 @@ impl CanvasState {
         best.map(|(_, w)| (w.from.clone(), w.to.clone()))
     }
 
-    #[allow(clippy::too_many_arguments)] // The canvas pass hands each part the same frame data.
     pub(super) fn wires_ui(
         &mut self,
         scene: &mut egui::Ui,
-        doc: &Document,
-        selection: &Selection,
+        frame: Frame<'_>,
         queue: &mut CommandQueue,
-        palette: &Palette,
-        visible: Rect,
-        detailed: bool,
     ) {
         let painter = scene.painter().clone();
-        for wire in &doc.design.wires {
-            let Some((a, b, from_kind, to_kind)) = self.wire_ends(doc, &wire.from, &wire.to) else {
+        for wire in &frame.doc.design.wires {
+            let Some((a, b, from_kind, to_kind)) = self.wire_ends(frame.doc, &wire.from, &wire.to)
+            else {
                 continue;
             };
-            if !visible.intersects(a.union(b).expand(60.0)) {
+            if !frame.visible.intersects(a.union(b).expand(60.0)) {
                 continue;
             }
             let key = (wire.from.clone(), wire.to.clone());
             let role = wire_role(from_kind, to_kind);
-            let selected = selection.wire.as_ref() == Some(&key);
+            let selected = frame.selection.wire.as_ref() == Some(&key);
             let hovered = self.hovered_wire.as_ref() == Some(&key);
             let problem = self.cache.wire_problems.get(&key).copied();
             let mut color = match (&role, problem) {
-                (Err(_), _) => palette.invalid,
-                (Ok(_), Some(severity)) => palette.severity(severity),
-                (Ok(_), None) => palette.kind(to_kind).gamma_multiply(0.85),
+                (Err(_), _) => frame.palette.invalid,
+                (Ok(_), Some(severity)) => frame.palette.severity(severity),
+                (Ok(_), None) => frame.palette.kind(to_kind).gamma_multiply(0.85),
             };
             let mut width = 2.0;
             if selected {
-                color = palette.selection;
+                color = frame.palette.selection;
                 width = 3.0;
             } else if hovered {
                 width = 3.0;
             }
             let points = card::wire_points(a, b);
-            if !detailed {
+            if !frame.detailed {
                 painter.line_segment(
                     [points[0], points[3]],
                     Stroke::new(width / self.zoom.max(0.2), color),
@@ -144,7 +140,7 @@ impl CanvasState {
                 Stroke::NONE,
             );
             let mid = curve.sample(0.5);
-            if !visible.contains(mid) {
+            if !frame.visible.contains(mid) {
                 // The label is off screen: nothing to draw or click.
                 continue;
             }
@@ -158,9 +154,9 @@ impl CanvasState {
                 wire.binding.clone()
             };
             let text_color = if role.is_err() {
-                palette.invalid
+                frame.palette.invalid
             } else {
-                palette.text
+                frame.palette.text
             };
             let font = if wire.binding.is_empty() {
                 FontId::proportional(11.0)
@@ -180,7 +176,7 @@ impl CanvasState {
             painter.rect(
                 label_rect,
                 label_rect.height() / 2.0,
-                palette.wire_label_bg,
+                frame.palette.wire_label_bg,
                 Stroke::new(
                     if selected || response.hovered() {
                         1.5

@@ -92,6 +92,45 @@ pub fn apply_action<T>(items: &mut Vec<T>, index: usize, action: Option<ItemActi
     }
 }
 
+/// A list edited in place: each item on one row drawn by `row`, with a × that removes it,
+/// then a `+ Noun` button that appends `new(items)`. `salt` keeps the rows' ids apart from
+/// other lists; `noun` names one item (`Header`).
+pub fn rows_ui<T>(
+    ui: &mut egui::Ui,
+    items: &mut Vec<T>,
+    (salt, noun): (&str, &str),
+    mut row: impl FnMut(&mut egui::Ui, usize, &mut T),
+    new: impl FnOnce(&[T]) -> T,
+) {
+    let mut remove = None;
+    for (index, item) in items.iter_mut().enumerate() {
+        ui.push_id((salt, index), |ui| {
+            ui.horizontal(|ui| {
+                row(ui, index, item);
+                if ui
+                    .small_button("×")
+                    .on_hover_text(format!("Remove {}", noun.to_lowercase()))
+                    .clicked()
+                {
+                    remove = Some(index);
+                }
+            });
+        });
+    }
+    if let Some(index) = remove {
+        items.remove(index);
+    }
+    if ui.small_button(format!("+ {noun}")).clicked() {
+        let item = new(items);
+        items.push(item);
+    }
+}
+
+/// The two-column grid of a form: labels on the left, fields on the right.
+pub fn form_grid(id: &str) -> egui::Grid {
+    egui::Grid::new(id).num_columns(2).spacing([8.0, 6.0])
+}
+
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);
@@ -138,15 +177,20 @@ pub fn inline_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() - 40.0).clamp(60.0, 220.0)
 }
 
-/// A monospace field sized to leave room for a button after it.
-pub fn code_inline(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    let width = inline_width(ui);
+/// A monospace one-line field `width` points wide.
+pub fn code_field(ui: &mut egui::Ui, value: &mut String, width: f32, name: &str) -> egui::Response {
     ui.add(
         egui::TextEdit::singleline(value)
             .font(egui::TextStyle::Monospace)
             .desired_width(width),
     )
     .accessible_name(name)
+}
+
+/// A monospace field sized to leave room for a button after it.
+pub fn code_inline(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
+    let width = inline_width(ui);
+    code_field(ui, value, width, name)
 }
 
 /// A one-line text field filling the row.
@@ -157,22 +201,15 @@ pub fn text(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response
 
 /// A monospace one-line field (paths, templates, names).
 pub fn code_line(ui: &mut egui::Ui, value: &mut String, name: &str) -> egui::Response {
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .font(egui::TextStyle::Monospace)
-            .desired_width(fill_width(ui)),
-    )
-    .accessible_name(name)
+    let width = fill_width(ui);
+    code_field(ui, value, width, name)
 }
 
 /// A comma-separated list of strings.
 pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str) {
     let id = ui.next_auto_id();
     let joined = values.join(", ");
-    let mut buffer: String = ui
-        .data(|d| d.get_temp::<(String, String)>(id))
-        .filter(|(original, _)| *original == joined)
-        .map_or_else(|| joined.clone(), |(_, text)| text);
+    let mut buffer = draft(ui, id, &joined);
     let response = ui
         .add(
             egui::TextEdit::singleline(&mut buffer)
@@ -187,10 +224,22 @@ pub fn list(ui: &mut egui::Ui, values: &mut Vec<String>, hint: &str, name: &str)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let rejoined = parsed.join(", ");
-        ui.data_mut(|d| d.insert_temp(id, (rejoined, buffer.clone())));
+        keep_draft(ui, id, parsed.join(", "), &buffer);
         *values = parsed;
     }
+}
+
+/// The text typed into field `id` while the value is still the `canonical` text it was typed
+/// over; else `canonical` (the value changed elsewhere, by an undo for example).
+fn draft(ui: &egui::Ui, id: egui::Id, canonical: &str) -> String {
+    ui.data(|d| d.get_temp::<(String, String)>(id))
+        .filter(|(original, _)| original == canonical)
+        .map_or_else(|| canonical.to_owned(), |(_, text)| text)
+}
+
+/// Remember `text` as typed into field `id` over the value whose text is `canonical`.
+fn keep_draft(ui: &egui::Ui, id: egui::Id, canonical: String, text: &str) {
+    ui.data_mut(|d| d.insert_temp(id, (canonical, text.to_owned())));
 }
 
 /// A SQL editor with syntax highlighting.
@@ -221,10 +270,7 @@ pub fn sql(ui: &mut egui::Ui, value: &mut String, rows: usize, name: &str) -> eg
 pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
     let id = ui.next_auto_id();
     let canonical = value.to_string();
-    let mut buffer: String = ui
-        .data(|d| d.get_temp::<(String, String)>(id))
-        .filter(|(original, _)| *original == canonical)
-        .map_or_else(|| canonical.clone(), |(_, text)| text);
+    let mut buffer = draft(ui, id, &canonical);
     let response = ui
         .add(
             egui::TextEdit::singleline(&mut buffer)
@@ -237,7 +283,7 @@ pub fn json(ui: &mut egui::Ui, value: &mut serde_json::Value) {
         if let Ok(parsed) = &parsed {
             *value = parsed.clone();
         }
-        ui.data_mut(|d| d.insert_temp(id, (value.to_string(), buffer.clone())));
+        keep_draft(ui, id, value.to_string(), &buffer);
     }
     if let Err(err) = parsed {
         ui.colored_label(

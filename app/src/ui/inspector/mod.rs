@@ -93,30 +93,27 @@ fn design_ui(
     let design = &doc.design;
     ui.heading("Design");
     ui.add_space(4.0);
-    egui::Grid::new("design_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Name");
-            let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
-            let response = ui
-                .add(egui::TextEdit::singleline(buffer).desired_width(fields::fill_width(ui)))
-                .accessible_name("Design name");
-            if response.lost_focus() {
-                if *buffer != design.name {
-                    queue.push(Command::Edit {
-                        edit: Edit::SetName {
-                            name: buffer.clone(),
-                        },
-                        coalesce: None,
-                    });
-                }
-                state.design_name = None;
-            } else if !response.has_focus() {
-                state.design_name = None;
+    fields::form_grid("design_grid").show(ui, |ui| {
+        ui.label("Name");
+        let buffer = state.design_name.get_or_insert_with(|| design.name.clone());
+        let response = ui
+            .add(egui::TextEdit::singleline(buffer).desired_width(fields::fill_width(ui)))
+            .accessible_name("Design name");
+        if response.lost_focus() {
+            if *buffer != design.name {
+                queue.push(Command::Edit {
+                    edit: Edit::SetName {
+                        name: buffer.clone(),
+                    },
+                    coalesce: None,
+                });
             }
-            ui.end_row();
-        });
+            state.design_name = None;
+        } else if !response.has_focus() {
+            state.design_name = None;
+        }
+        ui.end_row();
+    });
     ui.label("Description");
     let mut description = design.description.clone();
     if ui
@@ -298,49 +295,45 @@ fn node_ui(
     let diagnostics: Vec<&Diagnostic> = doc.diagnostics().for_node(&node.id).collect();
 
     // Name.
-    egui::Grid::new("node_name_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Name");
-            let mut text = match &state.name {
-                Some((id, text)) if *id == node.id => text.clone(),
-                _ => node.id.clone(),
-            };
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut text)
-                        .desired_width(fields::fill_width(ui))
-                        .id_salt("node_name"),
-                )
-                .accessible_name("Node name");
-            let response =
-                response.on_hover_text("The node id; also the Worker name when exported");
-            let problem = id_problem(design, &node.id, &text);
-            if response.changed() {
-                state.name = Some((node.id.clone(), text.clone()));
+    fields::form_grid("node_name_grid").show(ui, |ui| {
+        ui.label("Name");
+        let mut text = match &state.name {
+            Some((id, text)) if *id == node.id => text.clone(),
+            _ => node.id.clone(),
+        };
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .desired_width(fields::fill_width(ui))
+                    .id_salt("node_name"),
+            )
+            .accessible_name("Node name");
+        let response = response.on_hover_text("The node id; also the Worker name when exported");
+        let problem = id_problem(design, &node.id, &text);
+        if response.changed() {
+            state.name = Some((node.id.clone(), text.clone()));
+        }
+        if response.lost_focus() {
+            if problem.is_none() && text != node.id {
+                queue.push(Command::Edit {
+                    edit: Edit::RenameNode {
+                        from: node.id.clone(),
+                        to: text.clone(),
+                    },
+                    coalesce: None,
+                });
             }
-            if response.lost_focus() {
-                if problem.is_none() && text != node.id {
-                    queue.push(Command::Edit {
-                        edit: Edit::RenameNode {
-                            from: node.id.clone(),
-                            to: text.clone(),
-                        },
-                        coalesce: None,
-                    });
-                }
-                state.name = None;
-            } else if !response.has_focus() {
-                state.name = None;
-            }
+            state.name = None;
+        } else if !response.has_focus() {
+            state.name = None;
+        }
+        ui.end_row();
+        if let Some(problem) = problem {
+            ui.label("");
+            ui.colored_label(palette.invalid, problem);
             ui.end_row();
-            if let Some(problem) = problem {
-                ui.label("");
-                ui.colored_label(palette.invalid, problem);
-                ui.end_row();
-            }
-        });
+        }
+    });
 
     // Node-level problems.
     for diagnostic in diagnostics
@@ -354,20 +347,17 @@ fn node_ui(
     let outgoing: Vec<_> = design.wires_from(&node.id).collect();
     if !outgoing.is_empty() {
         fields::section(ui, "Bindings");
-        egui::Grid::new("bindings_grid")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                for wire in outgoing {
-                    ui.label(format!("→ {}", wire.to));
-                    if wire.binding.is_empty() {
-                        ui.weak("requests (no binding)");
-                    } else {
-                        let _ = binding_field(ui, state, design, &node.id, &wire.binding, queue);
-                    }
-                    ui.end_row();
+        fields::form_grid("bindings_grid").show(ui, |ui| {
+            for wire in outgoing {
+                ui.label(format!("→ {}", wire.to));
+                if wire.binding.is_empty() {
+                    ui.weak("requests (no binding)");
+                } else {
+                    let _ = binding_field(ui, state, design, &node.id, &wire.binding, queue);
                 }
-            });
+                ui.end_row();
+            }
+        });
     }
 
     let mut edited = node.kind.clone();
@@ -489,14 +479,11 @@ fn wire_ui(
     }
     ui.add_space(6.0);
     if !wire.binding.is_empty() {
-        egui::Grid::new("wire_grid")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                ui.label("Binding");
-                binding_field(ui, state, design, from, &wire.binding, queue);
-                ui.end_row();
-            });
+        fields::form_grid("wire_grid").show(ui, |ui| {
+            ui.label("Binding");
+            binding_field(ui, state, design, from, &wire.binding, queue);
+            ui.end_row();
+        });
     }
     ui.add_space(6.0);
     if ui.button("Delete wire").clicked() {

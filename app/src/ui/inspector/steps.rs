@@ -219,28 +219,16 @@ fn optional_into(ui: &mut egui::Ui, into: &mut Option<String>) {
 fn params(ui: &mut egui::Ui, params: &mut Vec<Expr>, placeholder: &str) {
     ui.label("Parameters");
     ui.vertical(|ui| {
-        let mut remove = None;
-        for (index, param) in params.iter_mut().enumerate() {
-            ui.push_id(("param", index), |ui| {
-                ui.horizontal(|ui| {
-                    ui.monospace(format!("{placeholder}{}", index + 1));
-                    fields::expr(ui, param, 2);
-                    if ui
-                        .small_button("×")
-                        .on_hover_text("Remove parameter")
-                        .clicked()
-                    {
-                        remove = Some(index);
-                    }
-                });
-            });
-        }
-        if let Some(index) = remove {
-            params.remove(index);
-        }
-        if ui.small_button("+ Parameter").clicked() {
-            params.push(Expr::Ref("params.id".into()));
-        }
+        fields::rows_ui(
+            ui,
+            params,
+            ("param", "Parameter"),
+            |ui, index, param| {
+                ui.monospace(format!("{placeholder}{}", index + 1));
+                fields::expr(ui, param, 2);
+            },
+            |_| Expr::Ref("params.id".into()),
+        );
     });
     ui.end_row();
 }
@@ -285,38 +273,16 @@ fn respond_headers(ui: &mut egui::Ui, headers: &mut BTreeMap<String, Template>) 
             .iter()
             .map(|(k, v)| (k.clone(), v.0.clone()))
             .collect();
-        let mut remove = None;
-        for (index, (key, value)) in rows.iter_mut().enumerate() {
-            ui.push_id(("respond_header", index), |ui| {
-                ui.horizontal(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(key)
-                            .font(egui::TextStyle::Monospace)
-                            .desired_width(80.0),
-                    )
-                    .accessible_name("Key");
-                    ui.add(
-                        egui::TextEdit::singleline(value)
-                            .font(egui::TextStyle::Monospace)
-                            .desired_width(120.0),
-                    )
-                    .accessible_name("Value");
-                    if ui
-                        .small_button("×")
-                        .on_hover_text("Remove header")
-                        .clicked()
-                    {
-                        remove = Some(index);
-                    }
-                });
-            });
-        }
-        if let Some(index) = remove {
-            rows.remove(index);
-        }
-        if ui.small_button("+ Header").clicked() {
-            rows.push(("x-header".into(), String::new()));
-        }
+        fields::rows_ui(
+            ui,
+            &mut rows,
+            ("respond_header", "Header"),
+            |ui, _, (key, value)| {
+                fields::code_field(ui, key, 80.0, "Key");
+                fields::code_field(ui, value, 120.0, "Value");
+            },
+            |_| ("x-header".into(), String::new()),
+        );
         *headers = rows.into_iter().map(|(k, v)| (k, Template(v))).collect();
     });
     ui.end_row();
@@ -495,12 +461,7 @@ fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
         ui.label("When");
         match cond {
             Condition::Exists(path) | Condition::Missing(path) => {
-                ui.add(
-                    egui::TextEdit::singleline(path)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(120.0),
-                )
-                .accessible_name("Path");
+                fields::code_field(ui, path, 120.0, "Path");
             }
             Condition::Equals(..) => {}
         }

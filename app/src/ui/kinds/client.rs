@@ -63,59 +63,47 @@ impl KindUi for ClientUi {
 
 fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
     section(ui, "Traffic");
-    egui::Grid::new("client_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Requests per second");
-            ui.add(
-                DragValue::new(&mut client.requests_per_second)
-                    .range(0.0..=1_000_000.0)
-                    .speed(1.0),
-            )
-            .accessible_name("Requests per second");
-            ui.end_row();
-        });
+    fields::form_grid("client_grid").show(ui, |ui| {
+        ui.label("Requests per second");
+        ui.add(
+            DragValue::new(&mut client.requests_per_second)
+                .range(0.0..=1_000_000.0)
+                .speed(1.0),
+        )
+        .accessible_name("Requests per second");
+        ui.end_row();
+    });
     section(ui, "Regions (traffic shares)");
     let mut regions: Vec<(String, f64)> = client
         .regions
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    let mut remove = None;
-    for (index, (name, share)) in regions.iter_mut().enumerate() {
-        ui.push_id(("region", index), |ui| {
-            ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(name).desired_width(110.0))
-                    .accessible_name("Name");
-                ui.add(
-                    DragValue::new(share)
-                        .range(0.0..=1.0)
-                        .speed(0.01)
-                        .fixed_decimals(2),
-                )
-                .accessible_name("Share");
-                if ui
-                    .small_button("×")
-                    .on_hover_text("Remove region")
-                    .clicked()
-                {
-                    remove = Some(index);
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        regions.remove(index);
-    }
+    fields::rows_ui(
+        ui,
+        &mut regions,
+        ("region", "Region"),
+        |ui, _, (name, share)| {
+            ui.add(egui::TextEdit::singleline(name).desired_width(110.0))
+                .accessible_name("Name");
+            ui.add(
+                DragValue::new(share)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .fixed_decimals(2),
+            )
+            .accessible_name("Share");
+        },
+        |regions| {
+            let name = ["us-east", "eu-west", "ap-southeast", "us-west", "sa-east"]
+                .into_iter()
+                .find(|n| !regions.iter().any(|(r, _)| r == n))
+                .unwrap_or("region");
+            (name.to_owned(), 0.0)
+        },
+    );
+    // A new region's share is 0, so the total is the same before and after it.
     let total: f64 = regions.iter().map(|(_, s)| s).sum();
-    if ui.small_button("+ Region").clicked() {
-        let name = ["us-east", "eu-west", "ap-southeast", "us-west", "sa-east"]
-            .into_iter()
-            .find(|n| !regions.iter().any(|(r, _)| r == n))
-            .unwrap_or("region");
-        regions.push((name.to_owned(), 0.0));
-    }
     if (total - 1.0).abs() > 1e-6 && !regions.is_empty() {
         ui.colored_label(
             cx.palette
@@ -162,32 +150,29 @@ fn client_ui(ui: &mut egui::Ui, client: &mut Client, cx: &FormContext<'_>) {
 }
 
 fn request_ui(ui: &mut egui::Ui, request: &mut SampleRequest) {
-    egui::Grid::new("request_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Name");
-            fields::text(ui, &mut request.name, "Name");
-            ui.end_row();
-            ui.label("Method");
-            method_combo(ui, "method", &mut request.method);
-            ui.end_row();
-            ui.label("Path");
-            fields::code_line(ui, &mut request.path, "Path");
-            ui.end_row();
-            ui.label("Expected status");
-            ui.add(DragValue::new(&mut request.expect_status).range(100..=599))
-                .accessible_name("Expect status");
-            ui.end_row();
-            ui.label("Weight");
-            ui.add(
-                DragValue::new(&mut request.weight)
-                    .range(0.0..=1000.0)
-                    .speed(0.1),
-            )
-            .accessible_name("Weight");
-            ui.end_row();
-        });
+    fields::form_grid("request_grid").show(ui, |ui| {
+        ui.label("Name");
+        fields::text(ui, &mut request.name, "Name");
+        ui.end_row();
+        ui.label("Method");
+        method_combo(ui, "method", &mut request.method);
+        ui.end_row();
+        ui.label("Path");
+        fields::code_line(ui, &mut request.path, "Path");
+        ui.end_row();
+        ui.label("Expected status");
+        ui.add(DragValue::new(&mut request.expect_status).range(100..=599))
+            .accessible_name("Expect status");
+        ui.end_row();
+        ui.label("Weight");
+        ui.add(
+            DragValue::new(&mut request.weight)
+                .range(0.0..=1000.0)
+                .speed(0.1),
+        )
+        .accessible_name("Weight");
+        ui.end_row();
+    });
     ui.label("Headers");
     headers_ui(ui, &mut request.headers);
     ui.label("Body (JSON)");
@@ -239,41 +224,21 @@ fn headers_ui(ui: &mut egui::Ui, headers: &mut std::collections::BTreeMap<String
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut remove = None;
-    for (index, (name, value)) in rows.iter_mut().enumerate() {
-        ui.push_id(("header", index), |ui| {
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(name)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(100.0),
-                )
-                .accessible_name("Name");
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(130.0),
-                )
-                .accessible_name("Value");
-                if ui
-                    .small_button("×")
-                    .on_hover_text("Remove header")
-                    .clicked()
-                {
-                    remove = Some(index);
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        rows.remove(index);
-    }
-    if ui.small_button("+ Header").clicked() {
-        let name = (1..=10_000)
-            .map(|n| format!("x-header-{n}"))
-            .find(|n| !rows.iter().any(|(r, _)| r == n))
-            .unwrap_or_default();
-        rows.push((name, String::new()));
-    }
+    fields::rows_ui(
+        ui,
+        &mut rows,
+        ("header", "Header"),
+        |ui, _, (name, value)| {
+            fields::code_field(ui, name, 100.0, "Name");
+            fields::code_field(ui, value, 130.0, "Value");
+        },
+        |rows| {
+            let name = (1..=10_000)
+                .map(|n| format!("x-header-{n}"))
+                .find(|n| !rows.iter().any(|(r, _)| r == n))
+                .unwrap_or_default();
+            (name, String::new())
+        },
+    );
     *headers = rows.into_iter().collect();
 }

@@ -58,31 +58,28 @@ impl KindUi for D1Ui {
 
 fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
     section(ui, "Location");
-    egui::Grid::new("d1_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Primary location hint");
-            fields::named(
-                egui::ComboBox::from_id_salt("d1_hint")
-                    .selected_text(
-                        d1.location_hint
-                            .clone()
-                            .unwrap_or_else(|| "automatic".into()),
-                    )
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut d1.location_hint, None, "automatic");
-                        for hint in D1_LOCATION_HINTS {
-                            ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
-                        }
-                    }),
-                "Primary location hint",
-            );
-            ui.end_row();
-            ui.label("");
-            ui.checkbox(&mut d1.read_replication, "Read replicas (Sessions API)");
-            ui.end_row();
-        });
+    fields::form_grid("d1_grid").show(ui, |ui| {
+        ui.label("Primary location hint");
+        fields::named(
+            egui::ComboBox::from_id_salt("d1_hint")
+                .selected_text(
+                    d1.location_hint
+                        .clone()
+                        .unwrap_or_else(|| "automatic".into()),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut d1.location_hint, None, "automatic");
+                    for hint in D1_LOCATION_HINTS {
+                        ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
+                    }
+                }),
+            "Primary location hint",
+        );
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(&mut d1.read_replication, "Read replicas (Sessions API)");
+        ui.end_row();
+    });
     section(ui, "Migrations");
     let len = d1.migrations.len();
     let mut action = (0, None);
@@ -90,12 +87,7 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
         ui.push_id(("migration", index), |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(format!("{:04}_", index + 1)).monospace());
-                ui.add(
-                    egui::TextEdit::singleline(&mut migration.name)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(140.0),
-                )
-                .accessible_name("Name");
+                fields::code_field(ui, &mut migration.name, 140.0, "Name");
                 if let Some(a) = item_buttons(ui, index, len, "migration") {
                     action = (index, Some(a));
                 }

@@ -141,37 +141,34 @@ fn auth_ui(ui: &mut egui::Ui, auth: &mut Auth) {
             _ => Auth::None,
         };
     }
-    egui::Grid::new("auth_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| match auth {
-            Auth::None => {}
-            Auth::ApiKey { header, secret } => {
-                ui.label("Header");
-                fields::code_line(ui, header, "Header");
-                ui.end_row();
-                ui.label("Secret name");
-                fields::code_line(ui, secret, "Secret").on_hover_text(
-                    "Read from .dev.vars or the environment; never stored in the design",
-                );
-                ui.end_row();
-            }
-            Auth::Jwt {
-                secret,
-                issuer,
-                audience,
-            } => {
-                ui.label("Secret name");
-                fields::code_line(ui, secret, "Secret");
-                ui.end_row();
-                ui.label("Issuer (iss)");
-                fields::text(ui, issuer, "Issuer");
-                ui.end_row();
-                ui.label("Audience (aud)");
-                fields::text(ui, audience, "Audience");
-                ui.end_row();
-            }
-        });
+    fields::form_grid("auth_grid").show(ui, |ui| match auth {
+        Auth::None => {}
+        Auth::ApiKey { header, secret } => {
+            ui.label("Header");
+            fields::code_line(ui, header, "Header");
+            ui.end_row();
+            ui.label("Secret name");
+            fields::code_line(ui, secret, "Secret").on_hover_text(
+                "Read from .dev.vars or the environment; never stored in the design",
+            );
+            ui.end_row();
+        }
+        Auth::Jwt {
+            secret,
+            issuer,
+            audience,
+        } => {
+            ui.label("Secret name");
+            fields::code_line(ui, secret, "Secret");
+            ui.end_row();
+            ui.label("Issuer (iss)");
+            fields::text(ui, issuer, "Issuer");
+            ui.end_row();
+            ui.label("Audience (aud)");
+            fields::text(ui, audience, "Audience");
+            ui.end_row();
+        }
+    });
 }
 
 fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
@@ -184,31 +181,28 @@ fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
         *cors = cors_on.then(Cors::default);
     }
     if let Some(cors) = cors {
-        egui::Grid::new("cors_grid")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                ui.label("Origins");
-                fields::list(
-                    ui,
-                    &mut cors.allow_origins,
-                    "https://app.example.com, *",
-                    "Allow origins",
-                );
-                ui.end_row();
-                ui.label("Headers");
-                fields::list(
-                    ui,
-                    &mut cors.allow_headers,
-                    "content-type, x-api-key",
-                    "Allow headers",
-                );
-                ui.end_row();
-                ui.label("Max age (s)");
-                ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400))
-                    .accessible_name("Max age seconds");
-                ui.end_row();
-            });
+        fields::form_grid("cors_grid").show(ui, |ui| {
+            ui.label("Origins");
+            fields::list(
+                ui,
+                &mut cors.allow_origins,
+                "https://app.example.com, *",
+                "Allow origins",
+            );
+            ui.end_row();
+            ui.label("Headers");
+            fields::list(
+                ui,
+                &mut cors.allow_headers,
+                "content-type, x-api-key",
+                "Allow headers",
+            );
+            ui.end_row();
+            ui.label("Max age (s)");
+            ui.add(DragValue::new(&mut cors.max_age_secs).range(0..=86_400))
+                .accessible_name("Max age seconds");
+            ui.end_row();
+        });
     }
 }
 
@@ -222,54 +216,47 @@ fn rate_limit_ui(ui: &mut egui::Ui, rate_limit: &mut Option<RateLimit>) {
         *rate_limit = limit_on.then(RateLimit::default);
     }
     if let Some(limit) = rate_limit {
-        egui::Grid::new("limit_grid")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                ui.label("Requests");
-                ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000))
-                    .accessible_name("Requests");
-                ui.end_row();
-                ui.label("Per (seconds)");
-                // The Workers Rate Limiting binding counts per 10 or 60 s only (GWY009).
-                fields::named(
-                    egui::ComboBox::from_id_salt("limit_period")
-                        .selected_text(format!("{} s", limit.period_secs))
-                        .show_ui(ui, |ui| {
-                            for period in RateLimit::PERIODS {
-                                ui.selectable_value(
-                                    &mut limit.period_secs,
-                                    period,
-                                    format!("{period} s"),
-                                );
-                            }
-                        }),
-                    "Period seconds",
-                );
-                ui.end_row();
-                ui.label("Caller is");
-                fields::named(
-                    egui::ComboBox::from_id_salt("limit_key")
-                        .selected_text(match limit.key {
-                            RateLimitKey::ClientIp => "client IP",
-                            RateLimitKey::Credential => "API key / token subject",
-                        })
-                        .show_ui(ui, |ui| {
+        fields::form_grid("limit_grid").show(ui, |ui| {
+            ui.label("Requests");
+            ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000))
+                .accessible_name("Requests");
+            ui.end_row();
+            ui.label("Per (seconds)");
+            // The Workers Rate Limiting binding counts per 10 or 60 s only (GWY009).
+            fields::named(
+                egui::ComboBox::from_id_salt("limit_period")
+                    .selected_text(format!("{} s", limit.period_secs))
+                    .show_ui(ui, |ui| {
+                        for period in RateLimit::PERIODS {
                             ui.selectable_value(
-                                &mut limit.key,
-                                RateLimitKey::ClientIp,
-                                "client IP",
+                                &mut limit.period_secs,
+                                period,
+                                format!("{period} s"),
                             );
-                            ui.selectable_value(
-                                &mut limit.key,
-                                RateLimitKey::Credential,
-                                "API key / token subject",
-                            );
-                        }),
-                    "Rate limit key",
-                );
-                ui.end_row();
-            });
+                        }
+                    }),
+                "Period seconds",
+            );
+            ui.end_row();
+            ui.label("Caller is");
+            fields::named(
+                egui::ComboBox::from_id_salt("limit_key")
+                    .selected_text(match limit.key {
+                        RateLimitKey::ClientIp => "client IP",
+                        RateLimitKey::Credential => "API key / token subject",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut limit.key, RateLimitKey::ClientIp, "client IP");
+                        ui.selectable_value(
+                            &mut limit.key,
+                            RateLimitKey::Credential,
+                            "API key / token subject",
+                        );
+                    }),
+                "Rate limit key",
+            );
+            ui.end_row();
+        });
     }
 }
 
@@ -292,38 +279,35 @@ fn body_limit_ui(ui: &mut egui::Ui, max_body_bytes: &mut Option<u64>) {
 }
 
 fn gateway_route_ui(ui: &mut egui::Ui, route: &mut GatewayRoute, services: &[String]) {
-    egui::Grid::new("gw_route_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Path prefix");
-            fields::code_line(ui, &mut route.path, "Path");
-            ui.end_row();
-            ui.label("Service");
-            fields::choose(ui, "service", &mut route.service, services);
-            ui.end_row();
-            ui.label("Methods");
-            ui.horizontal_wrapped(|ui| {
-                for method in HttpMethod::ALL {
-                    let mut on = route.methods.contains(&method);
-                    if ui.toggle_value(&mut on, method.as_str()).changed() {
-                        if on {
-                            route.methods.push(method);
-                            route.methods.sort();
-                        } else {
-                            route.methods.retain(|m| *m != method);
-                        }
+    fields::form_grid("gw_route_grid").show(ui, |ui| {
+        ui.label("Path prefix");
+        fields::code_line(ui, &mut route.path, "Path");
+        ui.end_row();
+        ui.label("Service");
+        fields::choose(ui, "service", &mut route.service, services);
+        ui.end_row();
+        ui.label("Methods");
+        ui.horizontal_wrapped(|ui| {
+            for method in HttpMethod::ALL {
+                let mut on = route.methods.contains(&method);
+                if ui.toggle_value(&mut on, method.as_str()).changed() {
+                    if on {
+                        route.methods.push(method);
+                        route.methods.sort();
+                    } else {
+                        route.methods.retain(|m| *m != method);
                     }
                 }
-            });
-            ui.end_row();
-            ui.label("");
-            ui.checkbox(
-                &mut route.strip_prefix,
-                "Strip the prefix before forwarding",
-            );
-            ui.end_row();
+            }
         });
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(
+            &mut route.strip_prefix,
+            "Strip the prefix before forwarding",
+        );
+        ui.end_row();
+    });
     if route.methods.is_empty() {
         ui.label(
             RichText::new("No method chosen: every method is allowed.")

@@ -56,60 +56,54 @@ impl KindUi for HyperdriveUi {
 fn hyperdrive_ui(ui: &mut egui::Ui, hd: &mut Hyperdrive) {
     section(ui, "Origin");
     let mut auto = matches!(hd.origin, Origin::Auto);
-    egui::Grid::new("hd_grid")
-        .num_columns(2)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Database");
-            fields::named(
-                egui::ComboBox::from_id_salt("hd_origin")
-                    .selected_text(if auto {
-                        "local PostgreSQL (auto)"
-                    } else {
-                        "connection string"
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut auto, true, "local PostgreSQL (auto)");
-                        ui.selectable_value(&mut auto, false, "connection string");
-                    }),
-                "Origin database",
-            );
-            ui.end_row();
-            if auto != matches!(hd.origin, Origin::Auto) {
-                hd.origin = if auto {
-                    Origin::Auto
+    fields::form_grid("hd_grid").show(ui, |ui| {
+        ui.label("Database");
+        fields::named(
+            egui::ComboBox::from_id_salt("hd_origin")
+                .selected_text(if auto {
+                    "local PostgreSQL (auto)"
                 } else {
-                    Origin::ConnectionString {
-                        secret: "DATABASE_URL".into(),
-                    }
-                };
-            }
-            if let Origin::ConnectionString { secret } = &mut hd.origin {
-                ui.label("Secret name");
-                fields::code_line(ui, secret, "Secret")
-                    .on_hover_text("The connection string is read from this secret");
-                ui.end_row();
-            }
-            ui.label("Origin region");
-            fields::text(ui, &mut hd.origin_region, "Origin region");
+                    "connection string"
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut auto, true, "local PostgreSQL (auto)");
+                    ui.selectable_value(&mut auto, false, "connection string");
+                }),
+            "Origin database",
+        );
+        ui.end_row();
+        if auto != matches!(hd.origin, Origin::Auto) {
+            hd.origin = if auto {
+                Origin::Auto
+            } else {
+                Origin::ConnectionString {
+                    secret: "DATABASE_URL".into(),
+                }
+            };
+        }
+        if let Origin::ConnectionString { secret } = &mut hd.origin {
+            ui.label("Secret name");
+            fields::code_line(ui, secret, "Secret")
+                .on_hover_text("The connection string is read from this secret");
             ui.end_row();
-        });
+        }
+        ui.label("Origin region");
+        fields::text(ui, &mut hd.origin_region, "Origin region");
+        ui.end_row();
+    });
     section(ui, "Query cache");
     ui.checkbox(&mut hd.caching.enabled, "Cache read-only queries");
     ui.add_enabled_ui(hd.caching.enabled, |ui| {
-        egui::Grid::new("hd_cache")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                ui.label("max_age (s)");
-                ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600))
-                    .accessible_name("Max age seconds");
-                ui.end_row();
-                ui.label("stale_while_revalidate (s)");
-                ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600))
-                    .accessible_name("Stale while revalidate seconds");
-                ui.end_row();
-            });
+        fields::form_grid("hd_cache").show(ui, |ui| {
+            ui.label("max_age (s)");
+            ui.add(DragValue::new(&mut hd.caching.max_age_secs).range(0..=3600))
+                .accessible_name("Max age seconds");
+            ui.end_row();
+            ui.label("stale_while_revalidate (s)");
+            ui.add(DragValue::new(&mut hd.caching.stale_while_revalidate_secs).range(0..=3600))
+                .accessible_name("Stale while revalidate seconds");
+            ui.end_row();
+        });
     });
     if matches!(hd.origin, Origin::Auto) {
         section(ui, "Seed SQL (auto origin)");

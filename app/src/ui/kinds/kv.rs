@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 
 use super::{KindUi, plural};
 use crate::ui::icons::Pen;
-use crate::ui::inspector::fields::{FormContext, section};
+use crate::ui::inspector::fields::{self, FormContext, section};
 
 pub struct KvUi;
 
@@ -51,12 +51,7 @@ fn kv_ui(ui: &mut egui::Ui, kv: &mut Kv) {
             ui.end_row();
             for (index, entry) in kv.seed.iter_mut().enumerate() {
                 ui.push_id(("kv", index), |ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut entry.key)
-                            .font(egui::TextStyle::Monospace)
-                            .desired_width(110.0),
-                    )
-                    .accessible_name("Key");
+                    fields::code_field(ui, &mut entry.key, 110.0, "Key");
                 });
                 ui.push_id(("kv_value", index), |ui| {
                     ui.add(

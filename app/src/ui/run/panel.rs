@@ -145,22 +145,12 @@ fn console_ui(
                 )
                 .labelled_by(label.id);
             });
-            let label = ui.label("Headers (name: value per line)");
-            ui.add(
-                egui::TextEdit::multiline(&mut run.console.headers)
-                    .code_editor()
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
-            let label = ui.label("JSON body");
-            ui.add(
-                egui::TextEdit::multiline(&mut run.console.body)
-                    .code_editor()
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+            labelled_code(
+                ui,
+                "Headers (name: value per line)",
+                &mut run.console.headers,
+            );
+            labelled_code(ui, "JSON body", &mut run.console.body);
             ui.horizontal(|ui| {
                 let running = run.is_running();
                 if ui
@@ -216,6 +206,18 @@ fn console_ui(
                 }
             }
         });
+}
+
+/// A two-row code editor under its label.
+fn labelled_code(ui: &mut egui::Ui, label: &str, text: &mut String) {
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::multiline(text)
+            .code_editor()
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
 }
 
 fn load_ui(

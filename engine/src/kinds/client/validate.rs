@@ -363,7 +363,9 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{HttpMethod, Node, NodeKind, Wire};
-    use crate::validate::testkit::{base, client_mut, gateway_mut, reports, request, with_code};
+    use crate::validate::testkit::{
+        assert_contains, base, client_mut, gateway_mut, only, reports, request,
+    };
 
     #[test]
     fn unknown_region() {
@@ -372,15 +374,8 @@ mod tests {
         let regions = &mut client_mut(&mut design).regions;
         let share = regions.remove("eu-west").expect("eu-west");
         regions.insert("eu-wset".into(), share);
-        let found = with_code(&design, "CLI001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .unwrap_or_default()
-                .contains("`eu-west`")
-        );
+        let found = only(&design, "CLI001");
+        assert_contains(found.help.as_deref().unwrap_or_default(), "`eu-west`");
     }
 
     #[test]
@@ -417,9 +412,8 @@ mod tests {
         client_mut(&mut design)
             .scenario
             .push(request(HttpMethod::Get, "/users/1", 200));
-        let found = with_code(&design, "CLI004");
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].target.to_string(), "node web, scenario request 4");
+        let found = only(&design, "CLI004");
+        assert_eq!(found.target.to_string(), "node web, scenario request 4");
     }
 
     #[test]
@@ -428,13 +422,8 @@ mod tests {
         client_mut(&mut design)
             .scenario
             .push(request(HttpMethod::Get, "/items/1/reviews", 200));
-        let found = with_code(&design, "CLI004");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("forwards it to items"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "CLI004");
+        assert_contains(&found.message, "forwards it to items");
         // With strip_prefix the service sees `/1`.
         let mut design = base();
         gateway_mut(&mut design).routes[0].strip_prefix = true;

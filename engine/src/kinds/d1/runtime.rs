@@ -23,8 +23,8 @@ use crate::model::{D1, Node, NodeKind, QueryMode};
 
 use crate::runtime::KindRuntime;
 use crate::runtime::bindings::{Binding, BindingError, QueryOutput, SqlDatabase};
-use crate::runtime::kind::{Store, StoreEnv};
-use crate::runtime::options::EngineError;
+use crate::runtime::kind::{OpenStore, Store, StoreEnv};
+use crate::runtime::options::store_error;
 use crate::runtime::sqlite::SqliteThread;
 
 /// The folder of D1 files in the state folder: `<state>/d1/<node>.sqlite3`.
@@ -35,24 +35,15 @@ impl KindRuntime for super::Def {
         Some(STATE_FOLDER)
     }
 
-    fn open<'a>(
-        &self,
-        node: &'a Node,
-        env: &'a StoreEnv<'a>,
-    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+    fn open<'a>(&self, node: &'a Node, env: &'a StoreEnv<'a>) -> OpenStore<'a> {
         async move {
             let NodeKind::D1(spec) = &node.kind else {
                 return Ok(None);
             };
-            let path = env
-                .folder(STATE_FOLDER)?
-                .join(format!("{}.sqlite3", node.id));
+            let path = env.sqlite_file(STATE_FOLDER, &node.id)?;
             let db = SqliteD1::open(&node.id, &path, spec)
                 .await
-                .map_err(|message| EngineError::Store {
-                    node: node.id.clone(),
-                    message,
-                })?;
+                .map_err(store_error(&node.id))?;
             Ok(Some(Arc::new(db) as Arc<dyn Store>))
         }
         .boxed()

@@ -358,7 +358,7 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{D1, Migration, NodeKind, Step};
-    use crate::validate::testkit::{base, reports, steps_mut, with_code};
+    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut, with_code};
 
     fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
         match design.node_mut("db").map(|n| &mut n.kind) {
@@ -381,18 +381,9 @@ mod tests {
             name: "add_price".into(),
             sql: "ALTER TABLE products ADD COLUMN price INTEGER;".into(),
         });
-        let found = with_code(&design, "SQL001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("migration 2 `add_price`"),
-            "{}",
-            found[0].message
-        );
-        assert!(
-            found[0].message.contains("no such table: products"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "SQL001");
+        assert_contains(&found.message, "migration 2 `add_price`");
+        assert_contains(&found.message, "no such table: products");
     }
 
     #[test]
@@ -400,9 +391,8 @@ mod tests {
         let mut design = base();
         assert!(!reports(&design, "SQL002"));
         d1_mut(&mut design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
-        let found = with_code(&design, "SQL002");
-        assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("colour"), "{}", found[0].message);
+        let found = only(&design, "SQL002");
+        assert_contains(&found.message, "colour");
     }
 
     #[test]
@@ -414,26 +404,17 @@ mod tests {
             name: "count_forever".into(),
             sql: forever.into(),
         });
-        let found = with_code(&design, "SQL001");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("migration 2 `count_forever`")
-                && found[0]
-                    .message
-                    .contains("did not finish within 20 million SQLite steps"),
-            "{}",
-            found[0].message
+        let found = only(&design, "SQL001");
+        assert_contains(&found.message, "migration 2 `count_forever`");
+        assert_contains(
+            &found.message,
+            "did not finish within 20 million SQLite steps",
         );
 
         let mut design = base();
         d1_mut(&mut design).seed = forever.into();
-        let found = with_code(&design, "SQL002");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("recursive `WITH`"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "SQL002");
+        assert_contains(&found.message, "recursive `WITH`");
         // A seed that does real work within the budget still runs.
         d1_mut(&mut design).seed =
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
@@ -451,13 +432,8 @@ mod tests {
         let mut design = base();
         assert!(!reports(&design, "SQL003"));
         set_sql(&mut design, "SELECT id, price FROM items WHERE id = ?1");
-        let found = with_code(&design, "SQL003");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("no such column: price"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "SQL003");
+        assert_contains(&found.message, "no such column: price");
         set_sql(&mut design, "SELEC id FROM items");
         assert!(reports(&design, "SQL003"));
     }
@@ -470,13 +446,8 @@ mod tests {
             &mut design,
             "SELECT id FROM items WHERE id = ?1 AND name = ?2",
         );
-        let found = with_code(&design, "SQL004");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0]
-                .message
-                .contains("takes 2 parameters but the step gives 1")
-        );
+        let found = only(&design, "SQL004");
+        assert_contains(&found.message, "takes 2 parameters but the step gives 1");
     }
 
     #[test]
@@ -495,13 +466,8 @@ mod tests {
         );
         let mut design = base();
         d1_mut(&mut design).seed = "VACUUM INTO 'copy.db';".into();
-        let found = with_code(&design, "SQL002");
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].message.contains("`VACUUM`"),
-            "{}",
-            found[0].message
-        );
+        let found = only(&design, "SQL002");
+        assert_contains(&found.message, "`VACUUM`");
         assert!(!std::path::Path::new("copy.db").exists());
     }
 

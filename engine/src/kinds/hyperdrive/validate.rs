@@ -292,7 +292,7 @@ impl crate::validate::KindRules for super::Def {
 mod tests {
     use super::*;
     use crate::model::{Expr, NodeKind};
-    use crate::validate::testkit::{base, reports, steps_mut, with_code};
+    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut};
 
     #[test]
     fn scanner_skips_strings_comments_and_dollar_quotes() {
@@ -332,9 +332,8 @@ mod tests {
             "SELECT id FROM orders WHERE id = $1 AND x = $3",
             3,
         );
-        let found = with_code(&design, "HYP002");
-        assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("skip $2"), "{}", found[0].message);
+        let found = only(&design, "HYP002");
+        assert_contains(&found.message, "skip $2");
     }
 
     #[test]
@@ -372,9 +371,8 @@ mod tests {
     #[test]
     fn nodejs_compat_info_for_hyperdrive_users() {
         let mut design = base();
-        let found = with_code(&design, "HYP006");
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Info);
+        let found = only(&design, "HYP006");
+        assert_eq!(found.severity, Severity::Info);
         design.wires.retain(|w| w.to != "pg");
         assert!(!reports(&design, "HYP006"));
     }

@@ -19,8 +19,8 @@ use crate::semantics::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECS};
 use crate::runtime::KindRuntime;
 use crate::runtime::bindings::{Binding, BindingError, JsonText, KvNamespace};
 use crate::runtime::clock::Clock;
-use crate::runtime::kind::{Store, StoreEnv};
-use crate::runtime::options::EngineError;
+use crate::runtime::kind::{OpenStore, Store, StoreEnv};
+use crate::runtime::options::store_error;
 use crate::runtime::sqlite::SqliteThread;
 
 /// The folder of KV files in the state folder: `<state>/kv/<node>.sqlite3`.
@@ -31,24 +31,15 @@ impl KindRuntime for super::Def {
         Some(STATE_FOLDER)
     }
 
-    fn open<'a>(
-        &self,
-        node: &'a Node,
-        env: &'a StoreEnv<'a>,
-    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+    fn open<'a>(&self, node: &'a Node, env: &'a StoreEnv<'a>) -> OpenStore<'a> {
         async move {
             let NodeKind::Kv(spec) = &node.kind else {
                 return Ok(None);
             };
-            let path = env
-                .folder(STATE_FOLDER)?
-                .join(format!("{}.sqlite3", node.id));
+            let path = env.sqlite_file(STATE_FOLDER, &node.id)?;
             let kv = SqliteKv::open(&node.id, &path, &spec.seed, env.clock.clone())
                 .await
-                .map_err(|message| EngineError::Store {
-                    node: node.id.clone(),
-                    message,
-                })?;
+                .map_err(store_error(&node.id))?;
             Ok(Some(Arc::new(kv) as Arc<dyn Store>))
         }
         .boxed()

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::ParamType;
+use crate::model::{ParamType, to_upper_snake};
 
 /// Whether an example breaks its schema (a schema that does not compile is reported by
 /// validation, not here).
@@ -53,16 +53,7 @@ pub(super) fn worker_name(op: &Value, path: &str, public: bool) -> String {
 
 /// `USERS` for the Worker `users` (a JavaScript identifier).
 pub(super) fn binding_name(id: &str) -> String {
-    let mut name: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut name = to_upper_snake(id);
     if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
         name.insert_str(0, "S_");
     }

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::super::testkit::{base, reports, respond, steps_mut, with_code, worker_mut};
+use super::super::testkit::{assert_contains, base, only, reports, respond, steps_mut, worker_mut};
 use crate::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, Route, Step, Template};
 
 fn set(name: &str, value: Expr) -> Step {
@@ -21,15 +21,8 @@ fn step_with_unwired_binding() {
             key: Template::new("x"),
         },
     );
-    let found = with_code(&design, "HDL001");
-    assert_eq!(found.len(), 1);
-    assert!(
-        found[0]
-            .help
-            .as_deref()
-            .unwrap_or_default()
-            .contains("CACHE")
-    );
+    let found = only(&design, "HDL001");
+    assert_contains(found.help.as_deref().unwrap_or_default(), "CACHE");
 }
 
 #[test]
@@ -65,9 +58,8 @@ fn value_used_before_it_is_set() {
     let mut design = base();
     assert!(!reports(&design, "HDL003"));
     steps_mut(&mut design, 1).insert(0, set("copy", Expr::Ref("orders".into())));
-    let found = with_code(&design, "HDL003");
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].target.to_string(), "node items, route 2, step 0");
+    let found = only(&design, "HDL003");
+    assert_eq!(found.target.to_string(), "node items, route 2, step 0");
 }
 
 #[test]
@@ -102,9 +94,8 @@ fn params_must_be_in_the_route_path() {
     let mut design = base();
     assert!(!reports(&design, "HDL005"));
     steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("params.id".into())));
-    let found = with_code(&design, "HDL005");
-    assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("/orders"), "{}", found[0].message);
+    let found = only(&design, "HDL005");
+    assert_contains(&found.message, "/orders");
     let mut design = base();
     steps_mut(&mut design, 1).insert(0, set("x", Expr::Ref("headers.X-Api-Key".into())));
     assert!(reports(&design, "HDL005"));
@@ -209,7 +200,6 @@ fn steps_after_respond_never_run() {
         body: None,
         headers: BTreeMap::new(),
     });
-    let found = with_code(&design, "HDL012");
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].target.to_string(), "node items, route 2, step 2");
+    let found = only(&design, "HDL012");
+    assert_eq!(found.target.to_string(), "node items, route 2, step 2");
 }

@@ -45,8 +45,7 @@ use crate::runtime::KindRuntime;
 use crate::runtime::bindings::{Binding, BindingError, QueryOutput, SqlDatabase};
 use crate::runtime::clock::Clock;
 use crate::runtime::dispatch::Shared;
-use crate::runtime::kind::{Store, StoreEnv};
-use crate::runtime::options::EngineError;
+use crate::runtime::kind::{OpenStore, Store, StoreEnv};
 use crate::runtime::postgres::cluster::{Cluster, ClusterOptions};
 use crate::runtime::trace::CacheOutcome;
 
@@ -71,11 +70,7 @@ impl KindRuntime for super::Def {
     }
 
     /// The pool connects later, in the background (`Store::start`).
-    fn open<'a>(
-        &self,
-        node: &'a Node,
-        env: &'a StoreEnv<'a>,
-    ) -> BoxFuture<'a, Result<Option<Arc<dyn Store>>, EngineError>> {
+    fn open<'a>(&self, node: &'a Node, env: &'a StoreEnv<'a>) -> OpenStore<'a> {
         async move {
             let NodeKind::Hyperdrive(spec) = &node.kind else {
                 return Ok(None);

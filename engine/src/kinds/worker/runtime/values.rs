@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use crate::model::{Expr, Template, TemplatePart};
 
 use super::scope::{Scope, Slot, lookup, lookup_ref};
-use crate::runtime::json::{js_json, push_value_text, write_js_json, write_json_text};
+use crate::runtime::json::{
+    js_json, push_value_text, write_js_json, write_json_key, write_json_text,
+};
 
 /// Render a template against the scope.
 pub fn render(template: &Template, scope: &Scope) -> Result<String, String> {
@@ -50,11 +52,7 @@ pub fn write_expr_json(expr: &Expr, scope: &Scope, out: &mut Vec<u8>) -> Result<
         Expr::Object(fields) => {
             out.push(b'{');
             for (i, (name, field)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json_text(name, out);
-                out.push(b':');
+                write_json_key(i, name, out);
                 write_expr_json(field, scope, out)?;
             }
             out.push(b'}');

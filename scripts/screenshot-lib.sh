@@ -1,0 +1,45 @@
+# Shared by the screenshot scripts, which source it: the build, a throwaway home, an Xvfb
+# screen of 1600x1000 and the Edgewire window filling it. Needs xvfb and xdotool.
+
+# build_edgewire debug|release: builds the app and sets BIN to it.
+build_edgewire() {
+    if [ "$1" = release ]; then cargo build --release -p edgewire; else cargo build -p edgewire; fi
+    BIN="${CARGO_TARGET_DIR:-target}/$1/edgewire"
+}
+
+# start_screen DISPLAY: a throwaway home, so no saved settings or recovery file changes the
+# picture, and an Xvfb screen; both go away on exit, with the app.
+start_screen() {
+    SANDBOX="$(mktemp -d)"
+    export HOME="$SANDBOX" XDG_CONFIG_HOME="$SANDBOX/config" XDG_DATA_HOME="$SANDBOX/data" XDG_CACHE_HOME="$SANDBOX/cache"
+    mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+
+    Xvfb "$1" -screen 0 1600x1000x24 -nolisten tcp &
+    XVFB_PID=$!
+    APP_PID=""
+    trap cleanup EXIT
+    export DISPLAY="$1"
+    unset WAYLAND_DISPLAY
+    sleep 1
+}
+
+cleanup() {
+    [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
+    kill "$XVFB_PID" 2>/dev/null || true
+    rm -rf "$SANDBOX"
+}
+
+# start_edgewire dark|light: starts the app (APP_PID), waits for its window (WID) and makes
+# it fill the screen.
+start_edgewire() {
+    EDGEWIRE_THEME="$1" "$BIN" &
+    APP_PID=$!
+    for _ in $(seq 1 60); do
+        if WID="$(xdotool search --name 'Edgewire' 2>/dev/null | head -n1)" && [ -n "$WID" ]; then
+            break
+        fi
+        sleep 0.5
+    done
+    [ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
+    xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+}
