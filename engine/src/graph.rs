@@ -10,7 +10,7 @@ use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
 
-use crate::model::{Design, Kind, Node, NodeId, Wire};
+use crate::model::{Design, Kind, Node, NodeId, Role, Wire};
 
 /// What a wire between two kinds means, or why it is not allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,33 +31,37 @@ impl WireRole {
 }
 
 /// Whether a wire from a `from` node to a `to` node is allowed; the error says why not and
-/// what is allowed instead.
+/// what is allowed instead. It follows from what each kind's entry in [`crate::model::KINDS`]
+/// says: its role, whether Workers may call it, and which stores it may bind.
 pub fn wire_role(from: Kind, to: Kind) -> Result<WireRole, String> {
-    use Kind::{Client, D1, Gateway, Hyperdrive, Kv, Note, Worker};
-    match (from, to) {
-        (Client, Gateway | Worker) => Ok(WireRole::Requests),
-        (Gateway | Worker, Worker) => Ok(WireRole::Service),
-        (Gateway | Worker, Kv) | (Worker, D1 | Hyperdrive) => Ok(WireRole::Resource),
-        (Gateway, D1 | Hyperdrive) => Err(format!(
-            "a Gateway only routes and checks requests; bind the {to} to a service Worker and \
-             route to that Worker instead"
-        )),
-        (Note, _) | (_, Note) => Err("notes are comments and cannot be wired".to_owned()),
-        (Client, _) => Err(format!(
+    let (source, target) = (from.spec(), to.spec());
+    match (source.role, target.role) {
+        (Role::Annotation, _) | (_, Role::Annotation) => {
+            Err("notes are comments and cannot be wired".to_owned())
+        }
+        (Role::Caller, Role::Worker) => Ok(WireRole::Requests),
+        (Role::Caller, _) => Err(format!(
             "a Client can only send requests to a Gateway or a public Worker, not to a {to}"
         )),
-        (Kv | D1 | Hyperdrive, _) => Err(format!(
+        (Role::Store, _) => Err(format!(
             "a {from} is a data store and cannot call anything; draw the wire from the Worker \
              that uses it to the {from}"
         )),
-        (_, Client) => {
+        (_, Role::Caller) => {
             Err("nothing can call a Client; wire the Client to the entry point".to_owned())
         }
-        (Gateway | Worker, Gateway) => Err(
-            "a Gateway is the public entry and cannot be called through a binding; wire a \
+        (Role::Worker, Role::Worker) if target.callable => Ok(WireRole::Service),
+        (Role::Worker, Role::Worker) => Err(format!(
+            "the {to} is the public entry and cannot be called through a binding; wire a \
              Client to it instead"
-                .to_owned(),
-        ),
+        )),
+        (Role::Worker, Role::Store) if source.binds_databases || target.light_store => {
+            Ok(WireRole::Resource)
+        }
+        (Role::Worker, Role::Store) => Err(format!(
+            "the {from} only routes and checks requests; bind the {to} to a service Worker \
+             and route to that Worker instead"
+        )),
     }
 }
 
@@ -488,5 +492,35 @@ mod tests {
             vec![vec!["a".to_owned(), "b".into(), "c".into(), "a".into()]]
         );
         assert_eq!(graph.longest_call_chains(&["a"]), None);
+    }
+
+    /// The wires the platform allows, pair by pair: what each kind's entry says adds up to
+    /// exactly this table.
+    #[test]
+    fn the_allowed_wires_are_exactly_these() {
+        use Kind::{Client, D1, Gateway, Hyperdrive, Kv, Worker};
+        let allowed = [
+            (Client, Gateway, WireRole::Requests),
+            (Client, Worker, WireRole::Requests),
+            (Gateway, Worker, WireRole::Service),
+            (Worker, Worker, WireRole::Service),
+            (Gateway, Kv, WireRole::Resource),
+            (Worker, Kv, WireRole::Resource),
+            (Worker, D1, WireRole::Resource),
+            (Worker, Hyperdrive, WireRole::Resource),
+        ];
+        for from in Kind::ALL {
+            for to in Kind::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, t, _)| *f == from && *t == to)
+                    .map(|(_, _, role)| *role);
+                match (wire_role(from, to), expected) {
+                    (Ok(role), Some(want)) => assert_eq!(role, want, "{from} -> {to}"),
+                    (Err(why), None) => assert!(!why.is_empty(), "{from} -> {to}"),
+                    (got, want) => panic!("{from} -> {to}: {got:?}, expected {want:?}"),
+                }
+            }
+        }
     }
 }

@@ -35,6 +35,14 @@ pub struct KindSpec {
     /// where wires to it carry no binding or a service binding named after the target.
     pub default_binding: &'static str,
     pub role: Role,
+    /// A Worker kind that other Workers may call through a service binding (a Gateway is the
+    /// public entry: only Clients send it requests).
+    pub callable: bool,
+    /// A Worker kind that may bind every kind of store (a Gateway only checks and routes
+    /// requests: it binds no database).
+    pub binds_databases: bool,
+    /// A store a Gateway may bind too (KV, for what it looks up per request).
+    pub light_store: bool,
     /// A fresh node of this kind with sensible defaults.
     pub new_node: fn() -> NodeKind,
     /// Accent colour (RGB): card title bars, icons, palette entries, diagram strokes.
@@ -55,6 +63,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "client",
         default_binding: "",
         role: Role::Caller,
+        callable: false,
+        binds_databases: false,
+        light_store: false,
         new_node: || NodeKind::Client(Client::default()),
         accent: [99, 132, 255],
         mermaid_shape: ("([", "])"),
@@ -69,6 +80,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "gateway",
         default_binding: "",
         role: Role::Worker,
+        callable: false,
+        binds_databases: false,
+        light_store: false,
         new_node: || NodeKind::Gateway(Gateway::default()),
         accent: [244, 129, 32], // Cloudflare orange
         mermaid_shape: ("{{", "}}"),
@@ -83,6 +97,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "service",
         default_binding: "",
         role: Role::Worker,
+        callable: true,
+        binds_databases: true,
+        light_store: false,
         new_node: || NodeKind::Worker(Worker::default()),
         accent: [250, 173, 63],
         mermaid_shape: ("[", "]"),
@@ -97,6 +114,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "kv",
         default_binding: "CACHE",
         role: Role::Store,
+        callable: false,
+        binds_databases: false,
+        light_store: true,
         new_node: || NodeKind::Kv(Kv::default()),
         accent: [46, 184, 140],
         mermaid_shape: ("[/", "/]"),
@@ -111,6 +131,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "db",
         default_binding: "DB",
         role: Role::Store,
+        callable: false,
+        binds_databases: false,
+        light_store: false,
         new_node: || NodeKind::D1(D1::default()),
         accent: [64, 156, 230],
         mermaid_shape: ("[(", ")]"),
@@ -125,6 +148,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "hyperdrive",
         default_binding: "HYPERDRIVE",
         role: Role::Store,
+        callable: false,
+        binds_databases: false,
+        light_store: false,
         new_node: || NodeKind::Hyperdrive(Hyperdrive::default()),
         accent: [170, 110, 240],
         mermaid_shape: ("[[", "]]"),
@@ -139,6 +165,9 @@ pub const KINDS: [KindSpec; 7] = [
         id_base: "note",
         default_binding: "",
         role: Role::Annotation,
+        callable: false,
+        binds_databases: false,
+        light_store: false,
         new_node: || NodeKind::Note(Note::default()),
         accent: [214, 184, 72],
         mermaid_shape: ("[", "]"),
