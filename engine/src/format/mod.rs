@@ -91,12 +91,10 @@ impl LoadError {
             Some(at) => {
                 let _ = writeln!(out, "{pad}--> {file}:{}:{}", at.line, at.column);
                 if let Some(line) = &self.source_line {
-                    // Tabs would shift the caret; show them as one space each.
-                    let shown = line.replace('\t', " ");
-                    let caret = " ".repeat(at.column.saturating_sub(1).min(shown.chars().count()));
+                    let (shown, caret) = excerpt(line, at.column);
                     let _ = writeln!(out, "{pad} |");
                     let _ = writeln!(out, "{} | {shown}", at.line);
-                    let _ = writeln!(out, "{pad} | {caret}^");
+                    let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret));
                 }
             }
             None => {
@@ -143,6 +141,37 @@ impl std::error::Error for LoadError {}
 fn options() -> ron::Options {
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .with_recursion_limit(ron_errors::MAX_NESTING)
+}
+
+/// The widest source excerpt an error shows; longer lines are cut around the column.
+const EXCERPT_CHARS: usize = 100;
+
+/// The part of `line` an error shows (tabs as one space each, so the caret stays under its
+/// character; a long line cut to a window around `column`, `…` where it is cut), and how
+/// many characters precede the caret in it.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    if chars.len() <= EXCERPT_CHARS {
+        return (chars.into_iter().collect(), at);
+    }
+    let start = at.saturating_sub(EXCERPT_CHARS / 2);
+    let end = (start + EXCERPT_CHARS).min(chars.len());
+    let mut shown = String::new();
+    let mut caret = at - start;
+    if start > 0 {
+        shown.push('…');
+        caret += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 /// Only the version, read before the rest so that a newer file gets the right message.

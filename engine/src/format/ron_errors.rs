@@ -294,6 +294,18 @@ fn syntax_error(site: &Site, code: &ron::Error) -> LoadError {
         }
         E::UnclosedBlockComment => LoadError::at(location, "this `/*` comment is never closed")
             .with_help("add `*/` where the comment ends"),
+        E::ExceededRecursionLimit => LoadError::at(
+            location,
+            format!(
+                "the design nests too deeply here: more than {MAX_NESTING} levels of `( )`, `[ ]` \
+                 and `{{ }}` inside one another"
+            ),
+        )
+        .with_help(
+            "a handler this deep cannot be followed by a reader either: put the inner steps in a \
+             route of their own and reach it with `Call`, or test conditions one after another \
+             (each `If` ending with `Respond`) instead of inside one another",
+        ),
         other => {
             let message = other.to_string();
             let mut chars = message.chars();
@@ -305,6 +317,10 @@ fn syntax_error(site: &Site, code: &ron::Error) -> LoadError {
         }
     }
 }
+
+/// How deep RON may nest before the reader refuses (its own default, which keeps the stack
+/// safe).
+pub(super) const MAX_NESTING: usize = 128;
 
 const HELP_TRUNCATED: &str = "the file looks truncated: a closing `)`, `]` or `}` is missing; \
     restore it from version control or complete it";
