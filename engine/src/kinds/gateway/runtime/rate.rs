@@ -21,7 +21,20 @@ struct Callers {
 /// Most counters kept per gateway before old windows are swept.
 const RATE_LIMIT_SWEEP_AT: usize = 10_000;
 
+/// Most callers counted per gateway in one window: beyond it (callers with made-up
+/// `cf-connecting-ip` headers, say) the window's counts start afresh, so memory stays bounded
+/// at the price of letting those callers' next requests through.
+pub const RATE_LIMIT_MAX_CALLERS: usize = 100_000;
+
 impl RateLimiter {
+    /// How many callers are counted for `gateway` now.
+    #[cfg(test)]
+    pub fn callers(&self, gateway: &str) -> usize {
+        self.gateways
+            .lock()
+            .map_or(0, |g| g.get(gateway).map_or(0, |c| c.counts.len()))
+    }
+
     /// Count one request; `Err(retry_after_secs)` when over the limit.
     pub fn hit(
         &self,
@@ -48,6 +61,9 @@ impl RateLimiter {
         }
         // Look up before inserting so that known callers cost no allocation.
         if !callers.counts.contains_key(caller) {
+            if callers.counts.len() >= RATE_LIMIT_MAX_CALLERS {
+                callers.counts.clear();
+            }
             callers.counts.insert(caller.to_owned(), (window, 0));
         }
         let Some(entry) = callers.counts.get_mut(caller) else {

@@ -37,3 +37,19 @@ fn rate_limit_windows_align_to_the_epoch() {
     assert_eq!(limiter.hit("g", "ip", 1, 60, 61_500), Err(59));
     assert!(limiter.hit("g", "ip", 1, 60, 120_000).is_ok());
 }
+
+#[test]
+fn rate_limit_counters_stay_bounded_under_made_up_callers() {
+    let limiter = RateLimiter::default();
+    let max = rate::RATE_LIMIT_MAX_CALLERS;
+    for caller in 0..max + 10 {
+        let _ = limiter.hit("g", &format!("ip:{caller}"), 5, 60, 61_000);
+    }
+    assert!(limiter.callers("g") <= max, "{}", limiter.callers("g"));
+    // A caller still counted in this window is limited as before.
+    let last = format!("ip:{}", max + 9);
+    for _ in 0..4 {
+        assert!(limiter.hit("g", &last, 5, 60, 61_000).is_ok());
+    }
+    assert!(limiter.hit("g", &last, 5, 60, 61_000).is_err());
+}
