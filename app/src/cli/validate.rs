@@ -114,10 +114,19 @@ fn check(file: &Path) -> Outcome {
         match secrets::load_beside(file) {
             Ok(found) => Some(found.names()),
             Err(err) => {
+                let help = match &err {
+                    secrets::SecretsError::Io { .. } => {
+                        "make it a readable file, or move it away (secrets then come from the \
+                         environment); the design itself is fine"
+                    }
+                    secrets::SecretsError::Syntax { .. } => {
+                        "secrets files hold `NAME=value` lines and `#` comments"
+                    }
+                };
                 return Outcome::Failed(Problem::without_location(
                     secrets::path_beside(file),
                     err.to_string(),
-                    Some("secrets files hold `NAME=value` lines and `#` comments".to_owned()),
+                    Some(help.to_owned()),
                 ));
             }
         }
@@ -160,7 +169,15 @@ fn text_report(outcomes: &[(PathBuf, Outcome)]) -> String {
             Outcome::Failed(problem) => {
                 out.push_str(&problem.text());
                 out.push('\n');
-                let _ = writeln!(out, "{}: could not be loaded", file.display());
+                if problem.0.path.as_deref().is_some_and(|p| p != file) {
+                    let _ = writeln!(
+                        out,
+                        "{}: not checked, its secrets file could not be read",
+                        file.display()
+                    );
+                } else {
+                    let _ = writeln!(out, "{}: could not be loaded", file.display());
+                }
             }
         }
     }

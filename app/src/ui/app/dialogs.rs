@@ -16,6 +16,7 @@ impl EdgewireApp {
         let mut then: Option<Pending> = None;
         let mut save_first = false;
         let mut restore: Option<Recovered> = None;
+        let mut save_as = false;
         let palette = Palette::of(&ctx.global_style().visuals);
         egui::Modal::new(egui::Id::unique("edgewire_modal")).show(ctx, |ui| {
             ui.set_max_width(520.0);
@@ -49,6 +50,23 @@ impl EdgewireApp {
                     if ui.button("OK").clicked() {
                         close = true;
                     }
+                }
+                Modal::SaveFailed(message) => {
+                    ui.heading("The design was not saved");
+                    ui.colored_label(palette.invalid, message);
+                    ui.label(
+                        "It is still open with all your changes, and the file on disk is as it \
+                         was. Save it somewhere else, or fix the problem and save again.",
+                    );
+                    ui.add_space(6.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Save As…").clicked() {
+                            save_as = true;
+                        }
+                        if ui.button("Close").clicked() {
+                            close = true;
+                        }
+                    });
                 }
                 Modal::ConfirmDiscard(pending) => {
                     ui.heading("Save changes?");
@@ -101,6 +119,11 @@ impl EdgewireApp {
             let mut doc = Document::new(recovered.design, recovered.path);
             doc.mark_dirty();
             self.replace_document(doc);
+            return;
+        }
+        if save_as {
+            self.modal = None;
+            let _ = self.save_as();
             return;
         }
         if let Some(pending) = then {

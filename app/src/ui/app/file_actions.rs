@@ -130,7 +130,10 @@ impl EdgewireApp {
                 true
             }
             Err(err) => {
-                self.modal = Some(Modal::Error(format!("Could not save: {err}")));
+                self.modal = Some(Modal::SaveFailed(format!(
+                    "Could not save to {}: {err}",
+                    path.display()
+                )));
                 false
             }
         }

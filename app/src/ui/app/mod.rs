@@ -137,8 +137,10 @@ enum Modal {
         message: String,
         help: Option<String>,
     },
-    /// Something went wrong (saving).
+    /// Something went wrong.
     Error(String),
+    /// Saving failed: the design is still open and unsaved; Save As… picks another place.
+    SaveFailed(String),
     /// Unsaved changes would be lost.
     ConfirmDiscard(Pending),
     /// A previous run left unsaved changes.
@@ -270,7 +272,11 @@ impl EdgewireApp {
     /// The text of the message dialog on screen, if any.
     pub fn dialog_text(&self) -> Option<String> {
         match &self.modal {
-            Some(Modal::LoadError { message, .. } | Modal::Error(message)) => Some(message.clone()),
+            Some(
+                Modal::LoadError { message, .. }
+                | Modal::Error(message)
+                | Modal::SaveFailed(message),
+            ) => Some(message.clone()),
             Some(Modal::ConfirmDiscard(_)) => Some("unsaved changes".to_owned()),
             Some(Modal::Restore(_)) => Some("restore".to_owned()),
             None => None,
