@@ -76,6 +76,7 @@ fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let (base, running, _state) = if let Some(url) = &args.url {
+            reachable(url).await?;
             (url.trim_end_matches('/').to_owned(), None, None)
         } else {
             let state = tempfile::tempdir().context("cannot create a temporary state folder")?;
@@ -130,6 +131,27 @@ fn scenario(args: &Args) -> anyhow::Result<ExitCode> {
             ExitCode::FAILURE
         })
     })
+}
+
+/// Whether something listens at `url`: one message instead of a failure per request.
+async fn reachable(url: &str) -> anyhow::Result<()> {
+    let uri: hyper::Uri = url
+        .parse()
+        .with_context(|| format!("`{url}` is not a URL; write it as http://127.0.0.1:8787"))?;
+    let host = uri.host().unwrap_or("127.0.0.1").to_owned();
+    let port = uri.port_u16().unwrap_or(80);
+    match tokio::time::timeout(
+        REQUEST_TIMEOUT,
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        _ => anyhow::bail!(
+            "nothing answers at {url}; start the design there first (`edgewire serve FILE`), \
+             or leave out --url to run the scenario on a fresh engine"
+        ),
+    }
 }
 
 /// Why the body does not have what the request's `expect_body` asks for, if it does not.

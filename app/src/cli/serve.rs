@@ -55,7 +55,7 @@ fn init_logging_at(default_level: &str) {
 
 /// Load a design and refuse it when validation finds errors (they are printed).
 pub fn load_valid_design(path: &Path) -> anyhow::Result<Option<Design>> {
-    let design = format::load(path).with_context(|| format!("cannot load {}", path.display()))?;
+    let design = format::load(path)?;
     let diagnostics = validate::validate(&design);
     if diagnostics.has_errors() {
         super::print_errors(path, &diagnostics);

@@ -108,8 +108,7 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn report(args: &Args) -> anyhow::Result<String> {
-    let design =
-        format::load(&args.file).with_context(|| format!("cannot load {}", args.file.display()))?;
+    let design = format::load(&args.file)?;
     let report = simulate::simulate(&design, &args.what_if())
         .with_context(|| format!("cannot simulate {}", args.file.display()))?;
     Ok(match args.format {

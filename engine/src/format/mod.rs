@@ -252,13 +252,35 @@ pub fn to_string(design: &Design) -> String {
 pub enum FileError {
     /// The message says it all (`path: cause`), so the cause is not also a `source()`: error
     /// reports that print the chain would say it twice.
-    #[error("{path}: {cause}")]
+    #[error("{}: {}", path.display(), in_words(cause))]
     Io {
         path: PathBuf,
         cause: std::io::Error,
     },
     #[error("{0}")]
     Load(LoadError),
+}
+
+/// What went wrong with a file, in words a user acts on (no `os error` numbers).
+fn in_words(cause: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match cause.kind() {
+        K::NotFound => "no such file; check the path".to_owned(),
+        K::PermissionDenied => {
+            "permission denied; check the file's and its folder's permissions".to_owned()
+        }
+        K::IsADirectory => "this is a folder, not a file".to_owned(),
+        K::NotADirectory => "a part of the path is a file, not a folder".to_owned(),
+        K::ReadOnlyFilesystem => "the disk is read-only; save somewhere else".to_owned(),
+        K::StorageFull => "the disk is full; free some space or save somewhere else".to_owned(),
+        _ => {
+            let text = cause.to_string();
+            match text.rfind(" (os error") {
+                Some(cut) => text[..cut].to_owned(),
+                None => text,
+            }
+        }
+    }
 }
 
 /// Read and parse a design file.
