@@ -19,25 +19,32 @@ git worktree add --detach "$WORK/base" "$BASE" >/dev/null
 build() { (cd "$1" && CARGO_TARGET_DIR="$2" cargo bench -p edgewire-engine --bench validate --no-run >/dev/null 2>&1); }
 run() {
     (cd "$1" && CARGO_TARGET_DIR="$2" cargo bench -p edgewire-engine --bench validate -- \
-        --measurement-time "$SECS" --warm-up-time 1 --noplot 2>/dev/null) |
-        awk '/^[a-z].*/ && !/^(Benchmarking|Found|Performance|change|time:)/ {name=$0}
-             /time:/ {gsub(/\[|\]/, ""); print name "\t" $4 " " $5}'
+        --measurement-time "$SECS" --warm-up-time 1 --noplot 2>/dev/null)
 }
 echo "building $BASE and the working tree..."
 build "$WORK/base" "$CACHE/target-bench-base"
 build "$PWD" "$CACHE/target-bench-head"
 for round in 1 2; do
-    run "$WORK/base" "$CACHE/target-bench-base" | sed "s/^/base\t/" >> "$WORK/results"
-    run "$PWD" "$CACHE/target-bench-head" | sed "s/^/head\t/" >> "$WORK/results"
+    run "$WORK/base" "$CACHE/target-bench-base" > "$WORK/base-$round.txt"
+    run "$PWD" "$CACHE/target-bench-head" > "$WORK/head-$round.txt"
 done
-python3 - "$WORK/results" "$BASE" <<'PY'
-import sys, collections
+python3 - "$WORK" "$BASE" <<'PY'
+import collections, glob, os, re, sys
 unit = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
 rows = collections.defaultdict(lambda: {"base": [], "head": []})
-for line in open(sys.argv[1]):
-    side, name, value = line.rstrip("\n").split("\t")
-    number, u = value.split()
-    rows[name.strip()][side].append(float(number) * unit[u])
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*-*.txt"))):
+    side = os.path.basename(path).split("-")[0]
+    name = None
+    for line in open(path):
+        m = re.match(r"^(\S.*?)\s*time:\s+\[\S+ \S+ (\S+) (\S+)", line)
+        if m:
+            label = m.group(1).strip() or name
+            rows[label][side].append(float(m.group(2)) * unit[m.group(3)])
+        elif line.strip() and not line.startswith((" ", "Benchmarking", "Found", "change", "Performance", "No change")):
+            name = line.strip()
+        m = re.match(r"^\s+time:\s+\[\S+ \S+ (\S+) (\S+)", line)
+        if m and name:
+            rows[name][side].append(float(m.group(1)) * unit[m.group(2)])
 print(f"{'benchmark':42} {'base ms':>10} {'head ms':>10} {'head/base':>10}   (base = {sys.argv[2]}, best of 2 rounds)")
 for name, sides in rows.items():
     if sides["base"] and sides["head"]:

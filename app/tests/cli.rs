@@ -324,11 +324,22 @@ fn scenario_checks_statuses_and_expected_bodies() {
 
 #[test]
 fn errors_a_user_reaches_say_what_to_do_without_internals() {
-    let output = edgewire(&["scenario", "examples/kv-only.ron", "--url", "http://127.0.0.1:1"]);
+    let output = edgewire(&[
+        "scenario",
+        "examples/kv-only.ron",
+        "--url",
+        "http://127.0.0.1:1",
+    ]);
     assert_ne!(output.status.code(), Some(0));
     let text = stderr(&output);
-    assert!(text.contains("nothing answers at http://127.0.0.1:1"), "{text}");
-    assert!(!text.contains("os error") && !text.contains("tcp connect"), "{text}");
+    assert!(
+        text.contains("nothing answers at http://127.0.0.1:1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("os error") && !text.contains("tcp connect"),
+        "{text}"
+    );
     assert_eq!(text.matches("error").count(), 1, "said once: {text}");
 
     for command in ["serve", "simulate", "diagram"] {

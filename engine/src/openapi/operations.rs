@@ -1,7 +1,7 @@
 //! The operations clients of a design can call: each public Worker's own routes, and each
 //! public gateway's routes mapped through to the Worker routes behind them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::contract::{Checked, Checker, Issue};
 use crate::graph::DesignGraph;
@@ -59,10 +59,12 @@ pub(super) fn shape(path: &str) -> String {
 /// the router would never reach it.
 pub(crate) fn operations(design: &Design) -> Vec<Operation<'_>> {
     let graph = DesignGraph::new(design);
+    let nodes: HashMap<&str, &crate::model::Node> =
+        design.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     let mut out = Vec::new();
     let mut seen: BTreeSet<(HttpMethod, String)> = BTreeSet::new();
     for entry in graph.entry_points() {
-        let Some(node) = design.node(&entry) else {
+        let Some(&node) = nodes.get(entry.as_str()) else {
             continue;
         };
         let entry = node.id.as_str();
@@ -82,8 +84,13 @@ pub(crate) fn operations(design: &Design) -> Vec<Operation<'_>> {
                 }
             }
             NodeKind::Gateway(gateway) => {
+                // The gateway's bindings once, not a scan of every wire per route.
+                let targets: BTreeMap<&str, &crate::model::Node> = design
+                    .wires_from(entry)
+                    .filter_map(|w| Some((w.binding.as_str(), *nodes.get(w.to.as_str())?)))
+                    .collect();
                 for forward in &gateway.routes {
-                    let Some(target) = design.binding_target(entry, &forward.service) else {
+                    let Some(&target) = targets.get(forward.service.as_str()) else {
                         continue;
                     };
                     let NodeKind::Worker(worker) = &target.kind else {

@@ -184,6 +184,14 @@ pub fn undeclared_reads(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// CON004: a scenario request that expects a 2xx but breaks its route's contract (it would
 /// get 400).
 pub fn scenario_requests(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    // Without a request contract there is nothing a request could break.
+    let contracts = ctx.design.nodes.iter().any(|node| match &node.kind {
+        NodeKind::Worker(worker) => worker.routes.iter().any(|r| r.request.is_some()),
+        _ => false,
+    });
+    if !contracts {
+        return;
+    }
     let mut operations = None;
     for node in &ctx.design.nodes {
         let NodeKind::Client(client) = &node.kind else {
