@@ -4,15 +4,21 @@
 # turn (base, head, base, head) and prints each benchmark's median and the head/base ratio.
 # The "baseline: clone the 10k-node design" row measures the machine's load: its ratio
 # should stay near 1.
-# Usage: bench/compare-validate.sh BASE [MEASUREMENT_SECS]
+# Usage: bench/compare-validate.sh BASE [MEASUREMENT_SECS]; HEAD_REV=REV compares BASE with
+# that revision instead of the working tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE="${1:?usage: bench/compare-validate.sh BASE [MEASUREMENT_SECS]}"
 SECS="${2:-5}"
 CACHE="${EDGEWIRE_BENCH_CACHE:-$HOME/.cache/edgewire}"
 WORK="$(mktemp -d)"
-trap 'git worktree remove --force "$WORK/base" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+trap 'git worktree remove --force "$WORK/base" >/dev/null 2>&1 || true; git worktree remove --force "$WORK/head" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 git worktree add --detach "$WORK/base" "$BASE" >/dev/null
+HEAD_TREE="$PWD"
+if [ -n "${HEAD_REV:-}" ]; then
+    git worktree add --detach "$WORK/head" "$HEAD_REV" >/dev/null
+    HEAD_TREE="$WORK/head"
+fi
 
 # Separate build folders: the two trees have the same crates, which would overwrite each
 # other's artifacts in one folder.
@@ -21,12 +27,12 @@ run() {
     (cd "$1" && CARGO_TARGET_DIR="$2" cargo bench -p edgewire-engine --bench validate -- \
         --measurement-time "$SECS" --warm-up-time 1 --noplot 2>/dev/null)
 }
-echo "building $BASE and the working tree..."
+echo "building $BASE and ${HEAD_REV:-the working tree}..."
 build "$WORK/base" "$CACHE/target-bench-base"
-build "$PWD" "$CACHE/target-bench-head"
+build "$HEAD_TREE" "$CACHE/target-bench-head"
 for round in 1 2; do
     run "$WORK/base" "$CACHE/target-bench-base" > "$WORK/base-$round.txt"
-    run "$PWD" "$CACHE/target-bench-head" > "$WORK/head-$round.txt"
+    run "$HEAD_TREE" "$CACHE/target-bench-head" > "$WORK/head-$round.txt"
 done
 python3 - "$WORK" "$BASE" <<'PY'
 import collections, glob, os, re, sys
