@@ -46,15 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$WORK/ips.lua" <<'LUA'
-local counter = 0
-request = function()
-  counter = counter + 1
-  local n = counter % 20000
-  wrk.headers["cf-connecting-ip"] = "10." .. (n % 200) .. "." .. math.floor(n / 200) .. ".1"
-  return wrk.format(nil)
-end
-LUA
 
 now_ms() { date +%s%3N; }
 
@@ -80,7 +71,7 @@ HELLO_URL="$(head -1 "$WORK/hello.out")"
 # On a shared machine the load changes over time: each engine run X is paired with a
 # hello-world run just before it, and X's ratio is computed against that pair.
 hello_run() {
-  wrk_run "d$1" "$HELLO_URL/" -H 'x-api-key: demo-key-123' -s "$WORK/ips.lua"
+  wrk_run "d$1" "$HELLO_URL/" -H 'x-api-key: demo-key-123' -s bench/rotate.lua
 }
 
 STATE="$WORK/state"
@@ -124,14 +115,14 @@ done
 
 echo "== (a) gateway -> products -> KV"
 hello_run a
-wrk_run a "$URL/products/1" -H 'x-api-key: demo-key-123' -s "$WORK/ips.lua"
+wrk_run a "$URL/products/1" -H 'x-api-key: demo-key-123' -s bench/rotate.lua
 echo "== (b) gateway -> users -> D1"
 hello_run b
-wrk_run b "$URL/users/1" -H 'x-api-key: demo-key-123' -s "$WORK/ips.lua"
+wrk_run b "$URL/users/1" -H 'x-api-key: demo-key-123' -s bench/rotate.lua
 if [ "$HYPERDRIVE" = yes ]; then
   echo "== (c) gateway -> orders -> Hyperdrive (cache hits)"
   hello_run c
-  wrk_run c "$URL/orders/1" -H 'x-api-key: demo-key-123' -s "$WORK/ips.lua"
+  wrk_run c "$URL/orders/1" -H 'x-api-key: demo-key-123' -s bench/rotate.lua
 else
   echo "== (c) skipped: Hyperdrive is unavailable (is PostgreSQL installed?)"
 fi

@@ -41,18 +41,6 @@ trap cleanup EXIT
 # The reference design with a rate limit no soak reaches.
 sed 's/requests: 100,/requests: 1000000000,/' examples/global-api.ron > "$WORK/global-api.ron"
 cp examples/global-api.dev.vars "$WORK/global-api.dev.vars"
-cat > "$WORK/load.lua" <<'LUA'
-local counter = 0
-request = function()
-  counter = counter + 1
-  local n = counter % 20000
-  wrk.headers["cf-connecting-ip"] = "10." .. (n % 200) .. "." .. math.floor(n / 200) .. ".1"
-  wrk.headers["x-api-key"] = "demo-key-123"
-  local path = "/products/1"
-  if counter % 2 == 0 then path = "/users/1" end
-  return wrk.format("GET", path)
-end
-LUA
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 PORT=$(( 20000 + RANDOM % 20000 ))
@@ -66,7 +54,8 @@ rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVER/status"; }
 echo "engine pid $SERVER on 127.0.0.1:$PORT; RSS at start: $(rss) MB"
 echo "load: $CONNECTIONS connections, $THREADS threads, ${DURATION} s"
 
-"$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$WORK/load.lua" \
+PATHS=/products/1,/users/1 API_KEY=demo-key-123 \
+  "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s bench/rotate.lua \
   "http://127.0.0.1:$PORT" > "$WORK/wrk.txt" 2>&1 &
 LOAD=$!
 SAMPLES=()

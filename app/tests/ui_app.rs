@@ -1,5 +1,7 @@
 //! The desktop app, driven through its accessibility tree with `egui_kittest`.
 
+mod support;
+
 use std::path::PathBuf;
 
 use edgewire::ui::commands::{Command, UiCommand};
@@ -12,17 +14,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 fn harness() -> Harness<'static, EdgewireApp> {
-    harness_with(egui::Theme::Dark)
+    support::app()
 }
 
 fn harness_with(theme: egui::Theme) -> Harness<'static, EdgewireApp> {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_theme(theme)
-        .with_max_steps(40)
-        .build_eframe(|cc| EdgewireApp::new(cc, AppOptions::headless()));
-    harness.run_ok();
-    harness
+    support::app_with(AppOptions::headless(), theme)
 }
 
 /// Move the pointer in small steps so egui sees a drag.
@@ -276,15 +272,7 @@ fn delete_copy_and_paste_go_through_design_text() {
     harness.run_ok();
     harness.event(egui::Event::Copy);
     harness.run_ok();
-    let copied = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .find_map(|c| match c {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        });
+    let copied = support::copied(&harness).into_iter().next();
     // The copy may have been reported in an earlier step; the design text is what matters.
     let text = copied.unwrap_or_else(|| {
         let design = &harness.state().document().design;

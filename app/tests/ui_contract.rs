@@ -1,23 +1,17 @@
 //! The route inspector's contract editor and the design's named schemas, driven through the
 //! accessibility tree: each edit changes the design as shown, and is one undo step.
 
+mod support;
+
+use edgewire::ui::EdgewireApp;
 use edgewire::ui::commands::Command;
-use edgewire::ui::{AppOptions, EdgewireApp};
 use edgewire_engine::NodeKind;
 use edgewire_engine::model::{ParamType, Route};
 use eframe::egui::{self, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use serde_json::json;
-
-fn harness() -> Harness<'static, EdgewireApp> {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .with_max_steps(40)
-        .build_eframe(|cc| EdgewireApp::new(cc, AppOptions::headless()));
-    harness.run_ok();
-    harness
-}
+use serde_json::{Value, json};
+use support::app as harness;
 
 /// The reference example with the `users` Worker selected and its `PUT /users/:id` route open.
 fn users_put_route() -> Harness<'static, EdgewireApp> {
@@ -43,6 +37,15 @@ fn route<'a>(harness: &'a Harness<'_, EdgewireApp>, method_path: &str) -> &'a Ro
         .expect("route")
 }
 
+/// The body schema of `PUT /users/:id` (`Null` when it has none).
+fn put_body(harness: &Harness<'_, EdgewireApp>) -> Value {
+    route(harness, "PUT /users/:id")
+        .request
+        .as_ref()
+        .and_then(|r| r.body.clone())
+        .unwrap_or_default()
+}
+
 fn undo(harness: &mut Harness<'_, EdgewireApp>) {
     harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     harness.run_ok();
@@ -64,11 +67,7 @@ fn the_body_table_shows_the_fields_and_a_required_click_is_one_undo_step() {
     let before = route(&harness, "PUT /users/:id").clone();
     harness.get_by_label("name is required").click_accesskit();
     harness.run_ok();
-    let body = route(&harness, "PUT /users/:id")
-        .request
-        .as_ref()
-        .and_then(|r| r.body.clone())
-        .expect("body schema");
+    let body = put_body(&harness);
     assert_eq!(
         before
             .request
@@ -91,13 +90,7 @@ fn a_field_is_added_and_renamed_then_undo_removes_it() {
     let before = route(&harness, "PUT /users/:id").clone();
     harness.get_by_label("+ Schema field").click_accesskit();
     harness.run_ok();
-    let body = |h: &Harness<'_, EdgewireApp>| {
-        route(h, "PUT /users/:id")
-            .request
-            .as_ref()
-            .and_then(|r| r.body.clone())
-            .expect("body schema")
-    };
+    let body = put_body;
     assert_eq!(
         body(&harness)["properties"]["field"],
         json!({"type": "string"})
@@ -146,22 +139,16 @@ fn invalid_json_schema_text_is_reported_and_leaves_the_schema_alone() {
             .is_some_and(|v| v.contains("\"maxLength\": 100")),
         "the JSON view shows the schema"
     );
-    text.focus();
-    harness.run_ok();
-    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("Schema JSON")
-        .type_text("{\"type\": \"object\",");
-    harness.run_ok();
+    support::retype(&mut harness, "Schema JSON", "{\"type\": \"object\",");
     harness.get_by_label_contains("Not JSON at line 1");
     assert_eq!(route(&harness, "PUT /users/:id"), &before);
 
     // Valid JSON outside the subset applies, and the editor says what is outside it.
-    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("Schema JSON")
-        .type_text("{\"oneOf\": [{\"type\": \"string\"}]}");
-    harness.run_ok();
+    support::retype(
+        &mut harness,
+        "Schema JSON",
+        "{\"oneOf\": [{\"type\": \"string\"}]}",
+    );
     // Under the text, in the editor's words (validation's CON001 says it too, above).
     assert!(
         harness
@@ -170,11 +157,7 @@ fn invalid_json_schema_text_is_reported_and_leaves_the_schema_alone() {
             .any(|label| label.starts_with("`/oneOf`:")),
         "the editor names the keyword outside the subset"
     );
-    let body = route(&harness, "PUT /users/:id")
-        .request
-        .as_ref()
-        .and_then(|r| r.body.clone());
-    assert_eq!(body, Some(json!({"oneOf": [{"type": "string"}]})));
+    assert_eq!(put_body(&harness), json!({"oneOf": [{"type": "string"}]}));
     // The whole typing session is one undo step.
     undo(&mut harness);
     assert_eq!(route(&harness, "PUT /users/:id"), &before);
@@ -277,22 +260,11 @@ fn a_named_schema_is_edited_on_the_design_page() {
 #[test]
 fn a_bound_takes_a_number_and_keeps_other_text_out_of_the_schema() {
     let mut harness = users_put_route();
-    let max_length = |h: &Harness<'_, EdgewireApp>| {
-        route(h, "PUT /users/:id")
-            .request
-            .as_ref()
-            .and_then(|r| r.body.as_ref())
-            .map(|b| b["properties"]["name"]["maxLength"].clone())
-    };
-    assert_eq!(max_length(&harness), Some(json!(100)));
-    harness.get_by_label("maxLength").focus();
-    harness.run_ok();
-    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label("maxLength").type_text("lots");
-    harness.run_ok();
-    assert_eq!(max_length(&harness), Some(json!(100)), "not a number");
-    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label("maxLength").type_text("50");
-    harness.run_ok();
-    assert_eq!(max_length(&harness), Some(json!(50)));
+    let max_length =
+        |h: &Harness<'_, EdgewireApp>| put_body(h)["properties"]["name"]["maxLength"].clone();
+    assert_eq!(max_length(&harness), json!(100));
+    support::retype(&mut harness, "maxLength", "lots");
+    assert_eq!(max_length(&harness), json!(100), "not a number");
+    support::retype(&mut harness, "maxLength", "50");
+    assert_eq!(max_length(&harness), json!(50));
 }

@@ -1,27 +1,11 @@
 //! The File menu: export a Wrangler project, the diagram as Mermaid and SVG, OpenAPI out and
 //! in, through the file-dialog interface (`ScriptedDialogs` stands in for the native dialogs).
 
+mod support;
+
 use edgewire::ui::files::ScriptedDialogs;
-use edgewire::ui::{AppOptions, EdgewireApp};
-use eframe::egui;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-
-fn harness() -> Harness<'static, EdgewireApp> {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_max_steps(40)
-        .build_eframe(|cc| EdgewireApp::new(cc, AppOptions::headless()));
-    harness.run_ok();
-    harness
-}
-
-fn file_menu(harness: &mut Harness<'_, EdgewireApp>, item: &str) {
-    harness.get_by_label("File").click();
-    harness.run_ok();
-    harness.get_by_label(item).click();
-    harness.run_ok();
-}
+use support::{app as harness, file_menu};
 
 /// File > Export writes the reference design as a Wrangler project into the folder the user
 /// picks, and refuses a folder that already holds files, writing nothing into it.
@@ -32,11 +16,10 @@ fn export_writes_a_wrangler_project_but_never_into_a_folder_with_files() {
     std::fs::create_dir(&occupied).expect("mkdir");
     std::fs::write(occupied.join("notes.txt"), "mine").expect("write");
     let fresh = dir.path().join("project");
-    let mut harness = harness();
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+    let mut harness = support::app_scripted(ScriptedDialogs {
         export: vec![occupied.clone(), fresh.clone()],
         ..ScriptedDialogs::default()
-    }));
+    });
 
     file_menu(&mut harness, "Export Wrangler project…");
     harness.get_by_label_contains("is not empty");
@@ -73,16 +56,7 @@ fn the_diagram_is_copied_as_mermaid() {
     harness.run_ok();
     harness.get_by_label("Copy diagram as Mermaid").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = support::copied(&harness);
     let expected = edgewire_engine::diagram::mermaid(&harness.state().document().design);
     assert_eq!(copied, [expected]);
 }
@@ -92,11 +66,10 @@ fn the_diagram_is_copied_as_mermaid() {
 fn the_diagram_is_saved_as_svg() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("architecture");
-    let mut harness = harness();
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+    let mut harness = support::app_scripted(ScriptedDialogs {
         svg: vec![path.clone()],
         ..ScriptedDialogs::default()
-    }));
+    });
     file_menu(&mut harness, "Export diagram as SVG…");
     let saved = std::fs::read_to_string(path.with_extension("svg")).expect("saved as .svg");
     assert_eq!(
@@ -112,12 +85,11 @@ fn the_diagram_is_saved_as_svg() {
 fn openapi_documents_go_out_and_come_back_in() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("api");
-    let mut harness = harness();
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+    let mut harness = support::app_scripted(ScriptedDialogs {
         openapi_save: vec![out.clone()],
         openapi_open: vec![out.with_extension("json")],
         ..ScriptedDialogs::default()
-    }));
+    });
     file_menu(&mut harness, "Export OpenAPI…");
     let saved = std::fs::read_to_string(out.with_extension("json")).expect("saved as .json");
     let expected = edgewire_engine::openapi::document(&harness.state().document().design);

@@ -65,6 +65,42 @@ pub fn wire_role(from: Kind, to: Kind) -> Result<WireRole, String> {
     }
 }
 
+/// A Client's scenario request and the entry point it is sent to.
+pub struct ScenarioRequest<'d> {
+    pub client: &'d str,
+    /// The first entry point (by id) the Client is wired to.
+    pub entry: &'d str,
+    pub request: &'d crate::model::SampleRequest,
+}
+
+/// Every Client's scenario requests, in design order, each with the entry point its Client
+/// calls; Clients wired to no entry point are left out. `edgewire scenario` sends them and
+/// the export's tests check them.
+pub fn scenario_requests(design: &Design) -> Vec<ScenarioRequest<'_>> {
+    let entries = DesignGraph::new(design).entry_points();
+    let mut out = Vec::new();
+    for node in &design.nodes {
+        let crate::model::NodeKind::Client(client) = &node.kind else {
+            continue;
+        };
+        let mut targets: Vec<&str> = design
+            .wires_from(&node.id)
+            .map(|w| w.to.as_str())
+            .filter(|t| entries.iter().any(|e| e == t))
+            .collect();
+        targets.sort_unstable();
+        let Some(entry) = targets.first() else {
+            continue;
+        };
+        out.extend(client.scenario.iter().map(|request| ScenarioRequest {
+            client: &node.id,
+            entry,
+            request,
+        }));
+    }
+    out
+}
+
 /// A directed graph of a design's nodes and wires.
 pub struct DesignGraph<'a> {
     graph: DiGraph<&'a Node, &'a Wire>,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use bytes::Bytes;
 use edgewire_engine::Design;
-use edgewire_engine::model::{NodeKind, SampleRequest, json_contains};
+use edgewire_engine::model::{SampleRequest, json_contains};
 use edgewire_engine::runtime::{ENTRY_PREFIX, Engine, EngineOptions, entry_points};
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
@@ -36,33 +36,21 @@ pub fn run(args: &Args) -> ExitCode {
     super::exit_code(scenario(args))
 }
 
-/// `(client id, entry path prefix, request)` for every scenario request, in design order.
+/// `(client id, entry path prefix, request)` for every scenario request, in design order:
+/// the first entry point is served at `/`, the others under their prefix.
 fn requests(design: &Design) -> Vec<(String, String, SampleRequest)> {
     let entries = entry_points(design);
-    let mut out = Vec::new();
-    for node in &design.nodes {
-        let NodeKind::Client(client) = &node.kind else {
-            continue;
-        };
-        let mut targets: Vec<&str> = design
-            .wires_from(&node.id)
-            .map(|w| w.to.as_str())
-            .filter(|t| entries.iter().any(|e| e == t))
-            .collect();
-        targets.sort_unstable();
-        let Some(target) = targets.first() else {
-            continue;
-        };
-        let prefix = if entries.first().is_some_and(|first| first == target) {
-            String::new()
-        } else {
-            format!("{ENTRY_PREFIX}{target}")
-        };
-        for request in &client.scenario {
-            out.push((node.id.clone(), prefix.clone(), request.clone()));
-        }
-    }
-    out
+    edgewire_engine::graph::scenario_requests(design)
+        .into_iter()
+        .map(|s| {
+            let prefix = if entries.first().is_some_and(|first| first == s.entry) {
+                String::new()
+            } else {
+                format!("{ENTRY_PREFIX}{}", s.entry)
+            };
+            (s.client.to_owned(), prefix, s.request.clone())
+        })
+        .collect()
 }
 
 fn scenario(args: &Args) -> anyhow::Result<ExitCode> {

@@ -399,22 +399,20 @@ fn smart_placement_crosses_to_the_database_once_instead_of_per_query() {
     );
 
     // The what-if turns it on (and off) without touching the design.
-    let what_if = WhatIf {
-        smart_placement: Some(true),
-        ..WhatIf::default()
+    let global_p50 = |placement: &str, smart_placement: Option<bool>| {
+        let what_if = WhatIf {
+            smart_placement,
+            ..WhatIf::default()
+        };
+        let report = simulate(&three_writes(placement), &what_if).expect("simulates");
+        only_region(&report).latency.global.p50_ms
     };
-    let forced = simulate(&three_writes("default"), &what_if).expect("simulates");
     close(
-        only_region(&forced).latency.global.p50_ms,
+        global_p50("default", Some(true)),
         only_region(&smart).latency.global.p50_ms,
     );
-    let off = WhatIf {
-        smart_placement: Some(false),
-        ..WhatIf::default()
-    };
-    let unplaced = simulate(&three_writes("smart"), &off).expect("simulates");
     close(
-        only_region(&unplaced).latency.global.p50_ms,
+        global_p50("smart", Some(false)),
         only_region(&report).latency.global.p50_ms,
     );
 }

@@ -8,7 +8,7 @@ use edgewire_engine::model::{ParamType, QueryParam, RequestContract, ResponseCon
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
 
-use super::fields::{self, apply_action, item_buttons, named};
+use super::fields::{self, apply_action, item_buttons};
 use super::schema::{SchemaContext, schema_ui};
 
 /// The contract section of one route.
@@ -87,17 +87,7 @@ fn params_ui(
 }
 
 fn param_type(ui: &mut egui::Ui, id: impl egui::AsIdSalt, ty: &mut ParamType, name: &str) {
-    named(
-        egui::ComboBox::from_id_salt(id)
-            .width(80.0)
-            .selected_text(ty.name())
-            .show_ui(ui, |ui| {
-                for t in ParamType::ALL {
-                    ui.selectable_value(ty, t, t.name());
-                }
-            }),
-        name,
-    );
+    fields::combo(ui, id, ty, &ParamType::ALL, ParamType::name, name);
 }
 
 /// Query parameters: name, type, required, default.

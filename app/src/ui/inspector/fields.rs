@@ -414,19 +414,37 @@ pub fn named<R>(shown: egui::InnerResponse<R>, name: &str) -> R {
     shown.inner
 }
 
-/// The HTTP method of a route or a request.
-pub fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
-    let name = "Method";
+/// A narrow combo box over `options`, each shown by `label`, with an accessible name.
+pub fn combo<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    value: &mut T,
+    options: &[T],
+    label: impl Fn(T) -> &'static str,
+    name: &str,
+) {
     named(
         egui::ComboBox::from_id_salt(id)
             .width(80.0)
-            .selected_text(method.as_str())
+            .selected_text(label(*value))
             .show_ui(ui, |ui| {
-                for m in HttpMethod::ALL {
-                    ui.selectable_value(method, m, m.as_str());
+                for &option in options {
+                    ui.selectable_value(value, option, label(option));
                 }
             }),
         name,
+    );
+}
+
+/// The HTTP method of a route or a request.
+pub fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
+    combo(
+        ui,
+        id,
+        method,
+        &HttpMethod::ALL,
+        HttpMethod::as_str,
+        "Method",
     );
 }
 

@@ -13,48 +13,15 @@ use std::fmt::Write as _;
 use super::one_line;
 use crate::export::kind::{Script, Store, TestCredential};
 use crate::export::typescript::string_literal;
-use crate::graph::DesignGraph;
-use crate::model::{Design, NodeKind, SampleRequest};
+use crate::model::Design;
 use crate::simulate::paths::{Hop, request_paths};
 
 /// The KV hit ratio the path walk assumes (it only decides which stores a request may reach).
 const ANY_HIT_RATIO: f64 = 0.5;
 
-/// A scenario request and the Worker (folder) its Client calls.
-pub(super) struct ScenarioTest<'d> {
-    pub client: &'d str,
-    pub entry: &'d str,
-    pub request: &'d SampleRequest,
-}
-
-/// Every Client's scenario requests, in design order, with the entry point each Client calls
-/// (the first by name, as `edgewire scenario` picks it).
-pub(super) fn scenario_tests(design: &Design) -> Vec<ScenarioTest<'_>> {
-    let entries = DesignGraph::new(design).entry_points();
-    let mut out = Vec::new();
-    for node in &design.nodes {
-        let NodeKind::Client(client) = &node.kind else {
-            continue;
-        };
-        let mut targets: Vec<&str> = design
-            .wires_from(&node.id)
-            .map(|w| w.to.as_str())
-            .filter(|t| entries.iter().any(|e| e == t))
-            .collect();
-        targets.sort_unstable();
-        let Some(entry) = targets.first() else {
-            continue;
-        };
-        for request in &client.scenario {
-            out.push(ScenarioTest {
-                client: &node.id,
-                entry,
-                request,
-            });
-        }
-    }
-    out
-}
+pub(super) use crate::graph::{
+    ScenarioRequest as ScenarioTest, scenario_requests as scenario_tests,
+};
 
 /// What the test file is written from.
 pub(super) struct Tests<'a, 'd> {
