@@ -353,3 +353,38 @@ fn errors_a_user_reaches_say_what_to_do_without_internals() {
         assert!(!text.contains("os error"), "{command}: {text}");
     }
 }
+
+#[test]
+fn validate_fix_applies_the_safe_fixes_and_reports_what_remains() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("api.ron");
+    // The reference design with a rate-limit period the platform does not have.
+    let text = std::fs::read_to_string(root().join("examples/global-api.ron"))
+        .expect("example")
+        .replace("period_secs: 60", "period_secs: 45");
+    std::fs::write(&path, &text).expect("written");
+    let file = path.to_str().expect("UTF-8");
+
+    let output = edgewire(&["validate", "--fix", "--dry-run", file]);
+    assert!(
+        stdout(&output)
+            .contains("GWY009 gateway: count per 60 s (134 requests, the same rate) (dry run)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "still an error: nothing was written"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), text);
+
+    let output = edgewire(&["validate", "--fix", file]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("0 errors"));
+    let fixed = std::fs::read_to_string(&path).expect("readable");
+    assert!(
+        fixed.contains("requests: 134,") && fixed.contains("period_secs: 60"),
+        "{fixed}"
+    );
+}

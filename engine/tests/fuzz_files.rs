@@ -1,6 +1,7 @@
 //! Fuzzed files: arbitrary bytes and mutated example designs (bytes flipped, text cut short,
 //! lines duplicated or deleted) go through the loader, and whatever loads goes through
-//! validation; arbitrary text goes through the `.dev.vars` parser. Nothing may panic: a bad
+//! validation, and the safe fixes never add an error; arbitrary text goes through the
+//! `.dev.vars` parser. Nothing may panic: a bad
 //! file gets a message that says where, never a crash. The number of cases is bounded (see
 //! `CASES`); a failure that proptest finds is kept as a file in `tests/corpus/`.
 
@@ -10,10 +11,10 @@ use std::sync::LazyLock;
 
 use edgewire_engine::format;
 use edgewire_engine::secrets;
-use edgewire_engine::validate::validate;
+use edgewire_engine::validate::{Severity, fix, validate};
 use proptest::prelude::*;
 
-/// Cases per property and `cargo test` run (five properties).
+/// Cases per property and `cargo test` run (six properties).
 const CASES: u32 = 1024;
 
 /// The text of every example and every corpus file.
@@ -93,6 +94,25 @@ proptest! {
             }
         }
         load_and_validate(&lines.join("\n"));
+    }
+
+    #[test]
+    fn safe_fixes_never_panic_nor_add_errors(
+        text in source(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    ) {
+        let mut bytes = text.into_bytes();
+        for (at, value) in flips {
+            if !bytes.is_empty() {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+        }
+        if let Ok(mut design) = format::parse(&String::from_utf8_lossy(&bytes)) {
+            let before = validate(&design).count(Severity::Error);
+            let _ = fix::fix_all(&mut design);
+            prop_assert!(validate(&design).count(Severity::Error) <= before);
+        }
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub struct Args {
     /// Output for people (`text`) or for tools (`json`: an array with one object per file).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Apply every safe fix (a problem with exactly one remedy), write each changed file in
+    /// canonical form, print what changed, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the changes without writing anything.
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -93,6 +100,14 @@ impl Problem {
 }
 
 pub fn run(args: &Args) -> ExitCode {
+    if args.fix {
+        for file in &args.files {
+            if let Err(problem) = fix_file(file, args.dry_run) {
+                eprint!("{}", problem.text());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let outcomes: Vec<(PathBuf, Outcome)> = args
         .files
         .iter()
@@ -103,6 +118,27 @@ pub fn run(args: &Args) -> ExitCode {
         OutputFormat::Json => println!("{}", json_report(&outcomes)),
     }
     exit_code(&outcomes)
+}
+
+/// `--fix`: apply the safe fixes to one file, print them, and write the file (atomically, in
+/// canonical form) unless `dry_run` or nothing changed.
+fn fix_file(file: &Path, dry_run: bool) -> Result<(), Problem> {
+    let mut design = format::load(file).map_err(|err| Problem::from_file_error(file, err))?;
+    let applied = edgewire_engine::validate::fix::fix_all(&mut design);
+    for fix in &applied {
+        println!(
+            "{}: {} {}: {}{}",
+            file.display(),
+            fix.code,
+            fix.target,
+            fix.title,
+            if dry_run { " (dry run)" } else { "" }
+        );
+    }
+    if applied.is_empty() || dry_run {
+        return Ok(());
+    }
+    format::save(file, &design).map_err(|err| Problem::from_file_error(file, err))
 }
 
 fn check(file: &Path) -> Outcome {

@@ -292,6 +292,14 @@ pub struct RateLimit {
 impl RateLimit {
     /// The periods the Workers Rate Limiting binding counts in, in seconds.
     pub const PERIODS: [u32; 2] = [10, 60];
+
+    /// The allowed period nearest to `secs` (the shorter one on a tie).
+    pub fn nearest_period(secs: u32) -> u32 {
+        Self::PERIODS
+            .into_iter()
+            .min_by_key(|p| p.abs_diff(secs))
+            .unwrap_or(60)
+    }
 }
 
 impl Default for RateLimit {

@@ -112,6 +112,7 @@ pub(crate) mod paths;
 
 mod contracts;
 mod exposure;
+pub mod fix;
 pub(crate) mod handlers;
 mod kind;
 mod names;

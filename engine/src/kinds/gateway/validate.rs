@@ -270,7 +270,7 @@ pub fn rate_limit_period(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if limit.period_secs == 0 || RateLimit::PERIODS.contains(&limit.period_secs) {
             continue;
         }
-        let nearest = nearest_period(limit.period_secs);
+        let nearest = RateLimit::nearest_period(limit.period_secs);
         // The same rate, in the nearest window: rounded, and at least one request.
         let requests = (u64::from(limit.requests) * u64::from(nearest))
             .div_ceil(u64::from(limit.period_secs))
@@ -292,14 +292,6 @@ pub fn rate_limit_period(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             )),
         );
     }
-}
-
-/// The allowed period nearest to `secs` (the shorter one on a tie).
-pub fn nearest_period(secs: u32) -> u32 {
-    RateLimit::PERIODS
-        .into_iter()
-        .min_by_key(|p| p.abs_diff(secs))
-        .unwrap_or(60)
 }
 
 /// GWY008: a gateway without routes answers 404 to everything.
@@ -341,7 +333,7 @@ impl crate::validate::KindRules for super::Def {
 
 #[cfg(test)]
 mod tests {
-    use super::{RateLimit, nearest_period};
+    use super::RateLimit;
     use crate::model::{Auth, GatewayRoute, HttpMethod, Wire};
     use crate::validate::testkit::{base, gateway_mut, reports, with_code};
 
@@ -480,9 +472,9 @@ mod tests {
             found[0].help.as_deref(),
             Some("set period_secs to 10 (about 50 requests per 10 s keeps the same rate)")
         );
-        assert_eq!(nearest_period(35), 10);
-        assert_eq!(nearest_period(36), 60);
-        assert_eq!(nearest_period(3600), 60);
+        assert_eq!(RateLimit::nearest_period(35), 10);
+        assert_eq!(RateLimit::nearest_period(36), 60);
+        assert_eq!(RateLimit::nearest_period(3600), 60);
     }
 
     #[test]

@@ -1,0 +1,273 @@
+//! Quick fixes: for a diagnostic whose remedy is mechanical, the [`Edit`] that applies it.
+//!
+//! A fix is *safe* when it is the only remedy: [`fix_all`] applies exactly those (the
+//! `validate --fix` command). Codes with a fix so far: `WIR001` (remove the wire), `BND002`
+//! (drop the binding name of a Client's wire), `CLI002` (scale the traffic shares to sum to
+//! 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
+//! `KV_003` (KV TTLs of 60 s).
+
+use crate::edit::Edit;
+use crate::model::{Design, NodeKind, RateLimit, Step, Wire, walk_steps_mut};
+use crate::semantics::{HYPERDRIVE_MAX_AGE_LIMIT_SECS, KV_MIN_TTL_SECS};
+
+use super::{Diagnostic, Severity, Target, validate};
+
+/// A remedy: what it does, in a few words, and the edit that does it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    pub edit: Edit,
+}
+
+/// A fix that [`fix_all`] applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub code: &'static str,
+    /// Where, as the node or wire it concerns (`gateway`, `web -> gateway`).
+    pub target: String,
+    pub title: String,
+}
+
+/// The fixes of `diagnostic` in `design`: none when its remedy needs a choice only the user
+/// can make.
+pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
+    let node = |id: &str| design.node(id).map(|n| (n.id.clone(), n.kind.clone()));
+    let set = |id: String, kind: NodeKind, title: String| {
+        vec![Fix {
+            title,
+            edit: Edit::SetNode { id, kind },
+        }]
+    };
+    match (diagnostic.code, &diagnostic.target) {
+        ("WIR001", Target::Wire { from, to }) => vec![Fix {
+            title: format!("remove the wire {from} -> {to}"),
+            edit: Edit::Disconnect {
+                from: from.clone(),
+                to: to.clone(),
+            },
+        }],
+        ("BND002", Target::Wire { from, to }) => vec![Fix {
+            title: format!("drop the binding name of {from} -> {to}"),
+            edit: Edit::Batch {
+                edits: vec![
+                    Edit::Disconnect {
+                        from: from.clone(),
+                        to: to.clone(),
+                    },
+                    Edit::Connect {
+                        wire: Wire::new(from.as_str(), to.as_str(), ""),
+                    },
+                ],
+            },
+        }],
+        ("CLI002", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::Client(mut client))) => {
+                let sum: f64 = client.regions.values().sum();
+                if client.regions.is_empty()
+                    || sum <= 0.0
+                    || client.regions.values().any(|s| *s < 0.0)
+                {
+                    return Vec::new();
+                }
+                for share in client.regions.values_mut() {
+                    *share /= sum;
+                }
+                set(
+                    id,
+                    NodeKind::Client(client),
+                    "scale the traffic shares to sum to 1".to_owned(),
+                )
+            }
+            _ => Vec::new(),
+        },
+        ("GWY009", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::Gateway(mut gateway))) => {
+                let Some(limit) = gateway.rate_limit.as_mut() else {
+                    return Vec::new();
+                };
+                let period = RateLimit::nearest_period(limit.period_secs);
+                limit.requests = u32::try_from(
+                    (u64::from(limit.requests) * u64::from(period))
+                        .div_ceil(u64::from(limit.period_secs.max(1)))
+                        .max(1),
+                )
+                .unwrap_or(u32::MAX);
+                limit.period_secs = period;
+                let title = format!(
+                    "count per {period} s ({} requests, the same rate)",
+                    limit.requests
+                );
+                set(id, NodeKind::Gateway(gateway), title)
+            }
+            _ => Vec::new(),
+        },
+        ("HYP005", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::Hyperdrive(mut hyperdrive))) => {
+                hyperdrive.caching.max_age_secs = HYPERDRIVE_MAX_AGE_LIMIT_SECS;
+                set(
+                    id,
+                    NodeKind::Hyperdrive(hyperdrive),
+                    format!("cache for {HYPERDRIVE_MAX_AGE_LIMIT_SECS} s, the longest allowed"),
+                )
+            }
+            _ => Vec::new(),
+        },
+        (
+            "KV_003",
+            Target::Step {
+                node: id, route, ..
+            },
+        ) => match node(id) {
+            Some((id, NodeKind::Worker(mut worker))) => {
+                let Some(route) = worker.routes.get_mut(*route) else {
+                    return Vec::new();
+                };
+                walk_steps_mut(&mut route.steps, &mut |step| {
+                    if let Step::KvPut {
+                        ttl_secs: Some(ttl),
+                        ..
+                    } = step
+                        && *ttl < KV_MIN_TTL_SECS
+                    {
+                        *ttl = KV_MIN_TTL_SECS;
+                    }
+                });
+                set(
+                    id,
+                    NodeKind::Worker(worker),
+                    format!("expire after {KV_MIN_TTL_SECS} s, the shortest KV allows"),
+                )
+            }
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// How many rounds [`fix_all`] makes at most (a fix can uncover another problem).
+const ROUNDS: usize = 5;
+
+/// Apply every safe fix (a diagnostic with exactly one remedy), validating again after each
+/// round until none is left; an edit that no longer applies is skipped. Returns what was
+/// done, in order.
+pub fn fix_all(design: &mut Design) -> Vec<Applied> {
+    let mut applied = Vec::new();
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for diagnostic in &validate(design) {
+            if diagnostic.severity == Severity::Info {
+                continue;
+            }
+            let mut found = fixes(design, diagnostic);
+            if found.len() != 1 {
+                continue;
+            }
+            let fix = found.remove(0);
+            if design.apply(&fix.edit).is_ok() {
+                changed = true;
+                applied.push(Applied {
+                    code: diagnostic.code,
+                    target: target_text(&diagnostic.target),
+                    title: fix.title,
+                });
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    applied
+}
+
+fn target_text(target: &Target) -> String {
+    match target {
+        Target::Wire { from, to } => format!("{from} -> {to}"),
+        other => other.node().unwrap_or("design").to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Hyperdrive, RateLimit};
+    use crate::validate::testkit::{base, client_mut, gateway_mut, reports};
+
+    /// Fixing `code` in `design` removes it and adds no error.
+    fn fixed(mut design: Design, code: &str) {
+        assert!(reports(&design, code), "{code} is reported before");
+        let errors_before = validate(&design).count(Severity::Error);
+        let applied = fix_all(&mut design);
+        assert!(applied.iter().any(|a| a.code == code), "{applied:?}");
+        assert!(!reports(&design, code), "{code} is gone after the fix");
+        assert!(validate(&design).count(Severity::Error) < errors_before);
+    }
+
+    #[test]
+    fn a_wire_the_platform_does_not_allow_is_removed() {
+        let mut design = base();
+        design.wires.push(Wire::new("cache", "items", "ITEMS"));
+        fixed(design, "WIR001");
+    }
+
+    #[test]
+    fn a_client_wire_loses_its_binding_name() {
+        let mut design = base();
+        design.wires[0].binding = "GATEWAY".into();
+        fixed(design, "BND002");
+    }
+
+    #[test]
+    fn traffic_shares_are_scaled_to_one() {
+        let mut design = base();
+        client_mut(&mut design)
+            .regions
+            .insert("eu-west".into(), 1.2);
+        fixed(design.clone(), "CLI002");
+        // A negative share is the user's to decide: no fix.
+        client_mut(&mut design)
+            .regions
+            .insert("us-east".into(), -0.2);
+        let diagnostics = validate(&design);
+        let cli002 = diagnostics.iter().find(|d| d.code == "CLI002");
+        assert!(cli002.is_none_or(|d| fixes(&design, d).is_empty()));
+    }
+
+    #[test]
+    fn a_rate_limit_period_becomes_the_nearest_allowed_one() {
+        let mut design = base();
+        gateway_mut(&mut design).rate_limit = Some(RateLimit {
+            requests: 5,
+            period_secs: 1,
+            ..RateLimit::default()
+        });
+        fixed(design.clone(), "GWY009");
+        let mut after = design;
+        let _ = fix_all(&mut after);
+        let limit = gateway_mut(&mut after).rate_limit.clone().expect("limit");
+        assert_eq!((limit.requests, limit.period_secs), (50, 10));
+    }
+
+    #[test]
+    fn a_hyperdrive_max_age_over_the_limit_is_capped() {
+        let mut design = base();
+        if let Some(node) = design.node_mut("pg") {
+            let mut hyperdrive = Hyperdrive::default();
+            hyperdrive.caching.max_age_secs = 7200;
+            node.kind = NodeKind::Hyperdrive(hyperdrive);
+        }
+        fixed(design, "HYP005");
+    }
+
+    #[test]
+    fn a_kv_ttl_under_a_minute_becomes_a_minute() {
+        let mut design = base();
+        if let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind) {
+            walk_steps_mut(&mut worker.routes[0].steps, &mut |step| {
+                if let Step::KvPut { ttl_secs, .. } = step {
+                    *ttl_secs = Some(5);
+                }
+            });
+        }
+        fixed(design, "KV_003");
+    }
+}
