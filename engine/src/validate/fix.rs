@@ -218,15 +218,15 @@ mod tests {
 
     #[test]
     fn traffic_shares_are_scaled_to_one() {
-        let mut design = base();
-        client_mut(&mut design)
-            .regions
-            .insert("eu-west".into(), 1.2);
-        fixed(design.clone(), "CLI002");
+        let shares = |pairs: &[(&str, f64)]| {
+            let mut design = base();
+            client_mut(&mut design).regions =
+                pairs.iter().map(|(r, s)| ((*r).to_owned(), *s)).collect();
+            design
+        };
+        fixed(shares(&[("eu-west", 1.2), ("us-east", 0.4)]), "CLI002");
         // A negative share is the user's to decide: no fix.
-        client_mut(&mut design)
-            .regions
-            .insert("us-east".into(), -0.2);
+        let design = shares(&[("eu-west", 1.2), ("us-east", -0.2)]);
         let diagnostics = validate(&design);
         let cli002 = diagnostics.iter().find(|d| d.code == "CLI002");
         assert!(cli002.is_none_or(|d| fixes(&design, d).is_empty()));
