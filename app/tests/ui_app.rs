@@ -490,3 +490,57 @@ fn a_public_gateway_takes_a_custom_domain_and_internal_workers_offer_none() {
     harness.run_ok();
     assert_eq!(domain(&harness), None);
 }
+
+/// A problem with one remedy has a Fix button in the Problems list: one click fixes it, one
+/// Undo brings it back; Design > Fix all safe problems does them all as one undo step.
+#[test]
+fn problems_with_one_remedy_are_fixed_from_the_problems_list() {
+    let mut harness = harness();
+    let mut design = harness.state().document().design.clone();
+    if let Some(edgewire_engine::NodeKind::Gateway(gateway)) =
+        design.node_mut("gateway").map(|n| &mut n.kind)
+        && let Some(limit) = gateway.rate_limit.as_mut()
+    {
+        limit.period_secs = 45;
+    }
+    design
+        .wires
+        .push(edgewire_engine::Wire::new("config", "products", "P"));
+    harness.state_mut().set_design(design.clone());
+    harness.state_mut().push(UiCommand::ShowProblems);
+    harness.run_ok();
+    let codes = |h: &Harness<'_, EdgewireApp>| -> Vec<&'static str> {
+        h.state()
+            .document()
+            .diagnostics()
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    assert!(codes(&harness).contains(&"GWY009") && codes(&harness).contains(&"WIR001"));
+
+    harness
+        .get_by_label_contains("Fix GWY009:")
+        .click_accesskit();
+    harness.run_ok();
+    assert!(!codes(&harness).contains(&"GWY009"), "fixed at once");
+    assert!(codes(&harness).contains(&"WIR001"), "only that one");
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    harness.run_ok();
+    assert!(
+        codes(&harness).contains(&"GWY009"),
+        "one undo step brings it back"
+    );
+
+    harness.state_mut().push(UiCommand::FixAll);
+    harness.run_ok();
+    assert!(!codes(&harness).contains(&"GWY009") && !codes(&harness).contains(&"WIR001"));
+    assert!(!harness.state().document().diagnostics().has_errors());
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    harness.run_ok();
+    assert_eq!(
+        harness.state().document().design,
+        design,
+        "all of it in one undo step"
+    );
+}

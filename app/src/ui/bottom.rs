@@ -1,5 +1,6 @@
 //! The bottom panel: tabs for Problems (and, later, Run and Simulation).
 
+use edgewire_engine::Design;
 use edgewire_engine::validate::{Diagnostics, Severity};
 use eframe::egui::{self, Role, Sense, WidgetInfo};
 
@@ -33,6 +34,7 @@ impl BottomTab {
 pub fn ui(
     ui: &mut egui::Ui,
     tab: &mut BottomTab,
+    design: &Design,
     diagnostics: &Diagnostics,
     queue: &mut CommandQueue,
     other: &mut dyn FnMut(&mut egui::Ui, BottomTab),
@@ -51,13 +53,14 @@ pub fn ui(
     });
     ui.separator();
     match tab {
-        BottomTab::Problems => problems_ui(ui, diagnostics, queue, &palette),
+        BottomTab::Problems => problems_ui(ui, design, diagnostics, queue, &palette),
         BottomTab::Run | BottomTab::Simulation => other(ui, *tab),
     }
 }
 
 fn problems_ui(
     ui: &mut egui::Ui,
+    design: &Design,
     diagnostics: &Diagnostics,
     queue: &mut CommandQueue,
     palette: &Palette,
@@ -76,7 +79,10 @@ fn problems_ui(
         .show_rows(ui, row_height, rows.len(), |ui, range| {
             for index in range {
                 let diagnostic = rows[index];
+                let mut clickable = None;
                 let row = ui.horizontal(|ui| {
+                    fix_buttons(ui, design, diagnostic, queue);
+                    clickable = Some(ui.cursor().min.x);
                     ui.colored_label(
                         palette.severity(diagnostic.severity),
                         severity_icon(diagnostic.severity),
@@ -90,11 +96,13 @@ fn problems_ui(
                         ui.label(egui::RichText::new(help).italics().color(palette.text_weak));
                     }
                 });
-                let response = ui.interact(
-                    row.response.rect,
-                    ui.scope_id().with(("problem", index)),
-                    Sense::click(),
-                );
+                // The row (but not its Fix button) reveals the node the problem is about.
+                let mut rect = row.response.rect;
+                if let Some(left) = clickable {
+                    rect.min.x = left;
+                }
+                let response =
+                    ui.interact(rect, ui.scope_id().with(("problem", index)), Sense::click());
                 let label = format!("Problem {}: {}", diagnostic.code, diagnostic.message);
                 response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
                 if response.hovered() {
@@ -115,6 +123,48 @@ fn problems_ui(
                 }
             }
         });
+}
+
+/// A problem's fixes: a Fix button for one, a Fix menu for several, a gap for none (so the
+/// rows stay aligned). Each fix is one edit, one undo step.
+fn fix_buttons(
+    ui: &mut egui::Ui,
+    design: &Design,
+    diagnostic: &edgewire_engine::validate::Diagnostic,
+    queue: &mut CommandQueue,
+) {
+    let fixes = edgewire_engine::validate::fix::fixes(design, diagnostic);
+    let apply = |queue: &mut CommandQueue, edit: &edgewire_engine::edit::Edit| {
+        queue.push(Command::Edit {
+            edit: edit.clone(),
+            coalesce: None,
+        });
+    };
+    match fixes.as_slice() {
+        [] => {
+            ui.add_space(34.0);
+        }
+        [fix] => {
+            if ui
+                .small_button("Fix")
+                .on_hover_text(&fix.title)
+                .accessible_name(format!("Fix {}: {}", diagnostic.code, fix.title))
+                .clicked()
+            {
+                apply(queue, &fix.edit);
+            }
+        }
+        several => {
+            ui.menu_button("Fix ▾", |ui| {
+                for fix in several {
+                    if ui.button(&fix.title).clicked() {
+                        apply(queue, &fix.edit);
+                        ui.close();
+                    }
+                }
+            });
+        }
+    }
 }
 
 /// "2 errors, 1 warning" for the status bar.

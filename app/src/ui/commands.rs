@@ -32,6 +32,7 @@ pub enum UiCommand {
     Delete,
     SelectAll,
     TidyUp,
+    FixAll,
     ZoomIn,
     ZoomOut,
     ZoomToFit,
@@ -56,7 +57,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 33] = [
+const FIXED: [UiCommand; 34] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -77,6 +78,7 @@ const FIXED: [UiCommand; 33] = [
     UiCommand::Delete,
     UiCommand::SelectAll,
     UiCommand::TidyUp,
+    UiCommand::FixAll,
     UiCommand::ZoomIn,
     UiCommand::ZoomOut,
     UiCommand::ZoomToFit,
@@ -139,6 +141,7 @@ impl UiCommand {
             UiCommand::Delete => "Delete",
             UiCommand::SelectAll => "Select all",
             UiCommand::TidyUp => "Tidy up (auto-layout)",
+            UiCommand::FixAll => "Fix all safe problems",
             UiCommand::ZoomIn => "Zoom in",
             UiCommand::ZoomOut => "Zoom out",
             UiCommand::ZoomToFit => "Zoom to fit",

@@ -20,12 +20,14 @@ pub struct Fix {
 }
 
 /// A fix that [`fix_all`] applied.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
     pub code: &'static str,
     /// Where, as the node or wire it concerns (`gateway`, `web -> gateway`).
     pub target: String,
     pub title: String,
+    /// The edit it made (all of them, in order, as a batch: one undo step in the app).
+    pub edit: Edit,
 }
 
 /// The fixes of `diagnostic` in `design`: none when its remedy needs a choice only the user
@@ -169,6 +171,7 @@ pub fn fix_all(design: &mut Design) -> Vec<Applied> {
                     code: diagnostic.code,
                     target: target_text(&diagnostic.target),
                     title: fix.title,
+                    edit: fix.edit,
                 });
             }
         }

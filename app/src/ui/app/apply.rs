@@ -132,6 +132,7 @@ impl EdgewireApp {
                     self.canvas.request_fit();
                 }
             }
+            UiCommand::FixAll => self.fix_all(),
             UiCommand::ZoomIn => self.canvas.zoom_by(1.25, self.canvas.rect.center()),
             UiCommand::ZoomOut => self.canvas.zoom_by(0.8, self.canvas.rect.center()),
             UiCommand::ZoomToFit => self.canvas.request_fit(),
@@ -208,6 +209,24 @@ impl EdgewireApp {
     }
 
     /// Apply an edit; returns whether it applied.
+    /// Design > Fix all safe problems: every problem with exactly one remedy, as one undo
+    /// step.
+    fn fix_all(&mut self) {
+        let mut fixed = self.doc.design.clone();
+        let applied = edgewire_engine::validate::fix::fix_all(&mut fixed);
+        if applied.is_empty() {
+            self.status = Some("No problem has a fix that needs no choice".to_owned());
+            return;
+        }
+        let count = applied.len();
+        let edit = Edit::Batch {
+            edits: applied.into_iter().map(|a| a.edit).collect(),
+        };
+        if self.apply(&edit, None) {
+            self.status = Some(format!("Fixed {count} problem(s); Undo brings them back"));
+        }
+    }
+
     pub(super) fn apply(&mut self, edit: &Edit, coalesce: Option<u64>) -> bool {
         match self.doc.apply(edit, coalesce) {
             Ok(()) => {

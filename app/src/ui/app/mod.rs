@@ -357,6 +357,7 @@ impl eframe::App for EdgewireApp {
                     bottom::ui(
                         ui,
                         &mut self.settings.bottom_tab,
+                        design,
                         self.doc.diagnostics(),
                         &mut self.queue,
                         &mut |ui, tab| match tab {
