@@ -4,13 +4,15 @@
 //! `validate --fix` command). Codes with a fix so far: `WIR001` (remove the wire), `BND002`
 //! (drop the binding name of a Client's wire), `CLI002` (scale the traffic shares to sum to
 //! 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
-//! `KV_003` (KV TTLs of 60 s).
+//! `KV_003` (KV TTLs of 60 s), `CLI001`, `HYP004` and `D1_001` (the closest region or hint
+//! name, when one is close), `BND001` (the binding name the wire would get when drawn).
 
 use crate::edit::Edit;
-use crate::model::{Design, NodeKind, RateLimit, Step, Wire, walk_steps_mut};
+use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, RateLimit, Step, Wire, walk_steps_mut};
 use crate::semantics::{HYPERDRIVE_MAX_AGE_LIMIT_SECS, KV_MIN_TTL_SECS};
+use crate::simulate::REGIONS;
 
-use super::{Diagnostic, Severity, Target, validate};
+use super::{Diagnostic, Severity, Target, closest, validate};
 
 /// A remedy: what it does, in a few words, and the edit that does it.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +34,10 @@ pub struct Applied {
 
 /// The fixes of `diagnostic` in `design`: none when its remedy needs a choice only the user
 /// can make.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one arm per code: the table of remedies reads best as one match"
+)]
 pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
     let node = |id: &str| design.node(id).map(|n| (n.id.clone(), n.kind.clone()));
     let set = |id: String, kind: NodeKind, title: String| {
@@ -50,17 +56,7 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
         }],
         ("BND002", Target::Wire { from, to }) => vec![Fix {
             title: format!("drop the binding name of {from} -> {to}"),
-            edit: Edit::Batch {
-                edits: vec![
-                    Edit::Disconnect {
-                        from: from.clone(),
-                        to: to.clone(),
-                    },
-                    Edit::Connect {
-                        wire: Wire::new(from.as_str(), to.as_str(), ""),
-                    },
-                ],
-            },
+            edit: rewire(from, to, ""),
         }],
         ("CLI002", Target::Node { node: id }) => match node(id) {
             Some((id, NodeKind::Client(mut client))) => {
@@ -142,7 +138,92 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
             }
             _ => Vec::new(),
         },
+        ("CLI001", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::Client(mut client))) => {
+                let renames: Vec<(String, &str)> = client
+                    .regions
+                    .keys()
+                    .filter(|r| !REGIONS.contains(&r.as_str()))
+                    .filter_map(|r| Some((r.clone(), closest(r, &REGIONS)?)))
+                    .filter(|(_, to)| !client.regions.contains_key(*to))
+                    .collect();
+                if renames.is_empty() {
+                    return Vec::new();
+                }
+                let title = renames
+                    .iter()
+                    .map(|(from, to)| format!("`{from}` is `{to}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                for (from, to) in renames {
+                    if let Some(share) = client.regions.remove(&from) {
+                        client.regions.insert(to.to_owned(), share);
+                    }
+                }
+                set(id, NodeKind::Client(client), title)
+            }
+            _ => Vec::new(),
+        },
+        ("HYP004", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::Hyperdrive(mut hyperdrive))) => {
+                let Some(region) = closest(&hyperdrive.origin_region, &REGIONS) else {
+                    return Vec::new();
+                };
+                let title = format!("the origin is in `{region}`");
+                region.clone_into(&mut hyperdrive.origin_region);
+                set(id, NodeKind::Hyperdrive(hyperdrive), title)
+            }
+            _ => Vec::new(),
+        },
+        ("D1_001", Target::Node { node: id }) => match node(id) {
+            Some((id, NodeKind::D1(mut d1))) => {
+                let Some(hint) = d1
+                    .location_hint
+                    .as_deref()
+                    .and_then(|h| closest(h, &D1_LOCATION_HINTS))
+                else {
+                    return Vec::new();
+                };
+                let title = format!("the location hint is `{hint}`");
+                d1.location_hint = Some(hint.to_owned());
+                set(id, NodeKind::D1(d1), title)
+            }
+            _ => Vec::new(),
+        },
+        ("BND001", Target::Wire { from, to }) => {
+            let Some(target) = design.node(to) else {
+                return Vec::new();
+            };
+            let kind = target.kind.kind();
+            let name = if kind.is_worker() {
+                crate::model::to_upper_snake(to)
+            } else {
+                kind.default_binding().to_owned()
+            };
+            if name.is_empty() || design.binding(from, &name).is_some() {
+                return Vec::new();
+            }
+            vec![Fix {
+                title: format!("name the binding `{name}`"),
+                edit: rewire(from, to, &name),
+            }]
+        }
         _ => Vec::new(),
+    }
+}
+
+/// The same wire with another binding name (empty for none).
+fn rewire(from: &str, to: &str, binding: &str) -> Edit {
+    Edit::Batch {
+        edits: vec![
+            Edit::Disconnect {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            },
+            Edit::Connect {
+                wire: Wire::new(from, to, binding),
+            },
+        ],
     }
 }
 
@@ -259,6 +340,52 @@ mod tests {
             node.kind = NodeKind::Hyperdrive(hyperdrive);
         }
         fixed(design, "HYP005");
+    }
+
+    #[test]
+    fn misspelt_regions_and_hints_become_the_closest_names() {
+        let mut design = base();
+        let share = client_mut(&mut design)
+            .regions
+            .remove("eu-west")
+            .expect("eu-west");
+        client_mut(&mut design)
+            .regions
+            .insert("eu-wset".into(), share);
+        fixed(design, "CLI001");
+        let mut design = base();
+        if let Some(NodeKind::Hyperdrive(h)) = design.node_mut("pg").map(|n| &mut n.kind) {
+            h.origin_region = "us-eats".into();
+        }
+        fixed(design, "HYP004");
+        let mut design = base();
+        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
+            d1.location_hint = Some("wuer".into());
+        }
+        fixed(design, "D1_001");
+        // Nothing close: the user has to say.
+        let mut design = base();
+        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
+            d1.location_hint = Some("the-moon".into());
+        }
+        let diagnostics = validate(&design);
+        let found = diagnostics
+            .iter()
+            .find(|d| d.code == "D1_001")
+            .expect("reported");
+        assert!(fixes(&design, found).is_empty());
+    }
+
+    #[test]
+    fn a_binding_without_a_name_gets_the_usual_one() {
+        let mut design = base();
+        if let Some(wire) = design.wires.iter_mut().find(|w| w.to == "cache") {
+            wire.binding = String::new();
+        }
+        let mut fixed_design = design.clone();
+        fixed(design, "BND001");
+        let _ = fix_all(&mut fixed_design);
+        assert!(fixed_design.binding("items", "CACHE").is_some());
     }
 
     #[test]

@@ -249,6 +249,17 @@ impl Diagnostic {
     }
 }
 
+/// The candidate nearest to `name` by edit distance, when it is close enough to be what was
+/// meant (at most 3 edits): the "did you mean" of the help texts and of the quick fixes.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), *c))
+        .min()
+        .filter(|(distance, _)| *distance <= 3)
+        .map(|(_, c)| c)
+}
+
 /// All findings for a design, sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

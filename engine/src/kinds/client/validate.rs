@@ -23,12 +23,8 @@ pub fn regions(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, client) in ctx.clients() {
         for region in client.regions.keys() {
             if !is_region(region) {
-                let nearest = REGIONS
-                    .iter()
-                    .map(|r| (strsim::damerau_levenshtein(region, r), *r))
-                    .min()
-                    .filter(|(distance, _)| *distance <= 3)
-                    .map_or_else(String::new, |(_, r)| format!("did you mean `{r}`? "));
+                let nearest = crate::validate::closest(region, &REGIONS)
+                    .map_or_else(String::new, |r| format!("did you mean `{r}`? "));
                 out.push(
                     Diagnostic::new(
                         "CLI001",
