@@ -5,7 +5,8 @@
 //! (drop the binding name of a Client's wire), `CLI002` (scale the traffic shares to sum to
 //! 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
 //! `KV_003` (KV TTLs of 60 s), `CLI001`, `HYP004` and `D1_001` (the closest region or hint
-//! name, when one is close), `BND001` (the binding name the wire would get when drawn).
+//! name, when one is close), `BND001` (the binding name the wire would get when drawn),
+//! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one).
 
 use crate::edit::Edit;
 use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, RateLimit, Step, Wire, walk_steps_mut};
@@ -110,6 +111,7 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
             }
             _ => Vec::new(),
         },
+        ("HDL001", Target::Step { node, route, step }) => missing_wire(design, node, *route, step),
         (
             "KV_003",
             Target::Step {
@@ -210,6 +212,43 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
         }
         _ => Vec::new(),
     }
+}
+
+/// HDL001: the step's binding is not wired; one fix per node of the kind the step needs
+/// (safe when there is only one): wire it with that binding name.
+fn missing_wire(design: &Design, worker: &str, route: usize, path: &str) -> Vec<Fix> {
+    let Some(NodeKind::Worker(w)) = design.node(worker).map(|n| &n.kind) else {
+        return Vec::new();
+    };
+    let Some(route) = w.routes.get(route) else {
+        return Vec::new();
+    };
+    let mut wanted = None;
+    crate::model::walk_steps(&route.steps, &mut |at, step| {
+        if at == path {
+            wanted = step.binding().zip(super::handlers::expected_kind(step));
+        }
+    });
+    let Some((binding, kind)) = wanted else {
+        return Vec::new();
+    };
+    design
+        .nodes
+        .iter()
+        .filter(|n| n.kind.kind() == kind && n.id != worker)
+        .filter(|n| {
+            !design
+                .wires
+                .iter()
+                .any(|w| w.from == worker && w.to == n.id)
+        })
+        .map(|n| Fix {
+            title: format!("wire {worker} to {} as `{binding}`", n.id),
+            edit: Edit::Connect {
+                wire: Wire::new(worker, n.id.as_str(), binding),
+            },
+        })
+        .collect()
 }
 
 /// The same wire with another binding name (empty for none).
@@ -386,6 +425,30 @@ mod tests {
         fixed(design, "BND001");
         let _ = fix_all(&mut fixed_design);
         assert!(fixed_design.binding("items", "CACHE").is_some());
+    }
+
+    #[test]
+    fn a_binding_with_no_wire_is_wired_to_the_only_store_of_its_kind() {
+        let mut design = base();
+        design.wires.retain(|w| w.to != "db");
+        fixed(design.clone(), "HDL001");
+        let _ = fix_all(&mut design);
+        assert!(design.binding("items", "DB").is_some_and(|w| w.to == "db"));
+        // Two D1 databases: the user picks one (a fix each, none applied by fix_all).
+        let mut design = base();
+        design.wires.retain(|w| w.to != "db");
+        design.nodes.push(crate::model::Node::new(
+            "db2",
+            NodeKind::D1(crate::model::D1::default()),
+        ));
+        let diagnostics = validate(&design);
+        let found = diagnostics
+            .iter()
+            .find(|d| d.code == "HDL001")
+            .expect("reported");
+        assert_eq!(fixes(&design, found).len(), 2);
+        let _ = fix_all(&mut design);
+        assert!(design.binding("items", "DB").is_none());
     }
 
     #[test]

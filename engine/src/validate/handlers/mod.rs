@@ -8,7 +8,7 @@ use super::paths::{RouteTrie, Segment, method_bit};
 use super::{Diagnostic, Severity, Target};
 
 /// The node kind a step's binding must lead to.
-fn expected_kind(step: &Step) -> Option<Kind> {
+pub(crate) fn expected_kind(step: &Step) -> Option<Kind> {
     match step {
         Step::KvGet { .. } | Step::KvPut { .. } | Step::KvDelete { .. } | Step::KvList { .. } => {
             Some(Kind::Kv)
