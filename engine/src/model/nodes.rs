@@ -300,6 +300,21 @@ impl RateLimit {
             .min_by_key(|p| p.abs_diff(secs))
             .unwrap_or(60)
     }
+
+    /// The same limit counted in the allowed period nearest to its own: the same rate,
+    /// rounded up, at least one request.
+    #[must_use]
+    pub fn in_allowed_period(&self) -> Self {
+        let period = Self::nearest_period(self.period_secs);
+        let requests = (u64::from(self.requests) * u64::from(period))
+            .div_ceil(u64::from(self.period_secs.max(1)))
+            .max(1);
+        Self {
+            requests: u32::try_from(requests).unwrap_or(u32::MAX),
+            period_secs: period,
+            key: self.key,
+        }
+    }
 }
 
 impl Default for RateLimit {

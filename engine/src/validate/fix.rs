@@ -9,7 +9,7 @@
 //! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one).
 
 use crate::edit::Edit;
-use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, RateLimit, Step, Wire, walk_steps_mut};
+use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, Step, Wire, walk_steps_mut};
 use crate::semantics::{HYPERDRIVE_MAX_AGE_LIMIT_SECS, KV_MIN_TTL_SECS};
 use crate::simulate::REGIONS;
 
@@ -84,17 +84,10 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
                 let Some(limit) = gateway.rate_limit.as_mut() else {
                     return Vec::new();
                 };
-                let period = RateLimit::nearest_period(limit.period_secs);
-                limit.requests = u32::try_from(
-                    (u64::from(limit.requests) * u64::from(period))
-                        .div_ceil(u64::from(limit.period_secs.max(1)))
-                        .max(1),
-                )
-                .unwrap_or(u32::MAX);
-                limit.period_secs = period;
+                *limit = limit.in_allowed_period();
                 let title = format!(
-                    "count per {period} s ({} requests, the same rate)",
-                    limit.requests
+                    "count per {} s ({} requests, the same rate)",
+                    limit.period_secs, limit.requests
                 );
                 set(id, NodeKind::Gateway(gateway), title)
             }

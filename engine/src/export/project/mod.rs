@@ -156,7 +156,7 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
         "scripts/deploy.mjs",
         deploy_script(design, &ordered, &deploy_order, &scripts, &stores),
     );
-    let tests = !scenarios::scenario_tests(design).is_empty();
+    let tests = !crate::graph::scenario_requests(design).is_empty();
     if tests {
         tree.add(
             "test/scenario.test.ts",

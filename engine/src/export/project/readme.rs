@@ -86,7 +86,7 @@ pub(super) fn readme(
     for store in stores.values() {
         crate::kinds::of(&store.node.kind).readme_run_locally(store, &mut out);
     }
-    if !super::scenarios::scenario_tests(design).is_empty() {
+    if !crate::graph::scenario_requests(design).is_empty() {
         out.push_str(
             "npm test                   # the scenario requests as tests, every Worker in one local server\n",
         );
@@ -144,7 +144,7 @@ pub(super) fn readme(
             "create D1 databases, migrate them, deploy services, then the gateway",
         ),
     ];
-    let tests = !super::scenarios::scenario_tests(design).is_empty();
+    let tests = !crate::graph::scenario_requests(design).is_empty();
     let present: BTreeSet<String> = scripts(ordered, stores, tests)
         .into_iter()
         .map(|(n, _)| n)

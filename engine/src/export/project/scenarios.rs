@@ -19,9 +19,7 @@ use crate::simulate::paths::{Hop, request_paths};
 /// The KV hit ratio the path walk assumes (it only decides which stores a request may reach).
 const ANY_HIT_RATIO: f64 = 0.5;
 
-pub(super) use crate::graph::{
-    ScenarioRequest as ScenarioTest, scenario_requests as scenario_tests,
-};
+use crate::graph::{ScenarioRequest, scenario_requests};
 
 /// What the test file is written from.
 pub(super) struct Tests<'a, 'd> {
@@ -32,7 +30,7 @@ pub(super) struct Tests<'a, 'd> {
 }
 
 pub(super) fn test_file(t: &Tests<'_, '_>) -> String {
-    let tests = scenario_tests(t.design);
+    let tests = scenario_requests(t.design);
     let variables = postgres_variables(t, &tests);
     let mut out = format!(
         "// The scenario requests of the \"{}\" design as tests, exported by Edgewire. Every\n// Worker runs in one local server (wrangler's createTestHarness, each from its\n// wrangler.jsonc) with the D1 migrations applied and the D1 and KV seeds loaded, as `npm run\n// dev` after `npm run db:migrate:local` and `npm run seed:local`. The requests go in the\n// scenario's order to the Worker their Client calls; each test checks the status, and the\n// body where the design expects one (`toMatchObject`: more fields are fine).\n//\n// Secrets come from each Worker's .dev.vars (copy .dev.vars.example). Requests that query\n// PostgreSQL through Hyperdrive need the database its CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_\n// STRING_<BINDING> variable names (see README.md); without it they are skipped.\n\n",
@@ -85,7 +83,7 @@ const HELPERS: &str = "/** The bindings, variables and secrets of a Worker. */\n
 
 /// The Hyperdrive variables of the project (each Worker binding that reaches a Hyperdrive),
 /// sorted.
-fn postgres_variables(t: &Tests<'_, '_>, tests: &[ScenarioTest<'_>]) -> BTreeSet<String> {
+fn postgres_variables(t: &Tests<'_, '_>, tests: &[ScenarioRequest<'_>]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for test in tests {
         out.extend(needed_variables(t, test));
@@ -95,7 +93,7 @@ fn postgres_variables(t: &Tests<'_, '_>, tests: &[ScenarioTest<'_>]) -> BTreeSet
 
 /// The local connection variables a request's paths may need (one per Hyperdrive binding it
 /// reaches).
-fn needed_variables(t: &Tests<'_, '_>, test: &ScenarioTest<'_>) -> BTreeSet<String> {
+fn needed_variables(t: &Tests<'_, '_>, test: &ScenarioRequest<'_>) -> BTreeSet<String> {
     let paths = request_paths(t.design, test.entry, test.request, ANY_HIT_RATIO);
     let mut out = BTreeSet::new();
     for hop in paths.paths.iter().flat_map(|p| &p.hops) {
@@ -123,7 +121,7 @@ fn needed_variables(t: &Tests<'_, '_>, test: &ScenarioTest<'_>) -> BTreeSet<Stri
 fn request_test(
     out: &mut String,
     t: &Tests<'_, '_>,
-    test: &ScenarioTest<'_>,
+    test: &ScenarioRequest<'_>,
     all_variables: &BTreeSet<String>,
 ) {
     let request = test.request;

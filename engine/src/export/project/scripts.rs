@@ -185,7 +185,7 @@ pub(super) fn package_json(
         string_literal(versions::NODE)
     );
     out.push_str("  \"scripts\": {\n");
-    let tests = !super::scenarios::scenario_tests(design).is_empty();
+    let tests = !crate::graph::scenario_requests(design).is_empty();
     let scripts = scripts(ordered, stores, tests);
     let lines: Vec<String> = scripts
         .iter()

@@ -270,11 +270,11 @@ pub fn rate_limit_period(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if limit.period_secs == 0 || RateLimit::PERIODS.contains(&limit.period_secs) {
             continue;
         }
-        let nearest = RateLimit::nearest_period(limit.period_secs);
-        // The same rate, in the nearest window: rounded, and at least one request.
-        let requests = (u64::from(limit.requests) * u64::from(nearest))
-            .div_ceil(u64::from(limit.period_secs))
-            .max(1);
+        let RateLimit {
+            requests,
+            period_secs: nearest,
+            ..
+        } = limit.in_allowed_period();
         out.push(
             Diagnostic::new(
                 "GWY009",
