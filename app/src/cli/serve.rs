@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use edgewire_engine::runtime::{Engine, EngineOptions, default_state_dir};
+use edgewire_engine::simulate::{Geography, Layout};
 use edgewire_engine::{Design, format, secrets, validate};
 
 /// Run a design locally: its gateway, Workers, KV, D1 and Hyperdrive, on 127.0.0.1.
@@ -25,6 +26,18 @@ pub struct Args {
     /// Secrets file (wrangler's `.dev.vars` format); default `<stem>.dev.vars` beside the design.
     #[arg(long)]
     pub vars: Option<PathBuf>,
+    /// Emulate clients in this region (`ap-southeast`, `eu-west`, ...): every hop waits the
+    /// network time the simulator gives it (client to edge, D1 primary or replica, Hyperdrive
+    /// origin or cache). Without it, nothing waits.
+    #[arg(long, value_name = "REGION")]
+    pub from: Option<String>,
+    /// With `--from`: the design at the edge (`global`) or all in one region
+    /// (`single-region:REGION`).
+    #[arg(long, default_value = "global", requires = "from")]
+    pub layout: String,
+    /// With `--from`: the seed of the client-to-edge draws.
+    #[arg(long, default_value_t = 1, requires = "from")]
+    pub seed: u64,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -113,6 +126,12 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     options.port = args.port;
     options.fresh = args.fresh;
     options.secrets = load_vars(&args.file, args.vars.as_deref())?;
+    if let Some(from) = &args.from {
+        let layout = Layout::parse(&args.layout)?;
+        let geography = Geography::new(&design, from, &layout, args.seed)?;
+        println!("emulating clients in {from}, the design laid out {layout}");
+        options.geography = Some(std::sync::Arc::new(geography));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

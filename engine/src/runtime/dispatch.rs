@@ -60,6 +60,8 @@ pub struct Shared {
     pub(crate) trace_prefix: String,
     pub(crate) trace_seq: AtomicU64,
     pub notices: Mutex<Vec<(String, String)>>,
+    /// Emulated geography, when serving `--from` a region.
+    pub geography: Option<Arc<crate::simulate::Geography>>,
 }
 
 impl Shared {
@@ -94,6 +96,16 @@ impl Shared {
             let mut timer = ctx
                 .recorder
                 .start(node, server.hop_kind(), request_line(&request));
+            if let Some(geography) = &self.geography {
+                let way_in = if count == 1 {
+                    geography.way_in_ms()
+                } else {
+                    0.0
+                };
+                timer
+                    .network(way_in + geography.enter_worker_ms(node))
+                    .await;
+            }
             let response = server.serve(self, ctx, node, request).await;
             timer.hop.status = Some(response.status().as_u16());
             ctx.recorder.push(timer);

@@ -207,6 +207,7 @@ impl Engine {
             trace_prefix,
             trace_seq: AtomicU64::new(1),
             notices: Mutex::new(Vec::new()),
+            geography: options.geography.clone(),
         });
         for store in shared.stores.values() {
             store.start(Arc::downgrade(&shared));

@@ -56,6 +56,9 @@ pub struct EngineOptions {
     pub extra_bindings: Vec<(String, String, Binding)>,
     /// What the HTTP server allows a connection.
     pub connections: ConnectionLimits,
+    /// Emulated geography (`serve --from`): every hop waits the network time the simulator
+    /// gives it. `None`: no waits.
+    pub geography: Option<Arc<crate::simulate::Geography>>,
 }
 
 /// What the HTTP server allows its connections (see [`crate::semantics`] for the defaults
@@ -91,6 +94,7 @@ impl EngineOptions {
             clock: Arc::new(SystemClock),
             extra_bindings: Vec::new(),
             connections: ConnectionLimits::default(),
+            geography: None,
         }
     }
 }

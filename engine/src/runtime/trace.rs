@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
-use std::time::Instant;
+// The runtime's clock, so that a test on paused time sees the emulated network time.
+use tokio::time::Instant;
 
 use serde::Serialize;
 
@@ -40,6 +41,10 @@ pub struct Hop {
     /// Milliseconds since the request started.
     pub start_ms: f64,
     pub duration_ms: f64,
+    /// The part of `duration_ms` spent on the emulated network (`serve --from`), before the
+    /// work; none without emulation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_ms: Option<f64>,
     /// HTTP status (gateway and Worker hops).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -106,6 +111,7 @@ impl Recorder {
                 detail,
                 start_ms: micros_as_ms(now.duration_since(self.started)),
                 duration_ms: 0.0,
+                network_ms: None,
                 status: None,
                 rows: None,
                 bytes: None,
@@ -146,6 +152,17 @@ fn micros_as_ms(elapsed: std::time::Duration) -> f64 {
 pub struct HopTimer {
     pub hop: Hop,
     started: Instant,
+}
+
+impl HopTimer {
+    /// Wait `ms` of emulated network time (on the async runtime), counted in the hop's
+    /// `network_ms`.
+    pub async fn network(&mut self, ms: f64) {
+        if ms > 0.0 {
+            tokio::time::sleep(std::time::Duration::from_secs_f64(ms / 1000.0)).await;
+            *self.hop.network_ms.get_or_insert(0.0) += (ms * 1000.0).round() / 1000.0;
+        }
+    }
 }
 
 /// The recent traces.

@@ -32,6 +32,11 @@ impl Access {
         Self { mu, sigma }
     }
 
+    /// The value below which a share `q` of round trips fall (the median at 0.5).
+    pub fn quantile(self, q: f64) -> f64 {
+        quantile(self, &Discrete::constant(0.0), q)
+    }
+
     fn cdf(self, x: f64) -> f64 {
         if x <= 0.0 {
             0.0

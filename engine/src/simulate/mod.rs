@@ -32,6 +32,7 @@
 
 pub mod cost;
 pub mod data;
+mod emulate;
 mod kind;
 pub mod latency;
 pub mod paths;
@@ -44,6 +45,7 @@ use std::collections::BTreeMap;
 use crate::model::{Design, NodeKind};
 pub use cost::CostReport;
 pub use data::{REGIONS, Source, Tables};
+pub use emulate::{Geography, Layout};
 pub(crate) use kind::KindHop;
 pub(crate) use kind::Placing;
 pub use latency::Percentiles;
@@ -138,27 +140,12 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         total_rps,
     } = traffic(design, &mut warnings)?;
 
-    // Placement.
-    let mut resolved = Resolved::default();
-    let mut placement = Placement::empty(REGIONS[single]);
-    for node in &design.nodes {
-        let mut placing = Placing {
-            options,
-            tables,
-            busiest,
-            traffic_by_region: &traffic_by_region,
-            hit_ratio,
-            warnings: &mut warnings,
-            resolved: &mut resolved,
-            placement: &mut placement,
-        };
-        crate::kinds::of(&node.kind).place(node, &mut placing);
-    }
-    smart::place_workers(
+    let (resolved, placement) = place(
         design,
-        options.smart_placement,
-        &mut resolved,
-        &mut placement,
+        options,
+        tables,
+        (single, hit_ratio),
+        (busiest, &traffic_by_region),
         &mut warnings,
     );
 
@@ -283,6 +270,41 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         unverified,
         warnings,
     })
+}
+
+/// Where every store and placed Worker is for this run (the simulator's and the emulation's
+/// one placement).
+fn place(
+    design: &Design,
+    options: &WhatIf,
+    tables: &Tables,
+    (single, hit_ratio): (usize, f64),
+    (busiest, traffic_by_region): (usize, &BTreeMap<usize, f64>),
+    warnings: &mut Vec<String>,
+) -> (Resolved, Placement) {
+    let mut resolved = Resolved::default();
+    let mut placement = Placement::empty(REGIONS[single]);
+    for node in &design.nodes {
+        let mut placing = Placing {
+            options,
+            tables,
+            busiest,
+            traffic_by_region,
+            hit_ratio,
+            warnings,
+            resolved: &mut resolved,
+            placement: &mut placement,
+        };
+        crate::kinds::of(&node.kind).place(node, &mut placing);
+    }
+    smart::place_workers(
+        design,
+        options.smart_placement,
+        &mut resolved,
+        &mut placement,
+        warnings,
+    );
+    (resolved, placement)
 }
 
 /// The Clients with regions, their traffic per region, and the busiest region.

@@ -14,10 +14,11 @@ use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT};
 
 use super::scope::{Scope, Slot, exists};
 use super::values::{eval, eval_ref, json_equal, render, stored_text, write_expr_json};
-use crate::runtime::bindings::{Binding, BindingError};
+use crate::runtime::bindings::{Binding, BindingError, QueryOutput};
 use crate::runtime::context::RequestCtx;
 use crate::runtime::dispatch::Shared;
 use crate::runtime::http::Resp;
+use crate::runtime::trace::CacheOutcome;
 
 /// Characters a URL parser percent-encodes in a path or query.
 const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -326,6 +327,19 @@ impl<'a> Run<'a> {
             .map_err(|e| Self::fail(step, path, e))?;
         let mut timer = recorder.start(node, kind, sql.clone());
         let result = db.query(sql.clone(), values, *mode).await;
+        if let Some(geography) = &self.shared.geography {
+            let hit = matches!(
+                &result,
+                Ok(QueryOutput {
+                    cache: Some(CacheOutcome::Hit | CacheOutcome::Stale),
+                    ..
+                })
+            );
+            let hyperdrive = matches!(step, Step::Hyperdrive { .. });
+            // The round trip comes before the work in the waterfall; the answer waits for it.
+            let ms = geography.query_ms(node, self.worker, hyperdrive, sql, hit);
+            timer.network(ms).await;
+        }
         match &result {
             Ok(output) => {
                 timer.hop.rows = Some(output.rows);
