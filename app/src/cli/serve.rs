@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use edgewire_engine::runtime::{Engine, EngineOptions, default_state_dir};
+use edgewire_engine::runtime::{Engine, EngineOptions, Fault, default_state_dir};
 use edgewire_engine::simulate::{Geography, Layout};
 use edgewire_engine::{Design, format, secrets, validate};
 
@@ -35,9 +35,19 @@ pub struct Args {
     /// (`single-region:REGION`).
     #[arg(long, default_value = "global", requires = "from")]
     pub layout: String,
+    /// Make a node misbehave: `NODE=slow:MS`, `NODE=error` or `NODE=down` (repeatable). Set
+    /// and clear faults while running with `POST /__edgewire/faults`
+    /// (`{"node": "orders-db", "fault": "down"}`, `"fault": null` clears) and
+    /// `DELETE /__edgewire/faults`.
+    #[arg(long = "fault", value_name = "NODE=FAULT", value_parser = parse_fault)]
+    pub faults: Vec<(String, Fault)>,
     /// With `--from`: the seed of the client-to-edge draws.
     #[arg(long, default_value_t = 1, requires = "from")]
     pub seed: u64,
+}
+
+fn parse_fault(text: &str) -> Result<(String, Fault), String> {
+    Fault::parse_assignment(text)
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -126,6 +136,7 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     options.port = args.port;
     options.fresh = args.fresh;
     options.secrets = load_vars(&args.file, args.vars.as_deref())?;
+    options.faults.clone_from(&args.faults);
     if let Some(from) = &args.from {
         let layout = Layout::parse(&args.layout)?;
         let geography = Geography::new(&design, from, &layout, args.seed)?;

@@ -62,6 +62,8 @@ pub struct Shared {
     pub notices: Mutex<Vec<(String, String)>>,
     /// Emulated geography, when serving `--from` a region.
     pub geography: Option<Arc<crate::simulate::Geography>>,
+    /// Faults in force, by node.
+    pub faults: super::Faults,
 }
 
 impl Shared {
@@ -105,6 +107,13 @@ impl Shared {
                 timer
                     .network(way_in + geography.enter_worker_ms(node))
                     .await;
+            }
+            if let Err(err) = self.faults.apply(node, &mut timer).await {
+                // A Worker that throws: the platform answers 500 `internal error`.
+                timer.hop.status = Some(500);
+                timer.hop.error = Some(err.to_string());
+                ctx.recorder.push(timer);
+                return Err(err);
             }
             let response = server.serve(self, ctx, node, request).await;
             timer.hop.status = Some(response.status().as_u16());

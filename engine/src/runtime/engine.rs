@@ -208,7 +208,11 @@ impl Engine {
             trace_seq: AtomicU64::new(1),
             notices: Mutex::new(Vec::new()),
             geography: options.geography.clone(),
+            faults: super::Faults::default(),
         });
+        for (node, fault) in &options.faults {
+            shared.faults.set(node, Some(*fault));
+        }
         for store in shared.stores.values() {
             store.start(Arc::downgrade(&shared));
         }
@@ -269,6 +273,11 @@ impl Engine {
 
     pub fn metrics(&self) -> MetricsSnapshot {
         self.shared.metrics.snapshot()
+    }
+
+    /// The faults in force; set and clear them here (the app) or over HTTP.
+    pub fn faults(&self) -> &super::Faults {
+        &self.shared.faults
     }
 
     /// The most recent traces, oldest first.

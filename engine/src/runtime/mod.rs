@@ -157,6 +157,7 @@ pub(crate) mod clock;
 pub(crate) mod context;
 pub(crate) mod dispatch;
 mod engine;
+mod faults;
 pub(crate) mod http;
 pub(crate) mod json;
 pub(crate) mod kind;
@@ -175,6 +176,7 @@ pub use bindings::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::RequestCtx;
 pub use engine::{Engine, RunningEngine, entry_points};
+pub use faults::{Fault, Faults};
 pub use kind::KindRuntime;
 pub use options::{ConnectionLimits, EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};

@@ -59,6 +59,9 @@ pub struct EngineOptions {
     /// Emulated geography (`serve --from`): every hop waits the network time the simulator
     /// gives it. `None`: no waits.
     pub geography: Option<Arc<crate::simulate::Geography>>,
+    /// Faults in force from the start (`serve --fault`); more come and go through
+    /// `POST /__edgewire/faults` and [`super::Engine::faults`].
+    pub faults: Vec<(String, super::Fault)>,
 }
 
 /// What the HTTP server allows its connections (see [`crate::semantics`] for the defaults
@@ -95,6 +98,7 @@ impl EngineOptions {
             extra_bindings: Vec::new(),
             connections: ConnectionLimits::default(),
             geography: None,
+            faults: Vec::new(),
         }
     }
 }

@@ -46,6 +46,10 @@ pub fn router(engine: Engine) -> Router {
         .route("/__edgewire/traces", get(traces))
         .route("/__edgewire/events", get(events))
         .route("/__edgewire/metrics", get(metrics))
+        .route(
+            "/__edgewire/faults",
+            get(faults).post(set_fault).delete(clear_faults),
+        )
         .fallback(handle)
         .with_state(engine)
 }
@@ -276,6 +280,55 @@ async fn traces(State(engine): State<Engine>, Query(query): Query<TracesQuery>) 
     let recent = engine.traces(limit);
     let traces: Vec<&super::trace::Trace> = recent.iter().map(AsRef::as_ref).collect();
     axum::Json(json!({ "traces": traces })).into_response()
+}
+
+async fn faults(State(engine): State<Engine>) -> Response {
+    axum::Json(json!({ "faults": engine.faults().snapshot() })).into_response()
+}
+
+/// `{"node": "orders-db", "fault": "down"}` sets a fault (`slow:MS`, `error`, `down`);
+/// `"fault": null` clears it.
+#[derive(Deserialize)]
+struct SetFault {
+    node: String,
+    fault: Option<String>,
+}
+
+async fn set_fault(State(engine): State<Engine>, body: Bytes) -> Response {
+    let request: SetFault = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            let text = format!(
+                "expected {{\"node\": \"<id>\", \"fault\": \"slow:MS\" | \"error\" | \"down\" | null}}: {err}"
+            );
+            return tool_error(400, &text);
+        }
+    };
+    if engine.shared.design.node(&request.node).is_none() {
+        return tool_error(404, &format!("there is no node `{}`", request.node));
+    }
+    let fault = match request
+        .fault
+        .as_deref()
+        .map(super::Fault::parse)
+        .transpose()
+    {
+        Ok(fault) => fault,
+        Err(message) => return tool_error(400, &message),
+    };
+    engine.faults().set(&request.node, fault);
+    faults(State(engine)).await
+}
+
+/// A JSON error answer from a `/__edgewire/*` endpoint.
+fn tool_error(status: u16, text: &str) -> Response {
+    error_response(status, text).map(Body::from).into_response()
+}
+
+/// Clear every fault.
+async fn clear_faults(State(engine): State<Engine>) -> Response {
+    engine.faults().clear();
+    faults(State(engine)).await
 }
 
 async fn metrics(State(engine): State<Engine>) -> Response {

@@ -59,6 +59,9 @@ pub struct Hop {
     /// D1's result meta.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+    /// The fault set on the node (`down`, `error`, `slow 250 ms`), shown in red.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
     /// Why the hop failed (the full cause; local only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -117,6 +120,7 @@ impl Recorder {
                 bytes: None,
                 cache: None,
                 meta: None,
+                fault: None,
                 error: None,
             },
             started: now,

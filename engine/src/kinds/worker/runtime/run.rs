@@ -141,6 +141,11 @@ impl<'a> Run<'a> {
         };
         let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
         let mut timer = recorder.start(node, "kv get", key.clone());
+        if let Err(err) = self.shared.faults.apply(node, &mut timer).await {
+            timer.hop.error = Some(err.to_string());
+            recorder.push(timer);
+            return Err(Self::binding_failure(step, path, err));
+        }
         let value = match format {
             KvFormat::Text => kv.get(key).await.map(|text| {
                 Ok(Slot::Owned(text.map_or(Value::Null, |text| {
@@ -202,7 +207,10 @@ impl<'a> Run<'a> {
         let text = stored_text(&value);
         let mut timer = recorder.start(node, "kv put", key.clone());
         timer.hop.bytes = Some(text.len() as u64);
-        let result = kv.put(key, text, *ttl_secs).await;
+        let result = match self.shared.faults.apply(node, &mut timer).await {
+            Ok(()) => kv.put(key, text, *ttl_secs).await,
+            Err(err) => Err(err),
+        };
         if let Err(err) = &result {
             timer.hop.error = Some(err.to_string());
         }
@@ -231,7 +239,10 @@ impl<'a> Run<'a> {
         };
         let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
         let mut timer = recorder.start(node, "kv delete", key.clone());
-        let result = kv.delete(key).await;
+        let result = match self.shared.faults.apply(node, &mut timer).await {
+            Ok(()) => kv.delete(key).await,
+            Err(err) => Err(err),
+        };
         if let Err(err) = &result {
             timer.hop.error = Some(err.to_string());
         }
@@ -265,7 +276,10 @@ impl<'a> Run<'a> {
         };
         let prefix = render(prefix, scope).map_err(|e| Self::fail(step, path, e))?;
         let mut timer = recorder.start(node, "kv list", prefix.clone());
-        let result = kv.list(prefix, KV_LIST_LIMIT + 1).await;
+        let result = match self.shared.faults.apply(node, &mut timer).await {
+            Ok(()) => kv.list(prefix, KV_LIST_LIMIT + 1).await,
+            Err(err) => Err(err),
+        };
         match &result {
             Ok(keys) => timer.hop.rows = Some(keys.len().min(KV_LIST_LIMIT) as u64),
             Err(err) => timer.hop.error = Some(err.to_string()),
@@ -326,7 +340,10 @@ impl<'a> Run<'a> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Self::fail(step, path, e))?;
         let mut timer = recorder.start(node, kind, sql.clone());
-        let result = db.query(sql.clone(), values, *mode).await;
+        let result = match self.shared.faults.apply(node, &mut timer).await {
+            Ok(()) => db.query(sql.clone(), values, *mode).await,
+            Err(err) => Err(err),
+        };
         if let Some(geography) = &self.shared.geography {
             let hit = matches!(
                 &result,
