@@ -474,19 +474,25 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                     );
                     let x0 = rect.left() + rect.width() * start;
                     let w = (rect.width() * length).max(2.0);
-                    let colour = if hop.error.is_some() {
+                    let colour = if hop.error.is_some() || hop.fault.is_some() {
                         Color32::from_rgb(220, 70, 70)
                     } else {
                         Color32::from_rgb(90, 150, 220)
                     };
-                    ui.painter().rect_filled(
-                        egui::Rect::from_min_size(
-                            egui::pos2(x0.min(rect.right() - 2.0), rect.top()),
-                            egui::vec2(w, rect.height()),
-                        ),
-                        2.0,
-                        colour,
+                    let bar = egui::Rect::from_min_size(
+                        egui::pos2(x0.min(rect.right() - 2.0), rect.top()),
+                        egui::vec2(w, rect.height()),
                     );
+                    ui.painter().rect_filled(bar, 2.0, colour);
+                    // The emulated network time (`--from`), in a light shade before the work.
+                    if let Some(network_ms) = hop.network_ms {
+                        #[allow(clippy::cast_possible_truncation)]
+                        let share = (network_ms / hop.duration_ms.max(0.001)).min(1.0) as f32;
+                        let mut light = bar;
+                        light.set_width(bar.width() * share);
+                        ui.painter()
+                            .rect_filled(light, 2.0, colour.gamma_multiply(0.4));
+                    }
                     let mut text = format!(
                         "{:.2} ms  {}  {}  {}",
                         hop.duration_ms, hop.node, hop.kind, hop.detail
@@ -505,10 +511,20 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                     if let Some(status) = hop.status {
                         let _ = write!(text, "  → {status}");
                     }
+                    if let Some(network_ms) = hop.network_ms {
+                        let _ = write!(text, "  ({network_ms:.1} ms network)");
+                    }
+                    if let Some(fault) = &hop.fault {
+                        let _ = write!(text, "  fault: {fault}");
+                    }
                     if let Some(err) = &hop.error {
                         let _ = write!(text, "  error: {err}");
                     }
-                    ui.add(egui::Label::new(RichText::new(text).monospace().small()).truncate());
+                    let mut text = RichText::new(text).monospace().small();
+                    if hop.fault.is_some() {
+                        text = text.color(Color32::from_rgb(220, 70, 70));
+                    }
+                    ui.add(egui::Label::new(text).truncate());
                 });
             }
         });
