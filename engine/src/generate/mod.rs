@@ -8,6 +8,7 @@ pub mod recipes;
 mod table;
 
 pub use crud::{CrudOptions, crud};
+pub use recipes::{Recipe, cache_aside, jwt_gateway, read_replication};
 pub use table::{Column, ColumnType, Table, table, tables};
 
 use crate::edit::{Edit, EditError};
