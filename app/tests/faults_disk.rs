@@ -2,7 +2,7 @@
 //! The file on disk stays the old version, no temporary file is left behind, the app says
 //! why in words and offers Save As…, and the design stays open and unsaved.
 //!
-//! Mounting needs root (or CAP_SYS_ADMIN); elsewhere the test says why it skips, unless
+//! Mounting needs root (or `CAP_SYS_ADMIN`); elsewhere the test says why it skips, unless
 //! `EDGEWIRE_REQUIRE_DISK_FAULTS=1` (set by `.ci/run`) makes that a failure.
 
 use std::path::{Path, PathBuf};
