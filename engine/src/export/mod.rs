@@ -96,11 +96,11 @@ pub enum ExportError {
         .0.display()
     )]
     NotEmpty(PathBuf),
-    #[error("{}: {source}", .path.display())]
+    /// The cause is said in words in the message (not a `source`), so it is printed once.
+    #[error("{}: {}", .path.display(), crate::format::io_in_words(.cause))]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -130,7 +130,7 @@ fn generate(design: &Design) -> Result<ExportTree, ExportError> {
 pub fn write_tree(tree: &ExportTree, dir: &Path, force: bool) -> Result<(), ExportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
+        move |cause| ExportError::Io { path, cause }
     };
     if let Some(bad) = tree.files.keys().find(|p| !is_safe_relative_path(p)) {
         return Err(ExportError::UnsafePath(bad.clone()));
