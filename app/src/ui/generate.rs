@@ -164,7 +164,7 @@ fn crud_window(
                 ui.weak(format!("Table {why}"));
             }
             let Some(table) = dialog.table.clone() else {
-                ui.weak("The migrations create no table: add one in the D1 inspector first");
+                ui.weak("Its schema creates no table: add one in the inspector first");
                 return;
             };
             let options = CrudOptions {
@@ -259,6 +259,12 @@ pub fn recipe_menu(ui: &mut egui::Ui, design: &Design, id: &str, queue: &mut Com
             }
             if !d1.read_replication && ui.button("Turn on read replication").clicked() {
                 apply(queue, read_replication(design, id));
+            }
+        }
+        NodeKind::Hyperdrive(_) => {
+            ui.separator();
+            if ui.button("Add CRUD routes…").clicked() {
+                queue.push(Command::OpenCrud(id.to_owned()));
             }
         }
         NodeKind::Gateway(gateway) if !matches!(gateway.auth, Auth::Jwt { .. }) => {
