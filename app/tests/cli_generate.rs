@@ -1,5 +1,6 @@
-//! `edgewire generate crud` as users run it: it writes the routes into the file, the result
-//! passes its own scenario in the engine, and mistakes get a message and exit code 2.
+//! `edgewire generate crud` and `validate --fix` as users run them: the routes land in the
+//! file and pass their own scenario in the engine, a missing secret is declared in
+//! `.dev.vars`, and mistakes get a message and exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -190,5 +191,30 @@ fn crud_over_a_hyperdrive_table_passes_its_scenario_on_postgresql() {
     assert!(
         out.contains("create customer: POST /customers -> 201"),
         "{out}"
+    );
+}
+
+/// `validate --fix` declares a secret the design uses and `.dev.vars` lacks (SEC001), with
+/// the API key the scenario already sends, so the scenario still passes.
+#[test]
+fn fix_declares_a_missing_api_key_with_the_value_the_scenario_sends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("shop.ron");
+    std::fs::copy(workspace().join("examples/global-api.ron"), &file).expect("copy");
+    let vars = dir.path().join("shop.dev.vars");
+    std::fs::write(&vars, "# secrets of the shop\n").expect("vars");
+    let file_arg = file.to_str().expect("UTF-8 path");
+
+    let (code, out, _) = run(&["validate", file_arg]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("SEC001"), "{out}");
+    let (code, out, _) = run(&["validate", "--fix", "--dry-run", file_arg]);
+    assert!(out.contains("SEC001 gateway: declare API_KEY in"), "{out}");
+    assert_eq!(code, Some(1), "a dry run changes nothing: {out}");
+    let (code, out, err) = run(&["validate", "--fix", file_arg]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(&vars).expect("vars"),
+        "# secrets of the shop\nAPI_KEY=demo-key-123\n"
     );
 }

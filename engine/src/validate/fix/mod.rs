@@ -7,7 +7,8 @@
 //! `KV_003` (KV TTLs of 60 s), `CLI001`, `HYP004` and `D1_001` (the closest region or hint
 //! name, when one is close), `BND001` (the binding name the wire would get when drawn),
 //! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one);
-//! and in `more.rs` ten more (names, wires, routes, steps, seeds). 21 of the 72 codes.
+//! and in `more.rs` ten more (names, wires, routes, steps, seeds); `SEC001` is remedied in
+//! `.dev.vars`, not in the design ([`secret_value`]). 22 of the 72 codes.
 
 use crate::edit::Edit;
 use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, Step, Wire, walk_steps_mut};
@@ -260,6 +261,44 @@ fn rewire(from: &str, to: &str, binding: &str) -> Edit {
             },
         ],
     }
+}
+
+/// `SEC001`'s remedy, which lives in `.dev.vars`, not in the design: the value to declare
+/// secret `name` with. An API key gets the key the scenario requests already send (or a new
+/// development value when none does); a JWT secret a new value when no scenario request
+/// carries a token signed with the old one. `None` for a Hyperdrive connection string (only
+/// the user knows their database) and for a name nothing uses.
+pub fn secret_value(design: &Design, name: &str) -> Option<String> {
+    use crate::model::Auth;
+    let sends = |header: &str| {
+        design
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Client(client) => Some(client),
+                _ => None,
+            })
+            .flat_map(|client| &client.scenario)
+            .find_map(|request| {
+                request
+                    .headers
+                    .iter()
+                    .find(|(h, _)| h.eq_ignore_ascii_case(header))
+                    .map(|(_, value)| value.clone())
+            })
+    };
+    design.nodes.iter().find_map(|node| match &node.kind {
+        NodeKind::Gateway(gateway) => match &gateway.auth {
+            Auth::ApiKey { header, secret } if secret == name => {
+                Some(sends(header).unwrap_or_else(crate::generate::recipes::development_secret))
+            }
+            Auth::Jwt { secret, .. } if secret == name && sends("authorization").is_none() => {
+                Some(crate::generate::recipes::development_secret())
+            }
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// How many rounds [`fix_all`] makes at most (a fix can uncover another problem).
