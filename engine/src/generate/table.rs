@@ -190,21 +190,7 @@ fn read_table(conn: &Connection, name: &str, seeded: bool) -> Result<Table, Stri
         })
         .map_err(|e| format!("`{name}` cannot be read: {e}"))?;
     let keys: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].4 > 0).collect();
-    let key = match keys.as_slice() {
-        [key] => *key,
-        [] => {
-            return Err(format!(
-                "`{name}` has no primary key: the routes find rows by it; declare one column \
-                 `PRIMARY KEY`"
-            ));
-        }
-        _ => {
-            return Err(format!(
-                "`{name}` has a primary key of {} columns: the routes find rows by one",
-                keys.len()
-            ));
-        }
-    };
+    let key = one_key(name, &keys)?;
     if ColumnType::of_declared(&rows[key].1) == ColumnType::Blob {
         return Err(format!(
             "`{name}`'s key `{}` holds bytes, which a URL cannot carry",
@@ -236,6 +222,21 @@ fn read_table(conn: &Connection, name: &str, seeded: bool) -> Result<Table, Stri
         key_generated,
         sample_key,
     })
+}
+
+/// The one key column of table `name`, or why the routes cannot find its rows.
+pub(super) fn one_key<T: Clone>(name: &str, keys: &[T]) -> Result<T, String> {
+    match keys {
+        [key] => Ok(key.clone()),
+        [] => Err(format!(
+            "`{name}` has no primary key: the routes find rows by it; declare one column \
+             `PRIMARY KEY`"
+        )),
+        _ => Err(format!(
+            "`{name}` has a primary key of {} columns: the routes find rows by one",
+            keys.len()
+        )),
+    }
 }
 
 fn first_key(conn: &Connection, table: &str, key: &str) -> Option<serde_json::Value> {

@@ -104,24 +104,11 @@ fn read_table(create: &CreateTable) -> Result<Table, String> {
             default,
         });
     }
-    let key = match keys.as_slice() {
-        [key] => columns
-            .iter()
-            .position(|c| c.name == *key)
-            .ok_or_else(|| format!("`{name}`'s key `{key}` is not one of its columns"))?,
-        [] => {
-            return Err(format!(
-                "`{name}` has no primary key: the routes find rows by it; declare one column \
-                 `PRIMARY KEY`"
-            ));
-        }
-        _ => {
-            return Err(format!(
-                "`{name}` has a primary key of {} columns: the routes find rows by one",
-                keys.len()
-            ));
-        }
-    };
+    let key_name = super::table::one_key(&name, &keys)?;
+    let key = columns
+        .iter()
+        .position(|c| c.name == key_name)
+        .ok_or_else(|| format!("`{name}`'s key `{key_name}` is not one of its columns"))?;
     if columns[key].ty == ColumnType::Blob {
         return Err(format!(
             "`{name}`'s key `{}` is not text or a number, which a URL carries",

@@ -167,6 +167,13 @@ impl Shape<'_> {
         sql_name(&self.table.name)
     }
 
+    /// `head` (`SELECT ... FROM t`, `DELETE FROM t`) on the row whose key is the path's.
+    fn by_key(&self, head: &str, mode: QueryMode, into: &str) -> Step {
+        let sql = format!("{head} WHERE {} = {}", self.key(), self.dialect.param(1));
+        let key = vec![Expr::Ref(format!("params.{ITEM_PARAM}"))];
+        self.dialect.query(self.binding, sql, key, mode, into)
+    }
+
     fn not_found(&self) -> Step {
         Step::Respond {
             status: 404,
@@ -287,24 +294,12 @@ impl Shape<'_> {
 
     fn get(&self) -> Route {
         let singular = &self.names.singular;
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} = {}",
-            self.columns(),
-            self.table_name(),
-            self.key(),
-            self.dialect.param(1)
-        );
+        let select = format!("SELECT {} FROM {}", self.columns(), self.table_name());
         let mut route = Route::new(
             HttpMethod::Get,
             self.names.item_path(),
             vec![
-                self.dialect.query(
-                    self.binding,
-                    sql,
-                    vec![Expr::Ref(format!("params.{ITEM_PARAM}"))],
-                    QueryMode::First,
-                    singular,
-                ),
+                self.by_key(&select, QueryMode::First, singular),
                 missing(singular, self.not_found()),
                 Self::answer(200, singular, BTreeMap::new()),
             ],
@@ -464,23 +459,12 @@ impl Shape<'_> {
 
     fn delete(&self) -> Route {
         let singular = &self.names.singular;
-        let sql = format!(
-            "DELETE FROM {} WHERE {} = {}",
-            self.table_name(),
-            self.key(),
-            self.dialect.param(1)
-        );
+        let delete = format!("DELETE FROM {}", self.table_name());
         let mut route = Route::new(
             HttpMethod::Delete,
             self.names.item_path(),
             vec![
-                self.dialect.query(
-                    self.binding,
-                    sql,
-                    vec![Expr::Ref(format!("params.{ITEM_PARAM}"))],
-                    QueryMode::Run,
-                    "deleted",
-                ),
+                self.by_key(&delete, QueryMode::Run, "deleted"),
                 Step::If {
                     cond: Condition::Equals(
                         Expr::Ref("deleted.changes".into()),
