@@ -22,6 +22,7 @@ pub mod edit;
 pub mod export;
 pub mod format;
 pub mod graph;
+pub mod import;
 pub(crate) mod kinds;
 pub mod model;
 pub mod openapi;

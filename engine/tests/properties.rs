@@ -6,9 +6,9 @@
 use edgewire_engine::edit::{Edit, History};
 use edgewire_engine::graph::DesignGraph;
 use edgewire_engine::model::{
-    Auth, Client, Condition, Cors, D1, Enrichment, Expr, Gateway, GatewayRoute, HttpMethod,
-    Hyperdrive, HyperdriveCaching, Kv, KvEntry, KvFormat, Migration, Note, Origin, QueryMode,
-    RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template, Worker,
+    Auth, BindingUse, Client, Code, Condition, Cors, D1, Enrichment, Expr, Gateway, GatewayRoute,
+    HttpMethod, Hyperdrive, HyperdriveCaching, Kv, KvEntry, KvFormat, Migration, Note, Origin,
+    QueryMode, RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template, Worker,
     WorkerPlacement,
 };
 use edgewire_engine::{Design, Node, NodeKind, Pos, Wire, format, validate};
@@ -306,8 +306,13 @@ fn worker() -> impl Strategy<Value = Worker> {
         responses: std::collections::BTreeMap::new(),
         steps,
     });
-    (vec(route, 0..3), option::of(domain()), any::<bool>()).prop_map(
-        |(routes, custom_domain, smart)| Worker {
+    (
+        vec(route, 0..3),
+        option::of(domain()),
+        any::<bool>(),
+        option::of(code()),
+    )
+        .prop_map(|(routes, custom_domain, smart, code)| Worker {
             routes,
             custom_domain,
             placement: if smart {
@@ -315,16 +320,47 @@ fn worker() -> impl Strategy<Value = Worker> {
             } else {
                 WorkerPlacement::Default
             },
-        },
+            code,
+        })
+}
+
+/// A code Worker's part (format version 3).
+fn code() -> impl Strategy<Value = Code> {
+    (
+        text(),
+        text(),
+        any::<bool>(),
+        vec(text(), 0..2),
+        vec((text(), 0u32..5, any::<bool>()), 0..3),
     )
+        .prop_map(|(source, config, external, names, uses)| Code {
+            source,
+            config,
+            external,
+            compatibility_date: "2025-10-01".to_owned(),
+            compatibility_flags: names.clone(),
+            vars: names.clone(),
+            secrets: names,
+            typical: uses
+                .into_iter()
+                .map(|(binding, times, writes)| BindingUse {
+                    binding,
+                    times,
+                    writes,
+                })
+                .collect(),
+        })
 }
 
 fn store() -> impl Strategy<Value = NodeKind> {
-    let kv = vec(
-        (text(), text()).prop_map(|(key, value)| KvEntry { key, value }),
-        0..3,
+    let kv = (
+        vec(
+            (text(), text()).prop_map(|(key, value)| KvEntry { key, value }),
+            0..3,
+        ),
+        option::of(text()),
     )
-    .prop_map(|seed| NodeKind::Kv(Kv { seed }));
+        .prop_map(|(seed, id)| NodeKind::Kv(Kv { id, seed }));
     let d1 = (
         vec(
             (text(), text()).prop_map(|(name, sql)| Migration { name, sql }),
@@ -333,9 +369,12 @@ fn store() -> impl Strategy<Value = NodeKind> {
         text(),
         option::of(text()),
         any::<bool>(),
+        option::of(text()),
     )
-        .prop_map(|(migrations, seed, location_hint, read_replication)| {
+        .prop_map(|(migrations, seed, location_hint, read_replication, id)| {
             NodeKind::D1(D1 {
+                database_name: id.clone(),
+                database_id: id,
                 migrations,
                 seed,
                 location_hint,
@@ -349,19 +388,24 @@ fn store() -> impl Strategy<Value = NodeKind> {
         0u32..10_000,
         0u32..10_000,
         text(),
+        option::of(text()),
     )
-        .prop_map(|(secret, origin_region, enabled, max_age, swr, seed)| {
-            NodeKind::Hyperdrive(Hyperdrive {
-                origin: secret.map_or(Origin::Auto, |secret| Origin::ConnectionString { secret }),
-                origin_region,
-                caching: HyperdriveCaching {
-                    enabled,
-                    max_age_secs: max_age,
-                    stale_while_revalidate_secs: swr,
-                },
-                seed,
-            })
-        });
+        .prop_map(
+            |(secret, origin_region, enabled, max_age, swr, seed, config_id)| {
+                NodeKind::Hyperdrive(Hyperdrive {
+                    config_id,
+                    origin: secret
+                        .map_or(Origin::Auto, |secret| Origin::ConnectionString { secret }),
+                    origin_region,
+                    caching: HyperdriveCaching {
+                        enabled,
+                        max_age_secs: max_age,
+                        stale_while_revalidate_secs: swr,
+                    },
+                    seed,
+                })
+            },
+        );
     prop_oneof![kv, d1, hyperdrive]
 }
 

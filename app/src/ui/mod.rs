@@ -26,6 +26,7 @@ pub mod document;
 pub mod examples;
 pub mod files;
 mod icons;
+pub mod import;
 mod inspector;
 mod kinds;
 pub mod ops;

@@ -20,6 +20,7 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
+mod code;
 pub(crate) mod kind;
 pub(crate) mod names;
 pub(crate) mod project;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Design, TemplateError};
 use crate::validate::{self, Diagnostics};
 
+pub use code::copy_code;
 pub use names::{is_safe_relative_path, slug};
 
 /// Versions the exported `package.json` pins. The integration tests install exactly these.

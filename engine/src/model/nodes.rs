@@ -379,6 +379,83 @@ pub struct Worker {
     /// Where the platform runs it (format version 2 when `Smart`).
     #[serde(default, skip_serializing_if = "WorkerPlacement::is_default")]
     pub placement: WorkerPlacement,
+    /// Set for a code Worker (format version 3): one whose code is the user's own, brought in
+    /// by `edgewire import wrangler`. It has no routes; [`Code::typical`] says what a request
+    /// does for validation, the simulator and the cost estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+}
+
+impl Worker {
+    /// Whether this Worker runs the user's own code (see [`Worker::code`]).
+    pub fn is_code(&self) -> bool {
+        self.code.is_some()
+    }
+}
+
+/// A code Worker: its code lives in the user's project, not in the design.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// The entry module (wrangler's `main`), relative to the design file, `/`-separated
+    /// (`api/src/index.ts`). Empty for an external Worker.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// The Worker's wrangler configuration, relative to the design file
+    /// (`api/wrangler.toml`); its folder is what the export copies. Empty for an external
+    /// Worker.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub config: String,
+    /// A Worker that is not in the project (another repository's, bound by service binding):
+    /// drawn, simulated as one hop, never exported.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// wrangler's `compatibility_date`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub compatibility_date: String,
+    /// wrangler's `compatibility_flags`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compatibility_flags: Vec<String>,
+    /// Names of its `vars` (their values stay in the project's config).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vars: Vec<String>,
+    /// Names of its secrets (from `.dev.vars.example` or `.dev.vars`; never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    /// What a typical request does: the bindings it uses, each how many times, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typical: Vec<BindingUse>,
+}
+
+/// One binding a code Worker's typical request uses, and how many times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindingUse {
+    pub binding: String,
+    /// How many times one request uses it (reads for a store, calls for a service).
+    #[serde(default = "one_time", skip_serializing_if = "is_one_time")]
+    pub times: u32,
+    /// Whether the uses write (KV put, D1 write) rather than read; ignored for services.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub writes: bool,
+}
+
+fn one_time() -> u32 {
+    1
+}
+
+fn is_one_time(value: &u32) -> bool {
+    *value == 1
+}
+
+impl BindingUse {
+    pub fn new(binding: impl Into<String>, times: u32) -> Self {
+        Self {
+            binding: binding.into(),
+            times,
+            writes: false,
+        }
+    }
 }
 
 /// Where a Worker runs.
@@ -406,6 +483,9 @@ impl WorkerPlacement {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Kv {
+    /// The namespace's id on Cloudflare, when it exists already (imported; format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Entries written on first start (and by the export's seed script).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seed: Vec<KvEntry>,
@@ -424,6 +504,12 @@ pub struct KvEntry {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct D1 {
+    /// The database's name and id on Cloudflare, when it exists already (imported; format
+    /// version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_id: Option<String>,
     /// Migrations, applied once each, in this order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub migrations: Vec<Migration>,
@@ -451,6 +537,10 @@ pub struct Migration {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hyperdrive {
+    /// The id of an existing Hyperdrive configuration (imported; format version 3). Its
+    /// origin is not known to Edgewire: the user sets [`Hyperdrive::origin_region`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_id: Option<String>,
     #[serde(default)]
     pub origin: Origin,
     /// World region of the origin database (a region of `assets/data/regions.csv`).
@@ -465,6 +555,7 @@ pub struct Hyperdrive {
 impl Default for Hyperdrive {
     fn default() -> Self {
         Self {
+            config_id: None,
             origin: Origin::Auto,
             origin_region: "us-east".to_owned(),
             caching: HyperdriveCaching::default(),

@@ -444,6 +444,7 @@ mod tests {
                         key: text(i),
                         value: text(i + 1),
                     }],
+                    ..Kv::default()
                 }),
                 4 => NodeKind::D1(D1 {
                     migrations: vec![Migration {
@@ -453,6 +454,7 @@ mod tests {
                     seed: text(i + 2),
                     location_hint: Some(text(i + 3)),
                     read_replication: false,
+                    ..D1::default()
                 }),
                 5 => NodeKind::Hyperdrive(Hyperdrive {
                     origin_region: text(i),

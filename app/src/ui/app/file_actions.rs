@@ -162,8 +162,17 @@ impl EdgewireApp {
         let Some(dir) = self.dialogs.export_folder() else {
             return;
         };
-        match export::write_tree(&tree, &dir, false) {
-            Ok(()) => {
+        let design_dir = self
+            .doc
+            .path
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let written = export::write_tree(&tree, &dir, false)
+            .and_then(|()| export::copy_code(&self.doc.design, &design_dir, &dir));
+        match written {
+            Ok(_) => {
                 self.status = Some(format!(
                     "Exported {} files to {}; next: npm install, then npm run dev there",
                     tree.files.len(),

@@ -1,0 +1,194 @@
+//! `edgewire import wrangler` over real-world project shapes (`tests/fixtures/wrangler/`):
+//! the imported designs as insta snapshots, bad input, and the round trip: every example,
+//! exported then imported, is the same design byte for byte.
+
+use std::path::{Path, PathBuf};
+
+use edgewire_engine::import::wrangler::{self, ImportError, Imported, Options};
+use edgewire_engine::{export, format, validate};
+use edgewire_tests::designs;
+
+/// A fixture folder, as the tests name it (relative, so the snapshots hold no machine path).
+fn fixture(name: &str) -> PathBuf {
+    Path::new("fixtures/wrangler").join(name)
+}
+
+fn import(paths: &[PathBuf], env: Option<&str>) -> Result<Imported, ImportError> {
+    wrangler::import(
+        paths,
+        &Options {
+            env: env.map(str::to_owned),
+            design_dir: paths[0].clone(),
+        },
+    )
+}
+
+/// The summary, then the design's canonical text.
+fn report(imported: &Imported) -> String {
+    format!(
+        "{}\n{}",
+        imported.summary.render(),
+        format::to_string(&imported.design)
+    )
+}
+
+#[test]
+fn imported_designs_match_their_snapshots() {
+    for (name, env) in [
+        ("single", None),
+        ("monorepo", None),
+        ("environments", None),
+        ("environments", Some("staging")),
+        ("environments", Some("production")),
+        ("unknown-bindings", None),
+    ] {
+        let imported = import(&[fixture(name)], env).expect("imports");
+        let snapshot = match env {
+            Some(env) => format!("import_{name}_{env}"),
+            None => format!("import_{name}"),
+        };
+        insta::assert_snapshot!(snapshot, report(&imported));
+        let diagnostics = validate::validate(&imported.design);
+        assert!(
+            !diagnostics.has_errors(),
+            "{name}: {:?}",
+            diagnostics.errors().collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn a_monorepo_shares_stores_and_wires_its_services() {
+    let imported = import(&[fixture("monorepo")], None).expect("imports");
+    let design = &imported.design;
+    // One D1 database for two Workers, with the migrations of the Worker that has them.
+    let Some(edgewire_engine::NodeKind::D1(db)) = design.node("users-db").map(|n| &n.kind) else {
+        panic!("users-db is a D1 database");
+    };
+    assert_eq!(db.migrations.len(), 2);
+    assert_eq!(design.wires_to("users-db").count(), 2);
+    assert_eq!(design.wires_to("sessions").count(), 2);
+    assert_eq!(
+        design
+            .binding_target("gateway", "USERS")
+            .map(|n| n.id.as_str()),
+        Some("users")
+    );
+    // node_modules and dist are not searched.
+    assert!(design.node("not-me").is_none() && design.node("built-copy").is_none());
+    // The service outside the folder is an external Worker, with a warning.
+    assert!(
+        imported
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("billing-api"))
+    );
+    // Secret names, never values.
+    let text = format::to_string(design);
+    assert!(text.contains("SESSION_SECRET") && !text.contains("abc123"));
+}
+
+#[test]
+fn a_broken_file_is_located_and_the_rest_imports() {
+    let imported = import(&[fixture("broken")], None).expect("the good one imports");
+    let problems: Vec<String> = imported
+        .summary
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("fixtures/wrangler/broken/bad/wrangler.jsonc:3:"),
+        "{problems:?}"
+    );
+    assert!(imported.design.node("good").is_some());
+
+    let only_bad = import(&[fixture("broken/bad")], None).expect_err("nothing readable");
+    assert!(
+        matches!(only_bad, ImportError::NothingRead(_)),
+        "{only_bad}"
+    );
+}
+
+#[test]
+fn a_folder_without_a_configuration_names_the_files_looked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let error = import(&[dir.path().to_path_buf()], None).expect_err("no config");
+    let text = error.to_string();
+    for name in ["wrangler.json", "wrangler.jsonc", "wrangler.toml"] {
+        assert!(text.contains(name), "{text}");
+    }
+}
+
+/// Export `design` into a fresh folder and import that folder.
+fn export_then_import(design: &edgewire_engine::Design, dir: &Path) -> Imported {
+    let tree = export::export(design).expect("exports");
+    export::write_tree(&tree, dir, false).expect("writes");
+    import(&[dir.to_path_buf()], None).expect("imports")
+}
+
+#[test]
+fn every_example_comes_back_unchanged() {
+    for path in designs::ron_files(&designs::examples_folder()) {
+        let text = std::fs::read_to_string(&path).expect("example");
+        let design = format::parse(&text).expect("parses");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let imported = export_then_import(&design, dir.path());
+        let round_trip = imported
+            .summary
+            .round_trip
+            .as_ref()
+            .expect("used edgewire.ron");
+        assert!(
+            round_trip.changes.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            round_trip.changes
+        );
+        assert_eq!(
+            format::to_string(&imported.design),
+            text,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn an_export_edited_by_hand_comes_back_with_the_edits() {
+    let path = designs::examples_folder().join("global-api.ron");
+    let design = format::load(&path).expect("loads");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = export::export(&design).expect("exports");
+    export::write_tree(&tree, dir.path(), false).expect("writes");
+    // A new Worker beside the others, with a KV namespace of its own and a call to `products`.
+    let audit = dir.path().join("audit");
+    std::fs::create_dir_all(audit.join("src")).expect("folder");
+    std::fs::write(audit.join("src/index.ts"), "export default {};\n").expect("code");
+    std::fs::write(
+        audit.join("wrangler.toml"),
+        "name = \"audit\"\nmain = \"src/index.ts\"\nworkers_dev = false\nkv_namespaces = [{ binding = \"LOG\", id = \"audit-log\" }]\nservices = [{ binding = \"PRODUCTS\", service = \"products\" }]\n",
+    )
+    .expect("config");
+    let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
+    let round_trip = imported
+        .summary
+        .round_trip
+        .clone()
+        .expect("used edgewire.ron");
+    insta::assert_snapshot!("import_edited_export", round_trip.changes.join("\n"));
+    assert!(imported.design.node("audit").is_some());
+    assert_eq!(
+        imported
+            .design
+            .binding_target("audit", "PRODUCTS")
+            .map(|n| n.id.as_str()),
+        Some("products")
+    );
+    // Everything else is the design as it was.
+    for node in &design.nodes {
+        assert_eq!(imported.design.node(&node.id), Some(node), "{}", node.id);
+    }
+}
