@@ -192,3 +192,39 @@ fn an_export_edited_by_hand_comes_back_with_the_edits() {
         assert_eq!(imported.design.node(&node.id), Some(node), "{}", node.id);
     }
 }
+
+#[test]
+fn code_workers_are_copied_unchanged_and_come_back() {
+    let source = fixture("monorepo");
+    let imported = import(std::slice::from_ref(&source), None).expect("imports");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = export::export(&imported.design).expect("exports");
+    export::write_tree(&tree, dir.path(), false).expect("writes");
+    let copied = export::copy_code(&imported.design, &source, dir.path()).expect("copies");
+    assert_eq!(copied, ["catalog", "gateway", "users"]);
+    for file in [
+        "users/wrangler.jsonc",
+        "users/src/index.ts",
+        "users/migrations/0002_add_name.sql",
+    ] {
+        let original = std::fs::read(source.join("apps").join(file)).expect("original");
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).expect(file),
+            original,
+            "{file}"
+        );
+    }
+    // No generated TypeScript for a code Worker, no secret values, no build output.
+    assert!(tree.get("users/src/edgewire.ts").is_none());
+    assert!(!dir.path().join("users/.dev.vars").exists());
+    assert!(!dir.path().join("users/dist").exists());
+    // The export's edgewire.ron points at the copies, and importing the export gives it back.
+    let again = import(&[dir.path().to_path_buf()], None).expect("imports the export");
+    assert_eq!(
+        again.summary.round_trip.map(|r| r.changes),
+        Some(Vec::new())
+    );
+    let saved = tree.get(wrangler::DESIGN_FILE).expect("edgewire.ron");
+    assert!(saved.contains("source: \"users/src/index.ts\""), "{saved}");
+    assert_eq!(format::to_string(&again.design), saved);
+}

@@ -12,6 +12,16 @@ use crate::model::{Code, Design, NodeKind};
 /// Folders never copied: installed packages, wrangler's state, build output.
 const NOT_COPIED: [&str; 4] = ["node_modules", ".wrangler", "dist", ".git"];
 
+/// Whether a file holds local secrets' values (`.dev.vars`, `.dev.vars.staging`, `.env`),
+/// never copied; `.dev.vars.example` holds names only and is.
+fn holds_secrets(name: &str) -> bool {
+    (name == ".dev.vars"
+        || name.starts_with(".dev.vars.")
+        || name == ".env"
+        || name.starts_with(".env."))
+        && !name.ends_with(".example")
+}
+
 /// The folder part of a `/`-separated path (`a/b/c.ts` -> `a/b`).
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -108,7 +118,7 @@ fn copy_folder(from: &Path, to: &Path) -> Result<(), ExportError> {
             if !NOT_COPIED.contains(&name.to_string_lossy().as_ref()) {
                 copy_folder(&path, &target)?;
             }
-        } else {
+        } else if !holds_secrets(&name.to_string_lossy()) {
             std::fs::copy(&path, &target).map_err(io(&path))?;
         }
     }
@@ -118,6 +128,16 @@ fn copy_folder(from: &Path, to: &Path) -> Result<(), ExportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_values_are_never_copied() {
+        for name in [".dev.vars", ".dev.vars.staging", ".env", ".env.local"] {
+            assert!(holds_secrets(name), "{name}");
+        }
+        for name in [".dev.vars.example", "index.ts", ".env.example"] {
+            assert!(!holds_secrets(name), "{name}");
+        }
+    }
 
     #[test]
     fn sources_are_made_relative_to_their_configuration() {

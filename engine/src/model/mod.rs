@@ -15,6 +15,7 @@ mod handler;
 mod identifier;
 mod kinds;
 mod nodes;
+mod typical;
 
 use std::collections::BTreeMap;
 
