@@ -9,7 +9,7 @@ use edgewire_engine::import::wrangler::{self, ImportError, Imported, Options};
 
 /// The folder a design written to `out` will be in (its code Workers' paths are relative
 /// to it).
-fn design_dir(out: &Path) -> PathBuf {
+pub fn design_dir(out: &Path) -> PathBuf {
     let dir = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),

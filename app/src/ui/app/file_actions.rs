@@ -49,6 +49,11 @@ impl EdgewireApp {
                     self.import_openapi(&path);
                 }
             }
+            Pending::ImportWrangler(path) => {
+                if let Some(path) = path.or_else(|| self.dialogs.wrangler_folder()) {
+                    self.import_wrangler(&path);
+                }
+            }
             Pending::Revert => {
                 if let Some(path) = self.doc.path.clone() {
                     self.open(&path);
@@ -97,6 +102,7 @@ impl EdgewireApp {
         self.canvas.reset_interaction();
         self.canvas.request_fit();
         self.inspector = InspectorState::default();
+        self.import_dir = None;
         self.clear_recovery();
     }
 
@@ -122,8 +128,18 @@ impl EdgewireApp {
     }
 
     pub(super) fn save_to(&mut self, path: &Path) -> bool {
+        if let Some(from) = self.import_dir.clone() {
+            let to = crate::ui::import::design_dir(path);
+            let edits = edgewire_engine::import::wrangler::rebase(&self.doc.design, &from, &to);
+            if !edits.is_empty() {
+                let _ = self
+                    .doc
+                    .apply(&edgewire_engine::edit::Edit::Batch { edits }, None);
+            }
+        }
         match self.doc.save_as(path) {
             Ok(()) => {
+                self.import_dir = None;
                 files::remember_recent(&mut self.settings.recent, path);
                 self.clear_recovery();
                 self.status = Some(format!("Saved {}", path.display()));
@@ -162,13 +178,14 @@ impl EdgewireApp {
         let Some(dir) = self.dialogs.export_folder() else {
             return;
         };
-        let design_dir = self
-            .doc
-            .path
-            .as_deref()
-            .and_then(std::path::Path::parent)
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or_default();
+        let design_dir = self.import_dir.clone().unwrap_or_else(|| {
+            self.doc
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        });
         let written = export::write_tree(&tree, &dir, false)
             .and_then(|()| export::copy_code(&self.doc.design, &design_dir, &dir));
         match written {
@@ -291,6 +308,49 @@ impl EdgewireApp {
                 path.display(),
                 imported.warnings.len(),
                 imported.warnings.join("\n")
+            )));
+        }
+    }
+
+    /// Open a Workers project (a folder, or one configuration) as a new design, laid out
+    /// and unsaved; the import's summary is shown in a dialog when it has warnings.
+    pub(super) fn import_wrangler(&mut self, path: &Path) {
+        let folder = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let out = folder.join(edgewire_engine::import::wrangler::DESIGN_FILE);
+        let imported = match crate::ui::import::wrangler(&[path.to_path_buf()], None, &out) {
+            Ok(imported) => imported,
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!(
+                    "Could not import {}: {err}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        let summary = imported.summary;
+        let mut doc = Document::new(Design::new(imported.design.name.clone()), None);
+        doc.replace(imported.design);
+        self.replace_document(doc);
+        self.import_dir = Some(folder);
+        self.status = Some(format!(
+            "Imported {} Worker(s), {} store(s) and {} wire(s) from {} (unsaved; save it in that folder so its code paths hold)",
+            summary.workers,
+            summary.stores,
+            summary.wires,
+            path.display()
+        ));
+        if !summary.warnings.is_empty()
+            || !summary.problems.is_empty()
+            || summary.round_trip.is_some()
+        {
+            self.modal = Some(Modal::Error(format!(
+                "Imported {}:\n\n{}",
+                path.display(),
+                summary.render()
             )));
         }
     }

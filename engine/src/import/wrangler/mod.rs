@@ -188,6 +188,40 @@ pub fn import(paths: &[PathBuf], options: &Options) -> Result<Imported, ImportEr
     }
 }
 
+/// The edits that keep a design's code Worker paths right when it moves from the folder
+/// `from` to the folder `to` (saved somewhere else than it was imported for); none when
+/// nothing changes.
+pub fn rebase(design: &Design, from: &Path, to: &Path) -> Vec<crate::edit::Edit> {
+    let moved = |path: &str| {
+        if path.is_empty() {
+            String::new()
+        } else {
+            build::relative(to, &from.join(path))
+        }
+    };
+    let mut edits = Vec::new();
+    for node in &design.nodes {
+        let crate::NodeKind::Worker(worker) = &node.kind else {
+            continue;
+        };
+        let Some(code) = &worker.code else {
+            continue;
+        };
+        let mut worker = worker.clone();
+        let mut rebased = code.clone();
+        rebased.source = moved(&code.source);
+        rebased.config = moved(&code.config);
+        if &rebased != code {
+            worker.code = Some(rebased);
+            edits.push(crate::edit::Edit::SetNode {
+                id: node.id.clone(),
+                kind: crate::NodeKind::Worker(worker),
+            });
+        }
+    }
+    edits
+}
+
 /// One configuration's value with the environment merged in.
 fn read_config(
     path: &Path,

@@ -1,0 +1,127 @@
+//! File > Import Wrangler project… and dropping a Workers project on the window: the design
+//! opens laid out and unsaved, says what it could not model, and a code Worker's typical
+//! request is edited in the inspector, one undo step per edit.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use edgewire::ui::commands::UiCommand;
+use edgewire::ui::files::ScriptedDialogs;
+use edgewire_engine::NodeKind;
+use eframe::egui;
+use egui_kittest::kittest::Queryable as _;
+use support::file_menu;
+
+/// A copy of a fixture project from `tests/fixtures/wrangler/`, so saving writes nowhere
+/// else.
+fn project(name: &str, into: &Path) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/wrangler")
+        .join(name);
+    let to = into.join(name);
+    copy(&from, &to);
+    to
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+fn typical_uses(harness: &egui_kittest::Harness<'_, edgewire::ui::EdgewireApp>, id: &str) -> usize {
+    match harness.state().document().design.node(id).map(|n| &n.kind) {
+        Some(NodeKind::Worker(worker)) => worker.code.as_ref().map_or(0, |c| c.typical.len()),
+        _ => panic!("{id} is a Worker"),
+    }
+}
+
+#[test]
+fn a_monorepo_is_imported_laid_out_and_its_typical_request_edited() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = project("monorepo", dir.path());
+    let mut harness = support::app_scripted(ScriptedDialogs {
+        wrangler: vec![folder.clone()],
+        ..ScriptedDialogs::default()
+    });
+    file_menu(&mut harness, "Import Wrangler project…");
+    // The summary names what could not be brought in: a service outside the folder.
+    harness.get_by_label_contains("which is not in the imported folders");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "OK")
+        .click();
+    harness.run_ok();
+    {
+        let doc = harness.state().document();
+        assert!(doc.path.is_none(), "an imported design has no file yet");
+        assert!(doc.is_dirty(), "an imported design is unsaved");
+        let workers: Vec<&str> = doc
+            .design
+            .nodes
+            .iter()
+            .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
+            .map(|n| n.id.as_str())
+            .collect();
+        assert_eq!(workers, ["billing-api", "catalog", "gateway", "users"]);
+        assert_eq!(doc.design.layout.len(), doc.design.nodes.len(), "laid out");
+    }
+    harness.get_by_label_contains("Imported 4 Worker(s)");
+
+    // The users Worker: its code, and its typical request (SESSIONS and DB once each).
+    harness.get_by_label("Node users").click_accesskit();
+    harness.run_ok();
+    harness.get_by_label("TYPICAL REQUEST");
+    assert_eq!(typical_uses(&harness, "users"), 2);
+    harness.get_by_label("+ Use").click();
+    harness.run_ok();
+    assert_eq!(typical_uses(&harness, "users"), 3);
+    harness.state_mut().push(UiCommand::Undo);
+    harness.run_ok();
+    assert_eq!(
+        typical_uses(&harness, "users"),
+        2,
+        "one edit, one undo step"
+    );
+}
+
+/// A file dropped on the window, as the platform hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|err| err.to_string())
+    }
+}
+
+#[test]
+fn a_project_dropped_on_the_window_is_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = project("single", dir.path());
+    let mut harness = support::app();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(folder.join("wrangler.toml"))));
+    harness.run_ok();
+    let doc = harness.state().document();
+    assert!(
+        doc.design.node("hello-api").is_some(),
+        "{:?}",
+        doc.design.nodes
+    );
+    assert!(doc.is_dirty());
+    harness.get_by_label_contains("Imported 1 Worker(s)");
+}
