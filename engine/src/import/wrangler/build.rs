@@ -294,11 +294,12 @@ impl Builder {
             };
             let config_id = text(entry, "id");
             let identity = config_id.map_or_else(|| own(binding), str::to_owned);
+            // The origin is the configuration's, unknown here; locally (where only code
+            // Workers bind it, and those answer 501) a private PostgreSQL stands in, so the
+            // design runs with no secret to set.
             let hyperdrive = Hyperdrive {
                 config_id: config_id.map(str::to_owned),
-                origin: Origin::ConnectionString {
-                    secret: format!("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_{binding}"),
-                },
+                origin: Origin::Auto,
                 ..Hyperdrive::default()
             };
             let node = self.store(
