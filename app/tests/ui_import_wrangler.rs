@@ -63,14 +63,10 @@ fn a_monorepo_is_imported_laid_out_and_its_typical_request_edited() {
         let doc = harness.state().document();
         assert!(doc.path.is_none(), "an imported design has no file yet");
         assert!(doc.is_dirty(), "an imported design is unsaved");
-        let workers: Vec<&str> = doc
-            .design
-            .nodes
-            .iter()
-            .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
-            .map(|n| n.id.as_str())
-            .collect();
-        assert_eq!(workers, ["billing-api", "catalog", "gateway", "users"]);
+        assert_eq!(
+            support::worker_ids(&doc.design),
+            ["billing-api", "catalog", "gateway", "users"]
+        );
         assert_eq!(doc.design.layout.len(), doc.design.nodes.len(), "laid out");
     }
     harness.get_by_label_contains("Imported 4 Worker(s)");

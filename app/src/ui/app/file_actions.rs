@@ -280,23 +280,14 @@ impl EdgewireApp {
                 edgewire_engine::openapi::import::import(&text, &name)
                     .map_err(|err| err.to_string())
             });
-        let imported = match imported {
-            Ok(imported) => imported,
-            Err(err) => {
-                self.modal = Some(Modal::Error(format!(
-                    "Could not import {}: {err}",
-                    path.display()
-                )));
-                return;
-            }
+        let Some(imported) = self.imported(path, imported) else {
+            return;
         };
         let mut design = imported.design;
         if design.apply(&ops::tidy_up(&design)).is_err() {
             design.layout.clear();
         }
-        let mut doc = Document::new(Design::new(design.name.clone()), None);
-        doc.replace(design);
-        self.replace_document(doc);
+        self.open_unsaved(design);
         self.status = Some(format!(
             "Imported {} operation(s) from {} (unsaved)",
             imported.operations,
@@ -312,6 +303,25 @@ impl EdgewireApp {
         }
     }
 
+    /// What an import of `path` gave, or `None` after a dialog that says why it failed.
+    fn imported<T>(&mut self, path: &Path, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|err| {
+                self.modal = Some(Modal::Error(format!(
+                    "Could not import {}: {err}",
+                    path.display()
+                )));
+            })
+            .ok()
+    }
+
+    /// Open an imported design as a new document that has no file yet and is unsaved.
+    fn open_unsaved(&mut self, design: Design) {
+        let mut doc = Document::new(Design::new(design.name.clone()), None);
+        doc.replace(design);
+        self.replace_document(doc);
+    }
+
     /// Open a Workers project (a folder, or one configuration) as a new design, laid out
     /// and unsaved; the import's summary is shown in a dialog when it has warnings.
     pub(super) fn import_wrangler(&mut self, path: &Path) {
@@ -321,20 +331,13 @@ impl EdgewireApp {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
         let out = folder.join(edgewire_engine::import::wrangler::DESIGN_FILE);
-        let imported = match crate::ui::import::wrangler(&[path.to_path_buf()], None, &out) {
-            Ok(imported) => imported,
-            Err(err) => {
-                self.modal = Some(Modal::Error(format!(
-                    "Could not import {}: {err}",
-                    path.display()
-                )));
-                return;
-            }
+        let imported = crate::ui::import::wrangler(&[path.to_path_buf()], None, &out)
+            .map_err(|err| err.to_string());
+        let Some(imported) = self.imported(path, imported) else {
+            return;
         };
         let summary = imported.summary;
-        let mut doc = Document::new(Design::new(imported.design.name.clone()), None);
-        doc.replace(imported.design);
-        self.replace_document(doc);
+        self.open_unsaved(imported.design);
         self.import_dir = Some(folder);
         self.status = Some(format!(
             "Imported {} Worker(s), {} store(s) and {} wire(s) from {} (unsaved; save it in that folder so its code paths hold)",
