@@ -21,6 +21,7 @@ pub mod diagram;
 pub mod edit;
 pub mod export;
 pub mod format;
+pub mod generate;
 pub mod graph;
 pub mod import;
 pub(crate) mod kinds;

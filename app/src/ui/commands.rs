@@ -34,6 +34,7 @@ pub enum UiCommand {
     SelectAll,
     TidyUp,
     FixAll,
+    QuickFix,
     ZoomIn,
     ZoomOut,
     ZoomToFit,
@@ -58,7 +59,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 35] = [
+const FIXED: [UiCommand; 36] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -81,6 +82,7 @@ const FIXED: [UiCommand; 35] = [
     UiCommand::SelectAll,
     UiCommand::TidyUp,
     UiCommand::FixAll,
+    UiCommand::QuickFix,
     UiCommand::ZoomIn,
     UiCommand::ZoomOut,
     UiCommand::ZoomToFit,
@@ -145,6 +147,7 @@ impl UiCommand {
             UiCommand::SelectAll => "Select all",
             UiCommand::TidyUp => "Tidy up (auto-layout)",
             UiCommand::FixAll => "Fix all safe problems",
+            UiCommand::QuickFix => "Quick fixes for the selection…",
             UiCommand::ZoomIn => "Zoom in",
             UiCommand::ZoomOut => "Zoom out",
             UiCommand::ZoomToFit => "Zoom to fit",
@@ -185,6 +188,7 @@ impl UiCommand {
             UiCommand::ZoomToFit => key(Modifiers::SHIFT, Key::Num1),
             UiCommand::ZoomReset => key(CTRL, Key::Num0),
             UiCommand::CommandPalette => key(CTRL, Key::K),
+            UiCommand::QuickFix => key(CTRL, Key::Period),
             UiCommand::RunToggle => key(Modifiers::NONE, Key::F5),
             _ => None,
         }
@@ -305,6 +309,15 @@ pub enum Command {
         at: Option<Pos>,
     },
     SetTheme(ThemeChoice),
+    /// Open "Add CRUD routes…" on a D1 database.
+    OpenCrud(NodeId),
+    /// Apply what a generator or recipe made (one undo step), declare its secrets in the
+    /// `.dev.vars` beside the design, and say what it did.
+    Generated {
+        edit: Edit,
+        summary: String,
+        secrets: std::collections::BTreeMap<String, String>,
+    },
     /// Tell the user something in the status bar.
     Notify(String),
 }

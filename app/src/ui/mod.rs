@@ -25,6 +25,7 @@ pub mod commands;
 pub mod document;
 pub mod examples;
 pub mod files;
+mod generate;
 mod icons;
 pub mod import;
 mod inspector;

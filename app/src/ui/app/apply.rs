@@ -72,6 +72,12 @@ impl EdgewireApp {
                 ctx.set_theme(choice.preference());
             }
             Command::Notify(message) => self.status = Some(message),
+            Command::OpenCrud(db) => self.tools.open_crud(&db),
+            Command::Generated {
+                edit,
+                summary,
+                secrets,
+            } => self.generated(&edit, summary, &secrets),
         }
         self.prune_selection();
     }
@@ -135,6 +141,15 @@ impl EdgewireApp {
                 }
             }
             UiCommand::FixAll => self.fix_all(),
+            UiCommand::QuickFix => {
+                if let Some(message) = self.tools.open_quick_fix(
+                    &self.doc.design,
+                    self.doc.diagnostics(),
+                    &self.selection,
+                ) {
+                    self.status = Some(message);
+                }
+            }
             UiCommand::ZoomIn => self.canvas.zoom_by(1.25, self.canvas.rect.center()),
             UiCommand::ZoomOut => self.canvas.zoom_by(0.8, self.canvas.rect.center()),
             UiCommand::ZoomToFit => self.canvas.request_fit(),
@@ -213,6 +228,33 @@ impl EdgewireApp {
     /// Apply an edit; returns whether it applied.
     /// Design > Fix all safe problems: every problem with exactly one remedy, as one undo
     /// step.
+    /// A generator's or recipe's edit, its secrets declared beside the saved design.
+    fn generated(
+        &mut self,
+        edit: &Edit,
+        summary: String,
+        secrets: &std::collections::BTreeMap<String, String>,
+    ) {
+        if !self.apply(edit, None) {
+            return;
+        }
+        let mut notes = vec![summary];
+        for (name, value) in secrets {
+            let declared = self
+                .doc
+                .path
+                .as_deref()
+                .map(|path| edgewire_engine::secrets::declare_beside(path, name, value));
+            notes.push(match declared {
+                Some(Ok(_)) => format!("{name} is in .dev.vars"),
+                Some(Err(error)) => format!("declare {name} yourself: {error}"),
+                None => format!("save the design, then put {name}={value} in its .dev.vars"),
+            });
+        }
+        let status = notes.join("; ");
+        self.status = Some(status);
+    }
+
     fn fix_all(&mut self) {
         let mut fixed = self.doc.design.clone();
         let applied = edgewire_engine::validate::fix::fix_all(&mut fixed);

@@ -183,6 +183,8 @@ pub struct EdgewireApp {
     /// The trace whose nodes the canvas last brought into view.
     shown_trace: Option<String>,
     simulation: SimulationState,
+    /// The generator and quick-fix windows.
+    tools: crate::ui::generate::Tools,
 }
 
 impl EdgewireApp {
@@ -225,6 +227,7 @@ impl EdgewireApp {
             run: RunState::default(),
             shown_trace: None,
             simulation: SimulationState::default(),
+            tools: crate::ui::generate::Tools::default(),
         };
         app.canvas.show_grid = app.settings.show_grid;
         app.canvas.show_minimap = app.settings.show_minimap;
@@ -403,6 +406,7 @@ impl eframe::App for EdgewireApp {
         });
 
         self.modal_ui(&ctx);
+        self.tools.ui(&ctx, &self.doc.design, &mut self.queue);
         self.command_palette_ui(&ctx);
         let commands = self.queue.take();
         if !commands.is_empty() {
