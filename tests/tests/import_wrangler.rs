@@ -216,6 +216,16 @@ fn code_workers_are_copied_unchanged_and_come_back() {
     }
     // No generated TypeScript for a code Worker, no secret values, no build output.
     assert!(tree.get("users/src/edgewire.ts").is_none());
+    let package = tree.get("package.json").expect("package.json");
+    assert!(
+        !package.contains("-p users"),
+        "its own tooling typechecks it: {package}"
+    );
+    let readme = tree.get("README.md").expect("README.md");
+    assert!(
+        readme.contains("Your own code (`users/src/index.ts`)"),
+        "{readme}"
+    );
     assert!(!dir.path().join("users/.dev.vars").exists());
     assert!(!dir.path().join("users/dist").exists());
     // The export's edgewire.ron points at the copies, and importing the export gives it back.

@@ -43,6 +43,14 @@ fn relative_to(dir: &str, path: &str) -> String {
     parts.join("/")
 }
 
+/// Where a code Worker's entry module is in the exported project (its folder's copy).
+pub(crate) fn exported_source(folder: &str, code: &Code) -> String {
+    format!(
+        "{folder}/{}",
+        relative_to(dir_of(&code.config), &code.source)
+    )
+}
+
 /// The design as the exported project holds it: code Workers point at their copied folders.
 pub(super) fn as_exported(design: &Design, scripts: &BTreeMap<&str, Script<'_>>) -> Design {
     let mut design = design.clone();
@@ -55,11 +63,7 @@ pub(super) fn as_exported(design: &Design, scripts: &BTreeMap<&str, Script<'_>>)
             && let Some(code) = worker.code.as_mut()
         {
             if !code.source.is_empty() {
-                code.source = format!(
-                    "{}/{}",
-                    script.folder,
-                    relative_to(dir_of(&code.config), &code.source)
-                );
+                code.source = exported_source(&script.folder, code);
             }
             code.config = config;
         }

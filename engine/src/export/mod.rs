@@ -20,7 +20,7 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
-mod code;
+pub(crate) mod code;
 pub(crate) mod kind;
 pub(crate) mod names;
 pub(crate) mod project;
