@@ -81,8 +81,9 @@ fn step_bindings(worker: &Worker) -> BTreeSet<&str> {
 fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
     if let Some(code) = worker.code.as_mut() {
         super::code::code_ui(ui, code, cx);
+        // Its routes and domains are its configuration's, copied unchanged on export; where
+        // it runs is a what-if for the simulator.
         if !code.external {
-            deployment_ui(ui, &mut worker.custom_domain, cx);
             placement_ui(ui, &mut worker.placement);
         }
         return;
