@@ -121,3 +121,51 @@ fn a_project_dropped_on_the_window_is_imported() {
     assert!(doc.is_dirty());
     harness.get_by_label_contains("Imported 1 Worker(s)");
 }
+
+/// Run on an imported project: the engine serves the design, and the Run tab's log says at
+/// once that code Workers answer 501.
+#[test]
+fn the_run_tab_says_code_workers_answer_501() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = project("single", dir.path());
+    let mut options = edgewire::ui::AppOptions::headless();
+    options.runtime = Some(runtime.handle().clone());
+    let mut harness = support::app_with(options, egui::Theme::Dark);
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        wrangler: vec![folder],
+        ..ScriptedDialogs::default()
+    }));
+    harness.state_mut().run_state_mut().state_root = Some(dir.path().join("state"));
+    file_menu(&mut harness, "Import Wrangler project…");
+    harness.get_by_label("▶ Run").click();
+    for _ in 0..200 {
+        harness.step();
+        if harness.state().run_state().is_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let run = harness.state().run_state();
+    assert!(run.is_running(), "{:?}", run.status);
+    assert!(
+        run.log
+            .iter()
+            .any(|line| line.text.contains("code Workers answer 501")
+                && line.text.contains("hello-api")),
+        "{:?}",
+        run.log.iter().map(|l| &l.text).collect::<Vec<_>>()
+    );
+    harness.get_by_label("■ Stop").click();
+    for _ in 0..200 {
+        harness.step();
+        if !harness.state().run_state().is_running() && !harness.state().run_state().is_busy() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

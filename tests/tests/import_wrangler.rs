@@ -238,3 +238,27 @@ fn code_workers_are_copied_unchanged_and_come_back() {
     assert!(saved.contains("source: \"users/src/index.ts\""), "{saved}");
     assert_eq!(format::to_string(&again.design), saved);
 }
+
+#[test]
+fn a_taken_name_and_a_missing_main_are_warnings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (folder, main) in [("one", "index.js"), ("two", "src/missing.ts")] {
+        let path = dir.path().join(folder);
+        std::fs::create_dir_all(&path).expect("mkdir");
+        std::fs::write(path.join("index.js"), "export default {};\n").expect("code");
+        std::fs::write(
+            path.join("wrangler.toml"),
+            format!("name = \"api\"\nmain = \"{main}\"\n"),
+        )
+        .expect("config");
+    }
+    let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
+    let warnings = imported.summary.warnings.join("\n");
+    assert!(warnings.contains("`api` is taken already"), "{warnings}");
+    assert!(warnings.contains("imported as `api-2`"), "{warnings}");
+    assert!(
+        warnings.contains("its `main` (src/missing.ts) does not exist"),
+        "{warnings}"
+    );
+    assert!(imported.design.node("api").is_some() && imported.design.node("api-2").is_some());
+}
