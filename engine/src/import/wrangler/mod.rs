@@ -112,11 +112,9 @@ pub enum ImportError {
     NoConfig(Vec<PathBuf>),
     #[error("no configuration could be read:\n{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     NothingRead(Vec<Problem>),
-    #[error("{}: {cause}", .path.display())]
-    Io {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    /// A path given cannot be read (the message says why in words).
+    #[error("{0}")]
+    Io(crate::format::FileError),
 }
 
 fn list(paths: &[PathBuf]) -> String {
@@ -145,9 +143,11 @@ fn design_name(paths: &[PathBuf]) -> String {
 pub fn import(paths: &[PathBuf], options: &Options) -> Result<Imported, ImportError> {
     let mut files = Vec::new();
     for path in paths {
-        config::find(path, &mut files).map_err(|cause| ImportError::Io {
-            path: path.clone(),
-            cause,
+        config::find(path, &mut files).map_err(|cause| {
+            ImportError::Io(crate::format::FileError::Io {
+                path: path.clone(),
+                cause,
+            })
         })?;
     }
     files.dedup();
