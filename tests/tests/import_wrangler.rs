@@ -271,3 +271,46 @@ fn a_taken_name_and_a_missing_main_are_warnings() {
     );
     assert!(imported.design.node("api").is_some() && imported.design.node("api-2").is_some());
 }
+
+#[test]
+fn a_removed_configuration_and_binding_come_back_removed() {
+    let path = designs::examples_folder().join("global-api.ron");
+    let design = format::load(&path).expect("loads");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = export::export(&design).expect("exports");
+    export::write_tree(&tree, dir.path(), false).expect("writes");
+    // The orders Worker's folder is deleted (the gateway still binds it), and the products
+    // Worker no longer binds its cache.
+    std::fs::remove_dir_all(dir.path().join("orders")).expect("rm orders");
+    let config = dir.path().join("products/wrangler.jsonc");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let mut edited = String::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.contains("\"binding\": \"CACHE\""))
+    {
+        edited.push_str(line);
+        edited.push('\n');
+    }
+    assert_ne!(edited, text, "the CACHE binding was in the config");
+    std::fs::write(&config, edited).expect("edit");
+    let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
+    let round_trip = imported
+        .summary
+        .round_trip
+        .clone()
+        .expect("used edgewire.ron");
+    insta::assert_snapshot!("import_removed_from_export", round_trip.changes.join("\n"));
+    assert!(imported.design.binding("products", "CACHE").is_none());
+    assert!(imported.design.binding("gateway", "ORDERS").is_some());
+    // Validation then says what the removal broke: the steps that still use the cache.
+    let diagnostics = validate::validate(&imported.design);
+    let errors: Vec<_> = diagnostics.errors().collect();
+    assert!(!errors.is_empty());
+    assert!(
+        errors
+            .iter()
+            .all(|d| d.code == "HDL001" && d.message.contains("`CACHE`")),
+        "{errors:?}"
+    );
+}

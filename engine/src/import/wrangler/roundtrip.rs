@@ -124,7 +124,20 @@ pub fn reconcile(mut saved: Design, imported: &Design, file: &Path) -> (Design, 
     }
     let changes = &mut round_trip.changes;
     for (name, id) in &by_name {
-        if !now.contains_key(name) && before.contains_key(name) {
+        if now.contains_key(name) || !before.contains_key(name) {
+            continue;
+        }
+        // Still bound by a Worker that is imported: another project's Worker now.
+        let external = imported
+            .node(name)
+            .filter(|n| matches!(&n.kind, NodeKind::Worker(w) if w.code.as_ref().is_some_and(|c| c.external)));
+        if let (Some(external), Some(node)) = (external, saved.node_mut(id)) {
+            node.kind = external.kind.clone();
+            saved.wires.retain(|w| &w.from != id);
+            changes.push(format!(
+                "~ Worker {id} is external now (its configuration is gone, but a Worker still binds it)"
+            ));
+        } else {
             saved.nodes.retain(|n| &n.id != id);
             saved.wires.retain(|w| &w.from != id && &w.to != id);
             changes.push(format!("- Worker {id} (its configuration is gone)"));
