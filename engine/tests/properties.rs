@@ -6,16 +6,18 @@
 use edgewire_engine::edit::{Edit, History};
 use edgewire_engine::graph::DesignGraph;
 use edgewire_engine::model::{
-    Auth, BindingUse, Client, Code, Condition, Cors, D1, Enrichment, Expr, Gateway, GatewayRoute,
-    HttpMethod, Hyperdrive, HyperdriveCaching, Kv, KvEntry, KvFormat, Migration, Note, Origin,
-    QueryMode, RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template, Worker,
-    WorkerPlacement,
+    Auth, Client, Condition, Cors, Enrichment, Expr, Gateway, GatewayRoute, HttpMethod, KvFormat,
+    Note, QueryMode, RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template,
+    Worker, WorkerPlacement,
 };
 use edgewire_engine::{Design, Node, NodeKind, Pos, Wire, format, validate};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
 use serde_json::Value;
+
+mod property_stores;
+use property_stores::{code, store};
 
 /// Ids from a small pool, so that random wires and edits often hit existing nodes.
 const IDS: [&str; 8] = [
@@ -31,7 +33,7 @@ fn id() -> impl Strategy<Value = String> {
 
 /// Text with the characters that stress the file format: quotes, `#`, backslashes, newlines,
 /// braces and non-ASCII.
-fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 _:.{}\"#\\\\/\n\té🦀-]{0,12}"
 }
 
@@ -322,91 +324,6 @@ fn worker() -> impl Strategy<Value = Worker> {
             },
             code,
         })
-}
-
-/// A code Worker's part (format version 3).
-fn code() -> impl Strategy<Value = Code> {
-    (
-        text(),
-        text(),
-        any::<bool>(),
-        vec(text(), 0..2),
-        vec((text(), 0u32..5, any::<bool>()), 0..3),
-    )
-        .prop_map(|(source, config, external, names, uses)| Code {
-            source,
-            config,
-            external,
-            compatibility_date: "2025-10-01".to_owned(),
-            compatibility_flags: names.clone(),
-            vars: names.clone(),
-            secrets: names,
-            typical: uses
-                .into_iter()
-                .map(|(binding, times, writes)| BindingUse {
-                    binding,
-                    times,
-                    writes,
-                })
-                .collect(),
-        })
-}
-
-fn store() -> impl Strategy<Value = NodeKind> {
-    let kv = (
-        vec(
-            (text(), text()).prop_map(|(key, value)| KvEntry { key, value }),
-            0..3,
-        ),
-        option::of(text()),
-    )
-        .prop_map(|(seed, id)| NodeKind::Kv(Kv { id, seed }));
-    let d1 = (
-        vec(
-            (text(), text()).prop_map(|(name, sql)| Migration { name, sql }),
-            0..3,
-        ),
-        text(),
-        option::of(text()),
-        any::<bool>(),
-        option::of(text()),
-    )
-        .prop_map(|(migrations, seed, location_hint, read_replication, id)| {
-            NodeKind::D1(D1 {
-                database_name: id.clone(),
-                database_id: id,
-                migrations,
-                seed,
-                location_hint,
-                read_replication,
-            })
-        });
-    let hyperdrive = (
-        option::of(text()),
-        text(),
-        any::<bool>(),
-        0u32..10_000,
-        0u32..10_000,
-        text(),
-        option::of(text()),
-    )
-        .prop_map(
-            |(secret, origin_region, enabled, max_age, swr, seed, config_id)| {
-                NodeKind::Hyperdrive(Hyperdrive {
-                    config_id,
-                    origin: secret
-                        .map_or(Origin::Auto, |secret| Origin::ConnectionString { secret }),
-                    origin_region,
-                    caching: HyperdriveCaching {
-                        enabled,
-                        max_age_secs: max_age,
-                        stale_while_revalidate_secs: swr,
-                    },
-                    seed,
-                })
-            },
-        );
-    prop_oneof![kv, d1, hyperdrive]
 }
 
 fn node_kind() -> impl Strategy<Value = NodeKind> {

@@ -9,18 +9,19 @@
 //! order, layout) build a petgraph view on demand through [`crate::graph`]; petgraph indices
 //! never leave that module.
 
+mod code;
 mod contract;
 mod expect;
 mod handler;
 mod identifier;
 mod kinds;
 mod nodes;
-mod typical;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use code::{BindingUse, Code};
 pub use contract::{
     NamedSchemas, ParamType, QueryParam, RequestContract, ResponseContract, Schema,
 };
@@ -34,9 +35,9 @@ pub use identifier::{
 };
 pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
-    Auth, BindingUse, Client, Code, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute,
-    HttpMethod, Hyperdrive, HyperdriveCaching, Kv, KvEntry, Migration, Note, Origin, RateLimit,
-    RateLimitKey, RequestBody, SampleRequest, Worker, WorkerPlacement,
+    Auth, Client, Cors, D1, D1_LOCATION_HINTS, Enrichment, Gateway, GatewayRoute, HttpMethod,
+    Hyperdrive, HyperdriveCaching, Kv, KvEntry, Migration, Note, Origin, RateLimit, RateLimitKey,
+    RequestBody, SampleRequest, Worker, WorkerPlacement,
 };
 
 /// The newest design file format version. Older versions are migrated on load.

@@ -383,78 +383,13 @@ pub struct Worker {
     /// by `edgewire import wrangler`. It has no routes; [`Code::typical`] says what a request
     /// does for validation, the simulator and the cost estimate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<Code>,
+    pub code: Option<super::Code>,
 }
 
 impl Worker {
     /// Whether this Worker runs the user's own code (see [`Worker::code`]).
     pub fn is_code(&self) -> bool {
         self.code.is_some()
-    }
-}
-
-/// A code Worker: its code lives in the user's project, not in the design.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Code {
-    /// The entry module (wrangler's `main`), relative to the design file, `/`-separated
-    /// (`api/src/index.ts`). Empty for an external Worker.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub source: String,
-    /// The Worker's wrangler configuration, relative to the design file
-    /// (`api/wrangler.toml`); its folder is what the export copies. Empty for an external
-    /// Worker.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub config: String,
-    /// A Worker that is not in the project (another repository's, bound by service binding):
-    /// drawn, simulated as one hop, never exported.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub external: bool,
-    /// wrangler's `compatibility_date`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub compatibility_date: String,
-    /// wrangler's `compatibility_flags`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub compatibility_flags: Vec<String>,
-    /// Names of its `vars` (their values stay in the project's config).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub vars: Vec<String>,
-    /// Names of its secrets (from `.dev.vars.example` or `.dev.vars`; never their values).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub secrets: Vec<String>,
-    /// What a typical request does: the bindings it uses, each how many times, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub typical: Vec<BindingUse>,
-}
-
-/// One binding a code Worker's typical request uses, and how many times.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BindingUse {
-    pub binding: String,
-    /// How many times one request uses it (reads for a store, calls for a service).
-    #[serde(default = "one_time", skip_serializing_if = "is_one_time")]
-    pub times: u32,
-    /// Whether the uses write (KV put, D1 write) rather than read; ignored for services.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub writes: bool,
-}
-
-fn one_time() -> u32 {
-    1
-}
-
-fn is_one_time(value: &u32) -> bool {
-    *value == 1
-}
-
-impl BindingUse {
-    pub fn new(binding: impl Into<String>, times: u32) -> Self {
-        Self {
-            binding: binding.into(),
-            times,
-            writes: false,
-        }
     }
 }
 
