@@ -314,3 +314,47 @@ fn a_removed_configuration_and_binding_come_back_removed() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_designed_worker_binds_imported_stores_by_their_ids() {
+    let mut design = import(&[fixture("monorepo")], None)
+        .expect("imports")
+        .design;
+    design.nodes.push(edgewire_engine::Node::new(
+        "reports",
+        edgewire_engine::NodeKind::Worker(edgewire_engine::model::Worker::default()),
+    ));
+    for (store, binding) in [
+        ("sessions", "SESSIONS"),
+        ("users-db", "DB"),
+        ("products-db", "PG"),
+    ] {
+        design
+            .wires
+            .push(edgewire_engine::Wire::new("reports", store, binding));
+    }
+    design
+        .wires
+        .push(edgewire_engine::Wire::new("gateway", "reports", "REPORTS"));
+    let tree = export::export(&design).expect("exports");
+    let config = tree
+        .get("reports/wrangler.jsonc")
+        .expect("generated config");
+    assert!(
+        config.contains("\"id\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("\"database_id\": \"11111111-2222-3333-4444-555555555555\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("\"id\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""),
+        "{config}"
+    );
+    let deploy = tree.get("scripts/deploy.mjs").expect("deploy script");
+    assert!(
+        !deploy.contains("hyperdrive create"),
+        "it exists already: {deploy}"
+    );
+}
