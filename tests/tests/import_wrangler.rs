@@ -181,6 +181,15 @@ fn an_export_edited_by_hand_comes_back_with_the_edits() {
         "name = \"audit\"\nmain = \"src/index.ts\"\nworkers_dev = false\nkv_namespaces = [{ binding = \"LOG\", id = \"audit-log\" }]\nservices = [{ binding = \"PRODUCTS\", service = \"products\" }]\n",
     )
     .expect("config");
+    // The gateway's rate limit, raised in its configuration.
+    let gateway = dir.path().join("gateway/wrangler.jsonc");
+    let text = std::fs::read_to_string(&gateway).expect("gateway config");
+    let raised = text.replace(
+        "\"limit\": 100, \"period\": 60",
+        "\"limit\": 250, \"period\": 60",
+    );
+    assert_ne!(raised, text);
+    std::fs::write(&gateway, raised).expect("edit");
     let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
     let round_trip = imported
         .summary
@@ -196,8 +205,14 @@ fn an_export_edited_by_hand_comes_back_with_the_edits() {
             .map(|n| n.id.as_str()),
         Some("products")
     );
+    let Some(edgewire_engine::NodeKind::Gateway(gateway)) =
+        imported.design.node("gateway").map(|n| &n.kind)
+    else {
+        panic!("gateway");
+    };
+    assert_eq!(gateway.rate_limit.as_ref().map(|l| l.requests), Some(250));
     // Everything else is the design as it was.
-    for node in &design.nodes {
+    for node in design.nodes.iter().filter(|n| n.id != "gateway") {
         assert_eq!(imported.design.node(&node.id), Some(node), "{}", node.id);
     }
 }

@@ -128,6 +128,17 @@ pub fn unmodelled(config: &Value) -> Vec<Unmodelled> {
     out
 }
 
+/// A `ratelimits` entry's limit and period (`simple: { limit, period }`).
+pub fn simple_limit(entry: &Value) -> Option<(u32, u32)> {
+    let number = |pointer: &str| {
+        entry
+            .pointer(pointer)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    Some((number("/simple/limit")?, number("/simple/period")?))
+}
+
 /// A `ratelimits` entry in words: `RATE_LIMITER: 100 requests per 60 s`.
 pub fn rate_limit(entry: &Value) -> String {
     let name = name_of(entry).unwrap_or_else(|| "(unnamed)".to_owned());

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Summary;
-use super::bindings::{rate_limit, unmodelled};
+use super::bindings::{rate_limit, simple_limit, unmodelled};
 use super::config::{entries, text};
 use crate::model::{
     BindingUse, Client, Code, D1, Design, Hyperdrive, Kind, Kv, Migration, Node, NodeId, NodeKind,
@@ -36,6 +36,9 @@ pub struct Builder {
     services: Vec<(NodeId, String, String)>,
     /// Workers the internet reaches.
     public: Vec<NodeId>,
+    /// Each Worker's first rate limit (limit, period in seconds), for a round trip to give
+    /// back to its gateway.
+    pub rate_limits: BTreeMap<NodeId, (u32, u32)>,
 }
 
 /// `path` relative to `base`, `/`-separated; both made absolute first.
@@ -120,6 +123,7 @@ impl Builder {
             stores: BTreeMap::new(),
             services: Vec::new(),
             public: Vec::new(),
+            rate_limits: BTreeMap::new(),
         }
     }
 
@@ -317,6 +321,9 @@ impl Builder {
     fn notes_of(&mut self, worker: &str, shown: &str, config: &Value) {
         let mut lines = Vec::new();
         for entry in entries(config, "ratelimits") {
+            if let Some(limit) = simple_limit(entry) {
+                self.rate_limits.entry(worker.to_owned()).or_insert(limit);
+            }
             let limit = rate_limit(entry);
             self.warn(format!(
                 "{shown}: rate limit {limit} is kept as a note (Edgewire's rate limit belongs to a gateway)"

@@ -11,7 +11,8 @@
 //! | `kv_namespaces`, `d1_databases` (with the `.sql` files of `migrations_dir`), `hyperdrive` | store nodes, one per namespace, database or configuration however many Workers bind it (same id; without one, the same name or preview id) |
 //! | `services` | wires with the binding names; a service not imported becomes an external Worker and a warning |
 //! | `workers_dev` not false, `routes`, `route` | a Client wired to the Worker (a Custom Domain is kept) |
-//! | `ratelimits` and bindings Edgewire does not model (R2, Queues, Durable Objects, AI, ...) | a Note beside the Worker, and a warning each |
+//! | `ratelimits` | the gateway's rate limit in a round trip (below); otherwise a Note, and a warning |
+//! | bindings Edgewire does not model (R2, Queues, Durable Objects, AI, ...) | a Note beside the Worker, and a warning each |
 //!
 //! A configuration that cannot be read is a [`Problem`] with its file, line and column; the
 //! rest still imports. A folder holding `edgewire.ron` (what `edgewire export` writes) comes
@@ -170,10 +171,18 @@ pub fn import(paths: &[PathBuf], options: &Options) -> Result<Imported, ImportEr
         builder.add(&build::Source { path, config });
         builder.summary.configs.push(path.clone());
     }
+    let rate_limits = std::mem::take(&mut builder.rate_limits);
     let (design, mut summary) = builder.finish();
     match saved {
         Some((path, Ok(saved))) => {
-            let (design, round_trip) = roundtrip::reconcile(saved, &design, &path);
+            let (design, round_trip) = roundtrip::reconcile(
+                saved,
+                &roundtrip::Configs {
+                    design: &design,
+                    rate_limits: &rate_limits,
+                },
+                &path,
+            );
             summary.round_trip = Some(round_trip);
             Ok(Imported { design, summary })
         }

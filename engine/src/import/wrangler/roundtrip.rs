@@ -2,7 +2,8 @@
 //! project's root. Importing that folder gives that design when the configurations still
 //! say what it says (the same Workers, each with the same bindings of the same kinds to the
 //! same services); otherwise it starts from it and applies what changed in the
-//! configurations: Workers, bindings and stores added or removed.
+//! configurations: Workers, bindings and stores added or removed, and a gateway's rate limit
+//! (its `ratelimits` entry) changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -90,14 +91,74 @@ fn facts(design: &Design, exported: bool) -> BTreeMap<String, BTreeSet<Binding>>
     out
 }
 
-/// The saved design, with what changed in the configurations (`imported`) applied.
-pub fn reconcile(mut saved: Design, imported: &Design, file: &Path) -> (Design, RoundTrip) {
+/// What the configurations say: the design imported from them, and each Worker's first
+/// rate limit (limit, period).
+pub struct Configs<'a> {
+    pub design: &'a Design,
+    pub rate_limits: &'a BTreeMap<NodeId, (u32, u32)>,
+}
+
+/// Gateways take the rate limit their configuration now has (its `ratelimits` entry), or
+/// lose theirs when it is gone.
+fn rate_limits(
+    saved: &mut Design,
+    limits: &BTreeMap<NodeId, (u32, u32)>,
+    configs: &BTreeSet<&String>,
+    changes: &mut Vec<String>,
+) {
+    for node in &mut saved.nodes {
+        let NodeKind::Gateway(gateway) = &mut node.kind else {
+            continue;
+        };
+        let name = crate::export::project::folder_of(&node.id);
+        if !configs.contains(&name) {
+            continue;
+        }
+        let was = gateway
+            .rate_limit
+            .as_ref()
+            .map(|l| (l.requests, l.period_secs));
+        let now = limits.get(&name).copied();
+        if was == now {
+            continue;
+        }
+        if let Some((requests, period_secs)) = now {
+            let key = gateway
+                .rate_limit
+                .as_ref()
+                .map(|l| l.key)
+                .unwrap_or_default();
+            gateway.rate_limit = Some(crate::model::RateLimit {
+                requests,
+                period_secs,
+                key,
+            });
+            changes.push(format!(
+                "~ rate limit of {}: {requests} requests per {period_secs} s",
+                node.id
+            ));
+        } else {
+            gateway.rate_limit = None;
+            changes.push(format!("- rate limit of {}", node.id));
+        }
+    }
+}
+
+/// The saved design, with what changed in the configurations applied.
+pub fn reconcile(mut saved: Design, configs: &Configs<'_>, file: &Path) -> (Design, RoundTrip) {
+    let imported = configs.design;
     let before = facts(&saved, true);
     let now = facts(imported, false);
     let mut round_trip = RoundTrip {
         file: file.to_path_buf(),
         changes: Vec::new(),
     };
+    rate_limits(
+        &mut saved,
+        configs.rate_limits,
+        &now.keys().collect(),
+        &mut round_trip.changes,
+    );
     if before == now {
         return (saved, round_trip);
     }
