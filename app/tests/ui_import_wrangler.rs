@@ -169,3 +169,38 @@ fn the_run_tab_says_code_workers_answer_501() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// An imported design saved outside the project keeps pointing at the project's code.
+#[test]
+fn saving_elsewhere_keeps_the_code_paths_right() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = project("single", dir.path());
+    let elsewhere = dir.path().join("designs");
+    std::fs::create_dir(&elsewhere).expect("mkdir");
+    let mut harness = support::app_scripted(ScriptedDialogs {
+        wrangler: vec![folder],
+        save: vec![elsewhere.join("hello.ron")],
+        ..ScriptedDialogs::default()
+    });
+    file_menu(&mut harness, "Import Wrangler project…");
+    harness.state_mut().push(UiCommand::SaveAs);
+    harness.run_ok();
+    let saved = std::fs::read_to_string(elsewhere.join("hello.ron")).expect("saved");
+    assert!(
+        saved.contains("source: \"../single/src/index.ts\""),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("config: \"../single/wrangler.toml\""),
+        "{saved}"
+    );
+    let design = edgewire_engine::format::load(&elsewhere.join("hello.ron")).expect("loads");
+    let Some(NodeKind::Worker(worker)) = design.node("hello-api").map(|n| &n.kind) else {
+        panic!("hello-api");
+    };
+    let source = worker.code.as_ref().expect("code").source.clone();
+    assert!(
+        elsewhere.join(source).is_file(),
+        "the path leads to the code"
+    );
+}

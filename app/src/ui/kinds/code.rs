@@ -81,6 +81,11 @@ pub fn code_ui(ui: &mut egui::Ui, code: &mut Code, cx: &FormContext<'_>) {
         .small(),
     );
     let bindings: Vec<String> = cx.bindings.iter().map(|(name, _)| name.clone()).collect();
+    let is_store = |binding: &str| {
+        cx.bindings
+            .iter()
+            .any(|(name, kind)| name == binding && kind.is_store())
+    };
     fields::rows_ui(
         ui,
         &mut code.typical,
@@ -95,7 +100,10 @@ pub fn code_ui(ui: &mut egui::Ui, code: &mut Code, cx: &FormContext<'_>) {
                     .suffix("×"),
             )
             .accessible_name("Times");
-            ui.checkbox(&mut using.writes, "writes");
+            // A service call neither reads nor writes: only stores say which.
+            if is_store(&using.binding) {
+                ui.checkbox(&mut using.writes, "writes");
+            }
         },
         |uses| {
             let unused = bindings
