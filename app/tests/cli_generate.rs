@@ -1,5 +1,6 @@
-//! `edgewire generate crud` as users run it: it writes the routes into the file, the result
-//! passes its own scenario in the engine, and mistakes get a message and exit code 2.
+//! `edgewire generate crud` and `validate --fix` as users run them: the routes land in the
+//! file and pass their own scenario in the engine, a missing secret is declared in
+//! `.dev.vars`, and mistakes get a message and exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -132,5 +133,88 @@ fn crud_without_a_table_lists_them_and_a_wrong_one_says_which_exist() {
     assert!(
         out.contains("Examples:") && out.contains("edgewire generate crud"),
         "{out}"
+    );
+}
+
+/// `examples/hyperdrive-only.ron` with a second table in its Hyperdrive's seed schema.
+fn with_customers(dir: &Path) -> PathBuf {
+    let example =
+        std::fs::read_to_string(workspace().join("examples/hyperdrive-only.ron")).expect("example");
+    let marker = "  ('KV Sticker Pack', 500, 300);\n";
+    assert!(example.contains(marker), "the example's seed changed");
+    let design = example.replacen(
+        marker,
+        &format!(
+            "{marker}CREATE TABLE customers (\n  id serial PRIMARY KEY,\n  email text NOT NULL,\n  \
+             vip boolean NOT NULL DEFAULT false,\n  credit real\n);\nINSERT INTO customers \
+             (email, vip, credit) VALUES\n  ('ada@example.com', true, 12.5);\n"
+        ),
+        1,
+    );
+    let path = dir.join("shop.ron");
+    std::fs::write(&path, design).expect("write");
+    path
+}
+
+#[test]
+fn crud_over_a_hyperdrive_table_passes_its_scenario_on_postgresql() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = with_customers(dir.path());
+    let file_arg = file.to_str().expect("UTF-8 path");
+    let (code, out, err) = run(&[
+        "generate",
+        "crud",
+        file_arg,
+        "--db",
+        "catalog-db",
+        "--table",
+        "customers",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let design = edgewire_engine::format::load(&file).expect("loads");
+    let text = edgewire_engine::format::to_string(&design);
+    assert!(text.contains("WHERE id = $1"), "PostgreSQL placeholders");
+    assert!(text.contains("Hyperdrive("), "Hyperdrive steps");
+
+    if let Err(why) = edgewire_engine::runtime::postgres::cluster::find_binaries() {
+        let required = std::env::var("EDGEWIRE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        assert!(!required, "PostgreSQL required but: {why}");
+        eprintln!("SKIPPED the PostgreSQL half: {why}");
+        return;
+    }
+    let (code, out, err) = run(&["scenario", file_arg]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("get customer: GET /customers/1 -> 200"),
+        "{out}"
+    );
+    assert!(
+        out.contains("create customer: POST /customers -> 201"),
+        "{out}"
+    );
+}
+
+/// `validate --fix` declares a secret the design uses and `.dev.vars` lacks (SEC001), with
+/// the API key the scenario already sends, so the scenario still passes.
+#[test]
+fn fix_declares_a_missing_api_key_with_the_value_the_scenario_sends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("shop.ron");
+    std::fs::copy(workspace().join("examples/global-api.ron"), &file).expect("copy");
+    let vars = dir.path().join("shop.dev.vars");
+    std::fs::write(&vars, "# secrets of the shop\n").expect("vars");
+    let file_arg = file.to_str().expect("UTF-8 path");
+
+    let (code, out, _) = run(&["validate", file_arg]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("SEC001"), "{out}");
+    let (code, out, _) = run(&["validate", "--fix", "--dry-run", file_arg]);
+    assert!(out.contains("SEC001 gateway: declare API_KEY in"), "{out}");
+    assert_eq!(code, Some(1), "a dry run changes nothing: {out}");
+    let (code, out, err) = run(&["validate", "--fix", file_arg]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(&vars).expect("vars"),
+        "# secrets of the shop\nAPI_KEY=demo-key-123\n"
     );
 }

@@ -146,3 +146,44 @@ fn ctrl_period_lists_the_fixes_of_the_selected_wire() {
     harness.run_ok();
     harness.get_by_label_contains("press Ctrl+. for its fixes");
 }
+
+#[test]
+fn recipes_run_from_the_command_palette_on_the_selection() {
+    let mut harness = support::app();
+    let before = harness.state().document().design.clone();
+    harness
+        .state_mut()
+        .push(Command::Select(edgewire::ui::commands::Selection::node(
+            "products",
+        )));
+    harness.state_mut().push(UiCommand::CacheAside);
+    harness.run_ok();
+    let Some(NodeKind::Worker(worker)) = harness
+        .state()
+        .document()
+        .design
+        .node("products")
+        .map(|n| n.kind.clone())
+    else {
+        panic!("products");
+    };
+    // GET /products is cached; GET /products/:id already reads KV first and is left alone.
+    assert!(matches!(
+        worker.routes[0].steps[0],
+        edgewire_engine::model::Step::KvGet { .. }
+    ));
+    assert!(!harness.state().document().diagnostics().has_errors());
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    harness.run_ok();
+    assert_eq!(harness.state().document().design, before, "one undo step");
+
+    // Read replication is already on for the reference's D1: the status bar says so.
+    harness
+        .state_mut()
+        .push(Command::Select(edgewire::ui::commands::Selection::node(
+            "app-db",
+        )));
+    harness.state_mut().push(UiCommand::ReadReplication);
+    harness.run_ok();
+    harness.get_by_label_contains("its read replicas are already on");
+}

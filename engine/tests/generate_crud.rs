@@ -168,7 +168,7 @@ fn what_cannot_be_generated_is_refused_with_what_to_do() {
     assert!(
         error
             .to_string()
-            .contains("CRUD routes are generated from a D1"),
+            .contains("CRUD routes are generated from the tables of a D1 database"),
         "{error}"
     );
     let error = crud(&design, &options("app-db", "users", Some("app-db"))).expect_err("refused");

@@ -146,7 +146,7 @@ fn import_openapi(args: &OpenapiArgs) -> anyhow::Result<()> {
         |s| s.to_string_lossy().into_owned(),
     );
     let imported = import::import(&text, &name)
-        .map_err(|err| anyhow::anyhow!("{}:{err}", args.spec.display()))?;
+        .map_err(|err| anyhow::anyhow!("{}: {err}", args.spec.display()))?;
     let mut design = imported.design;
     let tidy = crate::ui::ops::tidy_up(&design);
     design

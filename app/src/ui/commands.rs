@@ -35,6 +35,11 @@ pub enum UiCommand {
     TidyUp,
     FixAll,
     QuickFix,
+    /// Recipes on the selected node (also in its context menu).
+    AddCrudRoutes,
+    CacheAside,
+    JwtGateway,
+    ReadReplication,
     ZoomIn,
     ZoomOut,
     ZoomToFit,
@@ -59,7 +64,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 36] = [
+const FIXED: [UiCommand; 40] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -83,6 +88,10 @@ const FIXED: [UiCommand; 36] = [
     UiCommand::TidyUp,
     UiCommand::FixAll,
     UiCommand::QuickFix,
+    UiCommand::AddCrudRoutes,
+    UiCommand::CacheAside,
+    UiCommand::JwtGateway,
+    UiCommand::ReadReplication,
     UiCommand::ZoomIn,
     UiCommand::ZoomOut,
     UiCommand::ZoomToFit,
@@ -148,6 +157,10 @@ impl UiCommand {
             UiCommand::TidyUp => "Tidy up (auto-layout)",
             UiCommand::FixAll => "Fix all safe problems",
             UiCommand::QuickFix => "Quick fixes for the selection…",
+            UiCommand::AddCrudRoutes => "Add CRUD routes over the selected database…",
+            UiCommand::CacheAside => "Cache the selected Worker's reads in KV (cache-aside)",
+            UiCommand::JwtGateway => "Switch the gateway to JWT authentication",
+            UiCommand::ReadReplication => "Turn on read replication for the selected D1",
             UiCommand::ZoomIn => "Zoom in",
             UiCommand::ZoomOut => "Zoom out",
             UiCommand::ZoomToFit => "Zoom to fit",

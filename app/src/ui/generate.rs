@@ -164,7 +164,7 @@ fn crud_window(
                 ui.weak(format!("Table {why}"));
             }
             let Some(table) = dialog.table.clone() else {
-                ui.weak("The migrations create no table: add one in the D1 inspector first");
+                ui.weak("Its schema creates no table: add one in the inspector first");
                 return;
             };
             let options = CrudOptions {
@@ -261,6 +261,12 @@ pub fn recipe_menu(ui: &mut egui::Ui, design: &Design, id: &str, queue: &mut Com
                 apply(queue, read_replication(design, id));
             }
         }
+        NodeKind::Hyperdrive(_) => {
+            ui.separator();
+            if ui.button("Add CRUD routes…").clicked() {
+                queue.push(Command::OpenCrud(id.to_owned()));
+            }
+        }
         NodeKind::Gateway(gateway) if !matches!(gateway.auth, Auth::Jwt { .. }) => {
             ui.separator();
             if ui.button("Switch to JWT authentication").clicked() {
@@ -293,4 +299,84 @@ pub fn recipe_menu(ui: &mut egui::Ui, design: &Design, id: &str, queue: &mut Com
         }
         _ => {}
     }
+}
+
+/// What a recipe command does on the selection.
+pub enum RecipeAction {
+    OpenCrud(String),
+    Apply(Box<Recipe>),
+}
+
+/// The recipe `command` on the selected node `selected`, or why it does not apply.
+pub fn recipe_for(
+    design: &Design,
+    selected: Option<&str>,
+    command: crate::ui::commands::UiCommand,
+) -> Result<RecipeAction, String> {
+    use crate::ui::commands::UiCommand as C;
+    let kind = selected
+        .and_then(|id| design.node(id))
+        .map(|n| n.kind.kind());
+    let id = selected.unwrap_or_default();
+    match (command, kind) {
+        (C::AddCrudRoutes, Some(edgewire_engine::Kind::D1 | edgewire_engine::Kind::Hyperdrive)) => {
+            Ok(RecipeAction::OpenCrud(id.to_owned()))
+        }
+        (C::AddCrudRoutes, _) => Err("Select a D1 database or a Hyperdrive first".into()),
+        (C::ReadReplication, Some(edgewire_engine::Kind::D1)) => read_replication(design, id)
+            .map(|r| RecipeAction::Apply(Box::new(r)))
+            .map_err(|e| e.to_string()),
+        (C::ReadReplication, _) => Err("Select a D1 database first".into()),
+        (C::JwtGateway, _) => {
+            let gateway = if kind == Some(edgewire_engine::Kind::Gateway) {
+                id.to_owned()
+            } else {
+                let gateways: Vec<&str> = design
+                    .nodes
+                    .iter()
+                    .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+                    .map(|n| n.id.as_str())
+                    .collect();
+                match gateways.as_slice() {
+                    [only] => (*only).to_owned(),
+                    [] => return Err("The design has no gateway".into()),
+                    _ => return Err("Select the gateway first".into()),
+                }
+            };
+            jwt_gateway(design, &gateway, &recipes::development_secret())
+                .map(|r| RecipeAction::Apply(Box::new(r)))
+                .map_err(|e| e.to_string())
+        }
+        (C::CacheAside, Some(edgewire_engine::Kind::Worker)) => cache_all_reads(design, id),
+        (C::CacheAside, _) => Err("Select a Worker first".into()),
+        _ => Err("not a recipe".into()),
+    }
+}
+
+/// Cache-aside on every GET route of Worker `id` that has a read query to cache, as one edit.
+fn cache_all_reads(design: &Design, id: &str) -> Result<RecipeAction, String> {
+    let Some(NodeKind::Worker(worker)) = design.node(id).map(|n| &n.kind) else {
+        return Err("Select a Worker first".into());
+    };
+    let mut draft = design.clone();
+    let mut edits = Vec::new();
+    let mut summary = Vec::new();
+    for index in 0..worker.routes.len() {
+        if let Ok(recipe) = cache_aside(&draft, id, index)
+            && draft.apply(&recipe.generated.edit).is_ok()
+        {
+            edits.push(recipe.generated.edit);
+            summary.extend(recipe.generated.summary);
+        }
+    }
+    if edits.is_empty() {
+        return Err(format!("{id} has no GET route with a read query to cache"));
+    }
+    Ok(RecipeAction::Apply(Box::new(Recipe {
+        generated: generate::Generated {
+            edit: edgewire_engine::edit::Edit::Batch { edits },
+            summary,
+        },
+        secrets: BTreeMap::new(),
+    })))
 }

@@ -102,10 +102,7 @@ pub fn copy_code(
 }
 
 fn copy_folder(from: &Path, to: &Path) -> Result<(), ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
-    };
+    let io = super::io_error;
     std::fs::create_dir_all(to).map_err(io(to))?;
     let mut entries: Vec<PathBuf> = std::fs::read_dir(from)
         .map_err(io(from))?

@@ -6,6 +6,7 @@
 pub mod crud;
 pub mod recipes;
 mod table;
+mod table_pg;
 
 pub use crud::{CrudOptions, crud};
 pub use recipes::{Recipe, cache_aside, jwt_gateway, read_replication};
@@ -25,13 +26,15 @@ pub struct Generated {
 pub enum GenerateError {
     #[error("there is no node `{0}` in the design")]
     NoSuchNode(String),
-    #[error("`{node}` is a {kind}; CRUD routes are generated from a D1 database's tables")]
+    #[error(
+        "`{node}` is a {kind}; CRUD routes are generated from the tables of a D1 database or of a Hyperdrive's seed schema"
+    )]
     NotADatabase { node: String, kind: &'static str },
     #[error(
         "`{node}` is a {kind}, not a Worker: pass a Worker's id, or leave it out for a new one"
     )]
     NotAWorker { node: String, kind: &'static str },
-    #[error("the migrations of `{db}` cannot be read: {why}; fix them in the D1 inspector first")]
+    #[error("the schema of `{db}` cannot be read: {why}; fix it in the inspector first")]
     Migrations { db: String, why: String },
     #[error("`{db}` has no table `{table}`{}", known_tables(.known))]
     NoSuchTable {

@@ -140,6 +140,16 @@ pub fn cache_aside(design: &Design, worker: &str, route: usize) -> Result<Recipe
             ),
         ));
     };
+    if r.steps[..at]
+        .iter()
+        .any(|step| matches!(step, Step::KvGet { .. }))
+    {
+        return Err(refuse(
+            NAME,
+            worker,
+            format!("{} {} already reads KV before its query", r.method, r.path),
+        ));
+    }
     let query = r.steps[at].clone();
     let (Step::D1 {
         params,

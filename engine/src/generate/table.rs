@@ -1,7 +1,8 @@
 //! The tables a store's schema declares, read the way the database itself reads them: a D1
 //! node's migrations run in an in-memory SQLite, then SQLite's own `table_info` says each
 //! column's type, `NOT NULL`, default and key. Its seed runs too, so a generator knows a row
-//! that exists (for scenario requests that expect 200).
+//! that exists (for scenario requests that expect 200). A Hyperdrive's seed schema is read
+//! with a PostgreSQL parser (`table_pg.rs`).
 
 use rusqlite::Connection;
 
@@ -100,6 +101,14 @@ pub fn tables(design: &Design, db: &str) -> Result<Vec<Result<Table, String>>, G
         .ok_or_else(|| GenerateError::NoSuchNode(db.to_owned()))?;
     match &node.kind {
         NodeKind::D1(d1) => d1_tables(db, d1),
+        NodeKind::Hyperdrive(hyperdrive) => {
+            super::table_pg::seed_tables(&hyperdrive.seed).map_err(|why| {
+                GenerateError::Migrations {
+                    db: db.to_owned(),
+                    why,
+                }
+            })
+        }
         other => Err(GenerateError::NotADatabase {
             node: db.to_owned(),
             kind: other.kind().label(),

@@ -141,6 +141,10 @@ impl EdgewireApp {
                 }
             }
             UiCommand::FixAll => self.fix_all(),
+            UiCommand::AddCrudRoutes
+            | UiCommand::CacheAside
+            | UiCommand::JwtGateway
+            | UiCommand::ReadReplication => self.recipe(command),
             UiCommand::QuickFix => {
                 if let Some(message) = self.tools.open_quick_fix(
                     &self.doc.design,
@@ -228,6 +232,21 @@ impl EdgewireApp {
     /// Apply an edit; returns whether it applied.
     /// Design > Fix all safe problems: every problem with exactly one remedy, as one undo
     /// step.
+    /// A recipe from the menu or the palette, on the selected node (the design's only
+    /// gateway for JWT).
+    fn recipe(&mut self, command: UiCommand) {
+        let selected = self.selection.nodes.iter().next().cloned();
+        match crate::ui::generate::recipe_for(&self.doc.design, selected.as_deref(), command) {
+            Ok(crate::ui::generate::RecipeAction::OpenCrud(db)) => self.tools.open_crud(&db),
+            Ok(crate::ui::generate::RecipeAction::Apply(recipe)) => self.generated(
+                &recipe.generated.edit,
+                recipe.generated.summary.join("; "),
+                &recipe.secrets,
+            ),
+            Err(message) => self.status = Some(message),
+        }
+    }
+
     /// A generator's or recipe's edit, its secrets declared beside the saved design.
     fn generated(
         &mut self,

@@ -60,10 +60,14 @@ pub fn crud(design: &Design, options: &CrudOptions) -> Result<Generated, Generat
         plan.summary.push(format!("new Worker `{id}`"));
         id
     };
-    let binding = plan.binding_to(&worker_id, &options.db, Kind::D1.default_binding());
+    let (store, dialect) = match design.node(&options.db).map(|n| n.kind.kind()) {
+        Some(Kind::Hyperdrive) => (Kind::Hyperdrive, Dialect::Postgres),
+        _ => (Kind::D1, Dialect::D1),
+    };
+    let binding = plan.binding_to(&worker_id, &options.db, store.default_binding());
 
     // The routes.
-    let routes = routes::routes(&table, &names, &binding, Dialect::D1);
+    let routes = routes::routes(&table, &names, &binding, dialect);
     let with_update = routes.iter().any(|r| r.method == HttpMethod::Put);
     let mut worker = match plan.kind_of(&worker_id) {
         Some(NodeKind::Worker(worker)) => worker,

@@ -75,12 +75,15 @@ fn singular(plural: &str) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     D1,
+    /// PostgreSQL through Hyperdrive.
+    Postgres,
 }
 
 impl Dialect {
     fn param(self, n: usize) -> String {
         match self {
             Dialect::D1 => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
         }
     }
 
@@ -100,6 +103,23 @@ impl Dialect {
                 mode,
                 into: Some(into.to_owned()),
             },
+            Dialect::Postgres => Step::Hyperdrive {
+                binding: binding.to_owned(),
+                sql,
+                params,
+                mode,
+                into: Some(into.to_owned()),
+            },
+        }
+    }
+
+    /// `LIMIT` and `OFFSET` from two parameters, within 1..=`PAGE_MAX` and from 0.
+    fn page(self) -> String {
+        match self {
+            Dialect::D1 => format!("LIMIT MIN(MAX(?1, 1), {PAGE_MAX}) OFFSET MAX(?2, 0)"),
+            Dialect::Postgres => {
+                format!("LIMIT LEAST(GREATEST($1::int, 1), {PAGE_MAX}) OFFSET GREATEST($2::int, 0)")
+            }
         }
     }
 }
@@ -219,12 +239,11 @@ impl Shape<'_> {
     fn list(&self) -> Route {
         let Names { path, plural, .. } = self.names;
         let sql = format!(
-            "SELECT {} FROM {} ORDER BY {} LIMIT MIN(MAX({}, 1), {PAGE_MAX}) OFFSET MAX({}, 0)",
+            "SELECT {} FROM {} ORDER BY {} {}",
             self.columns(),
             self.table_name(),
             self.key(),
-            self.dialect.param(1),
-            self.dialect.param(2),
+            self.dialect.page(),
         );
         let page = |name: &str, default: u32| QueryParam {
             name: name.to_owned(),
