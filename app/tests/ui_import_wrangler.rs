@@ -204,3 +204,24 @@ fn saving_elsewhere_keeps_the_code_paths_right() {
         "the path leads to the code"
     );
 }
+
+/// What Edgewire does not model is noted beside its Worker: under it, in its column.
+#[test]
+fn notes_are_laid_out_under_their_worker() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = project("unknown-bindings", dir.path());
+    let imported = edgewire::ui::import::wrangler(
+        std::slice::from_ref(&folder),
+        None,
+        &folder.join("edgewire.ron"),
+    )
+    .expect("imports");
+    let layout = &imported.design.layout;
+    let (worker, note) = (layout["media"], layout["media-note"]);
+    assert!(
+        (worker.x - note.x).abs() < f32::EPSILON,
+        "{worker:?} {note:?}"
+    );
+    assert!(note.y > worker.y, "{worker:?} {note:?}");
+    assert_eq!(layout.len(), imported.design.nodes.len());
+}

@@ -342,7 +342,8 @@ impl Builder {
                 "{worker} also has (not modelled by Edgewire):\n- {}",
                 lines.join("\n- ")
             );
-            self.add_node(&format!("{worker}-note"), NodeKind::Note(Note { text }));
+            let note = self.add_node(&format!("{worker}-note"), NodeKind::Note(Note { text }));
+            self.summary.beside.insert(note, worker.to_owned());
         }
     }
 

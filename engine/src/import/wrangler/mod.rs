@@ -65,6 +65,9 @@ pub struct Summary {
     pub other_environments: Vec<String>,
     /// Set when the design came from an `edgewire.ron` beside the configurations.
     pub round_trip: Option<RoundTrip>,
+    /// Each Note of what Edgewire does not model, with the Worker it belongs beside (note id
+    /// -> Worker id), for the layout.
+    pub beside: std::collections::BTreeMap<crate::NodeId, crate::NodeId>,
 }
 
 impl Summary {
