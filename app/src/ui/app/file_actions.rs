@@ -340,7 +340,7 @@ impl EdgewireApp {
         self.open_unsaved(imported.design);
         self.import_dir = Some(folder);
         self.status = Some(format!(
-            "Imported {} Worker(s), {} store(s) and {} wire(s) from {} (unsaved; save it in that folder so its code paths hold)",
+            "Imported {} Worker(s), {} store(s) and {} wire(s) from {} (unsaved)",
             summary.workers,
             summary.stores,
             summary.wires,
