@@ -15,16 +15,7 @@ PROJECT="$(mktemp -d)/my-monorepo"
 cp -r tests/fixtures/wrangler/monorepo "$PROJECT"
 "$BIN" import wrangler "$PROJECT" --out "$PROJECT/edgewire.ron"
 start_screen ":98"
-EDGEWIRE_THEME="$THEME" "$BIN" "$PROJECT/edgewire.ron" &
-APP_PID=$!
-for _ in $(seq 1 60); do
-    if WID="$(xdotool search --name 'Edgewire' 2>/dev/null | head -n1)" && [ -n "$WID" ]; then
-        break
-    fi
-    sleep 0.5
-done
-[ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
-xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+start_edgewire "$THEME" "$PROJECT/edgewire.ron"
 sleep 3
 # Select the users Worker: its card is where USERS_CARD says (x y on the 1600x1000 screen).
 read -r X Y <<< "${USERS_CARD:-770 390}"

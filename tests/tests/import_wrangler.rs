@@ -122,6 +122,27 @@ fn a_folder_without_a_configuration_names_the_files_looked_for() {
     }
 }
 
+/// Rewrite a file of an exported project: `edit` of its text must change it.
+fn edit_file(path: &Path, edit: impl FnOnce(&str) -> String) {
+    let text = std::fs::read_to_string(path).expect("readable");
+    let edited = edit(&text);
+    assert_ne!(edited, text, "{} is changed", path.display());
+    std::fs::write(path, edited).expect("written");
+}
+
+/// Import an exported project, and the changes it found in the configurations.
+fn import_changes(dir: &Path) -> (Imported, Vec<String>) {
+    let imported = import(&[dir.to_path_buf()], None).expect("imports");
+    let changes = imported
+        .summary
+        .round_trip
+        .as_ref()
+        .expect("used edgewire.ron")
+        .changes
+        .clone();
+    (imported, changes)
+}
+
 /// Export `design` into a fresh folder and import that folder.
 fn export_then_import(design: &edgewire_engine::Design, dir: &Path) -> Imported {
     let tree = export::export(design).expect("exports");
@@ -182,21 +203,14 @@ fn an_export_edited_by_hand_comes_back_with_the_edits() {
     )
     .expect("config");
     // The gateway's rate limit, raised in its configuration.
-    let gateway = dir.path().join("gateway/wrangler.jsonc");
-    let text = std::fs::read_to_string(&gateway).expect("gateway config");
-    let raised = text.replace(
-        "\"limit\": 100, \"period\": 60",
-        "\"limit\": 250, \"period\": 60",
-    );
-    assert_ne!(raised, text);
-    std::fs::write(&gateway, raised).expect("edit");
-    let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
-    let round_trip = imported
-        .summary
-        .round_trip
-        .clone()
-        .expect("used edgewire.ron");
-    insta::assert_snapshot!("import_edited_export", round_trip.changes.join("\n"));
+    edit_file(&dir.path().join("gateway/wrangler.jsonc"), |text| {
+        text.replace(
+            "\"limit\": 100, \"period\": 60",
+            "\"limit\": 250, \"period\": 60",
+        )
+    });
+    let (imported, changes) = import_changes(dir.path());
+    insta::assert_snapshot!("import_edited_export", changes.join("\n"));
     assert!(imported.design.node("audit").is_some());
     assert_eq!(
         imported
@@ -297,25 +311,19 @@ fn a_removed_configuration_and_binding_come_back_removed() {
     // The orders Worker's folder is deleted (the gateway still binds it), and the products
     // Worker no longer binds its cache.
     std::fs::remove_dir_all(dir.path().join("orders")).expect("rm orders");
-    let config = dir.path().join("products/wrangler.jsonc");
-    let text = std::fs::read_to_string(&config).expect("config");
-    let mut edited = String::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.contains("\"binding\": \"CACHE\""))
-    {
-        edited.push_str(line);
-        edited.push('\n');
-    }
-    assert_ne!(edited, text, "the CACHE binding was in the config");
-    std::fs::write(&config, edited).expect("edit");
-    let imported = import(&[dir.path().to_path_buf()], None).expect("imports");
-    let round_trip = imported
-        .summary
-        .round_trip
-        .clone()
-        .expect("used edgewire.ron");
-    insta::assert_snapshot!("import_removed_from_export", round_trip.changes.join("\n"));
+    edit_file(&dir.path().join("products/wrangler.jsonc"), |text| {
+        let mut edited = String::new();
+        for line in text
+            .lines()
+            .filter(|l| !l.contains("\"binding\": \"CACHE\""))
+        {
+            edited.push_str(line);
+            edited.push('\n');
+        }
+        edited
+    });
+    let (imported, changes) = import_changes(dir.path());
+    insta::assert_snapshot!("import_removed_from_export", changes.join("\n"));
     assert!(imported.design.binding("products", "CACHE").is_none());
     assert!(imported.design.binding("gateway", "ORDERS").is_some());
     // Validation then says what the removal broke: the steps that still use the cache.
