@@ -23,6 +23,7 @@ pub mod export;
 pub mod format;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub(crate) mod kinds;
 pub mod model;
 pub mod openapi;

@@ -21,6 +21,7 @@ pub enum UiCommand {
     ExportSvg,
     ExportOpenApi,
     ImportOpenApi,
+    ImportWrangler,
     CopyMermaid,
     Quit,
     Undo,
@@ -63,7 +64,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 39] = [
+const FIXED: [UiCommand; 40] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -73,6 +74,7 @@ const FIXED: [UiCommand; 39] = [
     UiCommand::ExportSvg,
     UiCommand::ExportOpenApi,
     UiCommand::ImportOpenApi,
+    UiCommand::ImportWrangler,
     UiCommand::CopyMermaid,
     UiCommand::Quit,
     UiCommand::Undo,
@@ -140,6 +142,7 @@ impl UiCommand {
             UiCommand::ExportSvg => "Export diagram as SVG…",
             UiCommand::ExportOpenApi => "Export OpenAPI…",
             UiCommand::ImportOpenApi => "Import OpenAPI…",
+            UiCommand::ImportWrangler => "Import Wrangler project…",
             UiCommand::CopyMermaid => "Copy diagram as Mermaid",
             UiCommand::Revert => "Revert to saved",
             UiCommand::Quit => "Quit",
@@ -309,6 +312,8 @@ pub enum Command {
     },
     /// Open a design file (asking about unsaved changes first).
     OpenPath(PathBuf),
+    /// Import a Workers project: a folder, or a wrangler configuration file.
+    ImportWranglerPath(PathBuf),
     /// Open an embedded example.
     OpenExample(usize),
     /// Paste design text at a canvas position.

@@ -27,6 +27,7 @@ pub mod examples;
 pub mod files;
 mod generate;
 mod icons;
+pub mod import;
 mod inspector;
 mod kinds;
 pub mod ops;

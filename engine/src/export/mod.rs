@@ -20,6 +20,7 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
+pub(crate) mod code;
 pub(crate) mod kind;
 pub(crate) mod names;
 pub(crate) mod project;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Design, TemplateError};
 use crate::validate::{self, Diagnostics};
 
+pub use code::copy_code;
 pub use names::{is_safe_relative_path, slug};
 
 /// Versions the exported `package.json` pins. The integration tests install exactly these.
@@ -104,6 +106,12 @@ pub enum ExportError {
     },
 }
 
+/// What turns an I/O failure on `path` into an [`ExportError`].
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + use<> {
+    let path = path.to_path_buf();
+    move |cause| ExportError::Io { path, cause }
+}
+
 /// Export a design. Refuses designs with validation errors.
 pub fn export(design: &Design) -> Result<ExportTree, ExportError> {
     let diagnostics = validate::validate(design);
@@ -128,10 +136,7 @@ fn generate(design: &Design) -> Result<ExportTree, ExportError> {
 /// refused unless `force`, in which case the tree's files are written over it (other files
 /// are left alone). Every path is checked again before anything is written.
 pub fn write_tree(tree: &ExportTree, dir: &Path, force: bool) -> Result<(), ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |cause| ExportError::Io { path, cause }
-    };
+    let io = io_error;
     if let Some(bad) = tree.files.keys().find(|p| !is_safe_relative_path(p)) {
         return Err(ExportError::UnsafePath(bad.clone()));
     }

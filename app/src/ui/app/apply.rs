@@ -64,6 +64,7 @@ impl EdgewireApp {
                 }
             }
             Command::OpenPath(path) => self.guard(Pending::Open(path)),
+            Command::ImportWranglerPath(path) => self.guard(Pending::ImportWrangler(Some(path))),
             Command::OpenExample(index) => self.guard(Pending::OpenExample(index)),
             Command::PasteText { text, at } => self.paste(&text, at),
             Command::SetTheme(choice) => {
@@ -96,6 +97,7 @@ impl EdgewireApp {
             UiCommand::ExportSvg => self.export_svg(),
             UiCommand::ExportOpenApi => self.export_openapi(),
             UiCommand::ImportOpenApi => self.guard(Pending::ImportOpenApi),
+            UiCommand::ImportWrangler => self.guard(Pending::ImportWrangler(None)),
             UiCommand::CopyMermaid => {
                 ctx.copy_text(edgewire_engine::diagram::mermaid(&self.doc.design));
                 self.status =

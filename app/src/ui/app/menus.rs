@@ -43,6 +43,7 @@ impl EdgewireApp {
                 ui.separator();
                 self.menu_item(ui, UiCommand::ExportOpenApi);
                 self.menu_item(ui, UiCommand::ImportOpenApi);
+                self.menu_item(ui, UiCommand::ImportWrangler);
                 ui.separator();
                 self.menu_item(ui, UiCommand::Quit);
             });

@@ -125,6 +125,8 @@ enum Pending {
     Open(PathBuf),
     OpenExample(usize),
     ImportOpenApi,
+    /// A folder or configuration to import; `None` asks for a folder.
+    ImportWrangler(Option<PathBuf>),
     Revert,
     Quit,
 }
@@ -163,6 +165,9 @@ pub struct EdgewireApp {
     queue: CommandQueue,
     settings: Settings,
     dialogs: Box<dyn FileDialogs>,
+    /// The folder an unsaved imported design's code Worker paths are relative to; saving it
+    /// elsewhere rewrites them.
+    import_dir: Option<PathBuf>,
     recovery: Option<Recovery>,
     recovery_written: bool,
     stop: Stop,
@@ -207,6 +212,7 @@ impl EdgewireApp {
             queue: CommandQueue::default(),
             settings,
             dialogs: options.dialogs,
+            import_dir: None,
             recovery: options.recovery_dir.as_deref().map(Recovery::in_dir),
             recovery_written: false,
             stop: options.stop.map_or(Stop::Off, Stop::Listening),

@@ -109,9 +109,63 @@ pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
     );
 }
 
+/// COD001 (info): a code Worker, which the engine does not run; COD003 (info): an external
+/// Worker; COD002 (error): a typical request that uses a binding the Worker has no wire for.
+pub fn code_worker(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let node = at.node;
+    let Some(code) = &at.worker.code else {
+        return;
+    };
+    let target = || Target::Node {
+        node: node.id.clone(),
+    };
+    if code.external {
+        out.push(
+            Diagnostic::new(
+                "COD003",
+                Severity::Info,
+                target(),
+                format!("{} is an external Worker (not in this project): it is drawn and simulated as one hop, never run or exported", node.id),
+            )
+            .help("import its project too (`edgewire import wrangler FOLDER...` takes several folders) to see what it does"),
+        );
+        return;
+    }
+    let uses: u32 = code.typical.iter().map(|u| u.times).sum();
+    out.push(
+        Diagnostic::new(
+            "COD001",
+            Severity::Info,
+            target(),
+            format!(
+                "{} is a code Worker ({}): the local engine answers its requests with 501; the simulator and the cost estimate use its typical request ({uses} binding use(s))",
+                node.id,
+                if code.source.is_empty() { "no entry module" } else { code.source.as_str() }
+            ),
+        )
+        .help("describe what a typical request does (which bindings, how many times) in the inspector, for example DB used 3 times"),
+    );
+    for using in &code.typical {
+        if !at.links.iter().any(|l| l.wire.binding == using.binding) {
+            out.push(
+                Diagnostic::new(
+                    "COD002",
+                    Severity::Error,
+                    target(),
+                    format!(
+                        "{}'s typical request uses binding `{}`, which it has no wire for",
+                        node.id, using.binding
+                    ),
+                )
+                .help(format!("wire {} to the node it reaches and name the wire `{}`, or remove the use from its typical request", node.id, using.binding)),
+            );
+        }
+    }
+}
+
 impl crate::validate::KindRules for super::Def {
     fn worker_rules(&self) -> &'static [WorkerRule] {
-        &[smart_placement_hint]
+        &[smart_placement_hint, code_worker]
     }
 }
 
@@ -132,6 +186,29 @@ mod tests {
             into: None,
         };
         worker.routes[0].steps.insert(0, extra);
+    }
+
+    #[test]
+    fn a_code_worker_says_what_runs_it_and_checks_its_typical_request() {
+        let mut design = base();
+        let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind) else {
+            panic!("items");
+        };
+        worker.routes.clear();
+        worker.code = Some(crate::model::Code {
+            source: "items/src/index.ts".into(),
+            typical: vec![crate::model::BindingUse::new("DB", 2)],
+            ..crate::model::Code::default()
+        });
+        assert!(reports(&design, "COD001"));
+        assert!(!reports(&design, "COD002"));
+        if let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind)
+            && let Some(code) = worker.code.as_mut()
+        {
+            code.typical.push(crate::model::BindingUse::new("NOPE", 1));
+        }
+        let found = crate::validate::testkit::only(&design, "COD002");
+        assert!(found.message.contains("`NOPE`"), "{}", found.message);
     }
 
     #[test]
