@@ -29,10 +29,10 @@ cleanup() {
     rm -rf "$SANDBOX"
 }
 
-# start_edgewire dark|light: starts the app (APP_PID), waits for its window (WID) and makes
-# it fill the screen.
+# start_edgewire dark|light [FILE]: starts the app (APP_PID) on the reference example or on
+# FILE, waits for its window (WID) and makes it fill the screen.
 start_edgewire() {
-    EDGEWIRE_THEME="$1" "$BIN" &
+    EDGEWIRE_THEME="$1" "$BIN" ${2:+"$2"} &
     APP_PID=$!
     for _ in $(seq 1 60); do
         if WID="$(xdotool search --name 'Edgewire' 2>/dev/null | head -n1)" && [ -n "$WID" ]; then

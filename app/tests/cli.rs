@@ -1,4 +1,5 @@
-//! The `edgewire` binary as users run it: exit codes and output of `validate`, `fmt` and `scenario`.
+//! The `edgewire` binary as users run it: exit codes and output of `validate`, `fmt`,
+//! `scenario` and `import wrangler` (0 all read, 1 some file unreadable, 2 nothing imported).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -387,4 +388,83 @@ fn validate_fix_applies_the_safe_fixes_and_reports_what_remains() {
         fixed.contains("requests: 134,") && fixed.contains("period_secs: 60"),
         "{fixed}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// import wrangler
+
+/// `edgewire import wrangler ARGS --out <dir>/design.ron`: its output, and the design path.
+fn import_wrangler(args: &[&str], dir: &tempfile::TempDir) -> (Output, String) {
+    let out = dir.path().join("design.ron").display().to_string();
+    let mut all = vec!["import", "wrangler"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", &out]);
+    (edgewire(&all), out)
+}
+
+#[test]
+fn a_monorepo_imports_with_a_summary_and_a_design_that_validates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, out) = import_wrangler(&["tests/fixtures/wrangler/monorepo"], &dir);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("imported 4 Worker(s), 3 store(s) and 9 wire(s) from 3 configuration(s)"),
+        "{text}"
+    );
+    assert!(text.contains("validation: 0 error(s)"), "{text}");
+    let validated = edgewire(&["validate", &out]);
+    assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
+    let fmt = edgewire(&["fmt", "--check", &out]);
+    assert_eq!(fmt.status.code(), Some(0), "the design is canonical");
+}
+
+#[test]
+fn an_unreadable_file_is_located_and_exits_1_while_the_rest_imports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, out) = import_wrangler(&["tests/fixtures/wrangler/broken"], &dir);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: tests/fixtures/wrangler/broken/bad/wrangler.jsonc:3:"),
+        "{text}"
+    );
+    assert!(
+        Path::new(&out).is_file(),
+        "the good configuration is imported"
+    );
+}
+
+#[test]
+fn nothing_to_import_exits_2_naming_the_files_looked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let (output, out) = import_wrangler(&[&empty.display().to_string()], &dir);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    for name in ["wrangler.json", "wrangler.jsonc", "wrangler.toml"] {
+        assert!(text.contains(name), "{text}");
+    }
+    assert!(!Path::new(&out).exists());
+    let (output, _) = import_wrangler(&["tests/fixtures/wrangler/broken/bad"], &dir);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn an_environment_is_merged_and_the_others_listed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, out) = import_wrangler(
+        &["tests/fixtures/wrangler/environments", "--env", "staging"],
+        &dir,
+    );
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("other environments") && text.contains("production"),
+        "{text}"
+    );
+    let design = std::fs::read_to_string(&out).expect("written");
+    assert!(design.contains("\"shop-staging\""), "{design}");
+    assert!(design.contains("\"cart-staging\""), "{design}");
 }

@@ -103,14 +103,10 @@ fn openapi_documents_go_out_and_come_back_in() {
     let doc = harness.state().document();
     assert!(doc.path.is_none(), "an imported design has no file yet");
     assert!(doc.is_dirty(), "an imported design is unsaved");
-    let workers: Vec<&str> = doc
-        .design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
-        .map(|n| n.id.as_str())
-        .collect();
-    assert_eq!(workers, ["orders", "products", "users"]);
+    assert_eq!(
+        support::worker_ids(&doc.design),
+        ["orders", "products", "users"]
+    );
     assert_eq!(doc.design.layout.len(), doc.design.nodes.len(), "laid out");
     harness.get_by_label_contains("Imported 8 operation(s)");
 }

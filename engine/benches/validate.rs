@@ -120,6 +120,8 @@ fn large_design() -> Design {
                 }],
                 seed: "INSERT INTO items VALUES (1, 'mug', 1500);".into(),
                 location_hint: Some("weur".into()),
+                database_name: None,
+                database_id: None,
                 read_replication: true,
             }),
         ));

@@ -22,7 +22,17 @@ pub fn mermaid(design: &Design) -> String {
         let Some(id) = ids.get(node.id.as_str()) else {
             continue;
         };
-        let label = format!("{}<br/>{}", text(&node.id), kind.label());
+        let label = match &node.kind {
+            crate::NodeKind::Worker(crate::model::Worker {
+                code: Some(code), ..
+            }) => format!(
+                "{}<br/>{} ({})",
+                text(&node.id),
+                kind.label(),
+                if code.external { "external" } else { "code" }
+            ),
+            _ => format!("{}<br/>{}", text(&node.id), kind.label()),
+        };
         let (open, close) = kind.spec().mermaid_shape;
         let _ = writeln!(
             out,

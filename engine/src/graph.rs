@@ -28,6 +28,15 @@ impl WireRole {
     pub fn has_binding(self) -> bool {
         !matches!(self, WireRole::Requests)
     }
+
+    /// What the wire is, in a few words (the wire inspector).
+    pub fn label(self) -> &'static str {
+        match self {
+            WireRole::Requests => "HTTP requests (no binding)",
+            WireRole::Service => "a service binding",
+            WireRole::Resource => "a resource binding",
+        }
+    }
 }
 
 /// Whether a wire from a `from` node to a `to` node is allowed; the error says why not and

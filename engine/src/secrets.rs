@@ -129,6 +129,37 @@ pub fn load_beside(design: &Path) -> Result<Secrets, SecretsError> {
     }
 }
 
+/// Declare secret `name` with a development `value` in the secrets file beside a design,
+/// unless it is declared already: the line is added at the end, the rest is kept as it is,
+/// and the file is written atomically. `Ok(false)` when the name was there.
+pub fn declare_beside(design: &Path, name: &str, value: &str) -> Result<bool, SecretsError> {
+    let path = path_beside(design);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(SecretsError::Io { path, error }),
+    };
+    if parse(&text)
+        .map_err(|err| err.in_file(&path))?
+        .get(name)
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let mut out = text;
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for part in [name, "=", value, "\n"] {
+        out.push_str(part);
+    }
+    crate::format::write_atomic(&path, out.as_bytes()).map_err(|err| SecretsError::Io {
+        path: path.clone(),
+        error: std::io::Error::other(err.to_string()),
+    })?;
+    Ok(true)
+}
+
 /// Read a secrets file that must exist (`edgewire serve --vars FILE`).
 pub fn load(path: &Path) -> Result<Secrets, SecretsError> {
     let text = std::fs::read_to_string(path).map_err(|error| SecretsError::Io {
@@ -531,5 +562,24 @@ TRAILING=value # note
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/global-api.ron");
         let secrets = load_beside(&path).expect("parses");
         assert_eq!(secrets.get("API_KEY"), Some("demo-key-123"));
+    }
+
+    #[test]
+    fn declaring_adds_a_line_once_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let design = dir.path().join("api.ron");
+        assert!(declare_beside(&design, "JWT_SECRET", "abc").expect("declares"));
+        let vars = path_beside(&design);
+        assert_eq!(
+            std::fs::read_to_string(&vars).expect("read"),
+            "JWT_SECRET=abc\n"
+        );
+        std::fs::write(&vars, "# keys\nAPI_KEY=k").expect("write");
+        assert!(declare_beside(&design, "JWT_SECRET", "xyz").expect("declares"));
+        assert!(!declare_beside(&design, "API_KEY", "other").expect("already there"));
+        assert_eq!(
+            std::fs::read_to_string(&vars).expect("read"),
+            "# keys\nAPI_KEY=k\nJWT_SECRET=xyz\n"
+        );
     }
 }

@@ -77,6 +77,14 @@ pub mod errors {
         format!("no route matches {method} {path}")
     }
 
+    /// 501 body text for a request that reaches a code Worker: its code is the user's own,
+    /// which the engine does not run.
+    pub fn code_worker(node: &str) -> String {
+        format!(
+            "{node} is a code Worker: its code is your own project's, which Edgewire does not run; run it with `wrangler dev` (the rest of the design runs here)"
+        )
+    }
+
     /// 405 body text: a gateway route matches the path but not the method.
     pub fn method_not_allowed(method: &str, path: &str) -> String {
         format!("method {method} is not allowed on {path}")

@@ -6,16 +6,18 @@
 use edgewire_engine::edit::{Edit, History};
 use edgewire_engine::graph::DesignGraph;
 use edgewire_engine::model::{
-    Auth, Client, Condition, Cors, D1, Enrichment, Expr, Gateway, GatewayRoute, HttpMethod,
-    Hyperdrive, HyperdriveCaching, Kv, KvEntry, KvFormat, Migration, Note, Origin, QueryMode,
-    RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template, Worker,
-    WorkerPlacement,
+    Auth, Client, Condition, Cors, Enrichment, Expr, Gateway, GatewayRoute, HttpMethod, KvFormat,
+    Note, QueryMode, RateLimit, RateLimitKey, RequestBody, Route, SampleRequest, Step, Template,
+    Worker, WorkerPlacement,
 };
 use edgewire_engine::{Design, Node, NodeKind, Pos, Wire, format, validate};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
 use serde_json::Value;
+
+mod property_stores;
+use property_stores::{code, store};
 
 /// Ids from a small pool, so that random wires and edits often hit existing nodes.
 const IDS: [&str; 8] = [
@@ -31,7 +33,7 @@ fn id() -> impl Strategy<Value = String> {
 
 /// Text with the characters that stress the file format: quotes, `#`, backslashes, newlines,
 /// braces and non-ASCII.
-fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 _:.{}\"#\\\\/\n\té🦀-]{0,12}"
 }
 
@@ -306,8 +308,13 @@ fn worker() -> impl Strategy<Value = Worker> {
         responses: std::collections::BTreeMap::new(),
         steps,
     });
-    (vec(route, 0..3), option::of(domain()), any::<bool>()).prop_map(
-        |(routes, custom_domain, smart)| Worker {
+    (
+        vec(route, 0..3),
+        option::of(domain()),
+        any::<bool>(),
+        option::of(code()),
+    )
+        .prop_map(|(routes, custom_domain, smart, code)| Worker {
             routes,
             custom_domain,
             placement: if smart {
@@ -315,54 +322,8 @@ fn worker() -> impl Strategy<Value = Worker> {
             } else {
                 WorkerPlacement::Default
             },
-        },
-    )
-}
-
-fn store() -> impl Strategy<Value = NodeKind> {
-    let kv = vec(
-        (text(), text()).prop_map(|(key, value)| KvEntry { key, value }),
-        0..3,
-    )
-    .prop_map(|seed| NodeKind::Kv(Kv { seed }));
-    let d1 = (
-        vec(
-            (text(), text()).prop_map(|(name, sql)| Migration { name, sql }),
-            0..3,
-        ),
-        text(),
-        option::of(text()),
-        any::<bool>(),
-    )
-        .prop_map(|(migrations, seed, location_hint, read_replication)| {
-            NodeKind::D1(D1 {
-                migrations,
-                seed,
-                location_hint,
-                read_replication,
-            })
-        });
-    let hyperdrive = (
-        option::of(text()),
-        text(),
-        any::<bool>(),
-        0u32..10_000,
-        0u32..10_000,
-        text(),
-    )
-        .prop_map(|(secret, origin_region, enabled, max_age, swr, seed)| {
-            NodeKind::Hyperdrive(Hyperdrive {
-                origin: secret.map_or(Origin::Auto, |secret| Origin::ConnectionString { secret }),
-                origin_region,
-                caching: HyperdriveCaching {
-                    enabled,
-                    max_age_secs: max_age,
-                    stale_while_revalidate_secs: swr,
-                },
-                seed,
-            })
-        });
-    prop_oneof![kv, d1, hyperdrive]
+            code,
+        })
 }
 
 fn node_kind() -> impl Strategy<Value = NodeKind> {

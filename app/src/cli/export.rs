@@ -54,6 +54,12 @@ fn export_design(args: &Args) -> anyhow::Result<String> {
     };
     export::write_tree(&tree, &args.out, args.force)
         .with_context(|| format!("writing the project into {}", args.out.display()))?;
+    let design_dir = args.file.parent().unwrap_or(std::path::Path::new(""));
+    let copied = export::copy_code(&design, design_dir, &args.out)
+        .with_context(|| format!("copying code Workers into {}", args.out.display()))?;
+    for folder in &copied {
+        eprintln!("copied code Worker {folder}/ unchanged");
+    }
     Ok(format!(
         "exported {} files to {} in {} ms; next: cd {} && npm install && npm run dev",
         tree.files.len(),

@@ -1,4 +1,5 @@
 //! `edgewire import openapi SPEC --out DESIGN.ron`: a design from an existing API description.
+//! `edgewire import wrangler PATH... --out DESIGN.ron`: a design from existing Workers projects.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +19,40 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Source {
     Openapi(OpenapiArgs),
+    Wrangler(WranglerArgs),
+}
+
+/// Import existing Workers projects (wrangler.toml, wrangler.json, wrangler.jsonc) as a design.
+#[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Import existing Workers projects as a design.\n\n\
+        Each PATH is a folder, searched for wrangler.toml, wrangler.json and wrangler.jsonc \
+        (node_modules, .wrangler and dist are skipped), or one such file. Each configuration \
+        becomes a code Worker (its code stays where it is); KV namespaces, D1 databases (with \
+        their migrations) and Hyperdrive configurations become stores, shared when several \
+        Workers bind the same one; service bindings become wires; Workers the internet reaches \
+        get a Client. Rate limits and bindings Edgewire does not model become notes and \
+        warnings. A folder exported by Edgewire (it holds edgewire.ron) comes back as its \
+        design, with changes made to the configurations since applied.\n\n\
+        Exit status: 0 when everything was read, 1 when some configuration could not be read \
+        (the rest is imported), 2 when nothing could be imported.",
+    after_help = "Examples:\n  \
+        edgewire import wrangler ./my-monorepo --out design.ron\n  \
+        edgewire import wrangler api/wrangler.toml auth/wrangler.jsonc --out design.ron --env staging"
+)]
+pub struct WranglerArgs {
+    /// Folders to search, or configuration files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The design file to write (`.ron`); it must not exist unless --force is given.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Merge this environment (`[env.NAME]`) into each configuration, as `wrangler --env` does.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Overwrite --out if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Import an OpenAPI 3.0 or 3.1 document (JSON or YAML) as a design.
@@ -46,8 +81,54 @@ pub struct OpenapiArgs {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let Source::Openapi(args) = &args.source;
-    super::exit_code(import_openapi(args))
+    match &args.source {
+        Source::Openapi(args) => super::exit_code(import_openapi(args)),
+        Source::Wrangler(args) => import_wrangler(args),
+    }
+}
+
+/// Exit status when nothing could be imported (no configuration, none readable).
+const NOTHING_IMPORTED: u8 = 2;
+
+fn import_wrangler(args: &WranglerArgs) -> ExitCode {
+    if args.out.exists() && !args.force {
+        eprintln!(
+            "error: {} exists; choose another --out or add --force to replace it",
+            args.out.display()
+        );
+        return ExitCode::from(NOTHING_IMPORTED);
+    }
+    let started = Instant::now();
+    let imported = match crate::ui::import::wrangler(&args.paths, args.env.clone(), &args.out) {
+        Ok(imported) => imported,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(NOTHING_IMPORTED);
+        }
+    };
+    let elapsed = started.elapsed();
+    if let Err(err) = format::save(&args.out, &imported.design) {
+        eprintln!("error: writing {}: {err}", args.out.display());
+        return ExitCode::from(NOTHING_IMPORTED);
+    }
+    let summary = &imported.summary;
+    eprint!("{}", summary.render());
+    let diagnostics = validate::validate(&imported.design);
+    eprintln!(
+        "wrote {} in {:.0} ms; validation: {} error(s), {} warning(s)",
+        args.out.display(),
+        elapsed.as_secs_f64() * 1000.0,
+        diagnostics.errors().count(),
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == validate::Severity::Warning)
+            .count(),
+    );
+    if summary.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn import_openapi(args: &OpenapiArgs) -> anyhow::Result<()> {
@@ -65,7 +146,7 @@ fn import_openapi(args: &OpenapiArgs) -> anyhow::Result<()> {
         |s| s.to_string_lossy().into_owned(),
     );
     let imported = import::import(&text, &name)
-        .map_err(|err| anyhow::anyhow!("{}:{err}", args.spec.display()))?;
+        .map_err(|err| anyhow::anyhow!("{}: {err}", args.spec.display()))?;
     let mut design = imported.design;
     let tidy = crate::ui::ops::tidy_up(&design);
     design

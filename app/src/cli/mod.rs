@@ -10,6 +10,7 @@ use edgewire_engine::validate::Diagnostics;
 mod diagram;
 mod export;
 mod fmt;
+mod generate;
 mod import;
 mod openapi;
 mod scenario;
@@ -49,6 +50,7 @@ pub enum Command {
     Diagram(diagram::Args),
     Openapi(openapi::Args),
     Import(import::Args),
+    Generate(generate::Args),
 }
 
 /// Parse arguments and run; the process exit code follows the subcommand's result.
@@ -64,6 +66,7 @@ pub fn main() -> ExitCode {
         Some(Command::Diagram(args)) => diagram::run(&args),
         Some(Command::Openapi(args)) => openapi::run(&args),
         Some(Command::Import(args)) => import::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
         None => match crate::ui::launch(cli.file) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {

@@ -147,6 +147,7 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let code_notice = edgewire_engine::runtime::code_worker_notice(&design);
     runtime.block_on(async move {
         let running = Engine::start(design, options).await?;
         println!("{} is running on {}", args.file.display(), running.url());
@@ -157,6 +158,9 @@ fn serve(args: &Args) -> anyhow::Result<ExitCode> {
             "  traces: {}/__edgewire/traces (live: /__edgewire/events)",
             running.url()
         );
+        if let Some(notice) = &code_notice {
+            println!("  {notice}");
+        }
         println!("Press Ctrl+C to stop.");
         // Hyperdrive origins start in the background; say when they are ready (or not).
         let engine = running.engine().clone();

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use edgewire_engine::Design;
 use edgewire_engine::format::{self, FileError, LoadError};
 use edgewire_engine::secrets;
 use edgewire_engine::validate::{self, Diagnostic, Diagnostics, Severity};
@@ -135,10 +136,47 @@ fn fix_file(file: &Path, dry_run: bool) -> Result<(), Problem> {
             if dry_run { " (dry run)" } else { "" }
         );
     }
+    declare_secrets(file, &design, dry_run)?;
     if applied.is_empty() || dry_run {
         return Ok(());
     }
     format::save(file, &design).map_err(|err| Problem::from_file_error(file, err))
+}
+
+/// `SEC001` with `--fix`: declare each secret the design uses and `.dev.vars` lacks, when
+/// its value can be known (see `fix::secret_value`), unless `dry_run`.
+fn declare_secrets(file: &Path, design: &Design, dry_run: bool) -> Result<(), Problem> {
+    let Ok(declared) = secrets::load_beside(file) else {
+        return Ok(());
+    };
+    if !secrets::path_beside(file).exists() {
+        return Ok(());
+    }
+    let names = declared.names();
+    let vars = secrets::path_beside(file);
+    for node in &design.nodes {
+        for name in node.kind.secret_names() {
+            if name.is_empty() || names.contains(name) {
+                continue;
+            }
+            let Some(value) = edgewire_engine::validate::fix::secret_value(design, name) else {
+                continue;
+            };
+            println!(
+                "{}: SEC001 {}: declare {name} in {}{}",
+                file.display(),
+                node.id,
+                vars.display(),
+                if dry_run { " (dry run)" } else { "" }
+            );
+            if !dry_run {
+                secrets::declare_beside(file, name, &value).map_err(|err| {
+                    Problem::without_location(vars.clone(), err.to_string(), None)
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check(file: &Path) -> Outcome {

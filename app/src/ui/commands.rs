@@ -21,6 +21,7 @@ pub enum UiCommand {
     ExportSvg,
     ExportOpenApi,
     ImportOpenApi,
+    ImportWrangler,
     CopyMermaid,
     Quit,
     Undo,
@@ -33,6 +34,12 @@ pub enum UiCommand {
     SelectAll,
     TidyUp,
     FixAll,
+    QuickFix,
+    /// Recipes on the selected node (also in its context menu).
+    AddCrudRoutes,
+    CacheAside,
+    JwtGateway,
+    ReadReplication,
     ZoomIn,
     ZoomOut,
     ZoomToFit,
@@ -57,7 +64,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 34] = [
+const FIXED: [UiCommand; 40] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -67,6 +74,7 @@ const FIXED: [UiCommand; 34] = [
     UiCommand::ExportSvg,
     UiCommand::ExportOpenApi,
     UiCommand::ImportOpenApi,
+    UiCommand::ImportWrangler,
     UiCommand::CopyMermaid,
     UiCommand::Quit,
     UiCommand::Undo,
@@ -79,6 +87,11 @@ const FIXED: [UiCommand; 34] = [
     UiCommand::SelectAll,
     UiCommand::TidyUp,
     UiCommand::FixAll,
+    UiCommand::QuickFix,
+    UiCommand::AddCrudRoutes,
+    UiCommand::CacheAside,
+    UiCommand::JwtGateway,
+    UiCommand::ReadReplication,
     UiCommand::ZoomIn,
     UiCommand::ZoomOut,
     UiCommand::ZoomToFit,
@@ -129,6 +142,7 @@ impl UiCommand {
             UiCommand::ExportSvg => "Export diagram as SVG…",
             UiCommand::ExportOpenApi => "Export OpenAPI…",
             UiCommand::ImportOpenApi => "Import OpenAPI…",
+            UiCommand::ImportWrangler => "Import Wrangler project…",
             UiCommand::CopyMermaid => "Copy diagram as Mermaid",
             UiCommand::Revert => "Revert to saved",
             UiCommand::Quit => "Quit",
@@ -142,6 +156,11 @@ impl UiCommand {
             UiCommand::SelectAll => "Select all",
             UiCommand::TidyUp => "Tidy up (auto-layout)",
             UiCommand::FixAll => "Fix all safe problems",
+            UiCommand::QuickFix => "Quick fixes for the selection…",
+            UiCommand::AddCrudRoutes => "Add CRUD routes over the selected database…",
+            UiCommand::CacheAside => "Cache the selected Worker's reads in KV (cache-aside)",
+            UiCommand::JwtGateway => "Switch the gateway to JWT authentication",
+            UiCommand::ReadReplication => "Turn on read replication for the selected D1",
             UiCommand::ZoomIn => "Zoom in",
             UiCommand::ZoomOut => "Zoom out",
             UiCommand::ZoomToFit => "Zoom to fit",
@@ -182,6 +201,7 @@ impl UiCommand {
             UiCommand::ZoomToFit => key(Modifiers::SHIFT, Key::Num1),
             UiCommand::ZoomReset => key(CTRL, Key::Num0),
             UiCommand::CommandPalette => key(CTRL, Key::K),
+            UiCommand::QuickFix => key(CTRL, Key::Period),
             UiCommand::RunToggle => key(Modifiers::NONE, Key::F5),
             _ => None,
         }
@@ -292,6 +312,8 @@ pub enum Command {
     },
     /// Open a design file (asking about unsaved changes first).
     OpenPath(PathBuf),
+    /// Import a Workers project: a folder, or a wrangler configuration file.
+    ImportWranglerPath(PathBuf),
     /// Open an embedded example.
     OpenExample(usize),
     /// Paste design text at a canvas position.
@@ -300,6 +322,15 @@ pub enum Command {
         at: Option<Pos>,
     },
     SetTheme(ThemeChoice),
+    /// Open "Add CRUD routes…" on a D1 database.
+    OpenCrud(NodeId),
+    /// Apply what a generator or recipe made (one undo step), declare its secrets in the
+    /// `.dev.vars` beside the design, and say what it did.
+    Generated {
+        edit: Edit,
+        summary: String,
+        secrets: std::collections::BTreeMap<String, String>,
+    },
     /// Tell the user something in the status bar.
     Notify(String),
 }

@@ -20,6 +20,8 @@ pub trait FileDialogs {
     fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Ask for an OpenAPI document to import.
     fn open_openapi(&mut self) -> Option<PathBuf>;
+    /// Ask for a Workers project's folder to import.
+    fn wrangler_folder(&mut self) -> Option<PathBuf>;
 }
 
 /// The file name endings of an OpenAPI document.
@@ -60,6 +62,12 @@ impl FileDialogs for NativeDialogs {
     fn open_openapi(&mut self) -> Option<PathBuf> {
         dialog("Import OpenAPI", "OpenAPI document", OPENAPI_EXTENSIONS).pick_file()
     }
+
+    fn wrangler_folder(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Import Wrangler project (a folder with wrangler.toml or wrangler.jsonc)")
+            .pick_folder()
+    }
 }
 
 /// A native dialog titled `title` that offers the files ending in `extensions` as `what`.
@@ -78,6 +86,7 @@ pub struct ScriptedDialogs {
     pub svg: Vec<PathBuf>,
     pub openapi_save: Vec<PathBuf>,
     pub openapi_open: Vec<PathBuf>,
+    pub wrangler: Vec<PathBuf>,
 }
 
 impl FileDialogs for ScriptedDialogs {
@@ -103,6 +112,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn open_openapi(&mut self) -> Option<PathBuf> {
         next(&mut self.openapi_open)
+    }
+
+    fn wrangler_folder(&mut self) -> Option<PathBuf> {
+        next(&mut self.wrangler)
     }
 }
 

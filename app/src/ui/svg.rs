@@ -237,7 +237,7 @@ fn card_svg(out: &mut String, palette: &Palette, node: &Node, rect: Rect) {
     // id matters more: a long one takes the kind's place (the colour still tells the kind).
     let title_room = rect.width() - 34.0 - 14.0;
     let title = cut(&node.id, title_room, TITLE_SIZE * BOLD_WIDER);
-    let kind_name = kind.spec().badge;
+    let kind_name = crate::ui::canvas::card::badge(node);
     #[allow(clippy::cast_precision_loss)] // short texts
     let needed = title.chars().count() as f32 * TITLE_SIZE * BOLD_WIDER * PROPORTIONAL_EM
         + kind_name.len() as f32 * KIND_SIZE * CAPITALS_EM

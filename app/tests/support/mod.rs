@@ -62,3 +62,13 @@ pub fn retype(harness: &mut Harness<'_, EdgewireApp>, label: &str, text: &str) {
     harness.get_by_label(label).type_text(text);
     harness.run_ok();
 }
+
+/// The ids of a design's Workers, in the design's order.
+pub fn worker_ids(design: &edgewire_engine::Design) -> Vec<&str> {
+    design
+        .nodes
+        .iter()
+        .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
+        .map(|n| n.id.as_str())
+        .collect()
+}

@@ -18,9 +18,19 @@ pub(crate) struct Script<'a> {
 }
 
 impl Script<'_> {
-    /// The Worker's `wrangler.jsonc`, relative to the project.
+    /// The Worker's `wrangler.jsonc` (a code Worker's own configuration file), relative to
+    /// the project.
     pub fn config(&self) -> String {
-        format!("{}/wrangler.jsonc", self.folder)
+        let own = self.code().and_then(|code| code.config.rsplit('/').next());
+        format!("{}/{}", self.folder, own.unwrap_or("wrangler.jsonc"))
+    }
+
+    /// The code Worker's part, when this is one: its folder is copied, not generated.
+    pub fn code(&self) -> Option<&crate::model::Code> {
+        match &self.node.kind {
+            crate::model::NodeKind::Worker(worker) => worker.code.as_ref(),
+            _ => None,
+        }
     }
 
     /// The secrets the Worker reads: (name, what it is).

@@ -20,6 +20,7 @@
 //! gateway contract exactly as the local engine does, with the texts of
 //! [`crate::semantics`].
 
+pub(crate) mod code;
 pub(crate) mod kind;
 pub(crate) mod names;
 pub(crate) mod project;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Design, TemplateError};
 use crate::validate::{self, Diagnostics};
 
+pub use code::copy_code;
 pub use names::{is_safe_relative_path, slug};
 
 /// Versions the exported `package.json` pins. The integration tests install exactly these.
@@ -96,12 +98,18 @@ pub enum ExportError {
         .0.display()
     )]
     NotEmpty(PathBuf),
-    #[error("{}: {source}", .path.display())]
+    /// The cause is said in words in the message (not a `source`), so it is printed once.
+    #[error("{}: {}", .path.display(), crate::format::io_in_words(.cause))]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+}
+
+/// What turns an I/O failure on `path` into an [`ExportError`].
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + use<> {
+    let path = path.to_path_buf();
+    move |cause| ExportError::Io { path, cause }
 }
 
 /// Export a design. Refuses designs with validation errors.
@@ -128,10 +136,7 @@ fn generate(design: &Design) -> Result<ExportTree, ExportError> {
 /// refused unless `force`, in which case the tree's files are written over it (other files
 /// are left alone). Every path is checked again before anything is written.
 pub fn write_tree(tree: &ExportTree, dir: &Path, force: bool) -> Result<(), ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
-    };
+    let io = io_error;
     if let Some(bad) = tree.files.keys().find(|p| !is_safe_relative_path(p)) {
         return Err(ExportError::UnsafePath(bad.clone()));
     }

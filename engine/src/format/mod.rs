@@ -262,6 +262,11 @@ pub enum FileError {
 }
 
 /// What went wrong with a file, in words a user acts on (no `os error` numbers).
+/// An I/O error in words, with what to do where there is something to do.
+pub(crate) fn io_in_words(cause: &std::io::Error) -> String {
+    in_words(cause)
+}
+
 fn in_words(cause: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     match cause.kind() {

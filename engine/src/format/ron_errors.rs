@@ -97,6 +97,19 @@ fn name_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
             };
             error
         }
+        E::ExpectedDifferentStructName { expected: "Design", found } => LoadError::at(
+            location,
+            format!("this is not an Edgewire design: it starts with `{found}`"),
+        )
+        .with_help("a design file starts with `(` and `version: 1,`; compare with `examples/global-api.ron`"),
+        E::ExpectedDifferentStructName { expected, found } => LoadError::at(
+            location,
+            format!(
+                "unexpected name `{found}` before `(`{}",
+                within(Some(expected))
+            ),
+        )
+        .with_help(format!("remove `{found}` and keep the `( ... )`")),
         E::MissingStructField { field, outer } => LoadError::at(
             location,
             format!("missing field `{field}`{}", within(outer.as_deref())),

@@ -9,6 +9,7 @@
 //! order, layout) build a petgraph view on demand through [`crate::graph`]; petgraph indices
 //! never leave that module.
 
+mod code;
 mod contract;
 mod expect;
 mod handler;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use code::{BindingUse, Code};
 pub use contract::{
     NamedSchemas, ParamType, QueryParam, RequestContract, ResponseContract, Schema,
 };
@@ -41,9 +43,12 @@ pub use nodes::{
 /// The newest design file format version. Older versions are migrated on load.
 ///
 /// Version 2 added route contracts (`request`, `responses`), the design's named `schemas`,
-/// Workers' `placement` and scenario requests' `expect_body`. A design that uses none of them is saved as version 1, so that older Edgewire
-/// releases still open it ([`Design::required_version`]).
-pub const FORMAT_VERSION: u32 = 2;
+/// Workers' `placement` and scenario requests' `expect_body`. Version 3 added code Workers
+/// (`code`) and the Cloudflare ids of existing stores (KV `id`, D1 `database_name` and
+/// `database_id`, Hyperdrive `config_id`), which `edgewire import wrangler` brings in. A
+/// design is saved with the oldest version that holds it, so that older Edgewire releases
+/// still open it ([`Design::required_version`]).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A node id: a stable, user-visible string such as `gateway` or `products`.
 pub type NodeId = String;
@@ -94,9 +99,20 @@ impl Design {
         }
     }
 
-    /// The oldest file format version that holds this design: 2 when it has route contracts,
-    /// named schemas, a Worker with Smart Placement or a scenario's `expect_body`, else 1.
+    /// The oldest file format version that holds this design: 3 when it has a code Worker or
+    /// a store's Cloudflare id, 2 when it has route contracts, named schemas, a Worker with
+    /// Smart Placement or a scenario's `expect_body`, else 1.
     pub fn required_version(&self) -> u32 {
+        let imported = self.nodes.iter().any(|node| match &node.kind {
+            NodeKind::Worker(worker) => worker.is_code(),
+            NodeKind::Kv(kv) => kv.id.is_some(),
+            NodeKind::D1(db) => db.database_name.is_some() || db.database_id.is_some(),
+            NodeKind::Hyperdrive(h) => h.config_id.is_some(),
+            _ => false,
+        });
+        if imported {
+            return 3;
+        }
         let contracts = self.nodes.iter().any(|node| match &node.kind {
             NodeKind::Worker(worker) => {
                 worker.routes.iter().any(Route::has_contract) || !worker.placement.is_default()

@@ -379,6 +379,18 @@ pub struct Worker {
     /// Where the platform runs it (format version 2 when `Smart`).
     #[serde(default, skip_serializing_if = "WorkerPlacement::is_default")]
     pub placement: WorkerPlacement,
+    /// Set for a code Worker (format version 3): one whose code is the user's own, brought in
+    /// by `edgewire import wrangler`. It has no routes; [`Code::typical`] says what a request
+    /// does for validation, the simulator and the cost estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<super::Code>,
+}
+
+impl Worker {
+    /// Whether this Worker runs the user's own code (see [`Worker::code`]).
+    pub fn is_code(&self) -> bool {
+        self.code.is_some()
+    }
 }
 
 /// Where a Worker runs.
@@ -406,6 +418,9 @@ impl WorkerPlacement {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Kv {
+    /// The namespace's id on Cloudflare, when it exists already (imported; format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Entries written on first start (and by the export's seed script).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seed: Vec<KvEntry>,
@@ -424,6 +439,12 @@ pub struct KvEntry {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct D1 {
+    /// The database's name and id on Cloudflare, when it exists already (imported; format
+    /// version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_id: Option<String>,
     /// Migrations, applied once each, in this order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub migrations: Vec<Migration>,
@@ -451,6 +472,10 @@ pub struct Migration {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hyperdrive {
+    /// The id of an existing Hyperdrive configuration (imported; format version 3). Its
+    /// origin is not known to Edgewire: the user sets [`Hyperdrive::origin_region`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_id: Option<String>,
     #[serde(default)]
     pub origin: Origin,
     /// World region of the origin database (a region of `assets/data/regions.csv`).
@@ -465,6 +490,7 @@ pub struct Hyperdrive {
 impl Default for Hyperdrive {
     fn default() -> Self {
         Self {
+            config_id: None,
             origin: Origin::Auto,
             origin_region: "us-east".to_owned(),
             caching: HyperdriveCaching::default(),

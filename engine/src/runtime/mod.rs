@@ -181,3 +181,20 @@ pub use kind::KindRuntime;
 pub use options::{ConnectionLimits, EngineError, EngineEvent, EngineOptions, default_state_dir};
 pub use server::{ENTRY_PREFIX, MAX_REQUEST_BODY_BYTES, run};
 pub use trace::{CacheOutcome, Hop, MetricsSnapshot, NodeMetrics, Trace};
+
+/// What `edgewire serve` and the Run tab say when they start a design with code Workers:
+/// those answer 501 here, since their code is the user's own project's.
+pub fn code_worker_notice(design: &crate::Design) -> Option<String> {
+    let ids: Vec<&str> = design
+        .nodes
+        .iter()
+        .filter(|n| matches!(&n.kind, crate::NodeKind::Worker(w) if w.is_code()))
+        .map(|n| n.id.as_str())
+        .collect();
+    (!ids.is_empty()).then(|| {
+        format!(
+            "code Workers answer 501 here (their code is your project's; run it with `wrangler dev`): {}",
+            ids.join(", ")
+        )
+    })
+}

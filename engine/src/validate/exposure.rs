@@ -105,7 +105,7 @@ pub fn gateway_bypass(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Why `domain` is not a hostname a Custom Domain can use.
-fn check_hostname(domain: &str) -> Result<(), &'static str> {
+pub(crate) fn check_hostname(domain: &str) -> Result<(), &'static str> {
     if domain.contains("://") {
         return Err("has a scheme; a custom domain is a hostname only");
     }

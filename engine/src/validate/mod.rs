@@ -105,6 +105,10 @@
 //! | PUB001 | error    | A custom domain is not a bare hostname (`api.example.com`). |
 //! | PUB002 | warning  | An internal Worker (no Client calls it) has a custom domain. |
 //! | PUB003 | warning  | A Client calls a Worker directly that also sits behind a gateway. |
+//! | COD001 | info     | A code Worker: the engine answers it with 501; the simulator uses its typical request. |
+//! | COD002 | error    | A code Worker's typical request uses a binding it has no wire for. |
+//! | COD003 | info     | An external Worker (bound by service binding, not in the project). |
+//! | HYP007 | info     | A Hyperdrive is an existing configuration whose origin region Edgewire cannot see. |
 //! | PLC001 | info     | A Worker route makes two or more queries in a row to a store in one region: Smart Placement would help. |
 
 pub(crate) mod context;
@@ -444,6 +448,7 @@ mod tests {
                         key: text(i),
                         value: text(i + 1),
                     }],
+                    ..Kv::default()
                 }),
                 4 => NodeKind::D1(D1 {
                     migrations: vec![Migration {
@@ -453,6 +458,7 @@ mod tests {
                     seed: text(i + 2),
                     location_hint: Some(text(i + 3)),
                     read_replication: false,
+                    ..D1::default()
                 }),
                 5 => NodeKind::Hyperdrive(Hyperdrive {
                     origin_region: text(i),

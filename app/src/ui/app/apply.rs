@@ -64,6 +64,7 @@ impl EdgewireApp {
                 }
             }
             Command::OpenPath(path) => self.guard(Pending::Open(path)),
+            Command::ImportWranglerPath(path) => self.guard(Pending::ImportWrangler(Some(path))),
             Command::OpenExample(index) => self.guard(Pending::OpenExample(index)),
             Command::PasteText { text, at } => self.paste(&text, at),
             Command::SetTheme(choice) => {
@@ -71,6 +72,12 @@ impl EdgewireApp {
                 ctx.set_theme(choice.preference());
             }
             Command::Notify(message) => self.status = Some(message),
+            Command::OpenCrud(db) => self.tools.open_crud(&db),
+            Command::Generated {
+                edit,
+                summary,
+                secrets,
+            } => self.generated(&edit, summary, &secrets),
         }
         self.prune_selection();
     }
@@ -90,6 +97,7 @@ impl EdgewireApp {
             UiCommand::ExportSvg => self.export_svg(),
             UiCommand::ExportOpenApi => self.export_openapi(),
             UiCommand::ImportOpenApi => self.guard(Pending::ImportOpenApi),
+            UiCommand::ImportWrangler => self.guard(Pending::ImportWrangler(None)),
             UiCommand::CopyMermaid => {
                 ctx.copy_text(edgewire_engine::diagram::mermaid(&self.doc.design));
                 self.status =
@@ -133,6 +141,19 @@ impl EdgewireApp {
                 }
             }
             UiCommand::FixAll => self.fix_all(),
+            UiCommand::AddCrudRoutes
+            | UiCommand::CacheAside
+            | UiCommand::JwtGateway
+            | UiCommand::ReadReplication => self.recipe(command),
+            UiCommand::QuickFix => {
+                if let Some(message) = self.tools.open_quick_fix(
+                    &self.doc.design,
+                    self.doc.diagnostics(),
+                    &self.selection,
+                ) {
+                    self.status = Some(message);
+                }
+            }
             UiCommand::ZoomIn => self.canvas.zoom_by(1.25, self.canvas.rect.center()),
             UiCommand::ZoomOut => self.canvas.zoom_by(0.8, self.canvas.rect.center()),
             UiCommand::ZoomToFit => self.canvas.request_fit(),
@@ -211,6 +232,48 @@ impl EdgewireApp {
     /// Apply an edit; returns whether it applied.
     /// Design > Fix all safe problems: every problem with exactly one remedy, as one undo
     /// step.
+    /// A recipe from the menu or the palette, on the selected node (the design's only
+    /// gateway for JWT).
+    fn recipe(&mut self, command: UiCommand) {
+        let selected = self.selection.nodes.iter().next().cloned();
+        match crate::ui::generate::recipe_for(&self.doc.design, selected.as_deref(), command) {
+            Ok(crate::ui::generate::RecipeAction::OpenCrud(db)) => self.tools.open_crud(&db),
+            Ok(crate::ui::generate::RecipeAction::Apply(recipe)) => self.generated(
+                &recipe.generated.edit,
+                recipe.generated.summary.join("; "),
+                &recipe.secrets,
+            ),
+            Err(message) => self.status = Some(message),
+        }
+    }
+
+    /// A generator's or recipe's edit, its secrets declared beside the saved design.
+    fn generated(
+        &mut self,
+        edit: &Edit,
+        summary: String,
+        secrets: &std::collections::BTreeMap<String, String>,
+    ) {
+        if !self.apply(edit, None) {
+            return;
+        }
+        let mut notes = vec![summary];
+        for (name, value) in secrets {
+            let declared = self
+                .doc
+                .path
+                .as_deref()
+                .map(|path| edgewire_engine::secrets::declare_beside(path, name, value));
+            notes.push(match declared {
+                Some(Ok(_)) => format!("{name} is in .dev.vars"),
+                Some(Err(error)) => format!("declare {name} yourself: {error}"),
+                None => format!("save the design, then put {name}={value} in its .dev.vars"),
+            });
+        }
+        let status = notes.join("; ");
+        self.status = Some(status);
+    }
+
     fn fix_all(&mut self) {
         let mut fixed = self.doc.design.clone();
         let applied = edgewire_engine::validate::fix::fix_all(&mut fixed);

@@ -49,6 +49,11 @@ impl EdgewireApp {
                     self.import_openapi(&path);
                 }
             }
+            Pending::ImportWrangler(path) => {
+                if let Some(path) = path.or_else(|| self.dialogs.wrangler_folder()) {
+                    self.import_wrangler(&path);
+                }
+            }
             Pending::Revert => {
                 if let Some(path) = self.doc.path.clone() {
                     self.open(&path);
@@ -97,6 +102,7 @@ impl EdgewireApp {
         self.canvas.reset_interaction();
         self.canvas.request_fit();
         self.inspector = InspectorState::default();
+        self.import_dir = None;
         self.clear_recovery();
     }
 
@@ -122,8 +128,18 @@ impl EdgewireApp {
     }
 
     pub(super) fn save_to(&mut self, path: &Path) -> bool {
+        if let Some(from) = self.import_dir.clone() {
+            let to = crate::ui::import::design_dir(path);
+            let edits = edgewire_engine::import::wrangler::rebase(&self.doc.design, &from, &to);
+            if !edits.is_empty() {
+                let _ = self
+                    .doc
+                    .apply(&edgewire_engine::edit::Edit::Batch { edits }, None);
+            }
+        }
         match self.doc.save_as(path) {
             Ok(()) => {
+                self.import_dir = None;
                 files::remember_recent(&mut self.settings.recent, path);
                 self.clear_recovery();
                 self.status = Some(format!("Saved {}", path.display()));
@@ -162,8 +178,18 @@ impl EdgewireApp {
         let Some(dir) = self.dialogs.export_folder() else {
             return;
         };
-        match export::write_tree(&tree, &dir, false) {
-            Ok(()) => {
+        let design_dir = self.import_dir.clone().unwrap_or_else(|| {
+            self.doc
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        });
+        let written = export::write_tree(&tree, &dir, false)
+            .and_then(|()| export::copy_code(&self.doc.design, &design_dir, &dir));
+        match written {
+            Ok(_) => {
                 self.status = Some(format!(
                     "Exported {} files to {}; next: npm install, then npm run dev there",
                     tree.files.len(),
@@ -254,23 +280,14 @@ impl EdgewireApp {
                 edgewire_engine::openapi::import::import(&text, &name)
                     .map_err(|err| err.to_string())
             });
-        let imported = match imported {
-            Ok(imported) => imported,
-            Err(err) => {
-                self.modal = Some(Modal::Error(format!(
-                    "Could not import {}: {err}",
-                    path.display()
-                )));
-                return;
-            }
+        let Some(imported) = self.imported(path, imported) else {
+            return;
         };
         let mut design = imported.design;
         if design.apply(&ops::tidy_up(&design)).is_err() {
             design.layout.clear();
         }
-        let mut doc = Document::new(Design::new(design.name.clone()), None);
-        doc.replace(design);
-        self.replace_document(doc);
+        self.open_unsaved(design);
         self.status = Some(format!(
             "Imported {} operation(s) from {} (unsaved)",
             imported.operations,
@@ -282,6 +299,61 @@ impl EdgewireApp {
                 path.display(),
                 imported.warnings.len(),
                 imported.warnings.join("\n")
+            )));
+        }
+    }
+
+    /// What an import of `path` gave, or `None` after a dialog that says why it failed.
+    fn imported<T>(&mut self, path: &Path, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|err| {
+                self.modal = Some(Modal::Error(format!(
+                    "Could not import {}: {err}",
+                    path.display()
+                )));
+            })
+            .ok()
+    }
+
+    /// Open an imported design as a new document that has no file yet and is unsaved.
+    fn open_unsaved(&mut self, design: Design) {
+        let mut doc = Document::new(Design::new(design.name.clone()), None);
+        doc.replace(design);
+        self.replace_document(doc);
+    }
+
+    /// Open a Workers project (a folder, or one configuration) as a new design, laid out
+    /// and unsaved; the import's summary is shown in a dialog when it has warnings.
+    pub(super) fn import_wrangler(&mut self, path: &Path) {
+        let folder = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let out = folder.join(edgewire_engine::import::wrangler::DESIGN_FILE);
+        let imported = crate::ui::import::wrangler(&[path.to_path_buf()], None, &out)
+            .map_err(|err| err.to_string());
+        let Some(imported) = self.imported(path, imported) else {
+            return;
+        };
+        let summary = imported.summary;
+        self.open_unsaved(imported.design);
+        self.import_dir = Some(folder);
+        self.status = Some(format!(
+            "Imported {} Worker(s), {} store(s) and {} wire(s) from {} (unsaved)",
+            summary.workers,
+            summary.stores,
+            summary.wires,
+            path.display()
+        ));
+        if !summary.warnings.is_empty()
+            || !summary.problems.is_empty()
+            || summary.round_trip.is_some()
+        {
+            self.modal = Some(Modal::Error(format!(
+                "Imported {}:\n\n{}",
+                path.display(),
+                summary.render()
             )));
         }
     }

@@ -48,7 +48,16 @@ impl EdgewireApp {
         }
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(path) = dropped.into_iter().next().map(|f| f.path().to_owned()) {
-            self.queue.push(Command::OpenPath(path));
+            // A folder or a wrangler configuration is a Workers project to import.
+            let wrangler = path.is_dir()
+                || path.file_name().is_some_and(|n| {
+                    edgewire_engine::import::wrangler::is_config_name(&n.to_string_lossy())
+                });
+            self.queue.push(if wrangler {
+                Command::ImportWranglerPath(path)
+            } else {
+                Command::OpenPath(path)
+            });
         }
         if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close
         {

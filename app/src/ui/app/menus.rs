@@ -43,6 +43,7 @@ impl EdgewireApp {
                 ui.separator();
                 self.menu_item(ui, UiCommand::ExportOpenApi);
                 self.menu_item(ui, UiCommand::ImportOpenApi);
+                self.menu_item(ui, UiCommand::ImportWrangler);
                 ui.separator();
                 self.menu_item(ui, UiCommand::Quit);
             });
@@ -112,6 +113,7 @@ impl EdgewireApp {
                 });
                 self.menu_item(ui, UiCommand::TidyUp);
                 self.menu_item(ui, UiCommand::FixAll);
+                self.menu_item(ui, UiCommand::QuickFix);
                 self.menu_item(ui, UiCommand::RunToggle);
             });
             let label = if self.run.is_running() {

@@ -125,6 +125,8 @@ enum Pending {
     Open(PathBuf),
     OpenExample(usize),
     ImportOpenApi,
+    /// A folder or configuration to import; `None` asks for a folder.
+    ImportWrangler(Option<PathBuf>),
     Revert,
     Quit,
 }
@@ -163,6 +165,9 @@ pub struct EdgewireApp {
     queue: CommandQueue,
     settings: Settings,
     dialogs: Box<dyn FileDialogs>,
+    /// The folder an unsaved imported design's code Worker paths are relative to; saving it
+    /// elsewhere rewrites them.
+    import_dir: Option<PathBuf>,
     recovery: Option<Recovery>,
     recovery_written: bool,
     stop: Stop,
@@ -178,6 +183,8 @@ pub struct EdgewireApp {
     /// The trace whose nodes the canvas last brought into view.
     shown_trace: Option<String>,
     simulation: SimulationState,
+    /// The generator and quick-fix windows.
+    tools: crate::ui::generate::Tools,
 }
 
 impl EdgewireApp {
@@ -205,6 +212,7 @@ impl EdgewireApp {
             queue: CommandQueue::default(),
             settings,
             dialogs: options.dialogs,
+            import_dir: None,
             recovery: options.recovery_dir.as_deref().map(Recovery::in_dir),
             recovery_written: false,
             stop: options.stop.map_or(Stop::Off, Stop::Listening),
@@ -219,6 +227,7 @@ impl EdgewireApp {
             run: RunState::default(),
             shown_trace: None,
             simulation: SimulationState::default(),
+            tools: crate::ui::generate::Tools::default(),
         };
         app.canvas.show_grid = app.settings.show_grid;
         app.canvas.show_minimap = app.settings.show_minimap;
@@ -397,6 +406,7 @@ impl eframe::App for EdgewireApp {
         });
 
         self.modal_ui(&ctx);
+        self.tools.ui(&ctx, &self.doc.design, &mut self.queue);
         self.command_palette_ui(&ctx);
         let commands = self.queue.take();
         if !commands.is_empty() {

@@ -58,6 +58,24 @@ pub fn wire_points(from: Rect, to: Rect) -> [Pos2; 4] {
 }
 
 /// The summary lines a card shows: what the node holds.
+/// The short upper-case name at the right of a card's title bar: the kind's, or `CODE` for
+/// a code Worker and `EXTERNAL` for a Worker outside the project.
+pub fn badge(node: &Node) -> &'static str {
+    match &node.kind {
+        edgewire_engine::NodeKind::Worker(edgewire_engine::model::Worker {
+            code: Some(code),
+            ..
+        }) => {
+            if code.external {
+                "EXTERNAL"
+            } else {
+                "CODE"
+            }
+        }
+        kind => kind.kind().spec().badge,
+    }
+}
+
 pub fn summary(node: &Node) -> Vec<String> {
     let mut lines = kinds::of(node.kind.kind()).summary(&node.kind);
     if lines.len() > size::CARD_MAX_LINES {
@@ -144,7 +162,7 @@ pub fn paint(painter: &Painter, palette: &Palette, node: &Node, rect: Rect, look
         painter,
         pos2(header.right() - 14.0, header.center().y),
         Align2::RIGHT_CENTER,
-        kind.spec().badge,
+        badge(node),
         FontId::proportional(10.5),
         palette.text_weak,
     );

@@ -95,7 +95,12 @@ pub fn command_button(ui: &mut egui::Ui, queue: &mut CommandQueue, command: UiCo
     }
 }
 
-pub(super) fn node_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {
+pub(super) fn node_menu(
+    ui: &mut egui::Ui,
+    design: &edgewire_engine::Design,
+    id: &str,
+    queue: &mut CommandQueue,
+) {
     for command in [
         UiCommand::Duplicate,
         UiCommand::Copy,
@@ -106,6 +111,8 @@ pub(super) fn node_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {
     }
     ui.separator();
     command_button(ui, queue, UiCommand::TidyUp);
+    command_button(ui, queue, UiCommand::QuickFix);
+    crate::ui::generate::recipe_menu(ui, design, id, queue);
 }
 
 pub(super) fn wire_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {

@@ -124,13 +124,12 @@ impl CanvasState {
             if response.hovered() && self.drag.is_none() {
                 scene.ctx().set_cursor_icon(CursorIcon::PointingHand);
             }
+            // The menu first: a card's problem tooltip must not keep its menu from opening.
+            response.context_menu(|ui| node_menu(ui, &frame.doc.design, &node.id, queue));
             let problems = problem_lines(frame.doc, &node.id);
-            let response = if problems.is_empty() || self.is_interacting() {
-                response
-            } else {
-                response.on_hover_text(problems.join("\n"))
-            };
-            response.context_menu(|ui| node_menu(ui, queue));
+            if !problems.is_empty() && !self.is_interacting() && !response.context_menu_opened() {
+                response.on_hover_text(problems.join("\n"));
+            }
 
             if frame.detailed && card::has_input(kind) {
                 let active = target == Some(true);

@@ -465,7 +465,7 @@ fn wire_ui(
     };
     match &role {
         Ok(role) => {
-            ui.label(RichText::new(format!("{role:?}")).color(palette.text_weak));
+            ui.label(RichText::new(role.label()).color(palette.text_weak));
         }
         Err(reason) => {
             ui.colored_label(

@@ -4,6 +4,7 @@
 //! plain data about a kind (name, badge, colour, role, defaults) is the engine's `KINDS`.
 
 mod client;
+mod code;
 mod d1;
 mod gateway;
 mod hyperdrive;

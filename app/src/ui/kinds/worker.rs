@@ -34,6 +34,9 @@ impl KindUi for WorkerUi {
         let NodeKind::Worker(worker) = kind else {
             return Vec::new();
         };
+        if let Some(code) = &worker.code {
+            return super::code::summary(code);
+        }
         let mut lines: Vec<String> = worker
             .routes
             .iter()
@@ -76,6 +79,15 @@ fn step_bindings(worker: &Worker) -> BTreeSet<&str> {
 }
 
 fn worker_ui(ui: &mut egui::Ui, worker: &mut Worker, cx: &FormContext<'_>) {
+    if let Some(code) = worker.code.as_mut() {
+        super::code::code_ui(ui, code, cx);
+        // Its routes and domains are its configuration's, copied unchanged on export; where
+        // it runs is a what-if for the simulator.
+        if !code.external {
+            placement_ui(ui, &mut worker.placement);
+        }
+        return;
+    }
     section(ui, "Routes");
     let len = worker.routes.len();
     let mut action = (0, None);

@@ -227,6 +227,12 @@ impl RunState {
         let mut options = EngineOptions::new(state_dir(self.state_root.as_deref(), &design.name));
         options.port = 0;
         options.secrets = secrets;
+        if let Some(notice) = edgewire_engine::runtime::code_worker_notice(&design) {
+            self.push_log(LogLine {
+                warning: true,
+                text: notice,
+            });
+        }
         self.status = RunStatus::Starting;
         self.running_revision = Some(revision);
         self.refused = false;

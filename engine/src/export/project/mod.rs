@@ -46,6 +46,15 @@ const ROOT_FOLDERS: [&str; 8] = [
     "src",
 ];
 
+/// The folder (and Worker name) a Gateway or Worker node is exported as.
+pub(crate) fn folder_of(id: &str) -> String {
+    let mut folder = names::slug(id);
+    if ROOT_FOLDERS.contains(&folder.as_str()) {
+        folder.push_str("-worker");
+    }
+    folder
+}
+
 pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     let graph = DesignGraph::new(design);
     let deploy_order = graph.deploy_order().ok_or(ExportError::Cycle)?;
@@ -55,13 +64,11 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     let mut folders: BTreeMap<String, &str> = BTreeMap::new();
     let mut scripts: BTreeMap<&str, Script<'_>> = BTreeMap::new();
     for node in &design.nodes {
-        if !node.kind.kind().is_worker() {
+        let external = matches!(&node.kind, crate::model::NodeKind::Worker(w) if w.code.as_ref().is_some_and(|c| c.external));
+        if !node.kind.kind().is_worker() || external {
             continue;
         }
-        let mut folder = names::slug(&node.id);
-        if ROOT_FOLDERS.contains(&folder.as_str()) {
-            folder.push_str("-worker");
-        }
+        let folder = folder_of(&node.id);
         if let Some(first) = folders.insert(folder.clone(), &node.id) {
             return Err(ExportError::FolderClash {
                 first: first.to_owned(),
@@ -188,6 +195,10 @@ pub fn build(design: &Design) -> Result<ExportTree, ExportError> {
     openapi.push('\n');
     tree.add("openapi.json", openapi);
     tree.add("README.md", readme(design, &ordered, &stores));
+    tree.add(
+        crate::import::wrangler::DESIGN_FILE,
+        crate::format::to_string(&super::code::as_exported(design, &scripts)),
+    );
     Ok(tree)
 }
 

@@ -18,6 +18,10 @@ pub(super) fn worker_files(
     script: &Script<'_>,
     tree: &mut ExportTree,
 ) -> Result<(), ExportError> {
+    if script.code().is_some() {
+        // A code Worker's folder is copied as it is (`super::super::code::copy`).
+        return Ok(());
+    }
     let folder = &script.folder;
     tree.add(script.config(), wrangler_config(design, script));
     tree.add(format!("{folder}/tsconfig.json"), TSCONFIG);

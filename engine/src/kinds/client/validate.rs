@@ -96,6 +96,10 @@ fn worker_answers(node: &Node, method: HttpMethod, segments: &[&str]) -> bool {
     let NodeKind::Worker(worker) = &node.kind else {
         return false;
     };
+    // A code Worker's own code decides; Edgewire takes it to answer.
+    if worker.is_code() {
+        return true;
+    }
     worker.routes.iter().any(|route| {
         route.method == method
             && parse_pattern(&route.path).is_ok_and(|pattern| matches(&pattern, segments, false))

@@ -33,10 +33,16 @@ impl KindExport for super::Def {
                 string_literal(&format!("../migrations/{name}"))
             )
         };
+        // An existing database (imported) is bound by its id as well as its name.
+        let id = db
+            .database_id
+            .as_ref()
+            .map(|id| format!(", \"database_id\": {}", string_literal(id)))
+            .unwrap_or_default();
         Some((
             &SECTION,
             format!(
-                "{{ \"binding\": {}, \"database_name\": {1}, \"preview_database_id\": {1}{migrations} }}",
+                "{{ \"binding\": {}, \"database_name\": {1}{id}, \"preview_database_id\": {1}{migrations} }}",
                 string_literal(binding),
                 string_literal(&name)
             ),

@@ -4,6 +4,6 @@
 mod export;
 pub(crate) mod runtime;
 mod simulate;
-mod validate;
+pub(crate) mod validate;
 
 pub(crate) struct Def;

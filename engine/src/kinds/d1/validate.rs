@@ -91,7 +91,7 @@ const CHECKS_PER_BATCH: u32 = 2_000;
 /// Run SQL that holds whole statements, unless it reaches outside the database. SQL that runs
 /// away (a recursive query without an end) is stopped, so that validating while the user
 /// edits never hangs.
-fn run_batch(conn: &mut Connection, sql: &str) -> Result<(), String> {
+pub(crate) fn run_batch(conn: &mut Connection, sql: &str) -> Result<(), String> {
     if let Some(word) = outside_statement(sql) {
         return Err(format!("D1 does not allow `{word}` statements"));
     }

@@ -58,14 +58,23 @@ fn create_command(name: &str, hyperdrive: &Hyperdrive) -> String {
 impl KindExport for super::Def {
     fn wrangler_binding(
         &self,
-        _target: &Node,
+        target: &Node,
         binding: &str,
     ) -> Option<(&'static WranglerSection, String)> {
+        // An existing configuration (imported) keeps its id; a new one waits for its own.
+        let id = match &target.kind {
+            NodeKind::Hyperdrive(Hyperdrive {
+                config_id: Some(id),
+                ..
+            }) => id.as_str(),
+            _ => PLACEHOLDER_ID,
+        };
         Some((
             &SECTION,
             format!(
-                "{{ \"binding\": {}, \"id\": \"{PLACEHOLDER_ID}\" }}",
-                string_literal(binding)
+                "{{ \"binding\": {}, \"id\": {} }}",
+                string_literal(binding),
+                string_literal(id)
             ),
         ))
     }
@@ -159,6 +168,10 @@ impl KindExport for super::Def {
         let NodeKind::Hyperdrive(h) = &target.kind else {
             return None;
         };
+        if h.config_id.is_some() {
+            // It exists already: nothing to create before deploying.
+            return None;
+        }
         Some(ManualResource {
             config: script.config(),
             binding: binding.to_owned(),

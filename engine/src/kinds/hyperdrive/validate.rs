@@ -219,6 +219,30 @@ pub fn origin_region(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// HYP007 (info): an existing Hyperdrive configuration (imported): Edgewire cannot see where
+/// its database is, so the origin region is the user's to set.
+pub fn existing_config(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, hyperdrive) in ctx.hyperdrives() {
+        let Some(id) = &hyperdrive.config_id else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                "HYP007",
+                Severity::Info,
+                Target::Node {
+                    node: node.id.clone(),
+                },
+                format!(
+                    "{} is an existing Hyperdrive configuration ({id}) whose database Edgewire cannot see: the simulation takes it to be in `{}`",
+                    node.id, hyperdrive.origin_region
+                ),
+            )
+            .help("set the origin region to the region nearest the database, so latency and Smart Placement are right"),
+        );
+    }
+}
+
 /// HYP005: Hyperdrive caches a query result for at most an hour.
 pub fn max_age(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, hyperdrive) in ctx.hyperdrives() {
@@ -248,6 +272,10 @@ pub fn max_age(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// because the PostgreSQL driver needs Node.js APIs.
 pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
     let node = at.node;
+    // A code Worker's configuration is the user's own; the export copies it unchanged.
+    if matches!(&node.kind, crate::model::NodeKind::Worker(w) if w.is_code()) {
+        return;
+    }
     let uses_hyperdrive = at
         .links
         .iter()
@@ -276,7 +304,7 @@ pub(crate) fn nodejs_compat(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
 
 impl crate::validate::KindRules for super::Def {
     fn design_rules(&self) -> &'static [Rule] {
-        &[origin_region, max_age]
+        &[origin_region, max_age, existing_config]
     }
 
     fn worker_rules(&self) -> &'static [WorkerRule] {
@@ -357,6 +385,14 @@ mod tests {
         assert!(!reports(&design, "HYP004"));
         hyperdrive_mut(&mut design).origin_region = "virginia".into();
         assert!(reports(&design, "HYP004"));
+    }
+
+    #[test]
+    fn an_existing_configuration_asks_for_its_region() {
+        let mut design = base();
+        assert!(!reports(&design, "HYP007"));
+        hyperdrive_mut(&mut design).config_id = Some("abc".into());
+        assert!(reports(&design, "HYP007"));
     }
 
     #[test]

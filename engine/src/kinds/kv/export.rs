@@ -5,7 +5,7 @@ use crate::export::ExportTree;
 use crate::export::kind::{KindExport, Store, StoreScripts, WranglerSection};
 use crate::export::project::STATE_DIR;
 use crate::export::typescript::string_literal;
-use crate::model::{Node, NodeKind};
+use crate::model::{Kv, Node, NodeKind};
 
 const SECTION: WranglerSection = WranglerSection {
     key: "kv_namespaces",
@@ -36,10 +36,15 @@ impl KindExport for super::Def {
         target: &Node,
         binding: &str,
     ) -> Option<(&'static WranglerSection, String)> {
+        // An existing namespace (imported) is bound by its id; a new one is created.
+        let id = match &target.kind {
+            NodeKind::Kv(Kv { id: Some(id), .. }) => format!("\"id\": {}, ", string_literal(id)),
+            _ => String::new(),
+        };
         Some((
             &SECTION,
             format!(
-                "{{ \"binding\": {}, \"preview_id\": {} }}",
+                "{{ \"binding\": {}, {id}\"preview_id\": {} }}",
                 string_literal(binding),
                 string_literal(&crate::export::slug(&target.id))
             ),

@@ -116,6 +116,16 @@ impl KindExport for super::Def {
                 "Smart Placement: it may run near its database rather than near the client.\n\n",
             );
         }
+        if let Some(code) = &w.code {
+            let _ = writeln!(
+                out,
+                "Your own code (`{}`), copied unchanged from the project it was imported from; \
+                 `{}` is its configuration.",
+                crate::export::code::exported_source(&script.folder, code),
+                script.config()
+            );
+            return;
+        }
         if w.routes.is_empty() {
             out.push_str("No routes yet.\n");
         }

@@ -209,24 +209,40 @@ impl Walker<'_> {
             return ends(500);
         };
         let (segments, query) = split_path(path);
-        let Some((route, params)) = worker.routes.iter().find_map(|route| {
-            (route.method == method)
-                .then(|| match_segments(&route.path, &segments, true))
-                .flatten()
-                .map(|(params, _)| (route, params))
-        }) else {
-            return ends(404);
+        // A code Worker answers every request with its typical one; an external one is a hop.
+        let typical;
+        let (steps, params) = if let Some(code) = &worker.code {
+            if code.external {
+                return ends(200);
+            }
+            typical = code.typical_steps(self.design, id);
+            (typical.as_slice(), BTreeMap::new())
+        } else {
+            let Some((route, params)) = worker.routes.iter().find_map(|route| {
+                (route.method == method)
+                    .then(|| match_segments(&route.path, &segments, true))
+                    .flatten()
+                    .map(|(params, _)| (route, params))
+            }) else {
+                return ends(404);
+            };
+            let known = match &body {
+                Body::Invalid => return ends(400),
+                Body::Known(value) => Some(value),
+                Body::Unknown => None,
+            };
+            if self.breaks_contract(route, &params, &query, known) {
+                return ends(400);
+            }
+            (route.steps.as_slice(), params)
         };
         let body = match body {
             Body::Invalid => return ends(400),
             Body::Known(value) => Some(value),
             Body::Unknown => None,
         };
-        if self.breaks_contract(route, &params, &query, body.as_ref()) {
-            return ends(400);
-        }
         let mut kv_results = BTreeSet::new();
-        walk_steps(&route.steps, &mut |_, step| {
+        walk_steps(steps, &mut |_, step| {
             if let Step::KvGet { into, .. } = step {
                 kv_results.insert(into.clone());
             }
@@ -244,7 +260,7 @@ impl Walker<'_> {
             status: None,
             hops: vec![hop],
         }];
-        let mut partials = self.steps(id, &route.steps, &scope, start, depth);
+        let mut partials = self.steps(id, steps, &scope, start, depth);
         for partial in &mut partials {
             if partial.status.is_none() {
                 partial.status = Some(500);

@@ -5,31 +5,38 @@ use crate::model::QueryMode;
 
 use super::ALL_ROWS_READ;
 
-/// The statement's words, upper case, outside quoted strings.
-pub(super) fn sql_words(sql: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    for ch in sql.chars() {
-        if let Some(q) = quote {
-            if ch == q {
-                quote = None;
+/// The statement's words (runs of ASCII letters, digits and `_`) outside quoted strings, as
+/// written: compare them with `eq_ignore_ascii_case`. Borrowed, so asking costs no allocation.
+pub(super) fn sql_words(sql: &str) -> impl Iterator<Item = &str> {
+    let bytes = sql.as_bytes();
+    let mut at = 0;
+    let mut quote: Option<u8> = None;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let b = bytes[at];
+            if let Some(q) = quote {
+                if b == q {
+                    quote = None;
+                }
+                at += 1;
+                continue;
             }
-            continue;
+            if b == b'\'' || b == b'"' {
+                quote = Some(b);
+                at += 1;
+                continue;
+            }
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                let start = at;
+                while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+                    at += 1;
+                }
+                return Some(&sql[start..at]);
+            }
+            at += 1;
         }
-        if ch == '\'' || ch == '"' {
-            quote = Some(ch);
-        }
-        if ch.is_ascii_alphanumeric() || ch == '_' {
-            word.push(ch.to_ascii_uppercase());
-        } else if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
+        None
+    })
 }
 
 /// Whether a statement only reads: it starts with SELECT (or WITH) and writes nothing.
@@ -48,21 +55,21 @@ pub fn is_read_only(sql: &str) -> bool {
         "CLOCK_TIMESTAMP",
         "GEN_RANDOM_UUID",
     ];
-    let words = sql_words(sql);
-    matches!(words.first().map(String::as_str), Some("SELECT" | "WITH"))
-        && !words
-            .iter()
-            .any(|w| WRITES.contains(&w.as_str()) || VOLATILE.contains(&w.as_str()))
+    let mut words = sql_words(sql);
+    let is = |word: &str, set: &[&str]| set.iter().any(|s| s.eq_ignore_ascii_case(word));
+    words
+        .next()
+        .is_some_and(|first| is(first, &["SELECT", "WITH"]))
+        && !words.any(|w| is(w, &WRITES) || is(w, &VOLATILE))
 }
 
 /// D1 rows read and written by one statement (the simulator's documented estimate).
 pub(super) fn d1_rows(sql: &str, mode: QueryMode) -> (f64, f64) {
-    let words = sql_words(sql);
     if is_read_only(sql) {
+        let mut words = sql_words(sql);
         let limit = words
-            .iter()
-            .position(|w| w == "LIMIT")
-            .and_then(|i| words.get(i + 1))
+            .find(|w| w.eq_ignore_ascii_case("LIMIT"))
+            .and_then(|_| words.next())
             .and_then(|n| n.parse::<f64>().ok());
         let rows = match mode {
             QueryMode::First | QueryMode::Run => 1.0,
@@ -70,9 +77,9 @@ pub(super) fn d1_rows(sql: &str, mode: QueryMode) -> (f64, f64) {
         };
         (rows, 0.0)
     } else {
-        let finds_row = words
-            .first()
-            .is_some_and(|w| w == "UPDATE" || w == "DELETE");
+        let finds_row = sql_words(sql)
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("UPDATE") || w.eq_ignore_ascii_case("DELETE"));
         (if finds_row { 1.0 } else { 0.0 }, 1.0)
     }
 }

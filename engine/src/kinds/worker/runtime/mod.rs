@@ -110,6 +110,16 @@ async fn handle(
     request: Req,
 ) -> Resp {
     let (worker, public) = (&server.worker, server.public);
+    if let Some(code) = &worker.code {
+        return json_response(
+            501,
+            &json!({
+                "error": errors::code_worker(node),
+                "worker": node,
+                "source": code.source,
+            }),
+        );
+    }
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let path = parts.uri.path();

@@ -1,12 +1,14 @@
 //! Quick fixes: for a diagnostic whose remedy is mechanical, the [`Edit`] that applies it.
 //!
 //! A fix is *safe* when it is the only remedy: [`fix_all`] applies exactly those (the
-//! `validate --fix` command). Codes with a fix so far: `WIR001` (remove the wire), `BND002`
+//! `validate --fix` command). Codes with a fix here: `WIR001` (remove the wire), `BND002`
 //! (drop the binding name of a Client's wire), `CLI002` (scale the traffic shares to sum to
 //! 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
 //! `KV_003` (KV TTLs of 60 s), `CLI001`, `HYP004` and `D1_001` (the closest region or hint
 //! name, when one is close), `BND001` (the binding name the wire would get when drawn),
-//! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one).
+//! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one);
+//! and in `more.rs` ten more (names, wires, routes, steps, seeds); `SEC001` is remedied in
+//! `.dev.vars`, not in the design ([`secret_value`]). 22 of the 72 codes.
 
 use crate::edit::Edit;
 use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, Step, Wire, walk_steps_mut};
@@ -14,6 +16,8 @@ use crate::semantics::{HYPERDRIVE_MAX_AGE_LIMIT_SECS, KV_MIN_TTL_SECS};
 use crate::simulate::REGIONS;
 
 use super::{Diagnostic, Severity, Target, closest, validate};
+
+mod more;
 
 /// A remedy: what it does, in a few words, and the edit that does it.
 #[derive(Clone, Debug, PartialEq)]
@@ -203,7 +207,7 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
                 edit: rewire(from, to, &name),
             }]
         }
-        _ => Vec::new(),
+        _ => more::fixes(design, diagnostic),
     }
 }
 
@@ -259,6 +263,44 @@ fn rewire(from: &str, to: &str, binding: &str) -> Edit {
     }
 }
 
+/// `SEC001`'s remedy, which lives in `.dev.vars`, not in the design: the value to declare
+/// secret `name` with. An API key gets the key the scenario requests already send (or a new
+/// development value when none does); a JWT secret a new value when no scenario request
+/// carries a token signed with the old one. `None` for a Hyperdrive connection string (only
+/// the user knows their database) and for a name nothing uses.
+pub fn secret_value(design: &Design, name: &str) -> Option<String> {
+    use crate::model::Auth;
+    let sends = |header: &str| {
+        design
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Client(client) => Some(client),
+                _ => None,
+            })
+            .flat_map(|client| &client.scenario)
+            .find_map(|request| {
+                request
+                    .headers
+                    .iter()
+                    .find(|(h, _)| h.eq_ignore_ascii_case(header))
+                    .map(|(_, value)| value.clone())
+            })
+    };
+    design.nodes.iter().find_map(|node| match &node.kind {
+        NodeKind::Gateway(gateway) => match &gateway.auth {
+            Auth::ApiKey { header, secret } if secret == name => {
+                Some(sends(header).unwrap_or_else(crate::generate::recipes::development_secret))
+            }
+            Auth::Jwt { secret, .. } if secret == name && sends("authorization").is_none() => {
+                Some(crate::generate::recipes::development_secret())
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// How many rounds [`fix_all`] makes at most (a fix can uncover another problem).
 const ROUNDS: usize = 5;
 
@@ -303,157 +345,4 @@ fn target_text(target: &Target) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Hyperdrive, RateLimit};
-    use crate::validate::testkit::{base, client_mut, gateway_mut, reports};
-
-    /// Fixing `code` in `design` removes it and adds no error.
-    fn fixed(mut design: Design, code: &str) {
-        assert!(reports(&design, code), "{code} is reported before");
-        let errors_before = validate(&design).count(Severity::Error);
-        let applied = fix_all(&mut design);
-        assert!(applied.iter().any(|a| a.code == code), "{applied:?}");
-        assert!(!reports(&design, code), "{code} is gone after the fix");
-        assert!(validate(&design).count(Severity::Error) < errors_before);
-    }
-
-    #[test]
-    fn a_wire_the_platform_does_not_allow_is_removed() {
-        let mut design = base();
-        design.wires.push(Wire::new("cache", "items", "ITEMS"));
-        fixed(design, "WIR001");
-    }
-
-    #[test]
-    fn a_client_wire_loses_its_binding_name() {
-        let mut design = base();
-        design.wires[0].binding = "GATEWAY".into();
-        fixed(design, "BND002");
-    }
-
-    #[test]
-    fn traffic_shares_are_scaled_to_one() {
-        let shares = |pairs: &[(&str, f64)]| {
-            let mut design = base();
-            client_mut(&mut design).regions =
-                pairs.iter().map(|(r, s)| ((*r).to_owned(), *s)).collect();
-            design
-        };
-        fixed(shares(&[("eu-west", 1.2), ("us-east", 0.4)]), "CLI002");
-        // A negative share is the user's to decide: no fix.
-        let design = shares(&[("eu-west", 1.2), ("us-east", -0.2)]);
-        let diagnostics = validate(&design);
-        let cli002 = diagnostics.iter().find(|d| d.code == "CLI002");
-        assert!(cli002.is_none_or(|d| fixes(&design, d).is_empty()));
-    }
-
-    #[test]
-    fn a_rate_limit_period_becomes_the_nearest_allowed_one() {
-        let mut design = base();
-        gateway_mut(&mut design).rate_limit = Some(RateLimit {
-            requests: 5,
-            period_secs: 1,
-            ..RateLimit::default()
-        });
-        fixed(design.clone(), "GWY009");
-        let mut after = design;
-        let _ = fix_all(&mut after);
-        let limit = gateway_mut(&mut after).rate_limit.clone().expect("limit");
-        assert_eq!((limit.requests, limit.period_secs), (50, 10));
-    }
-
-    #[test]
-    fn a_hyperdrive_max_age_over_the_limit_is_capped() {
-        let mut design = base();
-        if let Some(node) = design.node_mut("pg") {
-            let mut hyperdrive = Hyperdrive::default();
-            hyperdrive.caching.max_age_secs = 7200;
-            node.kind = NodeKind::Hyperdrive(hyperdrive);
-        }
-        fixed(design, "HYP005");
-    }
-
-    #[test]
-    fn misspelt_regions_and_hints_become_the_closest_names() {
-        let mut design = base();
-        let share = client_mut(&mut design)
-            .regions
-            .remove("eu-west")
-            .expect("eu-west");
-        client_mut(&mut design)
-            .regions
-            .insert("eu-wset".into(), share);
-        fixed(design, "CLI001");
-        let mut design = base();
-        if let Some(NodeKind::Hyperdrive(h)) = design.node_mut("pg").map(|n| &mut n.kind) {
-            h.origin_region = "us-eats".into();
-        }
-        fixed(design, "HYP004");
-        let mut design = base();
-        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
-            d1.location_hint = Some("wuer".into());
-        }
-        fixed(design, "D1_001");
-        // Nothing close: the user has to say.
-        let mut design = base();
-        if let Some(NodeKind::D1(d1)) = design.node_mut("db").map(|n| &mut n.kind) {
-            d1.location_hint = Some("the-moon".into());
-        }
-        let diagnostics = validate(&design);
-        let found = diagnostics
-            .iter()
-            .find(|d| d.code == "D1_001")
-            .expect("reported");
-        assert!(fixes(&design, found).is_empty());
-    }
-
-    #[test]
-    fn a_binding_without_a_name_gets_the_usual_one() {
-        let mut design = base();
-        if let Some(wire) = design.wires.iter_mut().find(|w| w.to == "cache") {
-            wire.binding = String::new();
-        }
-        let mut fixed_design = design.clone();
-        fixed(design, "BND001");
-        let _ = fix_all(&mut fixed_design);
-        assert!(fixed_design.binding("items", "CACHE").is_some());
-    }
-
-    #[test]
-    fn a_binding_with_no_wire_is_wired_to_the_only_store_of_its_kind() {
-        let mut design = base();
-        design.wires.retain(|w| w.to != "db");
-        fixed(design.clone(), "HDL001");
-        let _ = fix_all(&mut design);
-        assert!(design.binding("items", "DB").is_some_and(|w| w.to == "db"));
-        // Two D1 databases: the user picks one (a fix each, none applied by fix_all).
-        let mut design = base();
-        design.wires.retain(|w| w.to != "db");
-        design.nodes.push(crate::model::Node::new(
-            "db2",
-            NodeKind::D1(crate::model::D1::default()),
-        ));
-        let diagnostics = validate(&design);
-        let found = diagnostics
-            .iter()
-            .find(|d| d.code == "HDL001")
-            .expect("reported");
-        assert_eq!(fixes(&design, found).len(), 2);
-        let _ = fix_all(&mut design);
-        assert!(design.binding("items", "DB").is_none());
-    }
-
-    #[test]
-    fn a_kv_ttl_under_a_minute_becomes_a_minute() {
-        let mut design = base();
-        if let Some(NodeKind::Worker(worker)) = design.node_mut("items").map(|n| &mut n.kind) {
-            walk_steps_mut(&mut worker.routes[0].steps, &mut |step| {
-                if let Step::KvPut { ttl_secs, .. } = step {
-                    *ttl_secs = Some(5);
-                }
-            });
-        }
-        fixed(design, "KV_003");
-    }
-}
+mod tests;
