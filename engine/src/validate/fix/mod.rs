@@ -8,7 +8,7 @@
 //! name, when one is close), `BND001` (the binding name the wire would get when drawn),
 //! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one);
 //! and in `more.rs` ten more (names, wires, routes, steps, seeds); `SEC001` is remedied in
-//! `.dev.vars`, not in the design ([`secret_value`]). 22 of the 72 codes.
+//! `.dev.vars`, not in the design ([`secret_value`]). 22 of the 76 codes.
 
 use crate::edit::Edit;
 use crate::model::{D1_LOCATION_HINTS, Design, NodeKind, Step, Wire, walk_steps_mut};
