@@ -19,6 +19,7 @@ pub enum UiCommand {
     Revert,
     ExportProject,
     ExportSvg,
+    ExportPng,
     ExportOpenApi,
     ImportOpenApi,
     ImportWrangler,
@@ -64,7 +65,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 40] = [
+const FIXED: [UiCommand; 41] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -72,6 +73,7 @@ const FIXED: [UiCommand; 40] = [
     UiCommand::Revert,
     UiCommand::ExportProject,
     UiCommand::ExportSvg,
+    UiCommand::ExportPng,
     UiCommand::ExportOpenApi,
     UiCommand::ImportOpenApi,
     UiCommand::ImportWrangler,
@@ -140,6 +142,7 @@ impl UiCommand {
             UiCommand::SaveAs => "Save as…",
             UiCommand::ExportProject => "Export Wrangler project…",
             UiCommand::ExportSvg => "Export diagram as SVG…",
+            UiCommand::ExportPng => "Export diagram as PNG…",
             UiCommand::ExportOpenApi => "Export OpenAPI…",
             UiCommand::ImportOpenApi => "Import OpenAPI…",
             UiCommand::ImportWrangler => "Import Wrangler project…",

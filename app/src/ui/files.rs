@@ -16,6 +16,8 @@ pub trait FileDialogs {
     fn export_folder(&mut self) -> Option<PathBuf>;
     /// Ask where to save the design's SVG picture, suggesting a file name.
     fn save_svg(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Ask where to save the design's picture as a PNG, suggesting a file name.
+    fn save_png(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Ask where to save the design's OpenAPI document, suggesting a file name.
     fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf>;
     /// Ask for an OpenAPI document to import.
@@ -53,6 +55,12 @@ impl FileDialogs for NativeDialogs {
             .save_file()
     }
 
+    fn save_png(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        dialog("Export diagram as PNG", "PNG image", &["png"])
+            .set_file_name(suggested_name)
+            .save_file()
+    }
+
     fn save_openapi(&mut self, suggested_name: &str) -> Option<PathBuf> {
         dialog("Export OpenAPI", "OpenAPI document", OPENAPI_EXTENSIONS)
             .set_file_name(suggested_name)
@@ -84,6 +92,7 @@ pub struct ScriptedDialogs {
     pub save: Vec<PathBuf>,
     pub export: Vec<PathBuf>,
     pub svg: Vec<PathBuf>,
+    pub png: Vec<PathBuf>,
     pub openapi_save: Vec<PathBuf>,
     pub openapi_open: Vec<PathBuf>,
     pub wrangler: Vec<PathBuf>,
@@ -104,6 +113,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn save_svg(&mut self, _suggested_name: &str) -> Option<PathBuf> {
         next(&mut self.svg)
+    }
+
+    fn save_png(&mut self, _suggested_name: &str) -> Option<PathBuf> {
+        next(&mut self.png)
     }
 
     fn save_openapi(&mut self, _suggested_name: &str) -> Option<PathBuf> {

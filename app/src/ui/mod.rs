@@ -32,6 +32,7 @@ mod inspector;
 mod kinds;
 pub mod ops;
 mod palette;
+pub mod png;
 pub mod run;
 pub mod simulation;
 pub mod svg;

@@ -26,6 +26,7 @@ impl EdgewireApp {
             | UiCommand::ZoomToFit
             | UiCommand::ExportProject
             | UiCommand::ExportSvg
+            | UiCommand::ExportPng
             | UiCommand::ExportOpenApi
             | UiCommand::CopyMermaid => !self.doc.design.nodes.is_empty(),
             _ => true,
@@ -95,6 +96,7 @@ impl EdgewireApp {
             UiCommand::Revert => self.modal = Some(Modal::ConfirmDiscard(Pending::Revert)),
             UiCommand::ExportProject => self.export_project(),
             UiCommand::ExportSvg => self.export_svg(),
+            UiCommand::ExportPng => self.export_png(),
             UiCommand::ExportOpenApi => self.export_openapi(),
             UiCommand::ImportOpenApi => self.guard(Pending::ImportOpenApi),
             UiCommand::ImportWrangler => self.guard(Pending::ImportWrangler(None)),

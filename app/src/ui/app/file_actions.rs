@@ -227,6 +227,28 @@ impl EdgewireApp {
         }
     }
 
+    /// Save the design's picture as a PNG (twice the SVG's size, for slides) where the user
+    /// says.
+    pub(super) fn export_png(&mut self) {
+        let suggested = format!("{}.png", ops::slug(&self.doc.design.name));
+        let Some(mut path) = self.dialogs.save_png(&suggested) else {
+            return;
+        };
+        if path.extension().is_none() {
+            path.set_extension("png");
+        }
+        let svg = crate::ui::svg::design_svg(&self.doc.design);
+        let written = crate::ui::png::svg_to_png(&svg, 2.0).and_then(|bytes| {
+            edgewire_engine::format::write_atomic(&path, &bytes).map_err(|err| err.to_string())
+        });
+        match written {
+            Ok(()) => self.status = Some(format!("Saved the diagram to {}", path.display())),
+            Err(err) => {
+                self.modal = Some(Modal::Error(format!("Could not save the diagram: {err}")));
+            }
+        }
+    }
+
     /// Save the OpenAPI document of what the design's clients see where the user says (YAML
     /// for a `.yaml` or `.yml` name, JSON otherwise).
     pub(super) fn export_openapi(&mut self) {

@@ -39,6 +39,7 @@ impl EdgewireApp {
                 ui.separator();
                 self.menu_item(ui, UiCommand::ExportProject);
                 self.menu_item(ui, UiCommand::ExportSvg);
+                self.menu_item(ui, UiCommand::ExportPng);
                 self.menu_item(ui, UiCommand::CopyMermaid);
                 ui.separator();
                 self.menu_item(ui, UiCommand::ExportOpenApi);
