@@ -209,3 +209,57 @@ fn a_design_with_errors_does_not_start() {
     assert!(!harness.state().run_state().is_running());
     assert!(harness.query_all_by_label_contains("Problem ").count() > 0);
 }
+
+/// "Clients in" and the layout make the running engine wait what the simulator says a request
+/// from there waits; the trace keeps that network time apart from the work.
+#[test]
+fn clients_in_another_region_wait_the_simulated_network_time() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut options = AppOptions::headless();
+    options.runtime = Some(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_theme(egui::Theme::Dark)
+        .build_eframe(|cc| EdgewireApp::new(cc, options));
+    let design = edgewire_engine::format::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/kv-only.ron"
+    )))
+    .expect("example");
+    harness.state_mut().set_design(design);
+    let run = harness.state_mut().run_state_mut();
+    run.state_root = Some(state.path().to_path_buf());
+    run.clients_in = Some("ap-southeast".into());
+    run.layout = edgewire_engine::simulate::Layout::SingleRegion("us-east".into());
+    harness.step();
+
+    harness.get_by_label("▶ Run").click();
+    wait_for(&mut harness, "the engine to start", |app| {
+        app.run_state().is_running()
+            || matches!(
+                app.run_state().status,
+                edgewire::ui::run::RunStatus::Failed(_)
+            )
+    });
+    harness.get_by_label("Clients in");
+    harness.get_by_label("Layout");
+    harness.state_mut().run_state_mut().console.path = "/notes/1".into();
+    harness.get_by_label("Send request").click_accesskit();
+    wait_for(&mut harness, "the trace", |app| {
+        !app.run_state().traces.is_empty()
+    });
+    let trace = harness.state().run_state().traces[0].clone();
+    let network: f64 = trace.hops.iter().filter_map(|h| h.network_ms).sum();
+    // ap-southeast to us-east and back is about 200 ms in the simulator's data.
+    assert!(network > 100.0, "network time {network} ms: {trace:?}");
+
+    // Another choice while it runs: the panel offers to restart.
+    harness.state_mut().run_state_mut().clients_in = None;
+    harness.step();
+    harness.get_by_label("Restart to apply");
+}

@@ -114,6 +114,12 @@ pub struct RunState {
     /// Set when a start was refused because the design has errors (the app shows Problems).
     pub refused: bool,
     client: Option<client::Client>,
+    /// Emulated geography for the next start: clients in this region (none: no delays) and
+    /// where the design runs (the same latency model as the simulator).
+    pub clients_in: Option<String>,
+    pub layout: edgewire_engine::simulate::Layout,
+    /// What the running engine emulates, to offer a restart when the choice changes.
+    running_geography: (Option<String>, edgewire_engine::simulate::Layout),
 }
 
 impl Default for RunState {
@@ -149,6 +155,9 @@ impl Default for RunState {
             pending_start: false,
             refused: false,
             client: None,
+            clients_in: None,
+            layout: edgewire_engine::simulate::Layout::Global,
+            running_geography: (None, edgewire_engine::simulate::Layout::Global),
         }
     }
 }
@@ -196,6 +205,12 @@ pub fn secrets_for(path: Option<&Path>) -> Result<BTreeMap<String, String>, Stri
 }
 
 impl RunState {
+    /// Whether the running engine emulates another geography than the one now chosen.
+    pub fn geography_changed(&self) -> bool {
+        self.is_running()
+            && self.running_geography != (self.clients_in.clone(), self.layout.clone())
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(self.status, RunStatus::Running)
     }
@@ -227,6 +242,16 @@ impl RunState {
         let mut options = EngineOptions::new(state_dir(self.state_root.as_deref(), &design.name));
         options.port = 0;
         options.secrets = secrets;
+        if let Some(from) = &self.clients_in {
+            match edgewire_engine::simulate::Geography::new(&design, from, &self.layout, 1) {
+                Ok(geography) => options.geography = Some(Arc::new(geography)),
+                Err(err) => {
+                    self.status = RunStatus::Failed(format!("the emulated geography: {err}"));
+                    return;
+                }
+            }
+        }
+        self.running_geography = (self.clients_in.clone(), self.layout.clone());
         if let Some(notice) = edgewire_engine::runtime::code_worker_notice(&design) {
             self.push_log(LogLine {
                 warning: true,

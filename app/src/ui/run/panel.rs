@@ -79,7 +79,7 @@ pub fn ui(
                         ui.ctx().copy_text(url);
                     }
                 }
-                if run.running_revision != Some(revision)
+                if (run.running_revision != Some(revision) || run.geography_changed())
                     && ui
                         .button("Restart to apply")
                         .on_hover_text("The design changed since the engine started")
@@ -92,6 +92,9 @@ pub fn ui(
         if runtime.is_none() {
             ui.weak("(no async runtime: Run is unavailable)");
         }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            geography_ui(ui, run);
+        });
     });
     ui.separator();
     let Some(runtime) = runtime else {
@@ -103,6 +106,50 @@ pub fn ui(
         traces_ui(&mut columns[2], run);
     });
     action
+}
+
+/// "Clients in" and the layout: the engine then delays each hop as the simulator says a
+/// request from that region would wait (applied at the next start).
+fn geography_ui(ui: &mut egui::Ui, run: &mut RunState) {
+    use edgewire_engine::simulate::{Layout, REGIONS};
+    let layout_text = match &run.layout {
+        Layout::Global => "global (at the edge)".to_owned(),
+        Layout::SingleRegion(region) => format!("one region: {region}"),
+    };
+    let layout = egui::ComboBox::from_id_salt("run_layout")
+        .selected_text(layout_text)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut run.layout, Layout::Global, "global (at the edge)");
+            for region in REGIONS {
+                let choice = Layout::SingleRegion(region.to_string());
+                ui.selectable_value(&mut run.layout, choice, format!("one region: {region}"));
+            }
+        });
+    let _ = layout
+        .response
+        .accessible_name("Layout")
+        .on_hover_text("Where the design runs: next to every client, or all in one region");
+    ui.label("laid out");
+    let clients = egui::ComboBox::from_id_salt("run_clients_in")
+        .selected_text(run.clients_in.clone().unwrap_or_else(|| "no delay".into()))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut run.clients_in, None, "no delay");
+            for region in REGIONS {
+                ui.selectable_value(
+                    &mut run.clients_in,
+                    Some(region.to_string()),
+                    region.to_string(),
+                );
+            }
+        });
+    let _ = clients
+        .response
+        .accessible_name("Clients in")
+        .on_hover_text(
+            "Delay each hop by the network time a client in this region would wait, as the \
+         simulator computes it (applies at the next start)",
+        );
+    ui.label("Clients in:");
 }
 
 fn console_ui(
