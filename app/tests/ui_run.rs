@@ -30,20 +30,30 @@ fn wait_for(
     );
 }
 
-#[test]
-fn runs_the_reference_example_and_traces_a_request() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// A runtime for the app's engine (two threads, as on the CI machines).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("runtime");
-    let state = tempfile::tempdir().expect("temp dir");
+        .expect("runtime")
+}
+
+/// The app on the reference example with `runtime` for its engine, in the dark theme.
+fn app_on(runtime: &tokio::runtime::Runtime) -> Harness<'static, EdgewireApp> {
     let mut options = AppOptions::headless();
     options.runtime = Some(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    Harness::builder()
         .with_size([1400.0, 900.0])
         .with_theme(egui::Theme::Dark)
-        .build_eframe(|cc| EdgewireApp::new(cc, options));
+        .build_eframe(|cc| EdgewireApp::new(cc, options))
+}
+
+#[test]
+fn runs_the_reference_example_and_traces_a_request() {
+    let runtime = runtime();
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut harness = app_on(&runtime);
     harness.state_mut().run_state_mut().state_root = Some(state.path().to_path_buf());
     harness.step();
 
@@ -214,18 +224,9 @@ fn a_design_with_errors_does_not_start() {
 /// from there waits; the trace keeps that network time apart from the work.
 #[test]
 fn clients_in_another_region_wait_the_simulated_network_time() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime();
     let state = tempfile::tempdir().expect("temp dir");
-    let mut options = AppOptions::headless();
-    options.runtime = Some(runtime.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Dark)
-        .build_eframe(|cc| EdgewireApp::new(cc, options));
+    let mut harness = app_on(&runtime);
     let design = edgewire_engine::format::load(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/kv-only.ron"

@@ -102,134 +102,135 @@ fn crud_window(
     dialog: &mut CrudDialog,
     queue: &mut CommandQueue,
 ) -> bool {
-    let mut open = true;
-    let mut done = false;
-    egui::Window::new(format!("Add CRUD routes over {}", dialog.db))
-        .id(egui::Id::unique("crud_window"))
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
-        .open(&mut open)
-        .show(ctx, |ui| {
-            let tables = match generate::tables(design, &dialog.db) {
-                Ok(tables) => tables,
-                Err(error) => {
-                    ui.colored_label(ui.visuals().error_fg_color, error.to_string());
-                    return;
-                }
-            };
-            let usable: Vec<String> = tables
-                .iter()
-                .filter_map(|t| t.as_ref().ok().map(|t| t.name.clone()))
-                .collect();
-            if dialog.table.is_none() {
-                dialog.table = usable.first().cloned();
-            }
-            egui::Grid::new("crud_grid").num_columns(2).show(ui, |ui| {
-                ui.label("Table");
-                let shown = dialog.table.clone().unwrap_or_else(|| "none".into());
-                let table = egui::ComboBox::from_id_salt("crud_table")
-                    .selected_text(shown)
-                    .show_ui(ui, |ui| {
-                        for name in &usable {
-                            ui.selectable_value(&mut dialog.table, Some(name.clone()), name);
-                        }
-                    });
-                let _ = table.response.accessible_name("Table");
-                ui.end_row();
-                ui.label("Routes on");
-                let workers: Vec<&str> = design
-                    .nodes
-                    .iter()
-                    .filter(|n| matches!(n.kind, NodeKind::Worker(_)))
-                    .map(|n| n.id.as_str())
-                    .collect();
-                let worker = egui::ComboBox::from_id_salt("crud_worker")
-                    .selected_text(
-                        dialog
-                            .worker
-                            .clone()
-                            .unwrap_or_else(|| "a new Worker".into()),
-                    )
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut dialog.worker, None, "a new Worker");
-                        for id in workers {
-                            ui.selectable_value(&mut dialog.worker, Some(id.to_owned()), id);
-                        }
-                    });
-                let _ = worker.response.accessible_name("Routes on");
-                ui.end_row();
-            });
-            for why in tables.iter().filter_map(|t| t.as_ref().err()) {
-                ui.weak(format!("Table {why}"));
-            }
-            let Some(table) = dialog.table.clone() else {
-                ui.weak("Its schema creates no table: add one in the inspector first");
+    let title = format!("Add CRUD routes over {}", dialog.db);
+    tool_window(ctx, title, "crud_window", |ui, done| {
+        let tables = match generate::tables(design, &dialog.db) {
+            Ok(tables) => tables,
+            Err(error) => {
+                ui.colored_label(ui.visuals().error_fg_color, error.to_string());
                 return;
-            };
-            let options = CrudOptions {
-                db: dialog.db.clone(),
-                table,
-                worker: dialog.worker.clone(),
-            };
-            ui.separator();
-            match generate::crud(design, &options) {
-                Ok(generated) => {
-                    ui.label("Adds:");
-                    for line in &generated.summary {
-                        ui.label(format!("• {line}"));
+            }
+        };
+        let usable: Vec<String> = tables
+            .iter()
+            .filter_map(|t| t.as_ref().ok().map(|t| t.name.clone()))
+            .collect();
+        if dialog.table.is_none() {
+            dialog.table = usable.first().cloned();
+        }
+        egui::Grid::new("crud_grid").num_columns(2).show(ui, |ui| {
+            ui.label("Table");
+            let shown = dialog.table.clone().unwrap_or_else(|| "none".into());
+            let table = egui::ComboBox::from_id_salt("crud_table")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for name in &usable {
+                        ui.selectable_value(&mut dialog.table, Some(name.clone()), name);
                     }
-                    ui.add_space(6.0);
-                    if ui.button("Add routes").clicked() {
-                        queue.push(Command::Generated {
-                            edit: generated.edit,
-                            summary: format!(
-                                "Added CRUD routes over {} ({} changes); Undo takes them back",
-                                options.table,
-                                generated.summary.len()
-                            ),
-                            secrets: BTreeMap::new(),
-                        });
-                        done = true;
+                });
+            let _ = table.response.accessible_name("Table");
+            ui.end_row();
+            ui.label("Routes on");
+            let workers: Vec<&str> = design
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Worker(_)))
+                .map(|n| n.id.as_str())
+                .collect();
+            let worker = egui::ComboBox::from_id_salt("crud_worker")
+                .selected_text(
+                    dialog
+                        .worker
+                        .clone()
+                        .unwrap_or_else(|| "a new Worker".into()),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut dialog.worker, None, "a new Worker");
+                    for id in workers {
+                        ui.selectable_value(&mut dialog.worker, Some(id.to_owned()), id);
                     }
+                });
+            let _ = worker.response.accessible_name("Routes on");
+            ui.end_row();
+        });
+        for why in tables.iter().filter_map(|t| t.as_ref().err()) {
+            ui.weak(format!("Table {why}"));
+        }
+        let Some(table) = dialog.table.clone() else {
+            ui.weak("Its schema creates no table: add one in the inspector first");
+            return;
+        };
+        let options = CrudOptions {
+            db: dialog.db.clone(),
+            table,
+            worker: dialog.worker.clone(),
+        };
+        ui.separator();
+        match generate::crud(design, &options) {
+            Ok(generated) => {
+                ui.label("Adds:");
+                for line in &generated.summary {
+                    ui.label(format!("• {line}"));
                 }
-                Err(error) => {
-                    ui.colored_label(ui.visuals().error_fg_color, error.to_string());
+                ui.add_space(6.0);
+                if ui.button("Add routes").clicked() {
+                    queue.push(Command::Generated {
+                        edit: generated.edit,
+                        summary: format!(
+                            "Added CRUD routes over {} ({} changes); Undo takes them back",
+                            options.table,
+                            generated.summary.len()
+                        ),
+                        secrets: BTreeMap::new(),
+                    });
+                    *done = true;
                 }
             }
-        });
-    if ctx.input(|i| i.key_pressed(Key::Escape)) {
-        open = false;
-    }
-    open && !done
+            Err(error) => {
+                ui.colored_label(ui.visuals().error_fg_color, error.to_string());
+            }
+        }
+    })
 }
 
 fn quick_fix_window(ctx: &egui::Context, list: &QuickFixes, queue: &mut CommandQueue) -> bool {
+    let title = format!("Quick fixes for {}", list.target);
+    tool_window(ctx, title, "quick_fix_window", |ui, done| {
+        for (index, (code, fix)) in list.fixes.iter().enumerate() {
+            let button = ui
+                .button(format!("{}. {} ({code})", index + 1, fix.title))
+                .accessible_name(format!("Quick fix {code}: {}", fix.title));
+            let key = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5]
+                .get(index)
+                .is_some_and(|k| ui.input(|i| i.key_pressed(*k)));
+            if button.clicked() || key {
+                queue.push(Command::Edit {
+                    edit: fix.edit.clone(),
+                    coalesce: None,
+                });
+                *done = true;
+            }
+        }
+    })
+}
+
+/// A small window at the top centre; `false` once it closes (its ✕, Esc, or `contents`
+/// setting `done`).
+fn tool_window(
+    ctx: &egui::Context,
+    title: String,
+    id: &str,
+    contents: impl FnOnce(&mut egui::Ui, &mut bool),
+) -> bool {
     let mut open = true;
     let mut done = false;
-    egui::Window::new(format!("Quick fixes for {}", list.target))
-        .id(egui::Id::unique("quick_fix_window"))
+    egui::Window::new(title)
+        .id(egui::Id::unique(id))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
         .open(&mut open)
-        .show(ctx, |ui| {
-            for (index, (code, fix)) in list.fixes.iter().enumerate() {
-                let button = ui
-                    .button(format!("{}. {} ({code})", index + 1, fix.title))
-                    .accessible_name(format!("Quick fix {code}: {}", fix.title));
-                let key = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5]
-                    .get(index)
-                    .is_some_and(|k| ui.input(|i| i.key_pressed(*k)));
-                if button.clicked() || key {
-                    queue.push(Command::Edit {
-                        edit: fix.edit.clone(),
-                        coalesce: None,
-                    });
-                    done = true;
-                }
-            }
-        });
+        .show(ctx, |ui| contents(ui, &mut done));
     if ctx.input(|i| i.key_pressed(Key::Escape)) {
         open = false;
     }

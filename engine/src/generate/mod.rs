@@ -10,7 +10,7 @@ mod table_pg;
 
 pub use crud::{CrudOptions, crud};
 pub use recipes::{Recipe, cache_aside, jwt_gateway, read_replication};
-pub use table::{Column, ColumnType, Table, table, tables};
+pub use table::{Column, ColumnType, Found, Table, Unusable, table, tables};
 
 use crate::edit::{Edit, EditError};
 

@@ -95,7 +95,7 @@ impl Table {
 
 /// The tables of store `db` (a D1 node), sorted by name, with a reason for each table that
 /// cannot get CRUD routes.
-pub fn tables(design: &Design, db: &str) -> Result<Vec<Result<Table, String>>, GenerateError> {
+pub fn tables(design: &Design, db: &str) -> Result<Vec<Found>, GenerateError> {
     let node = design
         .node(db)
         .ok_or_else(|| GenerateError::NoSuchNode(db.to_owned()))?;
@@ -116,6 +116,22 @@ pub fn tables(design: &Design, db: &str) -> Result<Vec<Result<Table, String>>, G
     }
 }
 
+/// A table no routes can be generated for, and why (the message names the table).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unusable {
+    pub table: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// A table of a store, or why it cannot get routes.
+pub type Found = Result<Table, Unusable>;
+
 /// One table of store `db` by name.
 pub fn table(design: &Design, db: &str, name: &str) -> Result<Table, GenerateError> {
     let all = tables(design, db)?;
@@ -123,10 +139,10 @@ pub fn table(design: &Design, db: &str, name: &str) -> Result<Table, GenerateErr
     for found in all {
         match found {
             Ok(table) if table.name == name => return Ok(table),
-            Err(why) if why.starts_with(&format!("`{name}`")) => {
+            Err(unusable) if unusable.table == name => {
                 return Err(GenerateError::Table {
                     db: db.to_owned(),
-                    why,
+                    why: unusable.why,
                 });
             }
             Ok(table) => names.push(table.name),
@@ -140,7 +156,7 @@ pub fn table(design: &Design, db: &str, name: &str) -> Result<Table, GenerateErr
     })
 }
 
-fn d1_tables(db: &str, d1: &D1) -> Result<Vec<Result<Table, String>>, GenerateError> {
+fn d1_tables(db: &str, d1: &D1) -> Result<Vec<Found>, GenerateError> {
     let failed = |why: String| GenerateError::Migrations {
         db: db.to_owned(),
         why,
@@ -165,7 +181,7 @@ fn d1_tables(db: &str, d1: &D1) -> Result<Vec<Result<Table, String>>, GenerateEr
         .map_err(|e| failed(e.to_string()))?;
     Ok(names
         .into_iter()
-        .map(|name| read_table(&conn, &name, seeded))
+        .map(|name| read_table(&conn, &name, seeded).map_err(|why| Unusable { table: name, why }))
         .collect())
 }
 

@@ -4,22 +4,25 @@
 //! for a serial key it leaves to the sequence).
 
 use sqlparser::ast::{
-    ColumnOption, CreateTable, Expr, Insert, SetExpr, Statement, TableConstraint, TableObject,
-    Value,
+    ColumnOption, CreateTable, Expr, Insert, ObjectName, SetExpr, Statement, TableConstraint,
+    TableObject, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
-use super::table::{Column, ColumnType, Table};
+use super::table::{Column, ColumnType, Found, Table, Unusable};
 
 /// The tables of a seed, sorted by name, with a reason for each table that cannot get routes.
-pub(super) fn seed_tables(seed: &str) -> Result<Vec<Result<Table, String>>, String> {
+pub(super) fn seed_tables(seed: &str) -> Result<Vec<Found>, String> {
     let statements = Parser::parse_sql(&PostgreSqlDialect {}, seed)
         .map_err(|e| format!("the seed is not SQL PostgreSQL reads: {e}"))?;
-    let mut tables: Vec<Result<Table, String>> = statements
+    let mut tables: Vec<Found> = statements
         .iter()
         .filter_map(|s| match s {
-            Statement::CreateTable(create) => Some(read_table(create)),
+            Statement::CreateTable(create) => {
+                let name = last_name(&create.name);
+                Some(read_table(create, &name).map_err(|why| Unusable { table: name, why }))
+            }
             _ => None,
         })
         .collect();
@@ -32,11 +35,18 @@ pub(super) fn seed_tables(seed: &str) -> Result<Vec<Result<Table, String>>, Stri
     Ok(tables)
 }
 
-fn name_of(table: &Result<Table, String>) -> &str {
+fn name_of(table: &Found) -> &str {
     match table {
         Ok(table) => &table.name,
-        Err(why) => why,
+        Err(unusable) => &unusable.table,
     }
+}
+
+/// The table's own name, without schema or quotes.
+fn last_name(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .map_or_else(String::new, |part| unquoted(&part.to_string()))
 }
 
 /// PostgreSQL's type as Hyperdrive answers it: `int8` and `numeric` come back as text.
@@ -62,12 +72,8 @@ fn unquoted(name: &str) -> String {
     name.trim_matches('"').to_owned()
 }
 
-fn read_table(create: &CreateTable) -> Result<Table, String> {
-    let name = create
-        .name
-        .0
-        .last()
-        .map_or_else(String::new, |part| unquoted(&part.to_string()));
+fn read_table(create: &CreateTable, name: &str) -> Result<Table, String> {
+    let name = name.to_owned();
     let mut keys: Vec<String> = Vec::new();
     for constraint in &create.constraints {
         if let TableConstraint::PrimaryKey(pk) = constraint {
@@ -127,14 +133,11 @@ fn read_table(create: &CreateTable) -> Result<Table, String> {
 }
 
 /// The key of the first row an `INSERT ... VALUES` gives a table, when it names the key.
-fn sample_key(tables: &mut [Result<Table, String>], insert: &Insert) {
+fn sample_key(tables: &mut [Found], insert: &Insert) {
     let TableObject::TableName(name) = &insert.table else {
         return;
     };
-    let name = name
-        .0
-        .last()
-        .map_or_else(String::new, |part| unquoted(&part.to_string()));
+    let name = last_name(name);
     let Some(Ok(table)) = tables
         .iter_mut()
         .find(|t| matches!(t, Ok(t) if t.name == name))

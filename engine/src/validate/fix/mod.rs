@@ -109,17 +109,9 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
             _ => Vec::new(),
         },
         ("HDL001", Target::Step { node, route, step }) => missing_wire(design, node, *route, step),
-        (
-            "KV_003",
-            Target::Step {
-                node: id, route, ..
-            },
-        ) => match node(id) {
-            Some((id, NodeKind::Worker(mut worker))) => {
-                let Some(route) = worker.routes.get_mut(*route) else {
-                    return Vec::new();
-                };
-                walk_steps_mut(&mut route.steps, &mut |step| {
+        ("KV_003", Target::Step { node, route, .. }) => {
+            more::route_fix(design, node, *route, |r| {
+                walk_steps_mut(&mut r.steps, &mut |step| {
                     if let Step::KvPut {
                         ttl_secs: Some(ttl),
                         ..
@@ -129,14 +121,11 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
                         *ttl = KV_MIN_TTL_SECS;
                     }
                 });
-                set(
-                    id,
-                    NodeKind::Worker(worker),
-                    format!("expire after {KV_MIN_TTL_SECS} s, the shortest KV allows"),
-                )
-            }
-            _ => Vec::new(),
-        },
+                Some(format!(
+                    "expire after {KV_MIN_TTL_SECS} s, the shortest KV allows"
+                ))
+            })
+        }
         ("CLI001", Target::Node { node: id }) => match node(id) {
             Some((id, NodeKind::Client(mut client))) => {
                 let renames: Vec<(String, &str)> = client

@@ -8,7 +8,7 @@
 
 use crate::edit::Edit;
 use crate::model::{
-    Auth, Design, NodeKind, Origin, Step, is_js_identifier, to_lower_kebab, to_upper_snake,
+    Auth, Design, NodeKind, Origin, Route, Step, is_js_identifier, to_lower_kebab, to_upper_snake,
 };
 
 use super::Fix;
@@ -83,22 +83,10 @@ pub(super) fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
             )
         }
         ("KV_005", Target::Node { node }) => last_seed_wins(design, node),
-        ("HDL012", Target::Step { node, route, step }) => {
-            let Some(NodeKind::Worker(mut w)) = kind_of(node) else {
-                return Vec::new();
-            };
-            let Some(r) = w.routes.get_mut(*route) else {
-                return Vec::new();
-            };
-            if !truncate_at(&mut r.steps, step) {
-                return Vec::new();
-            }
-            set(
-                node,
-                NodeKind::Worker(w),
-                format!("delete the steps from {step} on, which never run"),
-            )
-        }
+        ("HDL012", Target::Step { node, route, step }) => route_fix(design, node, *route, |r| {
+            truncate_at(&mut r.steps, step)
+                .then(|| format!("delete the steps from {step} on, which never run"))
+        }),
         ("HYP003", Target::Step { node, route, .. }) => numbered_placeholders(design, node, *route),
         ("CON006", Target::Route { node, route }) => path_params_only(design, node, *route),
         _ => Vec::new(),
@@ -269,62 +257,54 @@ fn last_seed_wins(design: &Design, node: &str) -> Vec<Fix> {
 }
 
 fn numbered_placeholders(design: &Design, node: &str, route: usize) -> Vec<Fix> {
-    let kind_of = |id: &str| design.node(id).map(|n| n.kind.clone());
-
-    let Some(NodeKind::Worker(mut w)) = kind_of(node) else {
-        return Vec::new();
-    };
-    let Some(r) = w.routes.get_mut(route) else {
-        return Vec::new();
-    };
-    let mut changed = false;
-    crate::model::walk_steps_mut(&mut r.steps, &mut |s| {
-        if let Step::Hyperdrive { sql, .. } = s
-            && let Some(numbered) = dollar_placeholders(sql)
-        {
-            *sql = numbered;
-            changed = true;
-        }
-    });
-    if !changed {
-        return Vec::new();
-    }
-    set(
-        node,
-        NodeKind::Worker(w),
-        "number the placeholders $1, $2, … as PostgreSQL wants".to_owned(),
-    )
+    route_fix(design, node, route, |r| {
+        let mut changed = false;
+        crate::model::walk_steps_mut(&mut r.steps, &mut |s| {
+            if let Step::Hyperdrive { sql, .. } = s
+                && let Some(numbered) = dollar_placeholders(sql)
+            {
+                *sql = numbered;
+                changed = true;
+            }
+        });
+        changed.then(|| "number the placeholders $1, $2, … as PostgreSQL wants".to_owned())
+    })
 }
 
 fn path_params_only(design: &Design, node: &str, route: usize) -> Vec<Fix> {
-    let kind_of = |id: &str| design.node(id).map(|n| n.kind.clone());
+    route_fix(design, node, route, |r| {
+        let in_path: Vec<String> = r.path_params().map(str::to_owned).collect();
+        let request = r.request.as_mut()?;
+        let extra: Vec<String> = request
+            .params
+            .keys()
+            .filter(|p| !in_path.contains(p))
+            .cloned()
+            .collect();
+        if extra.is_empty() {
+            return None;
+        }
+        request.params.retain(|p, _| in_path.contains(p));
+        if request.is_empty() {
+            r.request = None;
+        }
+        Some(format!("drop the type of {}", extra.join(", ")))
+    })
+}
 
-    let Some(NodeKind::Worker(mut w)) = kind_of(node) else {
+/// The fix that changes route `route` of Worker `node` as `change` does; `change` gives the
+/// fix's title, or `None` when there is nothing to change.
+pub(super) fn route_fix(
+    design: &Design,
+    node: &str,
+    route: usize,
+    change: impl FnOnce(&mut Route) -> Option<String>,
+) -> Vec<Fix> {
+    let Some(NodeKind::Worker(mut worker)) = design.node(node).map(|n| n.kind.clone()) else {
         return Vec::new();
     };
-    let Some(r) = w.routes.get_mut(route) else {
+    let Some(title) = worker.routes.get_mut(route).and_then(change) else {
         return Vec::new();
     };
-    let in_path: Vec<String> = r.path_params().map(str::to_owned).collect();
-    let Some(request) = r.request.as_mut() else {
-        return Vec::new();
-    };
-    let extra: Vec<String> = request
-        .params
-        .keys()
-        .filter(|p| !in_path.contains(p))
-        .cloned()
-        .collect();
-    if extra.is_empty() {
-        return Vec::new();
-    }
-    request.params.retain(|p, _| in_path.contains(p));
-    if request.is_empty() {
-        r.request = None;
-    }
-    set(
-        node,
-        NodeKind::Worker(w),
-        format!("drop the type of {}", extra.join(", ")),
-    )
+    set(node, NodeKind::Worker(worker), title)
 }
