@@ -1,5 +1,8 @@
 # Shared by the screenshot scripts, which source it: the build, a throwaway home, an Xvfb
-# screen of 1600x1000 and the Edgewire window filling it. Needs xvfb and xdotool.
+# screen (1600x1000, or SCREEN_W x SCREEN_H) and the Edgewire window filling it. Needs xvfb
+# and xdotool.
+SCREEN_W="${SCREEN_W:-1600}"
+SCREEN_H="${SCREEN_H:-1000}"
 
 # build_edgewire debug|release: builds the app and sets BIN to it.
 build_edgewire() {
@@ -14,7 +17,7 @@ start_screen() {
     export HOME="$SANDBOX" XDG_CONFIG_HOME="$SANDBOX/config" XDG_DATA_HOME="$SANDBOX/data" XDG_CACHE_HOME="$SANDBOX/cache"
     mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 
-    Xvfb "$1" -screen 0 1600x1000x24 -nolisten tcp &
+    Xvfb "$1" -screen 0 "${SCREEN_W}x${SCREEN_H}x24" -nolisten tcp &
     XVFB_PID=$!
     APP_PID=""
     trap cleanup EXIT
@@ -41,5 +44,5 @@ start_edgewire() {
         sleep 0.5
     done
     [ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
-    xdotool windowmove "$WID" 0 0 windowsize "$WID" 1600 1000
+    xdotool windowmove "$WID" 0 0 windowsize "$WID" "$SCREEN_W" "$SCREEN_H"
 }

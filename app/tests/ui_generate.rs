@@ -9,28 +9,7 @@ use edgewire_engine::model::Auth;
 use edgewire_engine::{Design, NodeKind, Wire};
 use eframe::egui::{self, Modifiers};
 use egui_kittest::kittest::Queryable as _;
-
-/// Right-click the card of node `id` where it is drawn on screen.
-fn right_click_node(harness: &mut egui_kittest::Harness<'_, edgewire::ui::EdgewireApp>, id: &str) {
-    let state = harness.state();
-    let rect = state
-        .canvas()
-        .node_screen_rect(state.document(), id)
-        .expect("the node is on the canvas");
-    let pos = rect.center();
-    harness.hover_at(pos);
-    harness.step();
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Secondary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        harness.step();
-    }
-    harness.run_ok();
-}
+use support::live::right_click_node;
 
 fn notes_base() -> Design {
     let path = concat!(

@@ -1,53 +1,11 @@
 //! Run: the embedded engine on the reference example, driven through the Run tab.
 
-use std::time::Duration;
+mod support;
 
-use edgewire::ui::{AppOptions, EdgewireApp};
+use edgewire::ui::EdgewireApp;
 use eframe::egui;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-
-/// Step frames until `done` holds (the engine works on another thread); bounded.
-fn wait_for(
-    harness: &mut Harness<'_, EdgewireApp>,
-    what: &str,
-    done: impl Fn(&EdgewireApp) -> bool,
-) {
-    for _ in 0..600 {
-        harness.step();
-        if done(harness.state()) {
-            harness.step();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let run = harness.state().run_state();
-    panic!(
-        "gave up waiting for {what}: {:?}, response {:?}, {} traces",
-        run.status,
-        run.response,
-        run.traces.len()
-    );
-}
-
-/// A runtime for the app's engine (two threads, as on the CI machines).
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// The app on the reference example with `runtime` for its engine, in the dark theme.
-fn app_on(runtime: &tokio::runtime::Runtime) -> Harness<'static, EdgewireApp> {
-    let mut options = AppOptions::headless();
-    options.runtime = Some(runtime.handle().clone());
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Dark)
-        .build_eframe(|cc| EdgewireApp::new(cc, options))
-}
+use support::live::{app_on, runtime, wait_for};
 
 #[test]
 fn runs_the_reference_example_and_traces_a_request() {
@@ -195,16 +153,8 @@ fn load_follows_the_scenario_weights() {
 
 #[test]
 fn a_design_with_errors_does_not_start() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let mut options = AppOptions::headless();
-    options.runtime = Some(runtime.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(|cc| EdgewireApp::new(cc, options));
+    let runtime = runtime();
+    let mut harness = app_on(&runtime);
     let mut design = harness.state().document().design.clone();
     // A wire to a node that does not exist is an error.
     design

@@ -54,6 +54,8 @@ pub enum UiCommand {
     ShowProblems,
     ShowSimulation,
     RunToggle,
+    /// Presentation mode (F11).
+    Present,
     /// Add a node of this kind (one command per kind of the registry).
     Add(Kind),
 }
@@ -65,7 +67,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 };
 
 /// The commands that are not one per node kind, in menu order.
-const FIXED: [UiCommand; 41] = [
+const FIXED: [UiCommand; 42] = [
     UiCommand::New,
     UiCommand::Open,
     UiCommand::Save,
@@ -107,6 +109,7 @@ const FIXED: [UiCommand; 41] = [
     UiCommand::ShowProblems,
     UiCommand::ShowSimulation,
     UiCommand::RunToggle,
+    UiCommand::Present,
 ];
 
 impl UiCommand {
@@ -177,6 +180,7 @@ impl UiCommand {
             UiCommand::ShowProblems => "Show problems",
             UiCommand::ShowSimulation => "Show simulation",
             UiCommand::RunToggle => "Run / stop the design locally",
+            UiCommand::Present => "Present (full screen, replay a request hop by hop)",
             UiCommand::Add(_) => "",
         }
     }
@@ -206,6 +210,7 @@ impl UiCommand {
             UiCommand::CommandPalette => key(CTRL, Key::K),
             UiCommand::QuickFix => key(CTRL, Key::Period),
             UiCommand::RunToggle => key(Modifiers::NONE, Key::F5),
+            UiCommand::Present => key(Modifiers::NONE, Key::F11),
             _ => None,
         }
     }
@@ -336,6 +341,11 @@ pub enum Command {
     },
     /// Tell the user something in the status bar.
     Notify(String),
+    /// Give a node a fault in the local run, or clear it (`None`).
+    SetFault {
+        node: NodeId,
+        fault: Option<edgewire_engine::runtime::Fault>,
+    },
 }
 
 impl From<UiCommand> for Command {

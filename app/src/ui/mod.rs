@@ -12,6 +12,8 @@
 //! - `palette`, `bottom`: the node palette and the bottom tabs (Problems, Run, Simulation).
 //! - [`run`]: the embedded engine (start/stop on the app's tokio runtime), request console,
 //!   scenario and load runs, traces, log and the canvas overlay (dots, highlights, metrics).
+//! - [`present`]: presentation mode (full screen, a caption strip, a trace replayed hop by
+//!   hop).
 //! - [`simulation`]: the Simulation tab (latency per region, monthly cost, what-if toggles).
 //! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
 //! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
@@ -33,6 +35,7 @@ mod kinds;
 pub mod ops;
 mod palette;
 pub mod png;
+pub mod present;
 pub mod run;
 pub mod simulation;
 pub mod svg;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses what it needs")]
 
+pub mod live;
+
 use edgewire::ui::files::ScriptedDialogs;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use eframe::egui;

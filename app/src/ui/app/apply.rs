@@ -74,6 +74,13 @@ impl EdgewireApp {
             }
             Command::Notify(message) => self.status = Some(message),
             Command::OpenCrud(db) => self.tools.open_crud(&db),
+            Command::SetFault { node, fault } => {
+                self.run.set_fault(&node, fault);
+                self.status = Some(match fault {
+                    Some(fault) => format!("{node} is now {} in the local run", fault.label()),
+                    None => format!("{node} works again in the local run"),
+                });
+            }
             Command::Generated {
                 edit,
                 summary,
@@ -188,6 +195,7 @@ impl EdgewireApp {
                 self.settings.bottom_open = true;
                 self.settings.bottom_tab = BottomTab::Problems;
             }
+            UiCommand::Present => self.toggle_present(ctx),
             UiCommand::Add(kind) => self.add_node(kind, None),
         }
     }

@@ -10,6 +10,7 @@ impl EdgewireApp {
         if self.modal.is_some() || self.command_palette.is_some() {
             return;
         }
+        self.present_input(ctx);
         let typing = ctx.egui_wants_keyboard_input();
         let mut shortcuts: Vec<(KeyboardShortcut, UiCommand)> = UiCommand::ALL
             .iter()

@@ -92,6 +92,7 @@ impl EdgewireApp {
                 }
                 self.menu_item(ui, UiCommand::ShowProblems);
                 self.menu_item(ui, UiCommand::ShowSimulation);
+                self.menu_item(ui, UiCommand::Present);
                 ui.separator();
                 for (choice, command) in [
                     (ThemeChoice::System, UiCommand::ThemeSystem),

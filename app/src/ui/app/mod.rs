@@ -5,13 +5,15 @@
 //!
 //! This module holds the app's state and its frame; the rest is by concern: `apply`
 //! (commands), `file_actions` (open, save, export, recovery), `input` (shortcuts, clipboard,
-//! dropped files), `menus` (menu and status bars), `dialogs` (modals, command palette).
+//! dropped files), `menus` (menu and status bars), `dialogs` (modals, command palette),
+//! `present` (presentation mode).
 
 mod apply;
 mod dialogs;
 mod file_actions;
 mod input;
 mod menus;
+mod present;
 
 use std::path::PathBuf;
 
@@ -185,6 +187,8 @@ pub struct EdgewireApp {
     simulation: SimulationState,
     /// The generator and quick-fix windows.
     tools: crate::ui::generate::Tools,
+    /// Presentation mode, while presenting (View > Present, F11).
+    present: Option<crate::ui::present::Presentation>,
 }
 
 impl EdgewireApp {
@@ -228,6 +232,7 @@ impl EdgewireApp {
             shown_trace: None,
             simulation: SimulationState::default(),
             tools: crate::ui::generate::Tools::default(),
+            present: None,
         };
         app.canvas.show_grid = app.settings.show_grid;
         app.canvas.show_minimap = app.settings.show_minimap;
@@ -323,32 +328,9 @@ impl EdgewireApp {
             self.doc.end_coalescing();
         }
     }
-}
 
-impl eframe::App for EdgewireApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let ctx = ui.ctx().clone();
-        self.handle_input(&ctx);
-        let now = ctx.input(|i| i.time);
-        self.run.poll(now, &self.doc.design);
-        if self.run.pending_start && !self.run.is_busy() && !self.run.is_running() {
-            self.run.pending_start = false;
-            self.run_action(RunAction::Start, &ctx);
-        }
-        if !self.run.flights.is_empty() || self.run.is_busy() {
-            ctx.request_repaint();
-        }
-        self.canvas.overlay = self.run.overlay(&self.doc.design, now);
-        // A newly selected trace: bring the nodes it went through into view.
-        if self.run.selected_trace != self.shown_trace {
-            self.shown_trace.clone_from(&self.run.selected_trace);
-            if let Some(trace) = self.run.selected() {
-                let mut nodes: Vec<String> = trace.hops.iter().map(|h| h.node.clone()).collect();
-                nodes.dedup();
-                self.canvas.show_nodes(nodes);
-            }
-        }
-
+    /// The menu and status bars, the bottom tabs, the palette, the inspector and the canvas.
+    fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
         if self.settings.bottom_open {
@@ -378,7 +360,7 @@ impl eframe::App for EdgewireApp {
                         },
                     );
                     if let Some(action) = action {
-                        self.run_action(action, &ctx);
+                        self.run_action(action, ctx);
                     }
                 });
         }
@@ -404,6 +386,39 @@ impl eframe::App for EdgewireApp {
             self.canvas
                 .ui(ui, &self.doc, &self.selection, &mut self.queue);
         });
+    }
+}
+
+impl eframe::App for EdgewireApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.handle_input(&ctx);
+        let now = ctx.input(|i| i.time);
+        self.run.poll(now, &self.doc.design);
+        if self.run.pending_start && !self.run.is_busy() && !self.run.is_running() {
+            self.run.pending_start = false;
+            self.run_action(RunAction::Start, &ctx);
+        }
+        if !self.run.flights.is_empty() || self.run.is_busy() {
+            ctx.request_repaint();
+        }
+        self.canvas.overlay = self.run.overlay(&self.doc.design, now);
+        // A newly selected trace: bring the nodes it went through into view.
+        if self.run.selected_trace != self.shown_trace {
+            self.shown_trace.clone_from(&self.run.selected_trace);
+            if let Some(trace) = self.run.selected() {
+                let mut nodes: Vec<String> = trace.hops.iter().map(|h| h.node.clone()).collect();
+                nodes.dedup();
+                self.canvas.show_nodes(nodes);
+            }
+        }
+
+        self.present_overlay(now, &ctx);
+        if self.is_presenting() {
+            self.present_ui(ui);
+        } else {
+            self.panels_ui(ui, &ctx);
+        }
 
         self.modal_ui(&ctx);
         self.tools.ui(&ctx, &self.doc.design, &mut self.queue);

@@ -99,6 +99,7 @@ pub(super) fn node_menu(
     ui: &mut egui::Ui,
     design: &edgewire_engine::Design,
     id: &str,
+    fault: Option<&str>,
     queue: &mut CommandQueue,
 ) {
     for command in [
@@ -113,6 +114,30 @@ pub(super) fn node_menu(
     command_button(ui, queue, UiCommand::TidyUp);
     command_button(ui, queue, UiCommand::QuickFix);
     crate::ui::generate::recipe_menu(ui, design, id, queue);
+    if crate::ui::run::faults::can_fail(design, id) {
+        ui.separator();
+        fault_menu(ui, id, fault, queue);
+    }
+}
+
+/// "Fault ▸": make the node slow, failing or down in the local run, or working again.
+fn fault_menu(ui: &mut egui::Ui, id: &str, fault: Option<&str>, queue: &mut CommandQueue) {
+    use crate::ui::run::faults::{DEFAULT_SLOW_MS, choices};
+    let title = match fault {
+        Some(fault) => format!("Fault ({fault})"),
+        None => "Fault".to_owned(),
+    };
+    ui.menu_button(title, |ui| {
+        for (choice, label) in choices(DEFAULT_SLOW_MS) {
+            if ui.button(label).clicked() {
+                queue.push(Command::SetFault {
+                    node: id.into(),
+                    fault: choice,
+                });
+                ui.close();
+            }
+        }
+    });
 }
 
 pub(super) fn wire_menu(ui: &mut egui::Ui, queue: &mut CommandQueue) {

@@ -125,7 +125,8 @@ impl CanvasState {
                 scene.ctx().set_cursor_icon(CursorIcon::PointingHand);
             }
             // The menu first: a card's problem tooltip must not keep its menu from opening.
-            response.context_menu(|ui| node_menu(ui, &frame.doc.design, &node.id, queue));
+            let fault = self.fault_of(&node.id);
+            response.context_menu(|ui| node_menu(ui, &frame.doc.design, &node.id, fault, queue));
             let problems = problem_lines(frame.doc, &node.id);
             if !problems.is_empty() && !self.is_interacting() && !response.context_menu_opened() {
                 response.on_hover_text(problems.join("\n"));

@@ -10,8 +10,18 @@ use crate::ui::document::Document;
 const HIGHLIGHT: Color32 = Color32::from_rgb(250, 200, 60);
 const DOT: Color32 = Color32::from_rgb(255, 230, 120);
 const FLASH: Color32 = Color32::from_rgb(230, 60, 60);
+const FAULT: Color32 = crate::ui::run::faults::FAULT_COLOUR;
 
 impl CanvasState {
+    /// The fault set on a node in the local run (`down`, `error`, `slow 500 ms`).
+    pub(super) fn fault_of(&self, node: &str) -> Option<&str> {
+        self.overlay
+            .faults
+            .iter()
+            .find(|(id, _)| id == node)
+            .map(|(_, fault)| fault.as_str())
+    }
+
     /// Paint the Run overlay in canvas coordinates.
     pub(super) fn paint_overlay(&self, painter: &egui::Painter, doc: &Document) {
         let text = super::text::SceneText::at_zoom(self.zoom);
@@ -54,6 +64,33 @@ impl CanvasState {
                 );
             }
         }
+        for (node, fault) in &overlay.faults {
+            if let Some(n) = doc.design.node(node) {
+                let rect = self.node_rect(n, &doc.design.layout);
+                painter.rect_stroke(
+                    rect.expand(2.0),
+                    8.0,
+                    Stroke::new(3.0 * width.max(0.5), FAULT),
+                    egui::StrokeKind::Outside,
+                );
+                // A red pill above the card's right corner says what is wrong.
+                let galley = text.layout_no_wrap(
+                    painter,
+                    format!("FAULT: {}", fault.to_uppercase()),
+                    FontId::proportional(11.0),
+                    Color32::WHITE,
+                );
+                let pill = egui::Rect::from_min_size(
+                    rect.right_top() - galley.size() - egui::vec2(14.0, 10.0),
+                    galley.size() + egui::vec2(8.0, 4.0),
+                );
+                painter.rect_filled(pill, 4.0, FAULT);
+                painter.galley(pill.min + egui::vec2(4.0, 2.0), galley, Color32::WHITE);
+            }
+        }
+        if let Some(replay) = &overlay.replay {
+            self.paint_replay(painter, doc, replay, text, width);
+        }
         for (node, line) in &overlay.metrics {
             if let Some(n) = doc.design.node(node) {
                 let rect = self.node_rect(n, &doc.design.layout);
@@ -66,6 +103,64 @@ impl CanvasState {
                     HIGHLIGHT,
                 );
             }
+        }
+    }
+
+    /// Presentation mode's hop: the node ringed, its wire drawn bold, a large dot on its way
+    /// and the hop's times beside the dot.
+    fn paint_replay(
+        &self,
+        painter: &egui::Painter,
+        doc: &Document,
+        replay: &crate::ui::run::Replay,
+        text: super::text::SceneText,
+        width: f32,
+    ) {
+        let mut label_at = None;
+        if let Some((from, to)) = &replay.wire
+            && let Some((a, b, _, _)) = self.wire_ends(doc, from, to)
+        {
+            let curve = CubicBezierShape::from_points_stroke(
+                super::card::wire_points(a, b),
+                false,
+                Color32::TRANSPARENT,
+                Stroke::new(6.0 * width, HIGHLIGHT),
+            );
+            let p = curve.sample(replay.t);
+            painter.add(curve);
+            painter.circle_filled(p, 10.0 * width.max(0.6), DOT);
+            painter.circle_stroke(
+                p,
+                10.0 * width.max(0.6),
+                Stroke::new(2.0 * width, Color32::BLACK),
+            );
+            label_at = Some(p + egui::vec2(0.0, -14.0));
+        }
+        if let Some(n) = doc.design.node(&replay.node) {
+            let rect = self.node_rect(n, &doc.design.layout);
+            painter.rect_stroke(
+                rect.expand(6.0),
+                10.0,
+                Stroke::new(4.0 * width.max(0.5), HIGHLIGHT),
+                egui::StrokeKind::Outside,
+            );
+            if replay.t >= 1.0 || label_at.is_none() {
+                label_at = Some(rect.center_top() + egui::vec2(0.0, -10.0));
+            }
+        }
+        if let Some(at) = label_at {
+            let galley = text.layout_no_wrap(
+                painter,
+                replay.times.clone(),
+                FontId::proportional(14.0),
+                Color32::BLACK,
+            );
+            let pill = egui::Rect::from_center_size(
+                at - egui::vec2(0.0, galley.size().y / 2.0),
+                galley.size() + egui::vec2(12.0, 6.0),
+            );
+            painter.rect_filled(pill, 6.0, DOT);
+            painter.galley(pill.min + egui::vec2(6.0, 3.0), galley, Color32::BLACK);
         }
     }
 }

@@ -5,14 +5,18 @@
 //!
 //! - `mod.rs`: [`RunState`] (start, stop, events, traces, metrics).
 //! - `client.rs`: the HTTP client behind the console and the scenario runner.
+//! - `faults.rs`: faults on demand (a store slow, failing or down; a Worker that throws).
 //! - `load.rs`: scenario runs and load runs.
 //! - `overlay.rs`: what the canvas shows of a run (trace wires, dots, metrics).
 //! - `panel.rs`: the Run tab.
+//! - `traces.rs`: its traces, the waterfall of the selected one, and the log.
 
 mod client;
+pub mod faults;
 mod load;
 mod overlay;
 mod panel;
+mod traces;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,7 +35,7 @@ pub use client::{ConsoleRequest, ConsoleResponse};
 pub use load::{
     LOAD_CONCURRENCY, LoadRun, MAX_LOAD, ScenarioOutcome, load_plan, scenario_requests,
 };
-pub use overlay::{CanvasOverlay, DOT_SECS, Flight, trace_wires};
+pub use overlay::{CanvasOverlay, DOT_SECS, Flight, Replay, hop_wires, trace_wires};
 pub use panel::{RunAction, ui};
 
 /// The embedded reference example's secrets (its `.dev.vars`).
@@ -120,6 +124,9 @@ pub struct RunState {
     pub layout: edgewire_engine::simulate::Layout,
     /// What the running engine emulates, to offer a restart when the choice changes.
     running_geography: (Option<String>, edgewire_engine::simulate::Layout),
+    /// Faults by node: those in force while the engine runs, else those the next start
+    /// applies (see `faults.rs`).
+    faults: BTreeMap<String, edgewire_engine::runtime::Fault>,
 }
 
 impl Default for RunState {
@@ -158,6 +165,7 @@ impl Default for RunState {
             clients_in: None,
             layout: edgewire_engine::simulate::Layout::Global,
             running_geography: (None, edgewire_engine::simulate::Layout::Global),
+            faults: BTreeMap::new(),
         }
     }
 }
@@ -242,6 +250,11 @@ impl RunState {
         let mut options = EngineOptions::new(state_dir(self.state_root.as_deref(), &design.name));
         options.port = 0;
         options.secrets = secrets;
+        options.faults = self
+            .faults
+            .iter()
+            .map(|(node, fault)| (node.clone(), *fault))
+            .collect();
         if let Some(from) = &self.clients_in {
             match edgewire_engine::simulate::Geography::new(&design, from, &self.layout, 1) {
                 Ok(geography) => options.geography = Some(Arc::new(geography)),
@@ -423,6 +436,7 @@ impl RunState {
         if let Some(engine) = &self.engine {
             self.metrics = engine.metrics();
         }
+        self.sync_faults(design);
         self.flights
             .retain(|f| now - f.started < DOT_SECS * (f.wires.len().max(1) as f64) + 0.4);
     }

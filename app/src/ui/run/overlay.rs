@@ -26,29 +26,35 @@ pub struct Flight {
 /// nodes are wired.
 pub fn trace_wires(trace: &Trace, design: &Design) -> Vec<(String, String)> {
     let mut wires = Vec::new();
-    if let Some(client) = design.wires_to(&trace.entry).find(|w| {
-        design
-            .node(&w.from)
-            .is_some_and(|n| n.kind.kind() == Kind::Client)
-    }) {
-        wires.push((client.from.clone(), trace.entry.clone()));
+    for wire in hop_wires(trace, design).into_iter().flatten() {
+        if !wires.contains(&wire) {
+            wires.push(wire);
+        }
     }
+    wires
+}
+
+/// The wire each hop of a trace came along: a Client's wire to the entry for the first hop,
+/// else the wire from the hop's caller (the nearest earlier Worker wired to it); `None` where
+/// no wire leads there.
+pub fn hop_wires(trace: &Trace, design: &Design) -> Vec<Option<(String, String)>> {
     let mut stack: Vec<&str> = vec![trace.entry.as_str()];
-    for hop in &trace.hops {
-        if hop.node == trace.entry && wires.is_empty() {
+    let mut wires = Vec::with_capacity(trace.hops.len());
+    for (index, hop) in trace.hops.iter().enumerate() {
+        if index == 0 && hop.node == trace.entry {
+            let client = design.wires_to(&trace.entry).find(|w| {
+                design
+                    .node(&w.from)
+                    .is_some_and(|n| n.kind.kind() == Kind::Client)
+            });
+            wires.push(client.map(|w| (w.from.clone(), trace.entry.clone())));
             continue;
         }
-        // The hop's caller: the nearest earlier node wired to it.
         let caller = stack
             .iter()
             .rev()
             .find(|from| design.wires_from(from).any(|w| w.to.as_str() == hop.node));
-        if let Some(from) = caller {
-            let pair = ((*from).to_owned(), hop.node.clone());
-            if !wires.contains(&pair) {
-                wires.push(pair);
-            }
-        }
+        wires.push(caller.map(|from| ((*from).to_owned(), hop.node.clone())));
         if design
             .node(&hop.node)
             .is_some_and(|n| n.kind.kind().is_worker())
@@ -83,6 +89,22 @@ pub struct CanvasOverlay {
     pub flashing: Vec<(String, f32)>,
     /// A metrics line under a node's card.
     pub metrics: Vec<(String, String)>,
+    /// Nodes with a fault, and what it is (`down`, `error`, `slow 500 ms`): red cards.
+    pub faults: Vec<(String, String)>,
+    /// The hop presentation mode replays.
+    pub replay: Option<Replay>,
+}
+
+/// A hop replayed in presentation mode: a dot on its way along the wire the request took,
+/// the node it reaches, and its times beside the dot.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    pub node: String,
+    pub wire: Option<(String, String)>,
+    /// How far along the wire the dot is (0..=1).
+    pub t: f32,
+    /// `20.0 ms network · 0.4 ms work`.
+    pub times: String,
 }
 
 impl CanvasOverlay {
@@ -91,6 +113,8 @@ impl CanvasOverlay {
             && self.dots.is_empty()
             && self.flashing.is_empty()
             && self.metrics.is_empty()
+            && self.faults.is_empty()
+            && self.replay.is_none()
     }
 }
 
@@ -106,6 +130,11 @@ impl RunState {
     pub fn overlay(&self, design: &Design, now: f64) -> CanvasOverlay {
         let mut overlay = CanvasOverlay {
             highlighted: self.highlighted_wires(design),
+            faults: self
+                .faults
+                .iter()
+                .map(|(node, fault)| (node.clone(), fault.label()))
+                .collect(),
             ..CanvasOverlay::default()
         };
         for flight in &self.flights {

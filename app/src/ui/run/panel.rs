@@ -1,12 +1,9 @@
 //! The Run tab: start/stop, the URL, the request console, the scenario runner and traces.
 
-use std::fmt::Write as _;
-
 use edgewire_engine::Design;
-use edgewire_engine::runtime::{CacheOutcome, Trace};
 use eframe::egui::{self, Color32, RichText};
 
-use super::{RunState, RunStatus, scenario_requests};
+use super::{RunState, RunStatus, faults, scenario_requests};
 
 /// What the Run tab asks the app to do (the app checks the design before starting).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +15,7 @@ pub enum RunAction {
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-fn status_colour(status: u16) -> Color32 {
+pub(super) fn status_colour(status: u16) -> Color32 {
     match status {
         200..=299 => Color32::from_rgb(60, 170, 100),
         300..=399 => Color32::from_rgb(90, 150, 220),
@@ -93,6 +90,8 @@ pub fn ui(
             ui.weak("(no async runtime: Run is unavailable)");
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            faults::menu_ui(ui, run, design);
+            ui.separator();
             geography_ui(ui, run);
         });
     });
@@ -103,7 +102,7 @@ pub fn ui(
     ui.columns(3, |columns| {
         console_ui(&mut columns[0], run, design, runtime);
         response_ui(&mut columns[1], run);
-        traces_ui(&mut columns[2], run);
+        super::traces::traces_ui(&mut columns[2], run);
     });
     action
 }
@@ -174,6 +173,17 @@ fn console_ui(
                             }
                         }
                     });
+                let running = run.is_running();
+                if ui
+                    .add_enabled(
+                        running && run.scenario_pending == 0 && !samples.is_empty(),
+                        egui::Button::new("Run scenario"),
+                    )
+                    .on_hover_text("Send every scenario request and check its expected status")
+                    .clicked()
+                {
+                    run.run_scenario(runtime, ui.ctx(), design);
+                }
             });
             ui.horizontal(|ui| {
                 egui::ComboBox::new("console_method", "Method")
@@ -185,12 +195,32 @@ fn console_ui(
                         }
                     });
                 let label = ui.label("Path");
-                ui.add(
-                    egui::TextEdit::singleline(&mut run.console.path)
-                        .hint_text("/path?query")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(label.id);
+                let running = run.is_running();
+                // Send sits on the path's row so it is in view however low the panel is.
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if run.sending {
+                        ui.spinner();
+                    }
+                    let send = ui
+                        .add_enabled(running && !run.sending, egui::Button::new("Send request"))
+                        .on_hover_text(
+                            "Send this request to the running engine (Enter in the path)",
+                        )
+                        .on_disabled_hover_text("Start the engine first")
+                        .clicked();
+                    let path = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut run.console.path)
+                                .hint_text("/path?query")
+                                .desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(label.id);
+                    let entered =
+                        path.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if (send || entered) && running && !run.sending {
+                        run.send_console(runtime, ui.ctx());
+                    }
+                });
             });
             labelled_code(
                 ui,
@@ -198,29 +228,6 @@ fn console_ui(
                 &mut run.console.headers,
             );
             labelled_code(ui, "JSON body", &mut run.console.body);
-            ui.horizontal(|ui| {
-                let running = run.is_running();
-                if ui
-                    .add_enabled(running && !run.sending, egui::Button::new("Send request"))
-                    .on_disabled_hover_text("Start the engine first")
-                    .clicked()
-                {
-                    run.send_console(runtime, ui.ctx());
-                }
-                if ui
-                    .add_enabled(
-                        running && run.scenario_pending == 0 && !samples.is_empty(),
-                        egui::Button::new("Run scenario"),
-                    )
-                    .on_hover_text("Send every scenario request and check its expected status")
-                    .clicked()
-                {
-                    run.run_scenario(runtime, ui.ctx(), design);
-                }
-                if run.sending {
-                    ui.spinner();
-                }
-            });
             load_ui(ui, run, design, runtime);
             if !run.scenario.is_empty() {
                 let passed = run.scenario.iter().filter(|o| o.passed()).count();
@@ -390,191 +397,6 @@ pub fn issue_lines(body: &str) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn traces_ui(ui: &mut egui::Ui, run: &mut RunState) {
-    ui.horizontal(|ui| {
-        if ui
-            .selectable_label(!run.show_log, format!("Traces ({})", run.traces.len()))
-            .clicked()
-        {
-            run.show_log = false;
-        }
-        if ui
-            .selectable_label(run.show_log, format!("Log ({})", run.log.len()))
-            .clicked()
-        {
-            run.show_log = true;
-        }
-    });
-    if run.show_log {
-        log_ui(ui, run);
-        return;
-    }
-    let selected = run.selected().cloned();
-    // With a trace selected, the list takes what its rows need, at most 45%, and the
-    // waterfall below it the rest.
-    let list_height = if selected.is_some() {
-        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
-        #[allow(clippy::cast_precision_loss)] // a row count
-        let rows = run.traces.len().max(1) as f32 * row;
-        rows.min(ui.available_height() * 0.45)
-    } else {
-        ui.available_height()
-    };
-    egui::ScrollArea::vertical()
-        .id_salt("run_traces")
-        .max_height(list_height)
-        .min_scrolled_height(list_height)
-        .auto_shrink([false, false])
-        .stick_to_bottom(true)
-        .show(ui, |ui| {
-            if run.traces.is_empty() {
-                ui.weak("Requests to the engine appear here (console, curl, anything).");
-            }
-            let mut clicked = None;
-            for trace in &run.traces {
-                let is_selected = run.selected_trace.as_deref() == Some(trace.id.as_str());
-                let text = RichText::new(format!(
-                    "{} {}  {}  {:.1} ms",
-                    trace.method, trace.path, trace.status, trace.duration_ms
-                ))
-                .monospace()
-                .color(status_colour(trace.status));
-                if ui
-                    .selectable_label(is_selected, text)
-                    .on_hover_text("Show this request's hops")
-                    .clicked()
-                {
-                    clicked = Some(trace.id.clone());
-                }
-            }
-            if let Some(id) = clicked {
-                if run.selected_trace.as_ref() == Some(&id) {
-                    run.selected_trace = None;
-                } else {
-                    run.selected_trace = Some(id);
-                }
-            }
-        });
-    if let Some(trace) = selected {
-        ui.separator();
-        waterfall_ui(ui, &trace);
-    }
-}
-
-/// The engine's log, filtered by a text.
-fn log_ui(ui: &mut egui::Ui, run: &mut RunState) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Filter");
-        ui.add(
-            egui::TextEdit::singleline(&mut run.log_filter)
-                .hint_text("text in the line")
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
-    });
-    let filter = run.log_filter.to_lowercase();
-    egui::ScrollArea::vertical()
-        .id_salt("run_log")
-        .auto_shrink([false, false])
-        .stick_to_bottom(true)
-        .show(ui, |ui| {
-            for line in run
-                .log
-                .iter()
-                .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
-            {
-                let text = RichText::new(&line.text).monospace().small();
-                if line.warning {
-                    ui.label(text.color(Color32::from_rgb(220, 160, 40)));
-                } else {
-                    ui.label(text);
-                }
-            }
-        });
-}
-
-/// The hops of a trace as bars on a shared time axis.
-fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
-    ui.label(format!(
-        "{} {} → {} in {:.2} ms",
-        trace.method, trace.path, trace.status, trace.duration_ms
-    ));
-    let total = trace.duration_ms.max(0.001);
-    egui::ScrollArea::vertical()
-        .id_salt("run_waterfall")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for hop in &trace.hops {
-                ui.horizontal(|ui| {
-                    let width = 120.0;
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(width, 12.0), egui::Sense::hover());
-                    ui.painter()
-                        .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
-                    // Screen fractions: f32 is all a painter needs.
-                    #[allow(clippy::cast_possible_truncation)]
-                    let (start, length) = (
-                        (hop.start_ms / total) as f32,
-                        (hop.duration_ms / total) as f32,
-                    );
-                    let x0 = rect.left() + rect.width() * start;
-                    let w = (rect.width() * length).max(2.0);
-                    let colour = if hop.error.is_some() || hop.fault.is_some() {
-                        Color32::from_rgb(220, 70, 70)
-                    } else {
-                        Color32::from_rgb(90, 150, 220)
-                    };
-                    let bar = egui::Rect::from_min_size(
-                        egui::pos2(x0.min(rect.right() - 2.0), rect.top()),
-                        egui::vec2(w, rect.height()),
-                    );
-                    ui.painter().rect_filled(bar, 2.0, colour);
-                    // The emulated network time (`--from`), in a light shade before the work.
-                    if let Some(network_ms) = hop.network_ms {
-                        #[allow(clippy::cast_possible_truncation)]
-                        let share = (network_ms / hop.duration_ms.max(0.001)).min(1.0) as f32;
-                        let mut light = bar;
-                        light.set_width(bar.width() * share);
-                        ui.painter()
-                            .rect_filled(light, 2.0, colour.gamma_multiply(0.4));
-                    }
-                    let mut text = format!(
-                        "{:.2} ms  {}  {}  {}",
-                        hop.duration_ms, hop.node, hop.kind, hop.detail
-                    );
-                    if let Some(cache) = hop.cache {
-                        text.push_str(match cache {
-                            CacheOutcome::Hit => "  [cache hit]",
-                            CacheOutcome::Stale => "  [cache stale]",
-                            CacheOutcome::Miss => "  [cache miss]",
-                            CacheOutcome::Bypass => "  [cache bypass]",
-                        });
-                    }
-                    if let Some(rows) = hop.rows {
-                        let _ = write!(text, "  {rows} rows");
-                    }
-                    if let Some(status) = hop.status {
-                        let _ = write!(text, "  → {status}");
-                    }
-                    if let Some(network_ms) = hop.network_ms {
-                        let _ = write!(text, "  ({network_ms:.1} ms network)");
-                    }
-                    if let Some(fault) = &hop.fault {
-                        let _ = write!(text, "  fault: {fault}");
-                    }
-                    if let Some(err) = &hop.error {
-                        let _ = write!(text, "  error: {err}");
-                    }
-                    let mut text = RichText::new(text).monospace().small();
-                    if hop.fault.is_some() {
-                        text = text.color(Color32::from_rgb(220, 70, 70));
-                    }
-                    ui.add(egui::Label::new(text).truncate());
-                });
-            }
-        });
 }
 
 #[cfg(test)]
