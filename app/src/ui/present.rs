@@ -29,9 +29,9 @@ pub struct Presentation {
     pub step_started: f64,
     /// The zoom factor to restore on leaving.
     saved_zoom: f32,
-    /// Frames left in which the canvas fits the design: the window and the type change size
-    /// over the first frames.
-    pub fit_frames: u8,
+    /// The canvas size the design was last fitted to: the window and the type change size
+    /// over the first frames, and the design is fitted again each time.
+    pub fitted_to: Option<egui::Vec2>,
 }
 
 /// What a key did in presentation mode.
@@ -52,7 +52,7 @@ impl Presentation {
             step: None,
             step_started: 0.0,
             saved_zoom,
-            fit_frames: 3,
+            fitted_to: None,
         }
     }
 

@@ -82,14 +82,9 @@ impl EdgewireApp {
 
     /// The frame while presenting: a caption strip and the canvas.
     pub(super) fn present_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(presentation) = self.present.as_mut() else {
+        let Some(presentation) = self.present.clone() else {
             return;
         };
-        if presentation.fit_frames > 0 {
-            presentation.fit_frames -= 1;
-            self.canvas.request_fit();
-        }
-        let presentation = presentation.clone();
         let hop = self.presented_hop();
         // The selected request, else the newest (Space selects it).
         let trace = self
@@ -110,5 +105,14 @@ impl EdgewireApp {
             self.canvas
                 .ui(ui, &self.doc, &self.selection, &mut self.queue);
         });
+        // The whole design in view whenever the canvas changes size (full screen, type).
+        let size = self.canvas.rect.size();
+        if let Some(presentation) = &mut self.present
+            && presentation.fitted_to != Some(size)
+        {
+            presentation.fitted_to = Some(size);
+            self.canvas.request_fit();
+            ui.ctx().request_repaint();
+        }
     }
 }
