@@ -35,6 +35,7 @@ pub mod data;
 mod demand;
 mod emulate;
 mod failure;
+pub mod geo;
 mod kind;
 pub mod latency;
 pub mod paths;
