@@ -12,7 +12,8 @@
 //! - `palette`, `bottom`: the node palette and the bottom tabs (Problems, Run, Simulation).
 //! - [`run`]: the embedded engine (start/stop on the app's tokio runtime), request console,
 //!   scenario and load runs, traces, log and the canvas overlay (dots, highlights, metrics).
-//! - [`simulation`]: the Simulation tab (latency per region, monthly cost, what-if toggles).
+//! - [`simulation`]: the Simulation tab (world map, latency and cost charts, what-if toggles
+//!   including a failing node).
 //! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
 //! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
 //! - [`examples`]: the example designs embedded in the binary.
