@@ -5,6 +5,8 @@
 //! global design or the single-region one; a failure what-if marks where the node fails and
 //! adds each region's failing share.
 
+use std::cell::RefCell;
+
 use edgewire_engine::Kind;
 use edgewire_engine::regions;
 use edgewire_engine::simulate::SimulationReport;
@@ -66,11 +68,13 @@ impl MapState {
                 rect,
                 colours,
                 layout: self.layout,
+                taken: RefCell::new(Vec::new()),
             };
-            draw.flows(report, &view);
-            draw.sites(ui, report, &view);
+            let arc_labels = draw.flows(report, &view);
             draw.regions(ui, report);
+            draw.sites(ui, report, &view);
             draw.failing(&view);
+            draw.arc_labels(arc_labels);
         }
         legend_ui(ui, self.layout, report);
     }
@@ -157,12 +161,18 @@ struct Draw<'p> {
     rect: Rect,
     colours: SimulationPalette,
     layout: MapLayout,
+    /// Where labels are already drawn.
+    taken: RefCell<Vec<Rect>>,
 }
 
 impl Draw<'_> {
     /// Arcs from each client region to where its requests go, coloured by the region's p50,
     /// as thick as the share of its requests that travel, labelled with that share.
-    fn flows(&self, report: &SimulationReport, view: &MapView) {
+    ///
+    /// The arcs' labels are returned, with the points along each arc where they may go, to
+    /// be placed last where they hide no other label ([`Draw::arc_labels`]).
+    fn flows(&self, report: &SimulationReport, view: &MapView) -> Vec<(Vec<Pos2>, LayoutJob)> {
+        let mut labels = Vec::new();
         for flow in &view.flows {
             let (Some(a), Some(b)) = (at(self.rect, &flow.from), at(self.rect, &flow.to)) else {
                 continue;
@@ -193,14 +203,38 @@ impl Draw<'_> {
                 .find(|r| r.region == flow.to)
                 .map_or(4.0, |r| radius(r.traffic_share) + 5.0);
             arrow_head(self.painter, control, b, short_of, 7.0 + width, colour);
-            let apex = a.lerp(control, 0.5).lerp(control.lerp(b, 0.5), 0.5);
+            let along = |t: f32| a.lerp(control, t).lerp(control.lerp(b, t), t);
+            let spots = [0.5, 0.4, 0.6, 0.3, 0.7].map(along).to_vec();
             let text = match self.layout {
                 MapLayout::Global => format!("{:.0}%", flow.share * 100.0),
                 MapLayout::SingleRegion => latency.map_or_else(String::new, |r| {
                     format!("p50 {:.0} ms", p50(&r.latency, self.layout))
                 }),
             };
-            self.label(apex, Align2::CENTER_CENTER, plain(&text, colour, 10.0));
+            labels.push((spots, plain(&text, colour, 10.0)));
+        }
+        labels
+    }
+
+    /// Each arc's label at the first of its spots where it overlaps no label drawn so far;
+    /// none when there is no such spot.
+    fn arc_labels(&self, labels: Vec<(Vec<Pos2>, LayoutJob)>) {
+        for (spots, job) in labels {
+            let galley = self.painter.layout_job(job);
+            let free = spots.into_iter().find_map(|spot| {
+                let plate = Align2::CENTER_CENTER
+                    .anchor_size(spot, galley.size())
+                    .expand(2.0);
+                let clear = self.rect.contains_rect(plate)
+                    && !self.taken.borrow().iter().any(|t| t.intersects(plate));
+                clear.then_some(plate)
+            });
+            if let Some(plate) = free {
+                self.painter.rect_filled(plate, 3.0, self.colours.label_bg);
+                self.painter
+                    .galley(plate.min + vec2(2.0, 2.0), galley, self.colours.text);
+                self.taken.borrow_mut().push(plate);
+            }
         }
     }
 
@@ -349,6 +383,7 @@ impl Draw<'_> {
         self.painter.rect_filled(plate, 3.0, self.colours.label_bg);
         self.painter
             .galley(plate.min + vec2(2.0, 2.0), galley, self.colours.text);
+        self.taken.borrow_mut().push(plate);
     }
 }
 
@@ -448,60 +483,85 @@ fn legend_ui(ui: &mut egui::Ui, layout: MapLayout, report: &SimulationReport) {
         let (rect, _) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
         draw(ui.painter(), rect.center());
     };
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 4.0;
-        swatch(ui, &|p, c| {
-            p.circle(
-                c,
-                5.0,
-                colours.latency(20.0).gamma_multiply(0.45),
-                Stroke::new(1.5, colours.latency(20.0)),
-            );
-        });
-        ui.small("client region (size: traffic; colour: p50");
-        for (ms, text) in [(20.0, "< 40 ms"), (100.0, "100 ms"), (220.0, "≥ 200 ms")] {
-            swatch(ui, &|p, c| {
-                p.circle_filled(c, 4.0, colours.latency(ms));
-            });
+    // A swatch and its text, kept on one line.
+    let item = |ui: &mut egui::Ui, draw: &dyn Fn(&egui::Painter, Pos2), text: &str| {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 3.0;
+            swatch(ui, draw);
             ui.small(text);
-        }
-        ui.small(")");
-        let sites: &[(SiteKind, &str)] = match layout {
-            MapLayout::Global => &[
-                (SiteKind::D1Primary, "primary (D1)"),
-                (SiteKind::D1Replica, "replica (D1)"),
-                (SiteKind::HyperdriveOrigin, "origin (Hyperdrive)"),
-                (SiteKind::PlacedWorker, "Smart Placement"),
-            ],
-            MapLayout::SingleRegion => &[(SiteKind::SingleRegion, "the single region")],
-        };
-        if layout == MapLayout::Global {
-            swatch(ui, &|p, c| {
-                p.circle_stroke(c, 5.0, Stroke::new(1.5, colours.edge));
-            });
-            ui.small("edge next to the clients (Workers, KV)");
-        }
-        swatch(ui, &|p, c| {
-            let tip = c + vec2(6.0, 0.0);
-            p.line_segment(
-                [c - vec2(6.0, 0.0), tip],
-                Stroke::new(1.5, colours.latency(20.0)),
+        });
+    };
+    let p50_colour = colours.latency(20.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        item(
+            ui,
+            &|p, c| {
+                p.circle(
+                    c,
+                    5.0,
+                    p50_colour.gamma_multiply(0.45),
+                    Stroke::new(1.5, p50_colour),
+                );
+            },
+            "client region: size by traffic, colour by p50",
+        );
+        for (ms, text) in [(20.0, "< 40 ms"), (100.0, "100 ms"), (220.0, "≥ 200 ms")] {
+            item(
+                ui,
+                &|p, c| {
+                    p.circle_filled(c, 4.0, colours.latency(ms));
+                },
+                text,
             );
-            arrow_head(p, c, tip, 0.0, 6.0, colours.latency(20.0));
-        });
-        ui.small(match layout {
-            MapLayout::Global => "share of a region's requests that travel to another region",
-            MapLayout::SingleRegion => "every request travels to the single region (its p50)",
-        });
+        }
+        if layout == MapLayout::Global {
+            item(
+                ui,
+                &|p, c| {
+                    p.circle_stroke(c, 5.0, Stroke::new(1.5, colours.edge));
+                },
+                "edge next to the clients (Workers, KV)",
+            );
+        }
+        item(
+            ui,
+            &|p, c| {
+                let tip = c + vec2(6.0, 0.0);
+                p.line_segment([c - vec2(6.0, 0.0), tip], Stroke::new(1.5, p50_colour));
+                arrow_head(p, c, tip, 0.0, 6.0, p50_colour);
+            },
+            match layout {
+                MapLayout::Global => "share of a region's requests that travel to another region",
+                MapLayout::SingleRegion => "every request travels to the single region (its p50)",
+            },
+        );
+        let mut sites = match layout {
+            MapLayout::Global => vec![
+                (SiteKind::D1Primary, "D1 primary (writes)"),
+                (SiteKind::D1Replica, "D1 read replica"),
+                (SiteKind::HyperdriveOrigin, "Hyperdrive origin"),
+            ],
+            MapLayout::SingleRegion => vec![(SiteKind::SingleRegion, "the single region")],
+        };
+        if layout == MapLayout::Global && !report.placement.workers.is_empty() {
+            sites.push((SiteKind::PlacedWorker, "Smart Placement"));
+        }
         for (kind, text) in sites {
-            swatch(ui, &|p, c| symbol(p, *kind, c, 5.0, &palette, &colours));
-            ui.small(*text);
+            item(
+                ui,
+                &|p, c| symbol(p, kind, c, 5.0, &palette, &colours),
+                text,
+            );
         }
         if let Some(failure) = &report.options.failure {
-            swatch(ui, &|p, c| {
-                p.circle_stroke(c, 5.0, Stroke::new(2.0, colours.failing));
-            });
-            ui.small(format!("{} fails", failure.node));
+            item(
+                ui,
+                &|p, c| {
+                    p.circle_stroke(c, 5.0, Stroke::new(2.0, colours.failing));
+                },
+                &format!("{} fails", failure.node),
+            );
         }
     });
 }

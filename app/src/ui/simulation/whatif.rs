@@ -129,23 +129,22 @@ fn failure_ui(ui: &mut egui::Ui, what_if: &mut WhatIf, design: &Design) {
         let region = what_if.failure.as_ref().and_then(|f| f.region.clone());
         what_if.failure = node.map(|node| Failure { node, region });
     }
-    ui.add_enabled_ui(what_if.failure.is_some(), |ui| {
-        let mut region = what_if.failure.as_ref().and_then(|f| f.region.clone());
-        egui::ComboBox::new("whatif_fail_region", "Fails in")
-            .selected_text(region.clone().unwrap_or_else(|| "everywhere".to_owned()))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut region, None, "everywhere");
-                for name in REGIONS {
-                    ui.selectable_value(&mut region, Some(name.to_owned()), name);
-                }
-            })
-            .response
-            .on_hover_text(
-                "A region: the hops served there fail (the edge next to its clients, a D1 \
-                 primary or replica, a Hyperdrive origin there); everywhere: every hop to it",
-            );
-        if let Some(failure) = what_if.failure.as_mut() {
-            failure.region = region;
-        }
-    });
+    // Where it fails, once a node fails (a child UI to disable it would break the wrapped row).
+    let Some(failure) = what_if.failure.as_mut() else {
+        return;
+    };
+    let region = &mut failure.region;
+    egui::ComboBox::new("whatif_fail_region", "Fails in")
+        .selected_text(region.clone().unwrap_or_else(|| "everywhere".to_owned()))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(region, None, "everywhere");
+            for name in REGIONS {
+                ui.selectable_value(region, Some(name.to_owned()), name);
+            }
+        })
+        .response
+        .on_hover_text(
+            "A region: the hops served there fail (the edge next to its clients, a D1 \
+             primary or replica, a Hyperdrive origin there); everywhere: every hop to it",
+        );
 }
