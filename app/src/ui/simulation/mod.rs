@@ -4,12 +4,13 @@
 //! toggles (including a node that fails). The simulator is fast, so it reruns whenever the
 //! design or a toggle changes.
 //!
-//! Layout: `whatif.rs` (the toggles), `map.rs` (the map; `land.rs` its land), `charts.rs`
+//! Layout: `whatif.rs` (the toggles), `map.rs` (the map; `land.rs` its land, `marks.rs` its symbols and legend), `charts.rs`
 //! (`egui_plot` charts), `tables.rs` (the tables).
 
 mod charts;
 mod land;
 mod map;
+mod marks;
 mod tables;
 mod whatif;
 
