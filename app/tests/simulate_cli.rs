@@ -112,3 +112,48 @@ fn bad_options_fail_with_the_valid_choices() {
     assert!(stderr.contains("unknown region `mars`"), "{stderr}");
     assert!(stderr.contains("ap-southeast"), "{stderr}");
 }
+
+#[test]
+fn a_failing_node_gives_the_share_of_requests_that_fail_per_region() {
+    let report = json(&[
+        "simulate",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--fail",
+        "app-db@eu-west",
+    ]);
+    assert_eq!(report["options"]["failure"]["node"], "app-db");
+    let share = |region: &str, side: &str| {
+        report["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .find(|r| r["region"] == region)
+            .and_then(|r| r["failing"][side].as_f64())
+            .expect("a failing share")
+    };
+    // The primary is in weur: eu-west's reads (its replica) and every write fail; the
+    // single-region design in us-east does not notice.
+    assert!(share("eu-west", "global") > share("us-east", "global"));
+    assert!(share("us-east", "global") > 0.0);
+    assert!(share("eu-west", "single_region").abs() < f64::EPSILON);
+    assert!(report["failing"]["global"].as_f64().expect("overall") > 0.0);
+
+    let output = edgewire(&["simulate", EXAMPLE, "--fail", "gateway"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        text.contains("Failure what-if: `gateway` failing everywhere"),
+        "{text}"
+    );
+    assert!(
+        text.contains("all regions      100%    100.0%    100.0%"),
+        "{text}"
+    );
+
+    let output = edgewire(&["simulate", EXAMPLE, "--fail", "web"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot fail"), "{stderr}");
+}

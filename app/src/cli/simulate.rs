@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use edgewire_engine::format;
-use edgewire_engine::simulate::{self, WhatIf};
+use edgewire_engine::simulate::{self, Failure, WhatIf};
 
 /// Estimate latency per region and the monthly cost of a design.
 #[derive(Debug, clap::Args)]
@@ -17,13 +17,18 @@ use edgewire_engine::simulate::{self, WhatIf};
         design (gateway, Workers, KV, D1 primary or replica, Hyperdrive origin or cache). The \
         cost uses Cloudflare's published prices beside an AWS Lambda + API Gateway baseline. \
         Every price is shown with its source page and date.\n\n\
-        The what-if options change the design for this run only.\n\n\
+        The what-if options change the design for this run only. --fail NODE[@REGION] makes \
+        a node fail in one region or everywhere and reports the share of requests that fail \
+        per region: a Worker, gateway or KV namespace fails for the clients served in that \
+        region, a D1 database for the queries its primary or that region's replica serves, a \
+        Hyperdrive in its origin's region for the queries that are not cache hits.\n\n\
         Exit status: 0 on success, 2 when the file cannot be read or an option is invalid.",
     after_help = "Examples:\n  \
         edgewire simulate examples/global-api.ron\n  \
         edgewire simulate examples/global-api.ron --single-region eu-west --d1-primary apac\n  \
         edgewire simulate examples/global-api.ron --replication off --hyperdrive-cache off --format json\n  \
-        edgewire simulate examples/global-api.ron --smart-placement on"
+        edgewire simulate examples/global-api.ron --smart-placement on\n  \
+        edgewire simulate examples/global-api.ron --fail app-db@eu-west"
 )]
 pub struct Args {
     /// The design file (`.ron`).
@@ -58,6 +63,10 @@ pub struct Args {
     /// (off); without it each Worker keeps its own setting.
     #[arg(long, value_enum, value_name = "on|off")]
     pub smart_placement: Option<Switch>,
+    /// A node failing everywhere (`NODE`) or in one region (`NODE@REGION`; a D1 location hint
+    /// also names its region): the report adds the share of requests that fail per region.
+    #[arg(long, value_name = "NODE[@REGION]", value_parser = Failure::parse)]
+    pub fail: Option<Failure>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -90,6 +99,7 @@ impl Args {
             kv_hit_ratio: self.kv_hit_ratio,
             origin_region: self.origin.clone(),
             smart_placement: self.smart_placement.map(Switch::is_on),
+            failure: self.fail.clone(),
         }
     }
 }

@@ -14,7 +14,8 @@
 //!   scenario and load runs, traces, log and the canvas overlay (dots, highlights, metrics).
 //! - [`present`]: presentation mode (full screen, a caption strip, a trace replayed hop by
 //!   hop).
-//! - [`simulation`]: the Simulation tab (latency per region, monthly cost, what-if toggles).
+//! - [`simulation`]: the Simulation tab (world map, latency and cost charts, what-if toggles
+//!   including a failing node).
 //! - [`ops`]: copy/paste as design text, default binding names, tidy-up (pure functions).
 //! - [`files`]: file dialogs behind a trait, recent files, the crash-recovery file.
 //! - [`examples`]: the example designs embedded in the binary.

@@ -142,6 +142,72 @@ impl Palette {
     }
 }
 
+/// The Simulation tab's colours: the world map and the charts.
+#[derive(Clone, Copy, Debug)]
+pub struct SimulationPalette {
+    pub ocean: Color32,
+    pub land: Color32,
+    pub graticule: Color32,
+    /// The Cloudflare edge next to the clients (the map's ring around a client region).
+    pub edge: Color32,
+    /// The global design's series in the charts.
+    pub global: Color32,
+    /// The single-region design's series in the charts.
+    pub single: Color32,
+    /// Requests that fail (the failure what-if).
+    pub failing: Color32,
+    /// Behind a label on the map.
+    pub label_bg: Color32,
+    pub text: Color32,
+}
+
+impl SimulationPalette {
+    pub fn of(visuals: &Visuals) -> Self {
+        let base = Palette::of(visuals);
+        let common = |ocean, land, graticule, label_bg| Self {
+            ocean,
+            land,
+            graticule,
+            edge: Color32::from_rgb(246, 130, 31),
+            global: Color32::from_rgb(90, 150, 220),
+            single: Color32::from_rgb(220, 140, 60),
+            failing: base.invalid,
+            label_bg,
+            text: base.text,
+        };
+        if visuals.dark_mode {
+            common(
+                Color32::from_rgb(20, 27, 38),
+                Color32::from_rgb(58, 66, 80),
+                Color32::from_rgb(31, 40, 54),
+                Color32::from_black_alpha(170),
+            )
+        } else {
+            common(
+                Color32::from_rgb(218, 231, 243),
+                Color32::from_rgb(246, 244, 236),
+                Color32::from_rgb(200, 216, 232),
+                Color32::from_white_alpha(215),
+            )
+        }
+    }
+
+    /// A latency's colour: green up to 40 ms, yellow at 100 ms, red from 200 ms.
+    pub fn latency(&self, ms: f64) -> Color32 {
+        let green = Color32::from_rgb(70, 185, 110);
+        let yellow = Color32::from_rgb(225, 190, 60);
+        let red = Color32::from_rgb(225, 80, 70);
+        // A share of the scale: f32 is enough for a colour.
+        #[allow(clippy::cast_possible_truncation)]
+        let ms = ms as f32;
+        if ms <= 100.0 {
+            lerp(green, yellow, ((ms - 40.0) / 60.0).clamp(0.0, 1.0))
+        } else {
+            lerp(yellow, red, ((ms - 100.0) / 100.0).clamp(0.0, 1.0))
+        }
+    }
+}
+
 fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
     let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round();
     // Channels stay within 0..=255 because t is within 0..=1.

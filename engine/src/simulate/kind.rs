@@ -41,4 +41,23 @@ pub(crate) trait KindHop {
     ) -> Option<Vec<(f64, f64)>> {
         None
     }
+
+    /// Where `hop` (one of this kind's, starting in `from`) is served, for the failure
+    /// what-if ([`super::failure`]): its possible outcomes, each with the regions it touches
+    /// and its chance (the chances sum to 1). By default a hop is served where it starts in
+    /// the global design (the Worker's location: the edge next to the client, or where Smart
+    /// Placement runs it), and in the one region in the single-region design.
+    fn served_in(
+        &self,
+        _hop: &Hop,
+        from: usize,
+        mode: Mode,
+        _tables: &Tables,
+        _resolved: &Resolved,
+    ) -> Vec<(Vec<usize>, f64)> {
+        match mode {
+            Mode::Global => vec![(vec![from], 1.0)],
+            Mode::SingleRegion(r) => vec![(vec![r], 1.0)],
+        }
+    }
 }

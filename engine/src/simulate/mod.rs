@@ -32,7 +32,10 @@
 
 pub mod cost;
 pub mod data;
+mod demand;
 mod emulate;
+mod failure;
+pub mod geo;
 mod kind;
 pub mod latency;
 pub mod paths;
@@ -42,10 +45,12 @@ mod text;
 
 use std::collections::BTreeMap;
 
-use crate::model::{Design, NodeKind};
+use crate::model::Design;
 pub use cost::CostReport;
 pub use data::{REGIONS, Source, Tables};
+use demand::{Demand, client_entry, traffic};
 pub use emulate::{Geography, Layout};
+pub use failure::{FailingShare, Failure};
 pub(crate) use kind::KindHop;
 pub(crate) use kind::Placing;
 pub use latency::Percentiles;
@@ -91,14 +96,16 @@ pub(crate) struct ResolvedD1 {
     pub replication: bool,
 }
 
-/// One client's traffic from one region.
-struct ClientRegion {
-    region: usize,
-    requests_per_second: f64,
+/// The what-if options, checked.
+struct Checked {
+    /// The single region's index.
+    single: usize,
+    hit_ratio: f64,
+    kv_hit_ratio: f64,
+    failing: Option<failure::Failing>,
 }
 
-/// The what-if options, checked: the single region's index and the two hit ratios.
-fn checked_options(options: &WhatIf) -> Result<(usize, f64, f64), SimulateError> {
+fn checked_options(design: &Design, options: &WhatIf) -> Result<Checked, SimulateError> {
     let single = region_of("the single-region placement", &options.single_region)?;
     if let Some(hint) = &options.d1_primary
         && data::hint_region(hint).is_none()
@@ -115,7 +122,17 @@ fn checked_options(options: &WhatIf) -> Result<(usize, f64, f64), SimulateError>
             return Err(SimulateError::BadHitRatio(ratio));
         }
     }
-    Ok((single, hit_ratio, kv_hit_ratio))
+    let failing = options
+        .failure
+        .as_ref()
+        .map(|f| failure::check(design, f))
+        .transpose()?;
+    Ok(Checked {
+        single,
+        hit_ratio,
+        kv_hit_ratio,
+        failing,
+    })
 }
 
 fn region_of(what: &'static str, name: &str) -> Result<usize, SimulateError> {
@@ -125,10 +142,78 @@ fn region_of(what: &'static str, name: &str) -> Result<usize, SimulateError> {
     })
 }
 
+/// What one run evaluates a request's paths with.
+struct Run<'r> {
+    tables: &'r Tables,
+    resolved: &'r Resolved,
+    single: usize,
+    failing: Option<&'r failure::Failing>,
+}
+
+/// One scenario request from one client region: the network time of its paths mixed by
+/// weight, global and single region, and the share that fails (with a failure what-if).
+struct Sampled {
+    global: Discrete,
+    single: Discrete,
+    failing: Option<FailingShare>,
+}
+
+impl Run<'_> {
+    fn sample(&self, paths: &[RequestPath], client: usize) -> Sampled {
+        let single = Mode::SingleRegion(self.single);
+        let mut sampled = Sampled {
+            global: Discrete::default(),
+            single: Discrete::default(),
+            failing: self.failing.map(|_| FailingShare::default()),
+        };
+        for path in paths {
+            let backbone = |mode| network_time(self.tables, self.resolved, path, client, mode);
+            sampled.global.mix(&backbone(Mode::Global), path.weight);
+            sampled.single.mix(&backbone(single), path.weight);
+            if let (Some(failing), Some(share)) = (self.failing, sampled.failing.as_mut()) {
+                let fails = |mode| {
+                    failure::path_fails(failing, self.tables, self.resolved, path, client, mode)
+                };
+                share.global += fails(Mode::Global) * path.weight;
+                share.single_region += fails(single) * path.weight;
+            }
+        }
+        sampled
+    }
+}
+
+/// The traffic-weighted mixes of a run: per client region, and over all regions.
+#[derive(Default)]
+struct Mixes {
+    /// Global and single-region network time, and failing shares, per client region.
+    regions: BTreeMap<usize, (Discrete, Discrete, failure::Tally)>,
+    overall: (Discrete, Discrete, failure::Tally),
+}
+
+impl Mixes {
+    fn add(&mut self, region: usize, sampled: &Sampled, traffic_weight: f64, total_traffic: f64) {
+        let entry = self.regions.entry(region).or_default();
+        entry.0.mix(&sampled.global, traffic_weight);
+        entry.1.mix(&sampled.single, traffic_weight);
+        if let Some(share) = sampled.failing {
+            entry.2.add(share, traffic_weight);
+            self.overall.2.add(share, traffic_weight);
+        }
+        if total_traffic > 0.0 {
+            self.overall
+                .0
+                .mix(&sampled.global, traffic_weight / total_traffic);
+            self.overall
+                .1
+                .mix(&sampled.single, traffic_weight / total_traffic);
+        }
+    }
+}
+
 /// Simulate a design: latency per region and request, global vs single region, and cost.
 pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, SimulateError> {
     let tables = Tables::embedded().map_err(SimulateError::Data)?;
-    let (single, hit_ratio, kv_hit_ratio) = checked_options(options)?;
+    let checked = checked_options(design, options)?;
     let mut warnings = Vec::new();
 
     // Clients, their regions and traffic.
@@ -144,7 +229,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         design,
         options,
         tables,
-        (single, hit_ratio),
+        (checked.single, checked.hit_ratio),
         (busiest, &traffic_by_region),
         &mut warnings,
     );
@@ -153,14 +238,16 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         tables.client_to_edge.median_ms,
         tables.client_to_edge.p95_ms,
     );
-    let backbone = |path: &RequestPath, client: usize, mode: Mode| {
-        network_time(tables, &resolved, path, client, mode)
+    let run = Run {
+        tables,
+        resolved: &resolved,
+        single: checked.single,
+        failing: checked.failing.as_ref(),
     };
 
     // Requests.
     let mut requests = Vec::new();
-    let mut region_mix: BTreeMap<usize, (Discrete, Discrete, f64)> = BTreeMap::new();
-    let mut overall_mix = (Discrete::default(), Discrete::default());
+    let mut mixes = Mixes::default();
     let total_traffic: f64 = traffic_by_region.values().sum();
     let mut mixes_for_cost = Vec::new();
     for (client_id, client) in &clients {
@@ -182,7 +269,7 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         let client_rps: f64 = regions.iter().map(|r| r.requests_per_second).sum();
         for sample in &client.scenario {
             let share = sample.weight.max(0.0) / total_weight;
-            let found = paths::request_paths(design, entry, sample, kv_hit_ratio);
+            let found = paths::request_paths(design, entry, sample, checked.kv_hit_ratio);
             for warning in found.warnings {
                 if !warnings.contains(&warning) {
                     warnings.push(warning);
@@ -190,21 +277,14 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
             }
             let mut per_region = Vec::new();
             let mut request_mix = (Discrete::default(), Discrete::default());
+            let mut request_failing = failure::Tally::default();
             for cr in regions {
-                let mut global = Discrete::default();
-                let mut single_mix = Discrete::default();
-                for path in &found.paths {
-                    global.mix(&backbone(path, cr.region, Mode::Global), path.weight);
-                    single_mix.mix(
-                        &backbone(path, cr.region, Mode::SingleRegion(single)),
-                        path.weight,
-                    );
-                }
+                let sampled = run.sample(&found.paths, cr.region);
                 per_region.push(RequestRegion {
                     region: REGIONS[cr.region].to_owned(),
                     latency: Comparison::new(
-                        latency::percentiles(access, &global),
-                        latency::percentiles(access, &single_mix),
+                        latency::percentiles(access, &sampled.global),
+                        latency::percentiles(access, &sampled.single),
                     ),
                 });
                 let region_weight = if client_rps > 0.0 {
@@ -212,19 +292,17 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
                 } else {
                     0.0
                 };
-                request_mix.0.mix(&global, region_weight);
-                request_mix.1.mix(&single_mix, region_weight);
-                let traffic_weight = cr.requests_per_second * share;
-                let entry = region_mix.entry(cr.region).or_default();
-                entry.0.mix(&global, traffic_weight);
-                entry.1.mix(&single_mix, traffic_weight);
-                entry.2 += traffic_weight;
-                if total_traffic > 0.0 {
-                    overall_mix.0.mix(&global, traffic_weight / total_traffic);
-                    overall_mix
-                        .1
-                        .mix(&single_mix, traffic_weight / total_traffic);
+                request_mix.0.mix(&sampled.global, region_weight);
+                request_mix.1.mix(&sampled.single, region_weight);
+                if let Some(failing) = sampled.failing {
+                    request_failing.add(failing, region_weight);
                 }
+                mixes.add(
+                    cr.region,
+                    &sampled,
+                    cr.requests_per_second * share,
+                    total_traffic,
+                );
             }
             mixes_for_cost.push(cost::RequestMix {
                 requests_per_second: client.requests_per_second.max(0.0) * share,
@@ -242,20 +320,24 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
                     latency::percentiles(access, &request_mix.0),
                     latency::percentiles(access, &request_mix.1),
                 ),
+                failing: run.failing.map(|_| request_failing.share()),
                 regions: per_region,
             });
         }
     }
 
-    let regions = region_reports(&region_mix, &traffic_by_region, total_rps, access);
+    let has_failure = run.failing.is_some();
+    let regions = region_reports(&mixes, &traffic_by_region, total_rps, access, has_failure);
     let overall = Comparison::new(
-        latency::percentiles(access, &overall_mix.0),
-        latency::percentiles(access, &overall_mix.1),
+        latency::percentiles(access, &mixes.overall.0),
+        latency::percentiles(access, &mixes.overall.1),
     );
 
     let cost = cost::estimate(tables, &mixes_for_cost, &resolved_ratios(&resolved));
 
     let (sources, unverified) = sources(tables, &placement);
+    let mut assumptions = assumptions(design, tables, checked.hit_ratio, checked.kv_hit_ratio);
+    assumptions.extend(options.failure.as_ref().map(failure::assumption));
 
     Ok(SimulationReport {
         design: design.name.clone(),
@@ -263,9 +345,10 @@ pub fn simulate(design: &Design, options: &WhatIf) -> Result<SimulationReport, S
         placement,
         regions,
         overall,
+        failing: has_failure.then(|| mixes.overall.2.share()),
         requests,
         cost,
-        assumptions: assumptions(design, tables, hit_ratio, kv_hit_ratio),
+        assumptions,
         sources,
         unverified,
         warnings,
@@ -305,81 +388,6 @@ fn place(
         warnings,
     );
     (resolved, placement)
-}
-
-/// The Clients with regions, their traffic per region, and the busiest region.
-struct Demand<'d> {
-    clients: Vec<(&'d str, &'d crate::model::Client)>,
-    client_regions: BTreeMap<&'d str, Vec<ClientRegion>>,
-    traffic_by_region: BTreeMap<usize, f64>,
-    busiest: usize,
-    total_rps: f64,
-}
-
-fn traffic<'d>(
-    design: &'d Design,
-    warnings: &mut Vec<String>,
-) -> Result<Demand<'d>, SimulateError> {
-    let clients: Vec<(&str, &crate::model::Client)> = design
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Client(c) if !c.regions.is_empty() => Some((n.id.as_str(), c)),
-            _ => None,
-        })
-        .collect();
-    if clients.is_empty() {
-        return Err(SimulateError::NoClient);
-    }
-    let total_rps: f64 = clients.iter().map(|(_, c)| c.requests_per_second).sum();
-    let mut client_regions: BTreeMap<&str, Vec<ClientRegion>> = BTreeMap::new();
-    for (id, client) in &clients {
-        let share_total: f64 = client.regions.values().filter(|s| **s > 0.0).sum();
-        let rps = if total_rps > 0.0 {
-            client.requests_per_second
-        } else {
-            1.0
-        };
-        let mut list = Vec::new();
-        for (name, share) in &client.regions {
-            let Some(region) = Tables::region_index(name) else {
-                warnings.push(format!(
-                    "client `{id}`: unknown region `{name}` is left out; regions are: {}",
-                    REGIONS.join(", ")
-                ));
-                continue;
-            };
-            if *share > 0.0 && share_total > 0.0 {
-                list.push(ClientRegion {
-                    region,
-                    requests_per_second: rps * share / share_total,
-                });
-            }
-        }
-        list.sort_by_key(|cr| cr.region);
-        client_regions.insert(id, list);
-    }
-    let traffic_by_region = {
-        let mut traffic: BTreeMap<usize, f64> = BTreeMap::new();
-        for list in client_regions.values() {
-            for cr in list {
-                *traffic.entry(cr.region).or_default() += cr.requests_per_second;
-            }
-        }
-        traffic
-    };
-    let busiest = traffic_by_region
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .map_or(0, |(r, _)| *r);
-
-    Ok(Demand {
-        clients,
-        client_regions,
-        traffic_by_region,
-        busiest,
-        total_rps,
-    })
 }
 
 /// The published figures the report used, and a line for each that was not read on its own
@@ -461,17 +469,19 @@ fn network_time(
     total
 }
 
-/// Latency and traffic per client region.
+/// Latency, traffic and (with a failure what-if) the failing share per client region.
 fn region_reports(
-    region_mix: &BTreeMap<usize, (Discrete, Discrete, f64)>,
+    mixes: &Mixes,
     traffic_by_region: &BTreeMap<usize, f64>,
     total_rps: f64,
     access: Access,
+    has_failure: bool,
 ) -> Vec<RegionReport> {
     let total_traffic: f64 = traffic_by_region.values().sum();
-    region_mix
+    mixes
+        .regions
         .iter()
-        .map(|(&region, (global, single_mix, _))| RegionReport {
+        .map(|(&region, (global, single_mix, failing))| RegionReport {
             region: REGIONS[region].to_owned(),
             traffic_share: if total_traffic > 0.0 {
                 (traffic_by_region.get(&region).copied().unwrap_or(0.0) / total_traffic * 10_000.0)
@@ -489,37 +499,9 @@ fn region_reports(
                 latency::percentiles(access, global),
                 latency::percentiles(access, single_mix),
             ),
+            failing: has_failure.then(|| failing.share()),
         })
         .collect()
-}
-
-/// The entry a Client's requests go to: the first Gateway or Worker it is wired to.
-fn client_entry<'d>(
-    design: &'d Design,
-    client_id: &'d str,
-    warnings: &mut Vec<String>,
-) -> Option<&'d str> {
-    let entries: Vec<&str> = design
-        .wires_from(client_id)
-        .filter(|w| {
-            design
-                .node(&w.to)
-                .is_some_and(|n| n.kind.kind().is_worker())
-        })
-        .map(|w| w.to.as_str())
-        .collect();
-    let Some(&entry) = entries.first() else {
-        warnings.push(format!(
-            "client `{client_id}` is not wired to a Gateway or Worker; its requests are left out"
-        ));
-        return None;
-    };
-    if entries.len() > 1 {
-        warnings.push(format!(
-            "client `{client_id}` is wired to several entries; requests go to `{entry}`"
-        ));
-    }
-    Some(entry)
 }
 
 fn resolved_ratios(resolved: &Resolved) -> BTreeMap<String, f64> {
@@ -530,5 +512,7 @@ fn resolved_ratios(resolved: &Resolved) -> BTreeMap<String, f64> {
         .collect()
 }
 
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod tests;

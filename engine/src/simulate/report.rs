@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cost::CostReport;
 use super::data::Source;
+use super::failure::{FailingShare, Failure};
 use super::latency::{Percentiles, round1};
 use super::paths::RequestPath;
 use super::{DEFAULT_SINGLE_REGION, REGIONS, Tables, cost, paths};
@@ -35,6 +36,10 @@ pub struct WhatIf {
     /// `None` keeps each Worker's own setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smart_placement: Option<bool>,
+    /// A node failing in one region or everywhere: the report then gives the share of
+    /// requests that fail ([`super::failure`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
 }
 
 impl Default for WhatIf {
@@ -48,6 +53,7 @@ impl Default for WhatIf {
             kv_hit_ratio: None,
             origin_region: None,
             smart_placement: None,
+            failure: None,
         }
     }
 }
@@ -65,6 +71,14 @@ pub enum SimulateError {
     UnknownHint(String),
     #[error("a hit ratio must be between 0 and 1, not {0}")]
     BadHitRatio(f64),
+    #[error(
+        "no node `{node}` in the design for the failure what-if; nodes that can fail: {choices}"
+    )]
+    UnknownFailingNode { node: String, choices: String },
+    #[error(
+        "`{node}` cannot fail in the what-if (only a Gateway, Worker, KV, D1 or Hyperdrive can); nodes that can fail: {choices}"
+    )]
+    CannotFail { node: String, choices: String },
     #[error("the simulator's embedded data files are broken: {0}")]
     Data(String),
 }
@@ -81,6 +95,9 @@ pub struct SimulationReport {
     pub regions: Vec<RegionReport>,
     /// All regions together, weighted by traffic.
     pub overall: Comparison,
+    /// With a failure what-if: the share of all requests that fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing: Option<FailingShare>,
     /// Per scenario request.
     pub requests: Vec<RequestReport>,
     pub cost: CostReport,
@@ -147,6 +164,9 @@ pub struct RegionReport {
     pub requests_per_second: f64,
     #[serde(flatten)]
     pub latency: Comparison,
+    /// With a failure what-if: the share of this region's requests that fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing: Option<FailingShare>,
 }
 
 /// One scenario request.
@@ -164,6 +184,9 @@ pub struct RequestReport {
     /// Over all of its client's regions, weighted by traffic.
     #[serde(flatten)]
     pub latency: Comparison,
+    /// With a failure what-if: the share of this request's traffic that fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing: Option<FailingShare>,
     pub regions: Vec<RequestRegion>,
 }
 

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::format;
+use crate::model::NodeKind;
 
 /// A one-Worker design: a client in `region` calls `api`, whose only route is `route`.
 fn design(region: &str, rps: f64, route: &str, stores: &str, wires: &str) -> Design {

@@ -59,6 +59,8 @@ pub fn render_text(report: &SimulationReport) -> String {
         comparison(&report.overall)
     );
 
+    failing(&mut out, report);
+
     let _ = writeln!(
         out,
         "\nLatency per request (ms, over the client's regions by traffic)"
@@ -138,6 +140,67 @@ pub fn render_text(report: &SimulationReport) -> String {
         }
     }
     out
+}
+
+/// With a failure what-if: the share of requests that fail per region and per request.
+fn failing(out: &mut String, report: &SimulationReport) {
+    let (Some(failure), Some(overall)) = (&report.options.failure, report.failing) else {
+        return;
+    };
+    let single = &report.placement.single_region;
+    let _ = writeln!(
+        out,
+        "\nFailure what-if: {} (share of requests that fail)",
+        failure.describe()
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>6}  {:>8}  {:>8}",
+        "region", "share", "global", single
+    );
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    for region in &report.regions {
+        let Some(f) = region.failing else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<14} {:>5.1}%  {:>8}  {:>8}",
+            region.region,
+            region.traffic_share * 100.0,
+            pct(f.global),
+            pct(f.single_region)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<14} {:>6}  {:>8}  {:>8}",
+        "all regions",
+        "100%",
+        pct(overall.global),
+        pct(overall.single_region)
+    );
+    let failing: Vec<String> = report
+        .requests
+        .iter()
+        .filter_map(|r| {
+            let f = r.failing?;
+            (f.global > 0.0 || f.single_region > 0.0).then(|| {
+                format!(
+                    "  {:<34} {:>8}  {:>8}",
+                    truncate(&r.name, 34),
+                    pct(f.global),
+                    pct(f.single_region)
+                )
+            })
+        })
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "requests that fail (global, {single}):");
+        for line in failing {
+            let _ = writeln!(out, "{line}");
+        }
+    }
 }
 
 fn placement(out: &mut String, report: &SimulationReport) {

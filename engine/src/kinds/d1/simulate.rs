@@ -86,4 +86,31 @@ impl KindHop for super::Def {
         };
         Some(vec![(ms, 1.0)])
     }
+
+    /// The primary, or for a read with replication on the replica nearest the querying
+    /// Worker; the one region in the single-region design.
+    fn served_in(
+        &self,
+        hop: &Hop,
+        from: usize,
+        mode: Mode,
+        tables: &Tables,
+        resolved: &Resolved,
+    ) -> Vec<(Vec<usize>, f64)> {
+        let Hop::D1 {
+            node, read_only, ..
+        } = hop
+        else {
+            return Vec::new();
+        };
+        let Some(d1) = resolved.d1.get(node) else {
+            return Vec::new();
+        };
+        let region = match mode {
+            Mode::SingleRegion(r) => r,
+            Mode::Global if *read_only && d1.replication => tables.nearest_hint(from).1,
+            Mode::Global => d1.primary,
+        };
+        vec![(vec![region], 1.0)]
+    }
 }

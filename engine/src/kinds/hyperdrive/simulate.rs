@@ -66,4 +66,32 @@ impl KindHop for super::Def {
             Some(vec![(miss, 1.0)])
         }
     }
+
+    /// Hyperdrive next to the querying Worker (its cache), and the origin unless the query is
+    /// a cache hit; the one region in the single-region design.
+    fn served_in(
+        &self,
+        hop: &Hop,
+        from: usize,
+        mode: Mode,
+        _tables: &Tables,
+        resolved: &Resolved,
+    ) -> Vec<(Vec<usize>, f64)> {
+        let Hop::Hyperdrive {
+            node, read_only, ..
+        } = hop
+        else {
+            return Vec::new();
+        };
+        let Some(&(origin, ratio)) = resolved.hyperdrive.get(node) else {
+            return Vec::new();
+        };
+        match mode {
+            Mode::SingleRegion(r) => vec![(vec![r], 1.0)],
+            Mode::Global if *read_only && ratio > 0.0 => {
+                vec![(vec![from], ratio), (vec![from, origin], 1.0 - ratio)]
+            }
+            Mode::Global => vec![(vec![from, origin], 1.0)],
+        }
+    }
 }

@@ -64,6 +64,19 @@ impl Hop {
         }
     }
 
+    /// The node that does the hop's work.
+    pub fn node(&self) -> &str {
+        match self {
+            Hop::Worker { node, .. }
+            | Hop::KvRead { node }
+            | Hop::KvWrite { node }
+            | Hop::KvDelete { node }
+            | Hop::KvList { node }
+            | Hop::D1 { node, .. }
+            | Hop::Hyperdrive { node, .. } => node,
+        }
+    }
+
     /// Short text for reports: `KV config read`, `D1 app-db write`.
     pub fn label(&self) -> String {
         match self {
