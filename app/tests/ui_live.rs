@@ -270,4 +270,25 @@ fn the_run_tab_fits_at_1280_by_800() {
             "`{label}` at {rect:?} is outside the 1280x800 window"
         );
     }
+
+    // The Simulation tab scrolls at the panel's own height; ⬆ gives it the window, and the
+    // map, the latency chart and the cost are all in view.
+    harness.get_by_label("Simulation").click();
+    harness.run_ok();
+    harness.get_by_label("Expand panel").click();
+    harness.run_ok();
+    for part in [
+        "World map, global design",
+        "Latency per client region",
+        "Monthly cost at",
+    ] {
+        let rect = harness.get_by_label_contains(part).rect();
+        assert!(
+            screen.contains_rect(rect),
+            "`{part}` at {rect:?} is outside the 1280x800 window"
+        );
+    }
+    harness.get_by_label("Restore panel").click();
+    harness.run_ok();
+    harness.get_by_label("Expand panel");
 }

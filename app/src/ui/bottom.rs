@@ -34,6 +34,7 @@ impl BottomTab {
 pub fn ui(
     ui: &mut egui::Ui,
     tab: &mut BottomTab,
+    expanded: &mut bool,
     design: &Design,
     diagnostics: &Diagnostics,
     queue: &mut CommandQueue,
@@ -50,6 +51,25 @@ pub fn ui(
                 *tab = candidate;
             }
         }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let (text, name, hint) = if *expanded {
+                ("⬇", "Restore panel", "Back to the panel's own height")
+            } else {
+                (
+                    "⬆",
+                    "Expand panel",
+                    "Give the panel most of the window (the map, the charts)",
+                )
+            };
+            if ui
+                .small_button(text)
+                .accessible_name(name)
+                .on_hover_text(hint)
+                .clicked()
+            {
+                *expanded = !*expanded;
+            }
+        });
     });
     ui.separator();
     match tab {

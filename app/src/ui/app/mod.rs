@@ -95,6 +95,8 @@ impl AppOptions {
 }
 
 /// What is remembered between runs (besides window and panel sizes, which eframe keeps).
+// Independent view switches the user sets one by one, not one state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 struct Settings {
@@ -104,6 +106,8 @@ struct Settings {
     show_minimap: bool,
     bottom_tab: BottomTab,
     bottom_open: bool,
+    /// The bottom panel takes most of the window (⬆ on its tab row).
+    bottom_expanded: bool,
 }
 
 impl Default for Settings {
@@ -115,6 +119,7 @@ impl Default for Settings {
             show_minimap: true,
             bottom_tab: BottomTab::Problems,
             bottom_open: true,
+            bottom_expanded: false,
         }
     }
 }
@@ -334,35 +339,42 @@ impl EdgewireApp {
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
         if self.settings.bottom_open {
-            egui::Panel::bottom("bottom_panel")
-                .resizable(true)
-                .default_size(260.0)
-                .size_range(60.0..=600.0)
-                .show(ui, |ui| {
-                    let mut action = None;
-                    let run = &mut self.run;
-                    let simulation = &mut self.simulation;
-                    let design = &self.doc.design;
-                    let revision = self.doc.revision();
-                    let runtime = self.runtime.as_ref();
-                    bottom::ui(
-                        ui,
-                        &mut self.settings.bottom_tab,
-                        design,
-                        self.doc.diagnostics(),
-                        &mut self.queue,
-                        &mut |ui, tab| match tab {
-                            BottomTab::Run => {
-                                action = run::ui(ui, run, design, revision, runtime);
-                            }
-                            BottomTab::Simulation => simulation.ui(ui, design, revision),
-                            BottomTab::Problems => {}
-                        },
-                    );
-                    if let Some(action) = action {
-                        self.run_action(action, ctx);
-                    }
-                });
+            // Expanded, it is a panel of its own, so the height the user dragged stays.
+            let panel = if self.settings.bottom_expanded {
+                egui::Panel::bottom("bottom_panel_expanded")
+                    .exact_size((ui.available_height() * 0.72).max(200.0))
+            } else {
+                egui::Panel::bottom("bottom_panel")
+                    .resizable(true)
+                    .default_size(260.0)
+                    .size_range(60.0..=600.0)
+            };
+            panel.show(ui, |ui| {
+                let mut action = None;
+                let run = &mut self.run;
+                let simulation = &mut self.simulation;
+                let design = &self.doc.design;
+                let revision = self.doc.revision();
+                let runtime = self.runtime.as_ref();
+                bottom::ui(
+                    ui,
+                    &mut self.settings.bottom_tab,
+                    &mut self.settings.bottom_expanded,
+                    design,
+                    self.doc.diagnostics(),
+                    &mut self.queue,
+                    &mut |ui, tab| match tab {
+                        BottomTab::Run => {
+                            action = run::ui(ui, run, design, revision, runtime);
+                        }
+                        BottomTab::Simulation => simulation.ui(ui, design, revision),
+                        BottomTab::Problems => {}
+                    },
+                );
+                if let Some(action) = action {
+                    self.run_action(action, ctx);
+                }
+            });
         }
         egui::Panel::left("palette")
             .resizable(true)

@@ -94,8 +94,18 @@ pub(super) fn legend_ui(ui: &mut egui::Ui, layout: MapLayout, report: &Simulatio
         let (rect, _) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
         draw(ui.painter(), rect.center());
     };
-    // A swatch and its text, kept on one line.
+    // A swatch and its text, kept on one line; a new row when the line has no room for it
+    // (a horizontal group inside a wrapped row does not wrap by itself).
     let item = |ui: &mut egui::Ui, draw: &dyn Fn(&egui::Painter, Pos2), text: &str| {
+        let galley = egui::WidgetText::from(egui::RichText::new(text).small()).into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Small,
+        );
+        if ui.available_size_before_wrap().x < galley.size().x + 17.0 {
+            ui.end_row();
+        }
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 3.0;
             swatch(ui, draw);
