@@ -46,3 +46,26 @@ start_edgewire() {
     [ -n "${WID:-}" ] || { echo "the Edgewire window did not appear" >&2; exit 1; }
     xdotool windowmove "$WID" 0 0 windowsize "$WID" "$SCREEN_W" "$SCREEN_H"
 }
+
+# start_engine_url: clicks the menu bar's Run button and waits for the engine's port; sets
+# URL (exits when it does not start, with a picture of the screen in /tmp).
+start_engine_url() {
+    xdotool mousemove 189 13 click 1
+    local port=""
+    for _ in $(seq 1 60); do
+        port="$(ss -ltnp 2>/dev/null | grep "pid=$APP_PID," | grep -o '127.0.0.1:[0-9]*' | head -n1 | cut -d: -f2 || true)"
+        [ -n "$port" ] && break
+        sleep 0.5
+    done
+    [ -n "$port" ] || { import -window root /tmp/engine-debug.png; echo "the engine did not start" >&2; exit 1; }
+    URL="http://127.0.0.1:$port"
+}
+
+# stop_engine: the Run button again; waits until the engine (and its PostgreSQL) has stopped.
+stop_engine() {
+    xdotool mousemove 189 13 click 1
+    for _ in $(seq 1 40); do
+        ss -ltn 2>/dev/null | grep -q "${URL#http://} " || break
+        sleep 0.5
+    done
+}

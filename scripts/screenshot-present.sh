@@ -24,16 +24,7 @@ sleep 0.5
 xdotool mousemove 1255 888 click 1
 sleep 0.5
 
-# Start the engine (the Run button of the menu bar) and find its port.
-xdotool mousemove 189 13 click 1
-PORT=""
-for _ in $(seq 1 60); do
-    PORT="$(ss -ltnp 2>/dev/null | grep "pid=$APP_PID," | grep -o '127.0.0.1:[0-9]*' | head -n1 | cut -d: -f2 || true)"
-    [ -n "$PORT" ] && break
-    sleep 0.5
-done
-[ -n "$PORT" ] || { import -window root /tmp/present-debug.png; echo "the engine did not start" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT"
+start_engine_url
 curl -s -o /dev/null -H 'x-api-key: demo-key-123' "$URL/products/2"
 sleep 1
 
@@ -70,8 +61,4 @@ import -window root docs/screenshot-faults.png
 echo "wrote docs/screenshot-faults.png"
 
 # Stop the engine before the app is killed.
-xdotool mousemove 189 13 click 1
-for _ in $(seq 1 40); do
-    ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT " || break
-    sleep 0.5
-done
+stop_engine

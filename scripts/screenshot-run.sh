@@ -12,15 +12,7 @@ start_edgewire dark
 sleep 3
 
 # Start the engine: the Run button of the menu bar.
-xdotool mousemove 189 13 click 1
-PORT=""
-for _ in $(seq 1 60); do
-    PORT="$(ss -ltnp 2>/dev/null | grep "pid=$APP_PID," | grep -o '127.0.0.1:[0-9]*' | head -n1 | cut -d: -f2 || true)"
-    [ -n "$PORT" ] && break
-    sleep 0.5
-done
-[ -n "$PORT" ] || { import -window root /tmp/run-debug.png; echo "the engine did not start" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT"
+start_engine_url
 for path in /products /products/1 /products/2 /products/1 /users/me /products/999; do
     curl -s -o /dev/null -H 'x-api-key: demo-key-123' "$URL$path" || true
 done
@@ -43,9 +35,5 @@ import -window root docs/screenshot-simulation.png
 echo "wrote docs/screenshot-simulation.png"
 
 # Stop the engine (its private PostgreSQL stops with it) before the app is killed.
-xdotool mousemove 189 13 click 1
-for _ in $(seq 1 40); do
-    ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT " || break
-    sleep 0.5
-done
+stop_engine
 sleep 2

@@ -244,8 +244,16 @@ fn a_note_touching_a_card_is_its_caption() {
     assert!(text.starts_with("Reference architecture"), "{text}");
 }
 
+fn in_view(screen: egui::Rect, what: &str, rect: egui::Rect) {
+    assert!(
+        screen.contains_rect(rect),
+        "`{what}` at {rect:?} is outside the {:?} window",
+        screen.size()
+    );
+}
+
 #[test]
-fn the_run_tab_fits_at_1280_by_800() {
+fn the_run_and_simulation_tabs_fit_at_1280_by_800() {
     let runtime = runtime();
     let state = tempfile::tempdir().expect("temp dir");
     let mut harness = app_on_sized(&runtime, [1280.0, 800.0]);
@@ -264,11 +272,7 @@ fn the_run_tab_fits_at_1280_by_800() {
         "Clients in",
         "Layout",
     ] {
-        let rect = harness.get_by_label(label).rect();
-        assert!(
-            screen.contains_rect(rect),
-            "`{label}` at {rect:?} is outside the 1280x800 window"
-        );
+        in_view(screen, label, harness.get_by_label(label).rect());
     }
 
     // The Simulation tab scrolls at the panel's own height; ⬆ gives it the window, and the
@@ -282,11 +286,7 @@ fn the_run_tab_fits_at_1280_by_800() {
         "Latency per client region",
         "Monthly cost at",
     ] {
-        let rect = harness.get_by_label_contains(part).rect();
-        assert!(
-            screen.contains_rect(rect),
-            "`{part}` at {rect:?} is outside the 1280x800 window"
-        );
+        in_view(screen, part, harness.get_by_label_contains(part).rect());
     }
     harness.get_by_label("Restore panel").click();
     harness.run_ok();

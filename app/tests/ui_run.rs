@@ -5,29 +5,14 @@ mod support;
 use edgewire::ui::EdgewireApp;
 use eframe::egui;
 use egui_kittest::kittest::Queryable as _;
-use support::live::{app_on, runtime, wait_for};
+use support::live::{app_on, runtime, start_engine, wait_for};
 
 #[test]
 fn runs_the_reference_example_and_traces_a_request() {
     let runtime = runtime();
     let state = tempfile::tempdir().expect("temp dir");
     let mut harness = app_on(&runtime);
-    harness.state_mut().run_state_mut().state_root = Some(state.path().to_path_buf());
-    harness.step();
-
-    harness.get_by_label("▶ Run").click();
-    wait_for(&mut harness, "the engine to start", |app| {
-        app.run_state().is_running()
-            || matches!(
-                app.run_state().status,
-                edgewire::ui::run::RunStatus::Failed(_)
-            )
-    });
-    assert!(
-        harness.state().run_state().is_running(),
-        "{:?}",
-        harness.state().run_state().status
-    );
+    start_engine(&mut harness, state.path());
     harness.get_by_label("Copy URL");
 
     // Pick the scenario's "get product" request and send it.
@@ -184,19 +169,9 @@ fn clients_in_another_region_wait_the_simulated_network_time() {
     .expect("example");
     harness.state_mut().set_design(design);
     let run = harness.state_mut().run_state_mut();
-    run.state_root = Some(state.path().to_path_buf());
     run.clients_in = Some("ap-southeast".into());
     run.layout = edgewire_engine::simulate::Layout::SingleRegion("us-east".into());
-    harness.step();
-
-    harness.get_by_label("▶ Run").click();
-    wait_for(&mut harness, "the engine to start", |app| {
-        app.run_state().is_running()
-            || matches!(
-                app.run_state().status,
-                edgewire::ui::run::RunStatus::Failed(_)
-            )
-    });
+    start_engine(&mut harness, state.path());
     harness.get_by_label("Clients in");
     harness.get_by_label("Layout");
     harness.state_mut().run_state_mut().console.path = "/notes/1".into();

@@ -14,14 +14,7 @@ fn overall(harness: &Harness<'_, EdgewireApp>) -> String {
 
 #[test]
 fn a_toggle_changes_the_estimate() {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Dark)
-        .build_eframe(|cc| EdgewireApp::new(cc, AppOptions::headless()));
-    harness.step();
-    harness.state_mut().push(UiCommand::ShowSimulation);
-    harness.step();
-    harness.step();
+    let mut harness = simulation_harness();
     let before = overall(&harness);
     harness.get_by_label("Single region").click();
     harness.step();

@@ -12,7 +12,7 @@ use edgewire_engine::model::NodeKind;
 use edgewire_engine::runtime::{CacheOutcome, Hop, Trace};
 use eframe::egui::{self, Key, Modifiers, RichText, ViewportCommand};
 
-use super::run::{DOT_SECS, hop_wires};
+use super::run::{DOT_SECS, hop_facts, hop_wires};
 
 /// How much larger everything is drawn while presenting.
 pub const TYPE_SCALE: f32 = 1.5;
@@ -137,19 +137,8 @@ pub fn hop_view(
     let network = hop.network_ms.unwrap_or(0.0);
     let work = own_work_ms(trace, &wires, index);
     let mut title = format!("{} {}", hop.kind, hop.detail).trim().to_owned();
-    if let Some(cache) = hop.cache {
-        title.push_str(match cache {
-            CacheOutcome::Hit => " · cache hit",
-            CacheOutcome::Stale => " · cache stale",
-            CacheOutcome::Miss => " · cache miss",
-            CacheOutcome::Bypass => " · cache bypass",
-        });
-    }
-    if let Some(rows) = hop.rows {
-        let _ = write!(title, " · {rows} rows");
-    }
-    if let Some(status) = hop.status {
-        let _ = write!(title, " → {status}");
+    for fact in hop_facts(hop) {
+        let _ = write!(title, " · {fact}");
     }
     if let Some(fault) = &hop.fault {
         let _ = write!(title, " · FAULT: {fault}");

@@ -74,18 +74,16 @@ impl CanvasState {
                     egui::StrokeKind::Outside,
                 );
                 // A red pill above the card's right corner says what is wrong.
-                let galley = text.layout_no_wrap(
+                pill(
                     painter,
+                    text,
                     format!("FAULT: {}", fault.to_uppercase()),
-                    FontId::proportional(11.0),
-                    Color32::WHITE,
+                    (11.0, FAULT, Color32::WHITE),
+                    (
+                        rect.right_top() - egui::vec2(6.0, 6.0),
+                        Align2::RIGHT_BOTTOM,
+                    ),
                 );
-                let pill = egui::Rect::from_min_size(
-                    rect.right_top() - galley.size() - egui::vec2(14.0, 10.0),
-                    galley.size() + egui::vec2(8.0, 4.0),
-                );
-                painter.rect_filled(pill, 4.0, FAULT);
-                painter.galley(pill.min + egui::vec2(4.0, 2.0), galley, Color32::WHITE);
             }
         }
         if let Some(replay) = &overlay.replay {
@@ -149,18 +147,29 @@ impl CanvasState {
             }
         }
         if let Some(at) = label_at {
-            let galley = text.layout_no_wrap(
+            pill(
                 painter,
+                text,
                 replay.times.clone(),
-                FontId::proportional(14.0),
-                Color32::BLACK,
+                (14.0, DOT, Color32::BLACK),
+                (at, Align2::CENTER_BOTTOM),
             );
-            let pill = egui::Rect::from_center_size(
-                at - egui::vec2(0.0, galley.size().y / 2.0),
-                galley.size() + egui::vec2(12.0, 6.0),
-            );
-            painter.rect_filled(pill, 6.0, DOT);
-            painter.galley(pill.min + egui::vec2(6.0, 3.0), galley, Color32::BLACK);
         }
     }
+}
+
+/// Words on a filled rounded box: `(font size, fill, ink)`, and the box's `anchor` point at
+/// `at` (canvas units).
+fn pill(
+    painter: &egui::Painter,
+    text: super::text::SceneText,
+    words: String,
+    (size, fill, ink): (f32, Color32, Color32),
+    (at, anchor): (egui::Pos2, Align2),
+) {
+    let galley = text.layout_no_wrap(painter, words, FontId::proportional(size), ink);
+    let padding = egui::vec2(0.5, 0.25) * size;
+    let rect = anchor.anchor_size(at, galley.size() + 2.0 * padding);
+    painter.rect_filled(rect, size * 0.4, fill);
+    painter.galley(rect.min + padding, galley, ink);
 }

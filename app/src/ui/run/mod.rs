@@ -37,6 +37,7 @@ pub use load::{
 };
 pub use overlay::{CanvasOverlay, DOT_SECS, Flight, Replay, hop_wires, trace_wires};
 pub use panel::{RunAction, ui};
+pub use traces::hop_facts;
 
 /// The embedded reference example's secrets (its `.dev.vars`).
 const REFERENCE_DEV_VARS: &str = include_str!("../../../../examples/global-api.dev.vars");

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use edgewire_engine::runtime::{CacheOutcome, Trace};
+use edgewire_engine::runtime::{CacheOutcome, Hop, Trace};
 use eframe::egui::{self, Color32, RichText};
 
 use super::RunState;
@@ -164,19 +164,8 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                         "{:.2} ms  {}  {}  {}",
                         hop.duration_ms, hop.node, hop.kind, hop.detail
                     );
-                    if let Some(cache) = hop.cache {
-                        text.push_str(match cache {
-                            CacheOutcome::Hit => "  [cache hit]",
-                            CacheOutcome::Stale => "  [cache stale]",
-                            CacheOutcome::Miss => "  [cache miss]",
-                            CacheOutcome::Bypass => "  [cache bypass]",
-                        });
-                    }
-                    if let Some(rows) = hop.rows {
-                        let _ = write!(text, "  {rows} rows");
-                    }
-                    if let Some(status) = hop.status {
-                        let _ = write!(text, "  → {status}");
+                    for fact in hop_facts(hop) {
+                        let _ = write!(text, "  {fact}");
                     }
                     if let Some(network_ms) = hop.network_ms {
                         let _ = write!(text, "  ({network_ms:.1} ms network)");
@@ -195,4 +184,28 @@ fn waterfall_ui(ui: &mut egui::Ui, trace: &Trace) {
                 });
             }
         });
+}
+
+/// What a hop found besides its time: the cache's answer, the rows, the status
+/// (`[cache miss]`, `1 rows`, `→ 200`).
+pub fn hop_facts(hop: &Hop) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(cache) = hop.cache {
+        facts.push(
+            match cache {
+                CacheOutcome::Hit => "[cache hit]",
+                CacheOutcome::Stale => "[cache stale]",
+                CacheOutcome::Miss => "[cache miss]",
+                CacheOutcome::Bypass => "[cache bypass]",
+            }
+            .to_owned(),
+        );
+    }
+    if let Some(rows) = hop.rows {
+        facts.push(format!("{rows} rows"));
+    }
+    if let Some(status) = hop.status {
+        facts.push(format!("→ {status}"));
+    }
+    facts
 }
