@@ -54,25 +54,12 @@ impl CanvasState {
             }
         }
         for (node, strength) in &overlay.flashing {
-            if let Some(n) = doc.design.node(node) {
-                let rect = self.node_rect(n, &doc.design.layout).expand(4.0);
-                painter.rect_stroke(
-                    rect,
-                    8.0,
-                    Stroke::new(4.0 * width.max(0.5), FLASH.gamma_multiply(*strength)),
-                    egui::StrokeKind::Outside,
-                );
-            }
+            let stroke = Stroke::new(4.0 * width.max(0.5), FLASH.gamma_multiply(*strength));
+            self.ring(painter, doc, node, 4.0, stroke);
         }
         for (node, fault) in &overlay.faults {
-            if let Some(n) = doc.design.node(node) {
-                let rect = self.node_rect(n, &doc.design.layout);
-                painter.rect_stroke(
-                    rect.expand(2.0),
-                    8.0,
-                    Stroke::new(3.0 * width.max(0.5), FAULT),
-                    egui::StrokeKind::Outside,
-                );
+            let stroke = Stroke::new(3.0 * width.max(0.5), FAULT);
+            if let Some(rect) = self.ring(painter, doc, node, 2.0, stroke) {
                 // A red pill above the card's right corner says what is wrong.
                 pill(
                     painter,
@@ -102,6 +89,25 @@ impl CanvasState {
                 );
             }
         }
+    }
+
+    /// A ring `gap` outside a node's card; the card's rect, if the node exists.
+    fn ring(
+        &self,
+        painter: &egui::Painter,
+        doc: &Document,
+        node: &str,
+        gap: f32,
+        stroke: Stroke,
+    ) -> Option<egui::Rect> {
+        let rect = self.node_rect(doc.design.node(node)?, &doc.design.layout);
+        painter.rect_stroke(
+            rect.expand(gap),
+            8.0 + gap / 2.0,
+            stroke,
+            egui::StrokeKind::Outside,
+        );
+        Some(rect)
     }
 
     /// Presentation mode's hop: the node ringed, its wire drawn bold, a large dot on its way
@@ -134,17 +140,11 @@ impl CanvasState {
             );
             label_at = Some(p + egui::vec2(0.0, -14.0));
         }
-        if let Some(n) = doc.design.node(&replay.node) {
-            let rect = self.node_rect(n, &doc.design.layout);
-            painter.rect_stroke(
-                rect.expand(6.0),
-                10.0,
-                Stroke::new(4.0 * width.max(0.5), HIGHLIGHT),
-                egui::StrokeKind::Outside,
-            );
-            if replay.t >= 1.0 || label_at.is_none() {
-                label_at = Some(rect.center_top() + egui::vec2(0.0, -10.0));
-            }
+        let stroke = Stroke::new(4.0 * width.max(0.5), HIGHLIGHT);
+        if let Some(rect) = self.ring(painter, doc, &replay.node, 6.0, stroke)
+            && (replay.t >= 1.0 || label_at.is_none())
+        {
+            label_at = Some(rect.center_top() + egui::vec2(0.0, -10.0));
         }
         if let Some(at) = label_at {
             pill(
