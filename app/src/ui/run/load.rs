@@ -6,7 +6,7 @@ use std::sync::Arc;
 use edgewire_engine::Design;
 use eframe::egui;
 
-use super::{ConsoleRequest, ConsoleResponse, Message, RunState, client};
+use super::{ConsoleRequest, ConsoleResponse, Message, RunState, Task, client};
 
 /// A load run: N scenario requests mixed by weight, a few at a time.
 #[derive(Clone, Debug, Default)]
@@ -132,7 +132,7 @@ impl RunState {
         ctx: &egui::Context,
         design: &Design,
     ) {
-        let Some(url) = self.url.clone() else {
+        let Some(task) = self.task(runtime, ctx) else {
             return;
         };
         let samples = scenario_requests(design);
@@ -147,9 +147,12 @@ impl RunState {
             })
             .collect();
         self.scenario_pending = samples.len();
-        let client = self.client(runtime);
-        let sender = self.sender.clone();
-        let ctx = ctx.clone();
+        let Task {
+            url,
+            client,
+            sender,
+            ctx,
+        } = task;
         runtime.spawn(async move {
             for (index, (_, request, _)) in samples.iter().enumerate() {
                 let result = client::send(&client, &url, request).await;
@@ -176,7 +179,7 @@ impl RunState {
         ctx: &egui::Context,
         design: &Design,
     ) {
-        let Some(url) = self.url.clone() else {
+        let Some(task) = self.task(runtime, ctx) else {
             return;
         };
         let plan = load_plan(design, self.load_count.clamp(1, MAX_LOAD));
@@ -190,9 +193,12 @@ impl RunState {
             started: ctx.input(|i| i.time),
             ..LoadRun::default()
         });
-        let client = self.client(runtime);
-        let sender = self.sender.clone();
-        let ctx = ctx.clone();
+        let Task {
+            url,
+            client,
+            sender,
+            ctx,
+        } = task;
         runtime.spawn(async move {
             let plan = Arc::new(plan);
             let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -78,6 +78,15 @@ enum Message {
     Load(u64, f64, bool),
 }
 
+/// A request-sending task's share of the Run tab: the engine's URL, the HTTP client, the way
+/// back to the UI thread and the context to repaint.
+struct Task {
+    url: String,
+    client: client::Client,
+    sender: Sender<Message>,
+    ctx: egui::Context,
+}
+
 /// The state of the Run tab and the engine it controls.
 // Independent view flags (sending, pending start, refused, log shown), not one state machine.
 #[allow(clippy::struct_excessive_bools)]
@@ -322,26 +331,32 @@ impl RunState {
 
     /// Send the console's request.
     pub fn send_console(&mut self, runtime: &tokio::runtime::Handle, ctx: &egui::Context) {
-        let Some(url) = self.url.clone() else {
+        let Some(task) = self.task(runtime, ctx) else {
             return;
         };
         self.console_ticket += 1;
         let ticket = self.console_ticket;
         self.sending = true;
-        let client = self.client(runtime);
         let request = self.console.clone();
-        let sender = self.sender.clone();
-        let ctx = ctx.clone();
         runtime.spawn(async move {
-            let result = client::send(&client, &url, &request).await;
-            let _ = sender.send(Message::Console(ticket, result));
-            ctx.request_repaint();
+            let result = client::send(&task.client, &task.url, &request).await;
+            let _ = task.sender.send(Message::Console(ticket, result));
+            task.ctx.request_repaint();
         });
     }
 
-    fn client(&mut self, runtime: &tokio::runtime::Handle) -> client::Client {
+    /// What a task that sends requests to the running engine needs; none when it is not
+    /// running.
+    fn task(&mut self, runtime: &tokio::runtime::Handle, ctx: &egui::Context) -> Option<Task> {
+        let url = self.url.clone()?;
         let _guard = runtime.enter();
-        self.client.get_or_insert_with(client::new_client).clone()
+        let client = self.client.get_or_insert_with(client::new_client).clone();
+        Some(Task {
+            url,
+            client,
+            sender: self.sender.clone(),
+            ctx: ctx.clone(),
+        })
     }
 
     /// Apply what the runtime tasks sent since the last frame.

@@ -66,6 +66,17 @@ struct Partial {
     hops: Vec<Hop>,
 }
 
+impl Partial {
+    /// The request ends at `hop` with `status`: the one path of that answer.
+    fn ends_at(hop: &Hop, status: u16) -> Vec<Partial> {
+        vec![Partial {
+            weight: 1.0,
+            status: Some(status),
+            hops: vec![hop.clone()],
+        }]
+    }
+}
+
 /// Derives paths for one design.
 struct Walker<'a> {
     design: &'a Design,
@@ -100,13 +111,7 @@ impl Walker<'_> {
             gateway: true,
             caller: None,
         };
-        let ends = |status: u16| {
-            vec![Partial {
-                weight: 1.0,
-                status: Some(status),
-                hops: vec![hop.clone()],
-            }]
-        };
+        let ends = |status: u16| Partial::ends_at(&hop, status);
         let headers = lower_headers(&sample.headers);
         if sample.method == HttpMethod::Options
             && headers.contains_key("access-control-request-method")
@@ -185,13 +190,7 @@ impl Walker<'_> {
             gateway: false,
             caller: None,
         };
-        let ends = |status: u16| {
-            vec![Partial {
-                weight: 1.0,
-                status: Some(status),
-                hops: vec![hop.clone()],
-            }]
-        };
+        let ends = |status: u16| Partial::ends_at(&hop, status);
         if depth > MAX_WORKER_INVOCATIONS {
             self.warn(format!(
                 "a request reaches more than {MAX_WORKER_INVOCATIONS} Worker invocations at `{id}`; the walk stops there"
