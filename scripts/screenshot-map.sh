@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Take docs/screenshot-map.png: the Simulation tab of the reference example, its bottom panel
-# dragged taller, showing the world map and the charts, under Xvfb (1600x1000). Needs xvfb,
+# expanded (⬆), showing the world map and the charts, under Xvfb (1600x1000). Needs xvfb,
 # imagemagick (import) and xdotool.
 # Usage: scripts/screenshot-map.sh [debug|release]
-# SIM_X/SIM_Y: where the Simulation tab is; EDGE_Y: the bottom panel's top edge; TOP_Y: where
-# to drag it (the panel stops at its largest size).
+# SIM_X/SIM_Y: where the Simulation tab is; EXPAND_X: the panel's ⬆ button on that row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/screenshot-lib.sh
@@ -17,14 +16,9 @@ sleep 3
 # The Simulation tab.
 xdotool mousemove "${SIM_X:-190}" "${SIM_Y:-727}" click 1
 sleep 1
-# Drag the bottom panel's top edge up, in small steps (the app runs on a software renderer).
-EDGE_Y="${EDGE_Y:-715}"
-xdotool mousemove 800 "$EDGE_Y" sleep 0.5 mousedown 1 sleep 0.3
-for y in $(seq $((EDGE_Y - 20)) -20 "${TOP_Y:-330}"); do
-    xdotool mousemove 800 "$y" sleep 0.05
-done
-sleep 0.5
-xdotool mouseup 1
+# ⬆ at the right end of the tab row: the panel takes most of the window.
+xdotool mousemove "${EXPAND_X:-1586}" "${SIM_Y:-727}" click 1
+sleep 1
 # Away from everything, so no tooltip shows.
 xdotool mousemove 1590 20
 sleep 2
