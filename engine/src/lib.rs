@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`model`]: the design model (nodes, wires, layout) and the handler language.
+//! - `cache`: bounded process-wide memos of work that depends only on a text.
 //! - [`contract`]: checking requests against a route's contract (typed parameters, body schema).
 //! - [`mod@format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
 //! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
@@ -16,6 +17,7 @@
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
 
+mod cache;
 pub mod contract;
 pub mod diagram;
 pub mod edit;
