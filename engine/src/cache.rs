@@ -52,6 +52,18 @@ impl<V> TextMemo<V> {
     }
 }
 
+/// One text from several: each part preceded by its length, so that different lists of parts
+/// never give the same key.
+pub(crate) fn key_of<'t>(parts: impl IntoIterator<Item = &'t str>) -> String {
+    let mut key = String::new();
+    for part in parts {
+        key.push_str(&part.len().to_string());
+        key.push(':');
+        key.push_str(part);
+    }
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +84,11 @@ mod tests {
         assert_eq!(*memo.get_or_make("b", || make(4)), 4);
         assert_eq!(*memo.get_or_make("c", || make(9)), 3);
         assert_eq!(calls.get(), 4);
+    }
+
+    #[test]
+    fn keys_of_different_parts_differ() {
+        assert_ne!(key_of(["ab", "c"]), key_of(["a", "bc"]));
+        assert_ne!(key_of(["a:b"]), key_of(["a", "b"]));
     }
 }
