@@ -8,11 +8,24 @@ use crate::validate::context::{Ctx, Link, WorkerAt};
 use crate::validate::run::WorkerRule;
 use crate::validate::{Diagnostic, Severity, Target};
 
-/// Queries one request makes to each store that answers from one region, along the longest
-/// way through the steps (the larger branch of each `If`): D1 queries that go to the primary
-/// (all of them, or only writes when read replication is on) and Hyperdrive queries that go
-/// to the origin (all, or only writes when the query cache is on).
-fn far_queries<'a>(links: &[Link<'a>], steps: &[Step]) -> BTreeMap<&'a str, usize> {
+/// Which queries [`queries_by_store`] counts.
+#[derive(Clone, Copy)]
+enum Counting {
+    /// Every query to a D1 or Hyperdrive store: an upper bound of `Far` that reads no SQL.
+    Every,
+    /// The queries that cross to the store's one region: D1 queries that go to the primary
+    /// (all of them, or only writes when read replication is on) and Hyperdrive queries that
+    /// go to the origin (all, or only writes when the query cache is on).
+    Far,
+}
+
+/// The queries one request makes to each store, as `counting` says, along the longest way
+/// through the steps (the larger branch of each `If`).
+fn queries_by_store<'a>(
+    links: &[Link<'a>],
+    steps: &[Step],
+    counting: Counting,
+) -> BTreeMap<&'a str, usize> {
     let mut counts: BTreeMap<&'a str, usize> = BTreeMap::new();
     for step in steps {
         match step {
@@ -24,19 +37,27 @@ fn far_queries<'a>(links: &[Link<'a>], steps: &[Step]) -> BTreeMap<&'a str, usiz
                 else {
                     continue;
                 };
-                let near = match &store.kind {
-                    NodeKind::D1(d1) => d1.read_replication && is_read_only(sql),
-                    NodeKind::Hyperdrive(h) => h.caching.enabled && is_read_only(sql),
+                let counts_here = match (&store.kind, counting) {
+                    (NodeKind::D1(_) | NodeKind::Hyperdrive(_), Counting::Every) => true,
+                    (NodeKind::D1(d1), Counting::Far) => {
+                        !(d1.read_replication && is_read_only(sql))
+                    }
+                    (NodeKind::Hyperdrive(h), Counting::Far) => {
+                        !(h.caching.enabled && is_read_only(sql))
+                    }
                     _ => continue,
                 };
-                if !near {
+                if counts_here {
                     *counts.entry(store.id.as_str()).or_default() += 1;
                 }
             }
             Step::If {
                 then, otherwise, ..
             } => {
-                let (a, b) = (far_queries(links, then), far_queries(links, otherwise));
+                let (a, b) = (
+                    queries_by_store(links, then, counting),
+                    queries_by_store(links, otherwise, counting),
+                );
                 for (store, n) in a.into_iter().chain(b) {
                     let entry = counts.entry(store).or_default();
                     *entry = (*entry).max(n);
@@ -70,6 +91,15 @@ fn has_two_queries(steps: &[Step]) -> bool {
     seen >= 2
 }
 
+/// Whether some store may get two far queries from `steps`: it gets two queries of any kind.
+/// Routes whose queries go to different stores are passed over without reading their SQL.
+fn may_query_one_store_twice(links: &[Link<'_>], steps: &[Step]) -> bool {
+    has_two_queries(steps)
+        && queries_by_store(links, steps, Counting::Every)
+            .values()
+            .any(|&n| n >= 2)
+}
+
 /// PLC001 (info): a Worker whose request waits on two or more queries, one after another, to
 /// a store in one region runs faster near that store: suggest Smart Placement.
 pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
@@ -80,9 +110,9 @@ pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
         .worker
         .routes
         .iter()
-        .filter(|route| has_two_queries(&route.steps))
+        .filter(|route| may_query_one_store_twice(at.links, &route.steps))
         .flat_map(|route| {
-            far_queries(at.links, &route.steps)
+            queries_by_store(at.links, &route.steps, Counting::Far)
                 .into_iter()
                 .map(move |(store, n)| (n, store, route))
         })
