@@ -163,6 +163,13 @@ fn orders_route() -> Route {
     }
 }
 
+/// Adds a Worker `id` with no routes and no wires.
+pub(crate) fn add_worker(design: &mut Design, id: &str) {
+    design
+        .nodes
+        .push(Node::new(id, NodeKind::Worker(Worker::default())));
+}
+
 /// The Worker `id`, mutably.
 pub(crate) fn worker_mut<'a>(design: &'a mut Design, id: &str) -> &'a mut Worker {
     match design.node_mut(id).map(|n| &mut n.kind) {
@@ -195,6 +202,32 @@ pub(crate) fn steps_mut(design: &mut Design, route: usize) -> &mut Vec<Step> {
 /// The one diagnostic with this code; fails the test when there is none or more than one.
 pub(crate) fn only(design: &Design, code: &str) -> Diagnostic {
     let mut found = with_code(design, code);
+    assert_eq!(found.len(), 1, "one {code} expected: {found:?}");
+    found.remove(0)
+}
+
+/// The diagnostics with `code` once `change` is made to `design`, which has none; fails the
+/// test when the change brings none.
+pub(crate) fn reported_after(
+    mut design: Design,
+    code: &str,
+    change: impl FnOnce(&mut Design),
+) -> Vec<Diagnostic> {
+    assert!(!reports(&design, code), "{code} before the change");
+    change(&mut design);
+    let found = with_code(&design, code);
+    assert!(!found.is_empty(), "{code} expected after the change");
+    found
+}
+
+/// The one diagnostic with `code` once `change` is made to `design`, which has none; fails
+/// the test when the change brings none or more than one.
+pub(crate) fn only_after(
+    design: Design,
+    code: &str,
+    change: impl FnOnce(&mut Design),
+) -> Diagnostic {
+    let mut found = reported_after(design, code, change);
     assert_eq!(found.len(), 1, "one {code} expected: {found:?}");
     found.remove(0)
 }

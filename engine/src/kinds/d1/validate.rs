@@ -371,7 +371,9 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{D1, Migration, NodeKind, Step};
-    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut, with_code};
+    use crate::validate::testkit::{
+        assert_contains, base, only, only_after, reported_after, reports, steps_mut, with_code,
+    };
 
     fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
         match design.node_mut("db").map(|n| &mut n.kind) {
@@ -413,10 +415,9 @@ mod tests {
 
     #[test]
     fn failing_seed() {
-        let mut design = base();
-        assert!(!reports(&design, "SQL002"));
-        d1_mut(&mut design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
-        let found = only(&design, "SQL002");
+        let found = only_after(base(), "SQL002", |design| {
+            d1_mut(design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
+        });
         assert_contains(&found.message, "colour");
     }
 
@@ -465,13 +466,9 @@ mod tests {
 
     #[test]
     fn param_count_must_match() {
-        let mut design = base();
-        assert!(!reports(&design, "SQL004"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM items WHERE id = ?1 AND name = ?2",
-        );
-        let found = only(&design, "SQL004");
+        let found = only_after(base(), "SQL004", |design| {
+            set_sql(design, "SELECT id FROM items WHERE id = ?1 AND name = ?2");
+        });
         assert_contains(&found.message, "takes 2 parameters but the step gives 1");
     }
 
@@ -500,8 +497,8 @@ mod tests {
     fn unknown_location_hint() {
         let mut design = base();
         d1_mut(&mut design).location_hint = Some("weur".into());
-        assert!(!reports(&design, "D1_001"));
-        d1_mut(&mut design).location_hint = Some("eu-west".into());
-        assert!(reports(&design, "D1_001"));
+        reported_after(design, "D1_001", |design| {
+            d1_mut(design).location_hint = Some("eu-west".into());
+        });
     }
 }

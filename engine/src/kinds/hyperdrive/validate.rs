@@ -320,7 +320,9 @@ impl crate::validate::KindRules for super::Def {
 mod tests {
     use super::*;
     use crate::model::{Expr, NodeKind};
-    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut};
+    use crate::validate::testkit::{
+        assert_contains, base, only, only_after, reported_after, reports, steps_mut,
+    };
 
     #[test]
     fn scanner_skips_strings_comments_and_dollar_quotes() {
@@ -341,35 +343,24 @@ mod tests {
 
     #[test]
     fn params_must_match_the_highest_placeholder() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP001"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM orders WHERE id = $1 AND x = $1",
-            2,
-        );
-        assert!(reports(&design, "HYP001"));
+        reported_after(base(), "HYP001", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = $1 AND x = $1", 2);
+        });
     }
 
     #[test]
     fn placeholder_numbering_without_gaps() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP002"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM orders WHERE id = $1 AND x = $3",
-            3,
-        );
-        let found = only(&design, "HYP002");
+        let found = only_after(base(), "HYP002", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = $1 AND x = $3", 3);
+        });
         assert_contains(&found.message, "skip $2");
     }
 
     #[test]
     fn question_mark_placeholders() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP003"));
-        set_sql(&mut design, "SELECT id FROM orders WHERE id = ?", 1);
-        assert!(reports(&design, "HYP003"));
+        reported_after(base(), "HYP003", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = ?", 1);
+        });
     }
 
     fn hyperdrive_mut(design: &mut crate::model::Design) -> &mut crate::model::Hyperdrive {
@@ -381,27 +372,25 @@ mod tests {
 
     #[test]
     fn unknown_origin_region() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP004"));
-        hyperdrive_mut(&mut design).origin_region = "virginia".into();
-        assert!(reports(&design, "HYP004"));
+        reported_after(base(), "HYP004", |design| {
+            hyperdrive_mut(design).origin_region = "virginia".into();
+        });
     }
 
     #[test]
     fn an_existing_configuration_asks_for_its_region() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP007"));
-        hyperdrive_mut(&mut design).config_id = Some("abc".into());
-        assert!(reports(&design, "HYP007"));
+        reported_after(base(), "HYP007", |design| {
+            hyperdrive_mut(design).config_id = Some("abc".into());
+        });
     }
 
     #[test]
     fn max_age_over_an_hour() {
         let mut design = base();
         hyperdrive_mut(&mut design).caching.max_age_secs = 3600;
-        assert!(!reports(&design, "HYP005"));
-        hyperdrive_mut(&mut design).caching.max_age_secs = 3601;
-        assert!(reports(&design, "HYP005"));
+        reported_after(design, "HYP005", |design| {
+            hyperdrive_mut(design).caching.max_age_secs = 3601;
+        });
     }
 
     #[test]
