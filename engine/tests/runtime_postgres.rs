@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use edgewire_engine::runtime::postgres::cluster::{Cluster, ClusterOptions, TestCluster};
 use edgewire_engine::runtime::{CacheOutcome, Engine, EngineOptions};
-use runtime_support::{design, get, send, send_json, start};
+use runtime_support::{design, get, send_json, send_sample, start};
 use serde_json::json;
 
 const WORKER: &str = r#"
@@ -44,6 +44,15 @@ fn hyperdrive_design(caching: &str) -> edgewire_engine::Design {
 ],
 wires: [(from: "c", to: "svc"), (from: "svc", to: "pg", binding: "PG")],"#
     ))
+}
+
+/// A throwaway PostgreSQL cluster holding the origin's tables, and its connection string;
+/// `None` when the machine has no PostgreSQL (the test is skipped).
+async fn origin() -> Option<(Cluster, String)> {
+    let cluster = TestCluster::start_for_tests()?;
+    let url = cluster.connection_string();
+    prepare_origin(&url).await;
+    Some((cluster, url))
 }
 
 async fn prepare_origin(url: &str) {
@@ -107,23 +116,7 @@ async fn reference_example_scenario_passes_in_full() {
         };
         for request in &client.scenario {
             count += 1;
-            let headers: Vec<(&str, &str)> = request
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let body = request
-                .body
-                .as_ref()
-                .map(edgewire_engine::model::RequestBody::to_text);
-            let answer = send(
-                &engine,
-                request.method.as_str(),
-                &request.path,
-                &headers,
-                body.as_deref(),
-            )
-            .await;
+            let answer = send_sample(&engine, request).await;
             if answer.status != request.expect_status {
                 failures.push(format!(
                     "{}: {} (expected {}) {}",
@@ -139,11 +132,9 @@ async fn reference_example_scenario_passes_in_full() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_cache_hits_expires_serves_stale_and_bypasses_writes() {
-    let Some(cluster) = TestCluster::start_for_tests() else {
+    let Some((cluster, url)) = origin().await else {
         return;
     };
-    let url = cluster.connection_string();
-    prepare_origin(&url).await;
     let caching = "(max_age_secs: 60, stale_while_revalidate_secs: 15)";
     let t = start(hyperdrive_design(caching), &[("DATABASE_URL", &url)]).await;
 
@@ -208,11 +199,9 @@ async fn query_cache_hits_expires_serves_stale_and_bypasses_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn columns_map_as_documented_and_caching_can_be_off() {
-    let Some(cluster) = TestCluster::start_for_tests() else {
+    let Some((cluster, url)) = origin().await else {
         return;
     };
-    let url = cluster.connection_string();
-    prepare_origin(&url).await;
     let t = start(
         hyperdrive_design("(enabled: false)"),
         &[("DATABASE_URL", &url)],
