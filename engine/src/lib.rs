@@ -16,6 +16,7 @@
 //! - [`regions`]: the world regions of Clients and origins (the round-trip table's rows).
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
+//! - `testing` (the `test-support` feature): designs built in code for tests and benchmarks.
 
 mod cache;
 pub mod contract;
@@ -34,6 +35,8 @@ pub mod runtime;
 pub mod secrets;
 pub mod semantics;
 pub mod simulate;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod validate;
 
 pub use model::{Design, Kind, Node, NodeId, NodeKind, Pos, Wire};

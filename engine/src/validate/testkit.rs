@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::model::{
-    Client, Condition, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, KvFormat,
-    Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template, Wire, Worker,
+    Client, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Migration, Node,
+    NodeKind, QueryMode, Route, SampleRequest, Step, Wire, Worker,
 };
 
 use super::{Diagnostic, Diagnostics, Severity, validate};
@@ -89,58 +89,17 @@ pub(crate) fn respond(status: u16) -> Step {
     }
 }
 
-pub(crate) fn respond_with(status: u16, body: Expr) -> Step {
-    Step::Respond {
-        status,
-        body: Some(body),
-        headers: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::testing::respond as respond_with;
 
 fn item_route() -> Route {
+    let mut steps = crate::testing::cache_aside_steps("SELECT id, name FROM items WHERE id = ?1");
+    steps.push(respond_with(200, Expr::Ref("item".into())));
     Route {
         method: HttpMethod::Get,
         path: "/items/:id".into(),
         request: None,
         responses: std::collections::BTreeMap::new(),
-        steps: vec![
-            Step::KvGet {
-                binding: "CACHE".into(),
-                key: Template::new("item:{params.id}"),
-                format: KvFormat::Json,
-                into: "cached".into(),
-            },
-            Step::If {
-                cond: Condition::Exists("cached".into()),
-                then: vec![respond_with(200, Expr::Ref("cached".into()))],
-                otherwise: vec![],
-            },
-            Step::D1 {
-                binding: "DB".into(),
-                sql: "SELECT id, name FROM items WHERE id = ?1".into(),
-                params: vec![Expr::Ref("params.id".into())],
-                mode: QueryMode::First,
-                into: Some("item".into()),
-            },
-            Step::If {
-                cond: Condition::Missing("item".into()),
-                then: vec![respond_with(
-                    404,
-                    Expr::Object(BTreeMap::from([(
-                        "error".to_owned(),
-                        Expr::Text(Template::new("item {params.id} not found")),
-                    )])),
-                )],
-                otherwise: vec![],
-            },
-            Step::KvPut {
-                binding: "CACHE".into(),
-                key: Template::new("item:{params.id}"),
-                value: Expr::Ref("item".into()),
-                ttl_secs: Some(300),
-            },
-            respond_with(200, Expr::Ref("item".into())),
-        ],
+        steps,
     }
 }
 
