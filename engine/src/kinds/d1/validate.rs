@@ -14,7 +14,9 @@ use rusqlite::Connection;
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
 use crate::cache::{self, TextMemo};
-use crate::validate::context::{BuildFailure, Ctx, Database, Memo, Prepared, Statements, StepAt};
+use crate::validate::context::{
+    BuildFailure, Ctx, Database, Memo, Prepared, Statements, StepAt, comment_end,
+};
 use crate::validate::run::{MemoStepRule, Rule};
 use crate::validate::{Diagnostic, Severity, Target};
 
@@ -43,6 +45,10 @@ fn outside_statement(sql: &str) -> Option<&'static str> {
     let bytes = sql.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(end) = comment_end(sql, i) {
+            i = end;
+            continue;
+        }
         match bytes[i] {
             quote @ (b'\'' | b'"' | b'`') => {
                 i += 1;
@@ -55,16 +61,6 @@ fn outside_statement(sql: &str) -> Option<&'static str> {
                 while i < bytes.len() && bytes[i] != b']' {
                     i += 1;
                 }
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |end| i + 2 + end + 2);
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let start = i;

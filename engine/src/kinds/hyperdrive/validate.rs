@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt};
+use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt, comment_end};
 use crate::validate::run::{MemoStepRule, Rule, WorkerRule};
 use crate::validate::{Diagnostic, Severity, Target};
 
@@ -39,6 +39,10 @@ fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
     let mut question_marks = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(end) = comment_end(sql, i) {
+            i = end;
+            continue;
+        }
         match bytes[i] {
             quote @ (b'\'' | b'"') => {
                 // Doubled quotes escape themselves, so skipping to the next quote works.
@@ -47,16 +51,6 @@ fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
                     i += 1;
                 }
                 i += 1;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |end| i + 2 + end + 2);
             }
             b'?' => {
                 question_marks += 1;

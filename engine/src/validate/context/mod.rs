@@ -19,7 +19,9 @@ use super::paths::{self, parse_pattern};
 mod sql;
 mod steps;
 
-pub(crate) use sql::{BuildFailure, D1Slot, Database, Memo, Numbers, Prepared, Statements};
+pub(crate) use sql::{
+    BuildFailure, D1Slot, Database, Memo, Numbers, Prepared, Statements, comment_end,
+};
 pub(crate) use steps::{StepAt, StepPath, WorkerAt, step_target};
 
 /// Maps and sets with rustc's `FxHash`: the indices hold ids, bindings and SQL texts (no

@@ -64,6 +64,26 @@ impl Database {
     }
 }
 
+/// Where the comment that starts at byte `at` of `sql` ends (`--` to the end of the line, or
+/// `/* */`); `None` when no comment starts there. SQLite and PostgreSQL write comments alike.
+pub(crate) fn comment_end(sql: &str, at: usize) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    match (bytes.get(at), bytes.get(at + 1)) {
+        (Some(b'-'), Some(b'-')) => Some(
+            bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |end| at + end),
+        ),
+        (Some(b'/'), Some(b'*')) => Some(
+            sql[at + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |end| at + 2 + end + 2),
+        ),
+        _ => None,
+    }
+}
+
 /// What a prepared SQL text needs.
 #[derive(Clone)]
 pub(crate) enum Prepared {
