@@ -334,11 +334,7 @@ pub fn read_replication(design: &Design, db: &str) -> Result<Recipe, GenerateErr
         if readers.is_empty() {
             "Workers that bind it".to_owned()
         } else {
-            readers
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::model::backquoted(&readers)
         }
     )];
     Ok(Recipe {

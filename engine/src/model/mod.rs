@@ -31,7 +31,8 @@ pub use handler::{
     walk_steps, walk_steps_mut,
 };
 pub use identifier::{
-    JS_RESERVED_WORDS, is_handler_name, is_js_identifier, to_lower_kebab, to_upper_snake,
+    JS_RESERVED_WORDS, backquoted, is_handler_name, is_js_identifier, to_lower_kebab,
+    to_upper_snake,
 };
 pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
