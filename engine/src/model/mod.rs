@@ -28,7 +28,7 @@ pub use contract::{
 pub use expect::json_contains;
 pub use handler::{
     Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
-    walk_steps, walk_steps_mut,
+    path_params, walk_steps, walk_steps_mut,
 };
 pub use identifier::{
     JS_RESERVED_WORDS, backquoted, is_handler_name, is_js_identifier, to_lower_kebab,

@@ -121,15 +121,19 @@ impl Route {
 
     /// The names of the path's `:name` segments, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &str> {
-        self.path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix(':'))
+        path_params(&self.path)
     }
 
     /// Whether the route declares anything of a contract.
     pub fn has_contract(&self) -> bool {
         self.request.as_ref().is_some_and(|r| !r.is_empty()) || !self.responses.is_empty()
     }
+}
+
+/// The names of a route path's `:name` segments, in order.
+pub fn path_params(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix(':'))
 }
 
 /// One step of a handler. See the module docs for exactly what each does.

@@ -273,18 +273,16 @@ fn numbered_placeholders(design: &Design, node: &str, route: usize) -> Vec<Fix> 
 
 fn path_params_only(design: &Design, node: &str, route: usize) -> Vec<Fix> {
     route_fix(design, node, route, |r| {
-        let in_path: Vec<String> = r.path_params().map(str::to_owned).collect();
         let request = r.request.as_mut()?;
         let extra: Vec<String> = request
-            .params
-            .keys()
-            .filter(|p| !in_path.contains(p))
-            .cloned()
+            .params_not_in(&r.path)
+            .into_iter()
+            .map(str::to_owned)
             .collect();
         if extra.is_empty() {
             return None;
         }
-        request.params.retain(|p, _| in_path.contains(p));
+        request.params.retain(|p, _| !extra.contains(p));
         if request.is_empty() {
             r.request = None;
         }
