@@ -131,25 +131,19 @@ fn value_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
     let (text, at, location) = (site.text, site.at, Some(site.at));
     let (for_field, example_field) = (site.for_field(), site.example_field());
     let error = match code {
-        E::ExpectedInteger => {
+        E::ExpectedInteger | E::ExpectedFloat => {
+            let (what, how, example) = if matches!(code, E::ExpectedInteger) {
+                ("a whole number", "write digits only", "60")
+            } else {
+                ("a number", "write a number", "0.5")
+            };
             let help = match unquoted_number(text, at) {
                 Some(number) => unquote_help(example_field, &number),
-                None => format!("write digits only, for example `{example_field}: 60`"),
+                None => format!("{how}, for example `{example_field}: {example}`"),
             };
             LoadError::at(
                 location,
-                format!("expected a whole number{for_field}, found {}", site.found()),
-            )
-            .with_help(help)
-        }
-        E::ExpectedFloat => {
-            let help = match unquoted_number(text, at) {
-                Some(number) => unquote_help(example_field, &number),
-                None => format!("write a number, for example `{example_field}: 0.5`"),
-            };
-            LoadError::at(
-                location,
-                format!("expected a number{for_field}, found {}", site.found()),
+                format!("expected {what}{for_field}, found {}", site.found()),
             )
             .with_help(help)
         }
