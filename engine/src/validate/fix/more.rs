@@ -1,8 +1,8 @@
 //! Fixes for names, wires, routes, steps and seeds: each the one mechanical remedy of its
-//! code. `WIR002` (remove the wire to a missing node), `BND003` (the binding name in
-//! `UPPER_SNAKE`), `NAM001` (the id as a script name), `SEC003` (the secret name in
-//! `UPPER_SNAKE`), `PUB001` (the hostname inside a URL), `GWY003` (drop the duplicate gateway
-//! route), `HDL012` (delete the steps that never run), `HYP003` (`?` placeholders as `$n`),
+//! code. `BND003` (the binding name in `UPPER_SNAKE`), `NAM001` (the id as a script name),
+//! `SEC003` (the secret name in `UPPER_SNAKE`), `PUB001` (the hostname inside a URL),
+//! `GWY003` (drop the duplicate gateway route), `HDL012` (delete the steps that never run),
+//! `HYP003` (`?` placeholders as `$n`),
 //! `KV_005` (drop the earlier of two seed entries, as the last one wins), `CON006` (drop the
 //! type of a parameter the path does not have).
 
@@ -17,13 +17,6 @@ use crate::validate::{Diagnostic, Target};
 pub(super) fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
     let kind_of = |id: &str| design.node(id).map(|n| n.kind.clone());
     match (diagnostic.code, &diagnostic.target) {
-        ("WIR002", Target::Wire { from, to }) => vec![Fix {
-            title: format!("remove the wire {from} -> {to}"),
-            edit: Edit::Disconnect {
-                from: from.clone(),
-                to: to.clone(),
-            },
-        }],
         ("BND003", Target::Wire { from, to }) => {
             let Some(wire) = design.wires.iter().find(|w| w.from == *from && w.to == *to) else {
                 return Vec::new();
