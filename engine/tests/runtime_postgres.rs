@@ -55,11 +55,20 @@ async fn origin() -> Option<(Cluster, String)> {
     Some((cluster, url))
 }
 
-async fn prepare_origin(url: &str) {
+/// A client of the test cluster, and the task that drives its connection (it ends once the
+/// client is dropped).
+async fn connect(url: &str) -> (tokio_postgres::Client, tokio::task::JoinHandle<()>) {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .expect("connect to the test cluster");
-    let task = tokio::spawn(connection);
+    let task = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    (client, task)
+}
+
+async fn prepare_origin(url: &str) {
+    let (client, task) = connect(url).await;
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS orders (id integer PRIMARY KEY, status text NOT NULL);
@@ -72,10 +81,7 @@ async fn prepare_origin(url: &str) {
 }
 
 async fn set_status_directly(url: &str, id: i32, status: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    let task = tokio::spawn(connection);
+    let (client, task) = connect(url).await;
     client
         .execute(
             "UPDATE orders SET status = $2 WHERE id = $1",
