@@ -216,6 +216,14 @@ pub fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Valu
         .flatten()
 }
 
+/// The entries of section `key` that name their binding, with that name.
+pub fn bound_entries<'v>(
+    value: &'v Value,
+    key: &str,
+) -> impl Iterator<Item = (&'v str, &'v Value)> + 'v {
+    entries(value, key).filter_map(|entry| Some((text(entry, "binding")?, entry)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
