@@ -11,7 +11,7 @@ use edgewire_engine::generate::{
 use edgewire_engine::model::{Auth, HttpMethod};
 use edgewire_engine::validate::fix::{Fix, fixes};
 use edgewire_engine::validate::{Diagnostics, Target};
-use edgewire_engine::{Design, NodeKind};
+use edgewire_engine::{Design, Kind, NodeKind};
 use eframe::egui::{self, Key};
 
 use crate::ui::commands::{Command, CommandQueue, Selection};
@@ -132,9 +132,7 @@ fn crud_window(
             ui.end_row();
             ui.label("Routes on");
             let workers: Vec<&str> = design
-                .nodes
-                .iter()
-                .filter(|n| matches!(n.kind, NodeKind::Worker(_)))
+                .nodes_of_kind(Kind::Worker)
                 .map(|n| n.id.as_str())
                 .collect();
             let worker = egui::ComboBox::from_id_salt("crud_worker")
@@ -333,9 +331,7 @@ pub fn recipe_for(
                 id.to_owned()
             } else {
                 let gateways: Vec<&str> = design
-                    .nodes
-                    .iter()
-                    .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+                    .nodes_of_kind(Kind::Gateway)
                     .map(|n| n.id.as_str())
                     .collect();
                 match gateways.as_slice() {

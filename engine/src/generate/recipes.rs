@@ -54,11 +54,7 @@ fn cache_binding(
     }) {
         return wire.binding.clone();
     }
-    let kvs: Vec<&Node> = design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == Kind::Kv)
-        .collect();
+    let kvs: Vec<&Node> = design.nodes_of_kind(Kind::Kv).collect();
     let binding = "CACHE".to_owned();
     let store = if let [only] = kvs.as_slice() {
         only.id.clone()

@@ -138,6 +138,11 @@ impl Design {
         self.nodes.iter_mut().find(|n| n.id == id)
     }
 
+    /// The nodes of one kind, in design order.
+    pub fn nodes_of_kind(&self, kind: Kind) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(move |n| n.kind.kind() == kind)
+    }
+
     /// Whether a node with this id exists.
     pub fn contains(&self, id: &str) -> bool {
         self.node(id).is_some()

@@ -140,12 +140,7 @@ fn design_ui(
             .color(palette.text_weak),
     );
     for kind in edgewire_engine::Kind::ALL {
-        let ids: Vec<&str> = design
-            .nodes
-            .iter()
-            .filter(|n| n.kind.kind() == kind)
-            .map(|n| n.id.as_str())
-            .collect();
+        let ids: Vec<&str> = design.nodes_of_kind(kind).map(|n| n.id.as_str()).collect();
         if ids.is_empty() {
             continue;
         }

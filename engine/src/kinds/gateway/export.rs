@@ -8,7 +8,7 @@ use crate::export::kind::{KindExport, Script, TestCredential, WranglerSection};
 use crate::export::project::{GATEWAY_TS, env_interface, file_header};
 use crate::export::typescript::string_literal;
 use crate::export::{ExportError, ExportTree, names};
-use crate::model::{Auth, Design, Gateway, HttpMethod, Node, NodeKind, RateLimitKey};
+use crate::model::{Auth, Design, Gateway, HttpMethod, Kind, Node, NodeKind, RateLimitKey};
 
 impl KindExport for super::Def {
     fn worker_sources(
@@ -347,9 +347,7 @@ static RATELIMITS: WranglerSection = WranglerSection {
 /// The gateway's rate-limit namespace: 1001 for the design's first gateway, then 1002, ...
 fn namespace_id(design: &Design, node: &Node) -> usize {
     let index = design
-        .nodes
-        .iter()
-        .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+        .nodes_of_kind(Kind::Gateway)
         .position(|n| n.id == node.id)
         .unwrap_or(0);
     1001 + index

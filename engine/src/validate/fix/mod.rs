@@ -220,9 +220,8 @@ fn missing_wire(design: &Design, worker: &str, route: usize, path: &str) -> Vec<
         return Vec::new();
     };
     design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == kind && n.id != worker)
+        .nodes_of_kind(kind)
+        .filter(|n| n.id != worker)
         .filter(|n| {
             !design
                 .wires
