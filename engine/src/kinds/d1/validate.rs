@@ -15,7 +15,7 @@ use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
 use crate::cache::{self, TextMemo};
 use crate::validate::context::{
-    BuildFailure, Ctx, Database, Memo, Prepared, Statements, StepAt, comment_end,
+    BuildFailure, Ctx, Database, Memo, Prepared, Statements, StepAt, scan_sql,
 };
 use crate::validate::run::{MemoStepRule, Rule};
 use crate::validate::{Diagnostic, Severity, Target};
@@ -43,42 +43,29 @@ const OUTSIDE_STATEMENTS: [&str; 2] = ["ATTACH", "VACUUM"];
 /// The first word of [`OUTSIDE_STATEMENTS`] in `sql`, outside quotes and comments.
 fn outside_statement(sql: &str) -> Option<&'static str> {
     let bytes = sql.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(end) = comment_end(sql, i) {
-            i = end;
-            continue;
+    let mut found = None;
+    scan_sql(sql, b"'\"`", |i| match bytes[i] {
+        // A `[bracketed]` identifier.
+        b'[' => bytes[i..]
+            .iter()
+            .position(|&b| b == b']')
+            .map_or(bytes.len(), |end| i + end),
+        b if b.is_ascii_alphabetic() || b == b'_' => {
+            let end = i + bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            let word = &sql[i..end];
+            found = OUTSIDE_STATEMENTS
+                .iter()
+                .find(|w| w.eq_ignore_ascii_case(word))
+                .copied();
+            // The first one found is the answer.
+            if found.is_some() { bytes.len() } else { end }
         }
-        match bytes[i] {
-            quote @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'[' => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-            }
-            b if b.is_ascii_alphabetic() || b == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = &sql[start..i];
-                if let Some(found) = OUTSIDE_STATEMENTS
-                    .iter()
-                    .find(|w| w.eq_ignore_ascii_case(word))
-                {
-                    return Some(found);
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    None
+        _ => i + 1,
+    });
+    found
 }
 
 /// SQLite virtual-machine steps between two checks of the budget below.

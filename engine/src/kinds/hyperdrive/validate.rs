@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt, comment_end};
+use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt, scan_sql};
 use crate::validate::run::{MemoStepRule, Rule, WorkerRule};
 use crate::validate::{Diagnostic, Severity, Target};
 
@@ -37,59 +37,41 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
 fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
     let bytes = sql.as_bytes();
     let mut question_marks = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(end) = comment_end(sql, i) {
-            i = end;
-            continue;
+    scan_sql(sql, b"'\"", |i| match bytes[i] {
+        b'?' => {
+            question_marks += 1;
+            i + 1
         }
-        match bytes[i] {
-            quote @ (b'\'' | b'"') => {
-                // Doubled quotes escape themselves, so skipping to the next quote works.
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
+        // Part of an identifier (`price$1`), not a placeholder.
+        b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => i + 1,
+        b'$' => {
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits > 0 {
+                if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
+                    number(n);
                 }
-                i += 1;
+                return i + 1 + digits;
             }
-            b'?' => {
-                question_marks += 1;
-                i += 1;
+            // A dollar quote: `$$...$$` or `$tag$...$tag$`.
+            let tag_len = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            if bytes.get(i + 1 + tag_len) == Some(&b'$') {
+                let tag = &sql[i..i + tag_len + 2];
+                let body = i + tag.len();
+                sql[body..]
+                    .find(tag)
+                    .map_or(bytes.len(), |end| body + end + tag.len())
+            } else {
+                i + 1
             }
-            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
-                // Part of an identifier (`price$1`), not a placeholder.
-                i += 1;
-            }
-            b'$' => {
-                let digits = bytes[i + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                if digits > 0 {
-                    if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
-                        number(n);
-                    }
-                    i += 1 + digits;
-                    continue;
-                }
-                // A dollar quote: `$$...$$` or `$tag$...$tag$`.
-                let tag_len = bytes[i + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
-                if bytes.get(i + 1 + tag_len) == Some(&b'$') {
-                    let tag = &sql[i..i + tag_len + 2];
-                    let body = i + tag.len();
-                    i = sql[body..]
-                        .find(tag)
-                        .map_or(bytes.len(), |end| body + end + tag.len());
-                } else {
-                    i += 1;
-                }
-            }
-            _ => i += 1,
         }
-    }
+        _ => i + 1,
+    });
     question_marks
 }
 

@@ -20,7 +20,7 @@ mod sql;
 mod steps;
 
 pub(crate) use sql::{
-    BuildFailure, D1Slot, Database, Memo, Numbers, Prepared, Statements, comment_end,
+    BuildFailure, D1Slot, Database, Memo, Numbers, Prepared, Statements, scan_sql,
 };
 pub(crate) use steps::{StepAt, StepPath, WorkerAt, step_target};
 

@@ -64,23 +64,28 @@ impl Database {
     }
 }
 
-/// Where the comment that starts at byte `at` of `sql` ends (`--` to the end of the line, or
-/// `/* */`); `None` when no comment starts there. SQLite and PostgreSQL write comments alike.
-pub(crate) fn comment_end(sql: &str, at: usize) -> Option<usize> {
+/// Steps through SQL text outside its comments (`--` to the end of the line, `/* */`, alike
+/// in SQLite and PostgreSQL) and quoted parts (between two of a `quotes` character; a doubled
+/// quote escapes itself, so skipping to the next one works): `visit(i)` sees each other byte
+/// position and returns where to go on, `i + 1` for the next byte.
+pub(crate) fn scan_sql(sql: &str, quotes: &[u8], mut visit: impl FnMut(usize) -> usize) {
     let bytes = sql.as_bytes();
-    match (bytes.get(at), bytes.get(at + 1)) {
-        (Some(b'-'), Some(b'-')) => Some(
-            bytes[at..]
+    let mut i = 0;
+    while i < bytes.len() {
+        i = match (bytes[i], bytes.get(i + 1)) {
+            (b'-', Some(b'-')) => bytes[i..]
                 .iter()
                 .position(|&b| b == b'\n')
-                .map_or(bytes.len(), |end| at + end),
-        ),
-        (Some(b'/'), Some(b'*')) => Some(
-            sql[at + 2..]
+                .map_or(bytes.len(), |end| i + end),
+            (b'/', Some(b'*')) => sql[i + 2..]
                 .find("*/")
-                .map_or(bytes.len(), |end| at + 2 + end + 2),
-        ),
-        _ => None,
+                .map_or(bytes.len(), |end| i + 2 + end + 2),
+            (quote, _) if quotes.contains(&quote) => bytes[i + 1..]
+                .iter()
+                .position(|&b| b == quote)
+                .map_or(bytes.len(), |end| i + 1 + end + 1),
+            _ => visit(i),
+        };
     }
 }
 
