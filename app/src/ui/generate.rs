@@ -15,6 +15,7 @@ use edgewire_engine::{Design, Kind, NodeKind};
 use eframe::egui::{self, Key};
 
 use crate::ui::commands::{Command, CommandQueue, Selection};
+use crate::ui::inspector::fields;
 
 /// The open generator windows.
 #[derive(Default)]
@@ -135,20 +136,13 @@ fn crud_window(
                 .nodes_of_kind(Kind::Worker)
                 .map(|n| n.id.as_str())
                 .collect();
-            let worker = egui::ComboBox::from_id_salt("crud_worker")
-                .selected_text(
-                    dialog
-                        .worker
-                        .clone()
-                        .unwrap_or_else(|| "a new Worker".into()),
-                )
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut dialog.worker, None, "a new Worker");
-                    for id in workers {
-                        ui.selectable_value(&mut dialog.worker, Some(id.to_owned()), id);
-                    }
-                });
-            let _ = worker.response.accessible_name("Routes on");
+            fields::optional_choice(
+                ui,
+                "crud_worker",
+                &mut dialog.worker,
+                ("a new Worker", &workers),
+                "Routes on",
+            );
             ui.end_row();
         });
         for why in tables.iter().filter_map(|t| t.as_ref().err()) {

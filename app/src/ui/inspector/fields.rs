@@ -436,6 +436,50 @@ pub fn combo<T: Copy + PartialEq>(
     );
 }
 
+/// A combo box over `names`, chosen by position, with an accessible name; returns the
+/// position chosen (`current` when nothing was).
+pub fn pick(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    current: usize,
+    names: &[&str],
+    name: &str,
+) -> usize {
+    let mut choice = current;
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(names[current])
+            .show_ui(ui, |ui| {
+                for (i, option) in names.iter().enumerate() {
+                    ui.selectable_value(&mut choice, i, *option);
+                }
+            }),
+        name,
+    );
+    choice
+}
+
+/// A combo box over `options` and none (shown as `none`), with an accessible name.
+pub fn optional_choice(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    value: &mut Option<String>,
+    (none, options): (&str, &[&str]),
+    name: &str,
+) {
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(value.clone().unwrap_or_else(|| none.to_owned()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(value, None, none);
+                for &option in options {
+                    ui.selectable_value(value, Some(option.to_owned()), option);
+                }
+            }),
+        name,
+    );
+}
+
 /// The HTTP method of a route or a request.
 pub fn method_combo(ui: &mut egui::Ui, id: impl egui::AsIdSalt, method: &mut HttpMethod) {
     combo(

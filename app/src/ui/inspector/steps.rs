@@ -465,16 +465,7 @@ fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
             }
             Condition::Equals(..) => {}
         }
-        crate::ui::inspector::fields::named(
-            egui::ComboBox::from_id_salt("cond")
-                .selected_text(names[current])
-                .show_ui(ui, |ui| {
-                    for (i, n) in names.iter().enumerate() {
-                        ui.selectable_value(&mut choice, i, *n);
-                    }
-                }),
-            "Condition",
-        );
+        choice = fields::pick(ui, "cond", current, &names, "Condition");
     });
     if let Condition::Equals(a, b) = cond {
         fields::expr(ui, a, 2);

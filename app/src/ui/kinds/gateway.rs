@@ -115,18 +115,8 @@ fn auth_ui(ui: &mut egui::Ui, auth: &mut Auth) {
         Auth::ApiKey { .. } => 1,
         Auth::Jwt { .. } => 2,
     };
-    let mut choice = current;
     let names = ["None", "API key in a header", "JWT (HS256)"];
-    fields::named(
-        egui::ComboBox::from_id_salt("auth")
-            .selected_text(names[current])
-            .show_ui(ui, |ui| {
-                for (i, name) in names.iter().enumerate() {
-                    ui.selectable_value(&mut choice, i, *name);
-                }
-            }),
-        "Authentication",
-    );
+    let choice = fields::pick(ui, "auth", current, &names, "Authentication");
     if choice != current {
         *auth = match choice {
             1 => Auth::ApiKey {
