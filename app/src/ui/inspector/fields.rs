@@ -134,13 +134,7 @@ pub fn form_grid(id: &str) -> egui::Grid {
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);
-    let palette = Palette::of(ui.visuals());
-    ui.label(
-        RichText::new(title.to_uppercase())
-            .small()
-            .strong()
-            .color(palette.text_weak),
-    );
+    crate::ui::theme::heading(ui, title);
     ui.add_space(2.0);
 }
 
