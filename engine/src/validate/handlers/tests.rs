@@ -144,15 +144,17 @@ fn route(method: HttpMethod, path: &str) -> Route {
     }
 }
 
+/// Worker `items` gets another route, after its others.
+fn add_route(design: &mut crate::model::Design, method: HttpMethod, path: &str) {
+    worker_mut(design, "items").routes.push(route(method, path));
+}
+
 #[test]
 fn duplicate_worker_route() {
     let mut design = base();
-    let routes = &mut worker_mut(&mut design, "items").routes;
-    routes.push(route(HttpMethod::Post, "/orders"));
+    add_route(&mut design, HttpMethod::Post, "/orders");
     reported_after(design, "HDL008", |design| {
-        worker_mut(design, "items")
-            .routes
-            .push(route(HttpMethod::Get, "/orders"));
+        add_route(design, HttpMethod::Get, "/orders");
     });
 }
 
@@ -162,9 +164,7 @@ fn shadowed_worker_route() {
     let routes = &mut worker_mut(&mut design, "items").routes;
     routes.insert(0, route(HttpMethod::Get, "/items/featured"));
     reported_after(design, "HDL009", |design| {
-        worker_mut(design, "items")
-            .routes
-            .push(route(HttpMethod::Get, "/items/special"));
+        add_route(design, HttpMethod::Get, "/items/special");
     });
 }
 
