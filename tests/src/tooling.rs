@@ -143,3 +143,15 @@ pub fn node_verdicts(
         })
         .collect()
 }
+
+/// Checks the verdicts of [`node_verdicts`]: `ok` for every document but the control named
+/// `broken`, whose verdict `failed` must accept (a check that cannot fail proves nothing).
+pub fn assert_verdicts(verdicts: Vec<(String, String)>, ok: &str, failed: impl Fn(&str) -> bool) {
+    for (name, verdict) in verdicts {
+        if name == "broken" {
+            assert!(failed(&verdict), "the control passed: {verdict}");
+        } else {
+            assert_eq!(verdict, ok, "{name}");
+        }
+    }
+}

@@ -46,11 +46,5 @@ fn every_openapi_document_is_valid_openapi_3_1() {
         "json",
         &documents,
     );
-    for (name, verdict) in verdicts {
-        if name == "broken" {
-            assert!(verdict.starts_with("invalid: "), "{verdict}");
-        } else {
-            assert_eq!(verdict, "ok", "{name}");
-        }
-    }
+    tooling::assert_verdicts(verdicts, "ok", |v| v.starts_with("invalid: "));
 }
