@@ -48,6 +48,22 @@ pub fn cache_aside_steps(sql: &str) -> Vec<Step> {
     ]
 }
 
+/// Steps with a branch: set `a`, then if `a` exists respond 200, otherwise 404; their
+/// positions are `0`, `1`, `1.then.0` and `1.otherwise.0`.
+pub fn branching_steps() -> Vec<Step> {
+    vec![
+        Step::Set {
+            name: "a".into(),
+            value: Expr::Json(serde_json::json!(1)),
+        },
+        Step::If {
+            cond: Condition::Exists("a".into()),
+            then: vec![respond(200, Expr::Ref("a".into()))],
+            otherwise: vec![respond(404, Expr::Json(serde_json::Value::Null))],
+        },
+    ]
+}
+
 /// A `Respond` with `status` and a JSON `body`.
 pub fn respond(status: u16, body: Expr) -> Step {
     Step::Respond {

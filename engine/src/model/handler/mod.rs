@@ -353,25 +353,14 @@ mod tests {
 
     #[test]
     fn walk_steps_reports_nested_positions() {
-        let steps = vec![
-            Step::Set {
-                name: "a".into(),
-                value: Expr::Json(serde_json::json!(1)),
-            },
-            Step::If {
-                cond: Condition::Exists("a".into()),
-                then: vec![Step::Respond {
-                    status: 200,
-                    body: None,
-                    headers: BTreeMap::new(),
-                }],
-                otherwise: vec![],
-            },
-        ];
+        let steps = crate::testing::branching_steps();
         let mut seen = Vec::new();
         walk_steps(&steps, &mut |path, step| {
             seen.push(format!("{path}:{}", step.kind_name()));
         });
-        assert_eq!(seen, ["0:set", "1:if", "1.then.0:respond"]);
+        assert_eq!(
+            seen,
+            ["0:set", "1:if", "1.then.0:respond", "1.otherwise.0:respond"]
+        );
     }
 }
