@@ -27,8 +27,8 @@ pub use contract::{
 };
 pub use expect::json_contains;
 pub use handler::{
-    Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
-    path_params, walk_steps, walk_steps_mut,
+    Condition, Expr, KvFormat, Piece, QueryMode, Route, Step, Template, TemplateError,
+    TemplatePart, path_params, walk_steps, walk_steps_mut,
 };
 pub use identifier::{
     JS_RESERVED_WORDS, backquoted, is_handler_name, is_js_identifier, to_lower_kebab,

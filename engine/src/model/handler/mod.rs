@@ -90,6 +90,7 @@ mod template;
 mod visit;
 
 pub use template::{Template, TemplateError, TemplatePart};
+pub use visit::Piece;
 
 /// A Worker route: method, path pattern, its contract and the steps that answer it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
