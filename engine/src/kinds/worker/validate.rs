@@ -2,62 +2,37 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{NodeKind, Step, WorkerPlacement};
+use crate::model::{Node, NodeKind, Step, WorkerPlacement};
 use crate::simulate::paths::is_read_only;
 use crate::validate::context::{Ctx, Link, WorkerAt};
 use crate::validate::run::WorkerRule;
 use crate::validate::{Diagnostic, Severity, Target};
 
-/// Which queries [`queries_by_store`] counts.
-#[derive(Clone, Copy)]
-enum Counting {
-    /// Every query to a D1 or Hyperdrive store: an upper bound of `Far` that reads no SQL.
-    Every,
-    /// The queries that cross to the store's one region: D1 queries that go to the primary
-    /// (all of them, or only writes when read replication is on) and Hyperdrive queries that
-    /// go to the origin (all, or only writes when the query cache is on).
-    Far,
-}
-
-/// The queries one request makes to each store, as `counting` says, along the longest way
-/// through the steps (the larger branch of each `If`).
-fn queries_by_store<'a>(
-    links: &[Link<'a>],
-    steps: &[Step],
-    counting: Counting,
-) -> BTreeMap<&'a str, usize> {
+/// Queries one request makes to each store that answers from one region, along the longest
+/// way through the steps (the larger branch of each `If`): D1 queries that go to the primary
+/// (all of them, or only writes when read replication is on) and Hyperdrive queries that go
+/// to the origin (all, or only writes when the query cache is on).
+fn far_queries<'a>(links: &[Link<'a>], steps: &[Step]) -> BTreeMap<&'a str, usize> {
     let mut counts: BTreeMap<&'a str, usize> = BTreeMap::new();
     for step in steps {
         match step {
             Step::D1 { binding, sql, .. } | Step::Hyperdrive { binding, sql, .. } => {
-                let Some(store) = links
-                    .iter()
-                    .find(|l| l.wire.binding == *binding)
-                    .and_then(|l| l.to)
-                else {
+                let Some(store) = store_of(links, binding) else {
                     continue;
                 };
-                let counts_here = match (&store.kind, counting) {
-                    (NodeKind::D1(_) | NodeKind::Hyperdrive(_), Counting::Every) => true,
-                    (NodeKind::D1(d1), Counting::Far) => {
-                        !(d1.read_replication && is_read_only(sql))
-                    }
-                    (NodeKind::Hyperdrive(h), Counting::Far) => {
-                        !(h.caching.enabled && is_read_only(sql))
-                    }
+                let near = match &store.kind {
+                    NodeKind::D1(d1) => d1.read_replication && is_read_only(sql),
+                    NodeKind::Hyperdrive(h) => h.caching.enabled && is_read_only(sql),
                     _ => continue,
                 };
-                if counts_here {
+                if !near {
                     *counts.entry(store.id.as_str()).or_default() += 1;
                 }
             }
             Step::If {
                 then, otherwise, ..
             } => {
-                let (a, b) = (
-                    queries_by_store(links, then, counting),
-                    queries_by_store(links, otherwise, counting),
-                );
+                let (a, b) = (far_queries(links, then), far_queries(links, otherwise));
                 for (store, n) in a.into_iter().chain(b) {
                     let entry = counts.entry(store).or_default();
                     *entry = (*entry).max(n);
@@ -67,6 +42,15 @@ fn queries_by_store<'a>(
         }
     }
     counts
+}
+
+/// The D1 or Hyperdrive node behind `binding`.
+fn store_of<'a>(links: &[Link<'a>], binding: &str) -> Option<&'a Node> {
+    links
+        .iter()
+        .find(|l| l.wire.binding == binding)
+        .and_then(|l| l.to)
+        .filter(|n| matches!(n.kind, NodeKind::D1(_) | NodeKind::Hyperdrive(_)))
 }
 
 /// Whether `steps` hold two or more queries, counting every branch: fewer can never make
@@ -91,13 +75,46 @@ fn has_two_queries(steps: &[Step]) -> bool {
     seen >= 2
 }
 
-/// Whether some store may get two far queries from `steps`: it gets two queries of any kind.
-/// Routes whose queries go to different stores are passed over without reading their SQL.
+/// Whether some store may get two far queries from `steps`: two of its queries, in any
+/// branches, go to one store. Routes whose queries go to different stores are passed over
+/// without reading their SQL or counting into maps.
 fn may_query_one_store_twice(links: &[Link<'_>], steps: &[Step]) -> bool {
-    has_two_queries(steps)
-        && queries_by_store(links, steps, Counting::Every)
-            .values()
-            .any(|&n| n >= 2)
+    /// The stores met so far; more than it holds counts as a yes (the exact count decides).
+    const TRACKED: usize = 16;
+    fn meets_twice(
+        links: &[Link<'_>],
+        steps: &[Step],
+        seen: &mut [*const Node; TRACKED],
+        count: &mut usize,
+    ) -> bool {
+        for step in steps {
+            match step {
+                Step::D1 { binding, .. } | Step::Hyperdrive { binding, .. } => {
+                    let Some(store) = store_of(links, binding) else {
+                        continue;
+                    };
+                    let store: *const Node = store;
+                    if seen[..*count].contains(&store) || *count == TRACKED {
+                        return true;
+                    }
+                    seen[*count] = store;
+                    *count += 1;
+                }
+                Step::If {
+                    then, otherwise, ..
+                } => {
+                    let found = meets_twice(links, then, seen, count)
+                        || meets_twice(links, otherwise, seen, count);
+                    if found {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    has_two_queries(steps) && meets_twice(links, steps, &mut [std::ptr::null(); TRACKED], &mut 0)
 }
 
 /// PLC001 (info): a Worker whose request waits on two or more queries, one after another, to
@@ -112,7 +129,7 @@ pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
         .iter()
         .filter(|route| may_query_one_store_twice(at.links, &route.steps))
         .flat_map(|route| {
-            queries_by_store(at.links, &route.steps, Counting::Far)
+            far_queries(at.links, &route.steps)
                 .into_iter()
                 .map(move |(store, n)| (n, store, route))
         })
@@ -254,5 +271,19 @@ mod tests {
             worker.placement = WorkerPlacement::Smart;
         }
         assert!(!reports(&design, "PLC001"), "already smart");
+    }
+
+    #[test]
+    fn queries_to_two_stores_are_not_in_a_row_to_one() {
+        let mut design = base();
+        let write = Step::Hyperdrive {
+            binding: "PG".into(),
+            sql: "UPDATE orders SET total = 0 WHERE id = 1".into(),
+            params: vec![],
+            mode: crate::model::QueryMode::Run,
+            into: None,
+        };
+        crate::validate::testkit::steps_mut(&mut design, 0).insert(0, write);
+        assert!(!reports(&design, "PLC001"), "one query to each store");
     }
 }

@@ -29,7 +29,7 @@ impl Step {
 
     /// Visit every template, value and condition this step evaluates, in the order it
     /// evaluates them (not counting the steps of its branches).
-    pub fn for_each_piece<'s>(&'s self, visit: &mut dyn FnMut(Piece<'s>)) {
+    pub fn for_each_piece<'s>(&'s self, mut visit: impl FnMut(Piece<'s>)) {
         match self {
             Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(Piece::Template(key)),
             Step::KvPut { key, value, .. } => {
@@ -64,7 +64,7 @@ impl Step {
     /// Visit every dotted path this step reads, in the order the step evaluates them (not
     /// counting the steps of its branches). A template that does not parse reads nothing.
     pub fn for_each_read<'s>(&'s self, visit: &mut dyn FnMut(&'s str)) {
-        self.for_each_piece(&mut |piece| match piece {
+        self.for_each_piece(|piece| match piece {
             Piece::Template(template) => template.for_each_read(visit),
             Piece::Expr(expr) => expr.for_each_read(visit),
             Piece::Condition(cond) => cond.for_each_read(visit),
@@ -73,7 +73,7 @@ impl Step {
 
     /// Visit every template this step holds (not counting the steps of its branches).
     pub fn for_each_template<'s>(&'s self, visit: &mut dyn FnMut(&'s Template)) {
-        self.for_each_piece(&mut |piece| match piece {
+        self.for_each_piece(|piece| match piece {
             Piece::Template(template) => visit(template),
             Piece::Expr(expr) => expr.for_each_template(visit),
             Piece::Condition(cond) => cond.for_each_template(visit),
