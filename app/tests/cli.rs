@@ -393,21 +393,23 @@ fn validate_fix_applies_the_safe_fixes_and_reports_what_remains() {
 // ---------------------------------------------------------------------------------------
 // import wrangler
 
-/// `edgewire import wrangler ARGS --out <dir>/design.ron`: its output, and the design path.
-fn import_wrangler(args: &[&str], dir: &tempfile::TempDir) -> (Output, String) {
+/// `edgewire import wrangler ARGS --out <dir>/design.ron`, which exits with `code`: its
+/// error output, and the design path.
+fn import_wrangler(args: &[&str], dir: &tempfile::TempDir, code: i32) -> (String, String) {
     let out = dir.path().join("design.ron").display().to_string();
     let mut all = vec!["import", "wrangler"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--out", &out]);
-    (edgewire(&all), out)
+    let output = edgewire(&all);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "{text}");
+    (text, out)
 }
 
 #[test]
 fn a_monorepo_imports_with_a_summary_and_a_design_that_validates() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, out) = import_wrangler(&["tests/fixtures/wrangler/monorepo"], &dir);
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}");
+    let (text, out) = import_wrangler(&["tests/fixtures/wrangler/monorepo"], &dir, 0);
     assert!(
         text.contains("imported 4 Worker(s), 3 store(s) and 9 wire(s) from 3 configuration(s)"),
         "{text}"
@@ -422,9 +424,7 @@ fn a_monorepo_imports_with_a_summary_and_a_design_that_validates() {
 #[test]
 fn an_unreadable_file_is_located_and_exits_1_while_the_rest_imports() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, out) = import_wrangler(&["tests/fixtures/wrangler/broken"], &dir);
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    let (text, out) = import_wrangler(&["tests/fixtures/wrangler/broken"], &dir, 1);
     assert!(
         text.contains("error: tests/fixtures/wrangler/broken/bad/wrangler.jsonc:3:"),
         "{text}"
@@ -440,26 +440,22 @@ fn nothing_to_import_exits_2_naming_the_files_looked_for() {
     let dir = tempfile::tempdir().expect("temp dir");
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
-    let (output, out) = import_wrangler(&[&empty.display().to_string()], &dir);
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{text}");
+    let (text, out) = import_wrangler(&[&empty.display().to_string()], &dir, 2);
     for name in ["wrangler.json", "wrangler.jsonc", "wrangler.toml"] {
         assert!(text.contains(name), "{text}");
     }
     assert!(!Path::new(&out).exists());
-    let (output, _) = import_wrangler(&["tests/fixtures/wrangler/broken/bad"], &dir);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    import_wrangler(&["tests/fixtures/wrangler/broken/bad"], &dir, 2);
 }
 
 #[test]
 fn an_environment_is_merged_and_the_others_listed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, out) = import_wrangler(
+    let (text, out) = import_wrangler(
         &["tests/fixtures/wrangler/environments", "--env", "staging"],
         &dir,
+        0,
     );
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(
         text.contains("other environments") && text.contains("production"),
         "{text}"

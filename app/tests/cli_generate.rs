@@ -102,25 +102,26 @@ fn crud_without_a_table_lists_them_and_a_wrong_one_says_which_exist() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = notes_base(dir.path());
     let file_arg = file.to_str().expect("UTF-8 path");
-    let (code, _, err) = run(&["generate", "crud", file_arg, "--db", "notes-db"]);
-    assert_eq!(code, Some(2));
+    let refused = |args: &[&str]| {
+        let (code, _, err) = run(args);
+        assert_eq!(code, Some(2), "{err}");
+        err
+    };
+    let err = refused(&["generate", "crud", file_arg, "--db", "notes-db"]);
     assert!(
         err.contains("pick a table with --table; `notes-db` has:\n  notes\n"),
         "{err}"
     );
-
-    let (code, _, err) = run(&[
+    let err = refused(&[
         "generate", "crud", file_arg, "--db", "notes-db", "--table", "note",
     ]);
-    assert_eq!(code, Some(2));
     assert!(
         err.ends_with("error: `notes-db` has no table `note`; its tables are `notes`\n"),
         "{err}"
     );
-    let (code, _, err) = run(&[
+    let err = refused(&[
         "generate", "crud", file_arg, "--db", "nope", "--table", "notes",
     ]);
-    assert_eq!(code, Some(2));
     assert!(
         err.contains("there is no node `nope` in the design"),
         "{err}"

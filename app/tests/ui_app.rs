@@ -37,6 +37,22 @@ fn drag(harness: &mut Harness<'_, EdgewireApp>, from: Pos2, to: Pos2) {
     harness.run_ok();
 }
 
+/// Drag from node `from`'s output port onto the middle of node `to`'s card, as drawing a
+/// wire does.
+fn draw_wire(harness: &mut Harness<'_, EdgewireApp>, from: &str, to: &str) {
+    let app = harness.state();
+    let port = app
+        .canvas()
+        .output_port_screen(app.document(), from)
+        .unwrap_or_else(|| panic!("{from} has a port"));
+    let target = app
+        .canvas()
+        .node_screen_rect(app.document(), to)
+        .unwrap_or_else(|| panic!("{to} is on the canvas"))
+        .center();
+    drag(harness, port, target);
+}
+
 fn problem_labels(harness: &Harness<'_, EdgewireApp>) -> Vec<String> {
     harness
         .query_all_by_label_contains("Problem ")
@@ -100,17 +116,7 @@ fn palette_adds_a_kv_node_and_wiring_a_worker_to_it_names_the_binding() {
         .count();
 
     // Wire the orders Worker to it by dragging from its port onto the KV card.
-    let app = harness.state();
-    let port = app
-        .canvas()
-        .output_port_screen(app.document(), "orders")
-        .expect("orders has a port");
-    let target = app
-        .canvas()
-        .node_screen_rect(app.document(), "kv")
-        .expect("kv is on the canvas")
-        .center();
-    drag(&mut harness, port, target);
+    draw_wire(&mut harness, "orders", "kv");
 
     let design = &harness.state().document().design;
     let wire = design
@@ -138,19 +144,9 @@ fn palette_adds_a_kv_node_and_wiring_a_worker_to_it_names_the_binding() {
 #[test]
 fn a_forbidden_wire_is_refused() {
     let mut harness = harness();
-    let app = harness.state();
+    let wires = harness.state().document().design.wires.len();
     // A Client cannot call a D1 database directly.
-    let port = app
-        .canvas()
-        .output_port_screen(app.document(), "web")
-        .expect("web has a port");
-    let target = app
-        .canvas()
-        .node_screen_rect(app.document(), "app-db")
-        .expect("app-db")
-        .center();
-    let wires = app.document().design.wires.len();
-    drag(&mut harness, port, target);
+    draw_wire(&mut harness, "web", "app-db");
     assert_eq!(harness.state().document().design.wires.len(), wires);
 }
 
@@ -330,8 +326,7 @@ fn the_inspector_has_a_form_for_every_node_kind() {
         ("orders-db", "Origin region"),
         ("about", "Note"),
     ] {
-        harness.state_mut().push(Command::Reveal(node.to_owned()));
-        harness.run_ok();
+        support::reveal(&mut harness, node);
         assert_eq!(
             harness.state().selection().single().map(String::as_str),
             Some(node)
@@ -352,10 +347,7 @@ fn the_inspector_has_a_form_for_every_node_kind() {
 #[test]
 fn a_respond_body_with_fields_stays_clear_of_its_headers_row() {
     let mut harness = harness();
-    harness
-        .state_mut()
-        .push(Command::Reveal("products".to_owned()));
-    harness.run_ok();
+    support::reveal(&mut harness, "products");
     let add_field: Vec<egui::Rect> = harness
         .query_all_by_label("+ field")
         .map(|n| n.rect())
@@ -386,10 +378,7 @@ fn a_respond_body_with_fields_stays_clear_of_its_headers_row() {
 #[test]
 fn renaming_a_node_in_the_inspector_renames_its_wires() {
     let mut harness = harness();
-    harness
-        .state_mut()
-        .push(Command::Reveal("config".to_owned()));
-    harness.run_ok();
+    support::reveal(&mut harness, "config");
     let field = harness.get_by_label("Node name");
     field.focus();
     harness.run_ok();

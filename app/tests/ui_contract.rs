@@ -4,7 +4,6 @@
 mod support;
 
 use edgewire::ui::EdgewireApp;
-use edgewire::ui::commands::Command;
 use edgewire_engine::NodeKind;
 use edgewire_engine::model::{ParamType, Route};
 use eframe::egui::{self, Modifiers};
@@ -16,10 +15,7 @@ use support::app as harness;
 /// The reference example with the `users` Worker selected and its `PUT /users/:id` route open.
 fn users_put_route() -> Harness<'static, EdgewireApp> {
     let mut harness = harness();
-    harness
-        .state_mut()
-        .push(Command::Reveal("users".to_owned()));
-    harness.run_ok();
+    support::reveal(&mut harness, "users");
     harness.get_by_label("PUT /users/:id").click_accesskit();
     harness.run_ok();
     harness
@@ -218,10 +214,7 @@ fn query_parameters_are_added_typed_and_given_a_default() {
 #[test]
 fn a_named_schema_is_edited_on_the_design_page() {
     let mut harness = harness();
-    harness
-        .state_mut()
-        .push(Command::Reveal("users".to_owned()));
-    harness.run_ok();
+    support::reveal(&mut harness, "users");
     harness.key_press(egui::Key::Escape);
     harness.run_ok();
     assert!(

@@ -130,13 +130,7 @@ fn ctrl_period_lists_the_fixes_of_the_selected_wire() {
 fn recipes_run_from_the_command_palette_on_the_selection() {
     let mut harness = support::app();
     let before = harness.state().document().design.clone();
-    harness
-        .state_mut()
-        .push(Command::Select(edgewire::ui::commands::Selection::node(
-            "products",
-        )));
-    harness.state_mut().push(UiCommand::CacheAside);
-    harness.run_ok();
+    support::run_on(&mut harness, "products", UiCommand::CacheAside);
     let Some(NodeKind::Worker(worker)) = harness
         .state()
         .document()
@@ -157,12 +151,6 @@ fn recipes_run_from_the_command_palette_on_the_selection() {
     assert_eq!(harness.state().document().design, before, "one undo step");
 
     // Read replication is already on for the reference's D1: the status bar says so.
-    harness
-        .state_mut()
-        .push(Command::Select(edgewire::ui::commands::Selection::node(
-            "app-db",
-        )));
-    harness.state_mut().push(UiCommand::ReadReplication);
-    harness.run_ok();
+    support::run_on(&mut harness, "app-db", UiCommand::ReadReplication);
     harness.get_by_label_contains("its read replicas are already on");
 }

@@ -13,10 +13,10 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use edgewire_engine::model::{
-    Client, Condition, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Kv,
-    KvFormat, Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template, Wire,
-    Worker,
+    Client, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Kv, Migration, Node,
+    NodeKind, QueryMode, Route, SampleRequest, Step, Wire, Worker,
 };
+use edgewire_engine::testing::{cache_aside_steps, respond};
 use edgewire_engine::validate::validate;
 
 /// The allocator the `edgewire` binary ships with (see `app/src/main.rs`), so that the figures
@@ -28,52 +28,8 @@ const WORKERS: usize = 3_333;
 const D1S: usize = 8;
 const TOTAL_NODES: usize = 10_000;
 
-fn respond(status: u16, body: Expr) -> Step {
-    Step::Respond {
-        status,
-        body: Some(body),
-        headers: BTreeMap::new(),
-    }
-}
-
 fn worker_route(index: usize, with_hyperdrive: bool) -> Route {
-    let mut steps = vec![
-        Step::KvGet {
-            binding: "CACHE".into(),
-            key: Template::new("item:{params.id}"),
-            format: KvFormat::Json,
-            into: "cached".into(),
-        },
-        Step::If {
-            cond: Condition::Exists("cached".into()),
-            then: vec![respond(200, Expr::Ref("cached".into()))],
-            otherwise: vec![],
-        },
-        Step::D1 {
-            binding: "DB".into(),
-            sql: "SELECT id, name, price_cents FROM items WHERE id = ?1".into(),
-            params: vec![Expr::Ref("params.id".into())],
-            mode: QueryMode::First,
-            into: Some("item".into()),
-        },
-        Step::If {
-            cond: Condition::Missing("item".into()),
-            then: vec![respond(
-                404,
-                Expr::Object(BTreeMap::from([(
-                    "error".to_owned(),
-                    Expr::Text(Template::new("item {params.id} not found")),
-                )])),
-            )],
-            otherwise: vec![],
-        },
-        Step::KvPut {
-            binding: "CACHE".into(),
-            key: Template::new("item:{params.id}"),
-            value: Expr::Ref("item".into()),
-            ttl_secs: Some(300),
-        },
-    ];
+    let mut steps = cache_aside_steps("SELECT id, name, price_cents FROM items WHERE id = ?1");
     if with_hyperdrive {
         steps.push(Step::Hyperdrive {
             binding: "ORDERS".into(),

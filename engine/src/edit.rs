@@ -306,24 +306,16 @@ impl History {
 
     /// Step back; returns whether anything changed.
     pub fn undo(&mut self, design: &mut Design) -> bool {
-        match self.undo.pop_back() {
-            Some(previous) => {
-                self.redo.push(std::mem::replace(design, previous));
-                true
-            }
-            None => false,
-        }
+        swap_in(design, self.undo.pop_back(), |current| {
+            self.redo.push(current);
+        })
     }
 
     /// Step forward again; returns whether anything changed.
     pub fn redo(&mut self, design: &mut Design) -> bool {
-        match self.redo.pop() {
-            Some(next) => {
-                self.undo.push_back(std::mem::replace(design, next));
-                true
-            }
-            None => false,
-        }
+        swap_in(design, self.redo.pop(), |current| {
+            self.undo.push_back(current);
+        })
     }
 
     /// Forget everything (after opening another file).
@@ -331,6 +323,16 @@ impl History {
         self.undo.clear();
         self.redo.clear();
     }
+}
+
+/// Puts `state`, when there is one, in the place of `design`, handing the design it replaces
+/// to `keep`; returns whether there was one.
+fn swap_in(design: &mut Design, state: Option<Design>, keep: impl FnOnce(Design)) -> bool {
+    let Some(state) = state else {
+        return false;
+    };
+    keep(std::mem::replace(design, state));
+    true
 }
 
 #[cfg(test)]

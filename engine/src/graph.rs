@@ -3,12 +3,14 @@
 //! Algorithms (validation, export order, auto-layout, simulation paths) build a [`DesignGraph`]
 //! on demand. Node indices stay inside this module: the API speaks in node ids.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::Direction;
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
+// Ids and indices only (no untrusted input to flood a table); no output follows their order.
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::model::{Design, Kind, Node, NodeId, Role, Wire};
 
@@ -113,14 +115,14 @@ pub fn scenario_requests(design: &Design) -> Vec<ScenarioRequest<'_>> {
 /// A directed graph of a design's nodes and wires.
 pub struct DesignGraph<'a> {
     graph: DiGraph<&'a Node, &'a Wire>,
-    index: HashMap<&'a str, NodeIndex>,
+    index: FxHashMap<&'a str, NodeIndex>,
 }
 
 impl<'a> DesignGraph<'a> {
     /// Build the graph. Wires to unknown nodes are left out (validation reports them).
     pub fn new(design: &'a Design) -> Self {
         let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
-        let mut index = HashMap::with_capacity(design.nodes.len());
+        let mut index = FxHashMap::with_capacity_and_hasher(design.nodes.len(), FxBuildHasher);
         for node in &design.nodes {
             index
                 .entry(node.id.as_str())
@@ -144,7 +146,7 @@ impl<'a> DesignGraph<'a> {
         wires: impl IntoIterator<Item = (usize, usize, &'a Wire)>,
     ) -> Self {
         let mut graph = DiGraph::with_capacity(design.nodes.len(), design.wires.len());
-        let mut index = HashMap::with_capacity(design.nodes.len());
+        let mut index = FxHashMap::with_capacity_and_hasher(design.nodes.len(), FxBuildHasher);
         // Graph index of each design position; a repeated id maps to its first node.
         let mut position = Vec::with_capacity(design.nodes.len());
         for node in &design.nodes {
@@ -250,7 +252,7 @@ impl<'a> DesignGraph<'a> {
     /// (the entry counts as one), with the chain that causes it. `None` on a cycle.
     pub fn longest_call_chain(&self, entry: &str) -> Option<Vec<NodeId>> {
         let &start = self.index.get(entry)?;
-        let mut memo: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        let mut memo: FxHashMap<NodeIndex, Vec<NodeIndex>> = FxHashMap::default();
         let mut visiting = BTreeSet::new();
         let chain = self.chain_from(start, &mut memo, &mut visiting)?;
         Some(
@@ -276,7 +278,7 @@ impl<'a> DesignGraph<'a> {
     fn chain_from(
         &self,
         node: NodeIndex,
-        memo: &mut HashMap<NodeIndex, Vec<NodeIndex>>,
+        memo: &mut FxHashMap<NodeIndex, Vec<NodeIndex>>,
         visiting: &mut BTreeSet<NodeIndex>,
     ) -> Option<Vec<NodeIndex>> {
         if let Some(chain) = memo.get(&node) {
@@ -313,7 +315,7 @@ impl<'a> DesignGraph<'a> {
                 continue;
             };
             // Breadth first from `start` inside the group until an edge leads back to it.
-            let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+            let mut parent: FxHashMap<NodeIndex, NodeIndex> = FxHashMap::default();
             let mut queue = std::collections::VecDeque::from([start]);
             let mut last = None;
             'search: while let Some(n) = queue.pop_front() {
@@ -382,7 +384,7 @@ impl<'a> DesignGraph<'a> {
     /// per entry (`None` for an unknown id). `None` overall on a cycle.
     pub fn longest_call_chains(&self, entries: &[&str]) -> Option<Vec<Option<Vec<NodeId>>>> {
         // Longest chain length from each node and the callee that continues it.
-        let mut memo: HashMap<NodeIndex, (usize, Option<NodeIndex>)> = HashMap::new();
+        let mut memo: FxHashMap<NodeIndex, (usize, Option<NodeIndex>)> = FxHashMap::default();
         let mut visiting = BTreeSet::new();
         let mut chains = Vec::with_capacity(entries.len());
         for entry in entries {
@@ -405,7 +407,7 @@ impl<'a> DesignGraph<'a> {
     fn chain_length(
         &self,
         node: NodeIndex,
-        memo: &mut HashMap<NodeIndex, (usize, Option<NodeIndex>)>,
+        memo: &mut FxHashMap<NodeIndex, (usize, Option<NodeIndex>)>,
         visiting: &mut BTreeSet<NodeIndex>,
     ) -> Option<usize> {
         if let Some(&(length, _)) = memo.get(&node) {

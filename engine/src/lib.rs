@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`model`]: the design model (nodes, wires, layout) and the handler language.
+//! - `cache`: bounded process-wide memos of work that depends only on a text.
 //! - [`contract`]: checking requests against a route's contract (typed parameters, body schema).
 //! - [`mod@format`]: loading and saving `.ron` design files (canonical, atomic, precise errors).
 //! - [`edit`]: edits as data ([`edit::Edit`]), applied by [`model::Design::apply`].
@@ -15,7 +16,9 @@
 //! - [`regions`]: the world regions of Clients and origins (the round-trip table's rows).
 //! - [`semantics`]: constants shared by the local engine and the exporter.
 //! - [`secrets`]: the `.dev.vars` file of secrets beside a design.
+//! - `testing` (the `test-support` feature): designs built in code for tests and benchmarks.
 
+mod cache;
 pub mod contract;
 pub mod diagram;
 pub mod edit;
@@ -32,6 +35,8 @@ pub mod runtime;
 pub mod secrets;
 pub mod semantics;
 pub mod simulate;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod validate;
 
 pub use model::{Design, Kind, Node, NodeId, NodeKind, Pos, Wire};

@@ -128,57 +128,26 @@ mod tests {
 
     #[test]
     fn edgewire_ts_says_what_the_engine_says() {
-        let ts = EDGEWIRE_TS;
-        let file = "assets/export/edgewire.ts";
-        assert_has(
-            ts,
-            file,
-            &format!("export const AUTH_HEADER = {};", literal(AUTH_HEADER)),
-        );
-        assert_has(
-            ts,
-            file,
-            &format!(
-                "export const INVALID_JSON = {};",
-                literal(errors::INVALID_JSON)
-            ),
-        );
-        assert_has(
-            ts,
-            file,
-            &format!(
-                "export const NO_RESPONSE = {};",
-                literal(errors::NO_RESPONSE)
-            ),
-        );
-        assert_has(
-            ts,
-            file,
-            &format!(
-                "export const INVALID_REQUEST = {};",
-                literal(errors::INVALID_REQUEST)
-            ),
-        );
+        let has = |expected: &str| assert_has(EDGEWIRE_TS, "assets/export/edgewire.ts", expected);
+        for (name, value) in [
+            ("AUTH_HEADER", AUTH_HEADER),
+            ("INVALID_JSON", errors::INVALID_JSON),
+            ("NO_RESPONSE", errors::NO_RESPONSE),
+            ("INVALID_REQUEST", errors::INVALID_REQUEST),
+        ] {
+            has(&format!("export const {name} = {};", literal(value)));
+        }
         // Texts built at request time: the Rust function given the TypeScript interpolations.
-        assert_has(
-            ts,
-            file,
-            &format!(
-                "errorResponse(404, `{}`)",
-                errors::no_route("${request.method}", "${url.pathname}")
-            ),
-        );
-        assert_has(
-            ts,
-            file,
-            &format!("error: `{}`", errors::step_failed("${this.kind}")),
-        );
-        assert_has(
-            ts,
-            file,
-            &format!("errorResponse(500, {})", literal(errors::INTERNAL_ERROR)),
-        );
-        assert_has(ts, file, &format!("limit: {KV_LIST_LIMIT} }}"));
+        has(&format!(
+            "errorResponse(404, `{}`)",
+            errors::no_route("${request.method}", "${url.pathname}")
+        ));
+        has(&format!("error: `{}`", errors::step_failed("${this.kind}")));
+        has(&format!(
+            "errorResponse(500, {})",
+            literal(errors::INTERNAL_ERROR)
+        ));
+        has(&format!("limit: {KV_LIST_LIMIT} }}"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 use edgewire_engine::model::NodeKind;
 use edgewire_engine::runtime::{Engine, EngineOptions};
 use edgewire_engine::simulate::{self, Geography, Layout, WhatIf};
-use runtime_support::send;
+use runtime_support::send_sample;
 
 /// Draws per scenario request and region: enough for a median within a few percent.
 const DRAWS: usize = 101;
@@ -77,26 +77,10 @@ async fn emulated_medians_match_the_simulator(file: &str) {
 /// The median duration of `DRAWS` sends of `sample`, and the median engine work (the time
 /// not spent waiting on the emulated network).
 async fn measure(engine: &Engine, sample: &edgewire_engine::model::SampleRequest) -> (f64, f64) {
-    let headers: Vec<(&str, &str)> = sample
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let body = sample
-        .body
-        .as_ref()
-        .map(edgewire_engine::model::RequestBody::to_text);
     let mut durations = Vec::new();
     let mut works = Vec::new();
     for draw in 0..DRAWS {
-        let answer = send(
-            engine,
-            sample.method.as_str(),
-            &sample.path,
-            &headers,
-            body.as_deref(),
-        )
-        .await;
+        let answer = send_sample(engine, sample).await;
         // Repeats of a write may answer differently (a deleted key is gone).
         if draw == 0 {
             assert_eq!(answer.status, sample.expect_status, "{}", sample.name);

@@ -41,12 +41,20 @@ fn sample_design() -> edgewire_engine::Design {
     format::load(&path).expect("kv-only loads")
 }
 
-#[test]
-fn failed_save_leaves_the_original_intact() {
+/// What [`saved_original`] writes.
+const ORIGINAL: &[u8] = b"(version: 1, name: \"original\")\n";
+
+/// A temporary folder holding `design.ron` with [`ORIGINAL`] in it, and the file's path.
+fn saved_original() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("design.ron");
-    let original = b"(version: 1, name: \"original\")\n";
-    std::fs::write(&path, original).expect("writes");
+    std::fs::write(&path, ORIGINAL).expect("writes");
+    (dir, path)
+}
+
+#[test]
+fn failed_save_leaves_the_original_intact() {
+    let (dir, path) = saved_original();
     // Block the temporary file's path with a folder so that the save fails midway.
     let blocker = dir
         .path()
@@ -56,7 +64,7 @@ fn failed_save_leaves_the_original_intact() {
     let result = format::save(&path, &sample_design());
 
     assert!(result.is_err(), "the save should fail");
-    assert_eq!(std::fs::read(&path).expect("still readable"), original);
+    assert_eq!(std::fs::read(&path).expect("still readable"), ORIGINAL);
 }
 
 #[test]
@@ -87,10 +95,7 @@ fn saving_onto_a_folder_fails_cleanly() {
 fn saving_into_a_read_only_folder_keeps_the_original() {
     use std::os::unix::fs::PermissionsExt as _;
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("design.ron");
-    let original = b"(version: 1, name: \"original\")\n";
-    std::fs::write(&path, original).expect("writes");
+    let (dir, path) = saved_original();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555))
         .expect("read-only");
     // Administrators (root in containers) write anywhere; the check means nothing for them.
@@ -103,7 +108,7 @@ fn saving_into_a_read_only_folder_keeps_the_original() {
         .expect("writable again");
     if let Some(result) = result {
         assert!(result.is_err(), "the save should fail");
-        assert_eq!(std::fs::read(&path).expect("still readable"), original);
+        assert_eq!(std::fs::read(&path).expect("still readable"), ORIGINAL);
     }
 }
 

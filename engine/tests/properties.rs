@@ -110,6 +110,20 @@ fn query_mode() -> impl Strategy<Value = QueryMode> {
     ]
 }
 
+/// A D1 or Hyperdrive step (they have the same fields), made by `make`.
+fn query_step(
+    make: fn(String, String, Vec<Expr>, QueryMode, Option<String>) -> Step,
+) -> impl Strategy<Value = Step> {
+    (
+        binding(),
+        text(),
+        vec(expr(), 0..3),
+        query_mode(),
+        option::of(text()),
+    )
+        .prop_map(move |(binding, sql, params, mode, into)| make(binding, sql, params, mode, into))
+}
+
 fn step() -> impl Strategy<Value = Step> {
     let leaf = prop_oneof![
         (binding(), template(), any::<bool>(), text()).prop_map(|(binding, key, json, into)| {
@@ -134,34 +148,20 @@ fn step() -> impl Strategy<Value = Step> {
             prefix,
             into,
         }),
-        (
-            binding(),
-            text(),
-            vec(expr(), 0..3),
-            query_mode(),
-            option::of(text())
-        )
-            .prop_map(|(binding, sql, params, mode, into)| Step::D1 {
-                binding,
-                sql,
-                params,
-                mode,
-                into,
-            }),
-        (
-            binding(),
-            text(),
-            vec(expr(), 0..3),
-            query_mode(),
-            option::of(text())
-        )
-            .prop_map(|(binding, sql, params, mode, into)| Step::Hyperdrive {
-                binding,
-                sql,
-                params,
-                mode,
-                into,
-            }),
+        query_step(|binding, sql, params, mode, into| Step::D1 {
+            binding,
+            sql,
+            params,
+            mode,
+            into,
+        }),
+        query_step(|binding, sql, params, mode, into| Step::Hyperdrive {
+            binding,
+            sql,
+            params,
+            mode,
+            into,
+        }),
         (binding(), method(), template(), option::of(expr()), text()).prop_map(
             |(binding, method, path, body, into)| Step::Call {
                 binding,

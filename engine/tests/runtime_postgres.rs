@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use edgewire_engine::runtime::postgres::cluster::{Cluster, ClusterOptions, TestCluster};
 use edgewire_engine::runtime::{CacheOutcome, Engine, EngineOptions};
-use runtime_support::{design, get, send, send_json, start};
+use runtime_support::{design, get, send_json, send_sample, start};
 use serde_json::json;
 
 const WORKER: &str = r#"
@@ -46,11 +46,29 @@ wires: [(from: "c", to: "svc"), (from: "svc", to: "pg", binding: "PG")],"#
     ))
 }
 
-async fn prepare_origin(url: &str) {
+/// A throwaway PostgreSQL cluster holding the origin's tables, and its connection string;
+/// `None` when the machine has no PostgreSQL (the test is skipped).
+async fn origin() -> Option<(Cluster, String)> {
+    let cluster = TestCluster::start_for_tests()?;
+    let url = cluster.connection_string();
+    prepare_origin(&url).await;
+    Some((cluster, url))
+}
+
+/// A client of the test cluster, and the task that drives its connection (it ends once the
+/// client is dropped).
+async fn connect(url: &str) -> (tokio_postgres::Client, tokio::task::JoinHandle<()>) {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .expect("connect to the test cluster");
-    let task = tokio::spawn(connection);
+    let task = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    (client, task)
+}
+
+async fn prepare_origin(url: &str) {
+    let (client, task) = connect(url).await;
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS orders (id integer PRIMARY KEY, status text NOT NULL);
@@ -63,10 +81,7 @@ async fn prepare_origin(url: &str) {
 }
 
 async fn set_status_directly(url: &str, id: i32, status: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    let task = tokio::spawn(connection);
+    let (client, task) = connect(url).await;
     client
         .execute(
             "UPDATE orders SET status = $2 WHERE id = $1",
@@ -107,23 +122,7 @@ async fn reference_example_scenario_passes_in_full() {
         };
         for request in &client.scenario {
             count += 1;
-            let headers: Vec<(&str, &str)> = request
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let body = request
-                .body
-                .as_ref()
-                .map(edgewire_engine::model::RequestBody::to_text);
-            let answer = send(
-                &engine,
-                request.method.as_str(),
-                &request.path,
-                &headers,
-                body.as_deref(),
-            )
-            .await;
+            let answer = send_sample(&engine, request).await;
             if answer.status != request.expect_status {
                 failures.push(format!(
                     "{}: {} (expected {}) {}",
@@ -139,11 +138,9 @@ async fn reference_example_scenario_passes_in_full() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_cache_hits_expires_serves_stale_and_bypasses_writes() {
-    let Some(cluster) = TestCluster::start_for_tests() else {
+    let Some((cluster, url)) = origin().await else {
         return;
     };
-    let url = cluster.connection_string();
-    prepare_origin(&url).await;
     let caching = "(max_age_secs: 60, stale_while_revalidate_secs: 15)";
     let t = start(hyperdrive_design(caching), &[("DATABASE_URL", &url)]).await;
 
@@ -208,11 +205,9 @@ async fn query_cache_hits_expires_serves_stale_and_bypasses_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn columns_map_as_documented_and_caching_can_be_off() {
-    let Some(cluster) = TestCluster::start_for_tests() else {
+    let Some((cluster, url)) = origin().await else {
         return;
     };
-    let url = cluster.connection_string();
-    prepare_origin(&url).await;
     let t = start(
         hyperdrive_design("(enabled: false)"),
         &[("DATABASE_URL", &url)],

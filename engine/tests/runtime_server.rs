@@ -11,7 +11,7 @@ use edgewire_engine::semantics::TRACE_HEADER;
 use http_body_util::{BodyExt as _, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use runtime_support::{design, get, send_json, start, start_in};
+use runtime_support::{body_bytes, design, get, send_json, start, start_in};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -93,12 +93,7 @@ async fn serves_on_a_real_socket_and_stops_with_a_live_event_stream() {
         .and_then(|v| v.to_str().ok())
         .expect("trace header")
         .to_owned();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let body = body_bytes(response.into_body()).await;
     let body: Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(
         body,
@@ -186,12 +181,7 @@ async fn the_socket_reads_bodies_and_serves_every_entry_point_beside_the_tools_o
         async move {
             let response = client.request(request).await.expect("answer");
             let status = response.status().as_u16();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .expect("body")
-                .to_bytes();
+            let body = body_bytes(response.into_body()).await;
             (
                 status,
                 serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),

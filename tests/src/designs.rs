@@ -29,3 +29,11 @@ pub fn ron_files(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A design file's name without `.ron`.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .expect("file stem")
+        .to_string_lossy()
+        .into_owned()
+}

@@ -12,6 +12,23 @@ use edgewire_engine::export::versions;
 /// Environment variable that points at the tooling's `node_modules` folder.
 pub const TOOLING_ENV: &str = "EDGEWIRE_TOOLING_NODE_MODULES";
 
+/// The tooling's `node_modules` for `check`, or `None` when it is missing, after a line
+/// saying that `check` is skipped and why; fails the test when the tooling is required
+/// ([`crate::parity_required`]).
+pub fn node_modules_for(check: &str) -> Option<PathBuf> {
+    match node_modules() {
+        Ok(dir) => Some(dir),
+        Err(reason) => {
+            assert!(
+                !crate::parity_required(),
+                "{check} is required but: {reason}"
+            );
+            eprintln!("SKIPPED {check}: {reason}");
+            None
+        }
+    }
+}
+
 /// The tooling's `node_modules`, checked: Node 22 binary, wrangler, tsc, and the exact
 /// versions an export pins (so a symlink to it is what `npm ci` in the export would give).
 pub fn node_modules() -> Result<PathBuf, String> {
@@ -125,4 +142,16 @@ pub fn node_verdicts(
             (name.clone(), verdict)
         })
         .collect()
+}
+
+/// Checks the verdicts of [`node_verdicts`]: `ok` for every document but the control named
+/// `broken`, whose verdict `failed` must accept (a check that cannot fail proves nothing).
+pub fn assert_verdicts(verdicts: Vec<(String, String)>, ok: &str, failed: impl Fn(&str) -> bool) {
+    for (name, verdict) in verdicts {
+        if name == "broken" {
+            assert!(failed(&verdict), "the control passed: {verdict}");
+        } else {
+            assert_eq!(verdict, ok, "{name}");
+        }
+    }
 }

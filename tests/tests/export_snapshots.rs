@@ -45,18 +45,11 @@ fn tree_text(tree: &ExportTree) -> String {
     out
 }
 
-fn stem(path: &Path) -> String {
-    path.file_stem()
-        .expect("file stem")
-        .to_string_lossy()
-        .into_owned()
-}
-
 #[test]
 fn exported_trees_match_their_snapshots() {
     for path in examples() {
         let tree = export_example(&path);
-        insta::assert_snapshot!(format!("export_{}", stem(&path)), tree_text(&tree));
+        insta::assert_snapshot!(format!("export_{}", designs::stem(&path)), tree_text(&tree));
     }
 }
 

@@ -143,10 +143,24 @@ fn import_changes(dir: &Path) -> (Imported, Vec<String>) {
     (imported, changes)
 }
 
-/// Export `design` into a fresh folder and import that folder.
-fn export_then_import(design: &edgewire_engine::Design, dir: &Path) -> Imported {
+/// Write the export of `design` into `dir`.
+fn write_export(design: &edgewire_engine::Design, dir: &Path) {
     let tree = export::export(design).expect("exports");
     export::write_tree(&tree, dir, false).expect("writes");
+}
+
+/// The reference example, and its export written into a new temporary folder.
+fn reference_export() -> (edgewire_engine::Design, tempfile::TempDir) {
+    let path = designs::examples_folder().join("global-api.ron");
+    let design = format::load(&path).expect("loads");
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_export(&design, dir.path());
+    (design, dir)
+}
+
+/// Export `design` into a fresh folder and import that folder.
+fn export_then_import(design: &edgewire_engine::Design, dir: &Path) -> Imported {
+    write_export(design, dir);
     import(&[dir.to_path_buf()], None).expect("imports")
 }
 
@@ -188,11 +202,7 @@ fn every_example_comes_back_unchanged() {
 
 #[test]
 fn an_export_edited_by_hand_comes_back_with_the_edits() {
-    let path = designs::examples_folder().join("global-api.ron");
-    let design = format::load(&path).expect("loads");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let tree = export::export(&design).expect("exports");
-    export::write_tree(&tree, dir.path(), false).expect("writes");
+    let (design, dir) = reference_export();
     // A new Worker beside the others, with a KV namespace of its own and a call to `products`.
     let audit = dir.path().join("audit");
     std::fs::create_dir_all(audit.join("src")).expect("folder");
@@ -303,11 +313,7 @@ fn a_taken_name_and_a_missing_main_are_warnings() {
 
 #[test]
 fn a_removed_configuration_and_binding_come_back_removed() {
-    let path = designs::examples_folder().join("global-api.ron");
-    let design = format::load(&path).expect("loads");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let tree = export::export(&design).expect("exports");
-    export::write_tree(&tree, dir.path(), false).expect("writes");
+    let (_, dir) = reference_export();
     // The orders Worker's folder is deleted (the gateway still binds it), and the products
     // Worker no longer binds its cache.
     std::fs::remove_dir_all(dir.path().join("orders")).expect("rm orders");

@@ -11,10 +11,11 @@ use edgewire_engine::generate::{
 use edgewire_engine::model::{Auth, HttpMethod};
 use edgewire_engine::validate::fix::{Fix, fixes};
 use edgewire_engine::validate::{Diagnostics, Target};
-use edgewire_engine::{Design, NodeKind};
+use edgewire_engine::{Design, Kind, NodeKind};
 use eframe::egui::{self, Key};
 
 use crate::ui::commands::{Command, CommandQueue, Selection};
+use crate::ui::inspector::fields;
 
 /// The open generator windows.
 #[derive(Default)]
@@ -132,25 +133,16 @@ fn crud_window(
             ui.end_row();
             ui.label("Routes on");
             let workers: Vec<&str> = design
-                .nodes
-                .iter()
-                .filter(|n| matches!(n.kind, NodeKind::Worker(_)))
+                .nodes_of_kind(Kind::Worker)
                 .map(|n| n.id.as_str())
                 .collect();
-            let worker = egui::ComboBox::from_id_salt("crud_worker")
-                .selected_text(
-                    dialog
-                        .worker
-                        .clone()
-                        .unwrap_or_else(|| "a new Worker".into()),
-                )
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut dialog.worker, None, "a new Worker");
-                    for id in workers {
-                        ui.selectable_value(&mut dialog.worker, Some(id.to_owned()), id);
-                    }
-                });
-            let _ = worker.response.accessible_name("Routes on");
+            fields::optional_choice(
+                ui,
+                "crud_worker",
+                &mut dialog.worker,
+                ("a new Worker", &workers),
+                "Routes on",
+            );
             ui.end_row();
         });
         for why in tables.iter().filter_map(|t| t.as_ref().err()) {
@@ -333,9 +325,7 @@ pub fn recipe_for(
                 id.to_owned()
             } else {
                 let gateways: Vec<&str> = design
-                    .nodes
-                    .iter()
-                    .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+                    .nodes_of_kind(Kind::Gateway)
                     .map(|n| n.id.as_str())
                     .collect();
                 match gateways.as_slice() {

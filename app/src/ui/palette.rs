@@ -12,12 +12,7 @@ use super::theme::Palette;
 pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
     let palette = Palette::of(ui.visuals());
     ui.add_space(4.0);
-    ui.label(
-        egui::RichText::new("NODES")
-            .small()
-            .strong()
-            .color(palette.text_weak),
-    );
+    super::theme::heading(ui, "Nodes");
     ui.add_space(2.0);
     for kind in Kind::ALL {
         let width = ui.available_width();
@@ -97,12 +92,7 @@ pub fn ui(ui: &mut egui::Ui, queue: &mut CommandQueue) {
         ui.add_space(2.0);
     }
     ui.add_space(10.0);
-    ui.label(
-        egui::RichText::new("TIPS")
-            .small()
-            .strong()
-            .color(palette.text_weak),
-    );
+    super::theme::heading(ui, "Tips");
     for tip in [
         "Drag from a node's right port to wire it",
         "Double-click the canvas to add by name",

@@ -221,6 +221,18 @@ fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
 }
 
 /// The icon character shown before severities in lists.
+/// A heading of the side panels (the palette's, the inspector's sections): small, strong,
+/// weak-coloured capitals.
+pub fn heading(ui: &mut egui::Ui, text: &str) {
+    let palette = Palette::of(ui.visuals());
+    ui.label(
+        egui::RichText::new(text.to_uppercase())
+            .small()
+            .strong()
+            .color(palette.text_weak),
+    );
+}
+
 pub fn severity_icon(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "⊗",

@@ -4,6 +4,7 @@
 
 pub mod live;
 
+use edgewire::ui::commands::{Command, Selection, UiCommand};
 use edgewire::ui::files::ScriptedDialogs;
 use edgewire::ui::{AppOptions, EdgewireApp};
 use eframe::egui;
@@ -68,9 +69,22 @@ pub fn retype(harness: &mut Harness<'_, EdgewireApp>, label: &str, text: &str) {
 /// The ids of a design's Workers, in the design's order.
 pub fn worker_ids(design: &edgewire_engine::Design) -> Vec<&str> {
     design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == edgewire_engine::Kind::Worker)
+        .nodes_of_kind(edgewire_engine::Kind::Worker)
         .map(|n| n.id.as_str())
         .collect()
+}
+
+/// Reveal node `id`: select it and show its form in the inspector.
+pub fn reveal(harness: &mut Harness<'_, EdgewireApp>, id: &str) {
+    harness.state_mut().push(Command::Reveal(id.to_owned()));
+    harness.run_ok();
+}
+
+/// Select node `id` and run `command` on it, as the command palette does.
+pub fn run_on(harness: &mut Harness<'_, EdgewireApp>, id: &str, command: UiCommand) {
+    harness
+        .state_mut()
+        .push(Command::Select(Selection::node(id)));
+    harness.state_mut().push(command);
+    harness.run_ok();
 }

@@ -11,10 +11,12 @@ mod messages;
 pub mod subset;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::cache::TextMemo;
 use crate::model::{NamedSchemas, ParamType, QueryParam, RequestContract, Schema};
 
 /// At most this many issues are listed in a 400 answer; the first ones in (in, path, rule)
@@ -63,7 +65,7 @@ pub struct CompileError(pub String);
 pub struct Checker {
     params: BTreeMap<String, ParamType>,
     query: Vec<QueryParam>,
-    body: Option<jsonschema::Validator>,
+    body: Option<Arc<jsonschema::Validator>>,
 }
 
 /// A valid request's inputs as the steps see them.
@@ -101,16 +103,26 @@ pub fn with_defs(schema: &Schema, schemas: &NamedSchemas) -> Schema {
     schema
 }
 
-/// A validator for `schema` (formats checked, as the subset says).
+/// Compiled schemas by their text with `$defs`: validation compiles the contracts of a design
+/// after every edit, and most edits leave them as they were.
+static COMPILED: TextMemo<Result<Arc<jsonschema::Validator>, CompileError>> = TextMemo::new(256);
+
+/// A validator for `schema` (formats checked, as the subset says), compiled once per process
+/// for the same schema and named schemas.
 pub fn compile_schema(
     schema: &Schema,
     schemas: &NamedSchemas,
-) -> Result<jsonschema::Validator, CompileError> {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&with_defs(schema, schemas))
-        .map_err(|err| CompileError(err.to_string()))
+) -> Result<Arc<jsonschema::Validator>, CompileError> {
+    let schema = with_defs(schema, schemas);
+    let compiled = COMPILED.get_or_make(&schema.to_string(), || {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&schema)
+            .map(Arc::new)
+            .map_err(|err| CompileError(err.to_string()))
+    });
+    compiled.as_ref().clone()
 }
 
 /// The issues of `instance` against a compiled schema, in `part`, unsorted.

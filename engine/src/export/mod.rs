@@ -180,37 +180,43 @@ mod tests {
         )
     }
 
+    /// What `generate` (export without validation) makes of Workers `nodes` wired by `wires`,
+    /// which `export` refuses.
+    fn generated_though_invalid(
+        nodes: Vec<Node>,
+        wires: Vec<Wire>,
+    ) -> Result<ExportTree, ExportError> {
+        let mut design = Design::new("invalid");
+        design.nodes = nodes;
+        design.wires = wires;
+        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
+        generate(&design)
+    }
+
     #[test]
     fn calls_in_a_cycle_cannot_be_deployed() {
-        let mut design = Design::new("cycle");
-        design.nodes = vec![worker("a", vec![]), worker("b", vec![])];
-        design.wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "a", "A")];
-        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
-        assert!(matches!(generate(&design), Err(ExportError::Cycle)));
+        let nodes = vec![worker("a", vec![]), worker("b", vec![])];
+        let wires = vec![Wire::new("a", "b", "B"), Wire::new("b", "a", "A")];
+        let result = generated_though_invalid(nodes, wires);
+        assert!(matches!(result, Err(ExportError::Cycle)));
     }
 
     #[test]
     fn ids_that_clash_as_folders_are_refused() {
-        let mut design = Design::new("clash");
-        design.nodes = vec![worker("Api", vec![]), worker("api", vec![])];
-        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
-        let error = generate(&design).expect_err("clash");
+        let nodes = vec![worker("Api", vec![]), worker("api", vec![])];
+        let error = generated_though_invalid(nodes, vec![]).expect_err("clash");
         assert!(error.to_string().contains("`api`"), "{error}");
     }
 
     #[test]
     fn a_broken_template_names_its_step() {
-        let mut design = Design::new("template");
-        design.nodes = vec![worker(
-            "svc",
-            vec![Step::Respond {
-                status: 200,
-                body: Some(crate::model::Expr::Text(Template::new("id {params.id"))),
-                headers: std::collections::BTreeMap::new(),
-            }],
-        )];
-        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
-        let error = generate(&design).expect_err("template");
+        let respond = Step::Respond {
+            status: 200,
+            body: Some(crate::model::Expr::Text(Template::new("id {params.id"))),
+            headers: std::collections::BTreeMap::new(),
+        };
+        let nodes = vec![worker("svc", vec![respond])];
+        let error = generated_though_invalid(nodes, vec![]).expect_err("template");
         assert!(
             error.to_string().contains("node svc, route 1, step 0"),
             "{error}"
@@ -219,10 +225,8 @@ mod tests {
 
     #[test]
     fn node_ids_never_escape_the_project() {
-        let mut design = Design::new("escape");
-        design.nodes = vec![worker("../../etc", vec![]), worker("/abs", vec![])];
-        assert!(matches!(export(&design), Err(ExportError::Invalid(_))));
-        let tree = generate(&design).expect("generates");
+        let nodes = vec![worker("../../etc", vec![]), worker("/abs", vec![])];
+        let tree = generated_though_invalid(nodes, vec![]).expect("generates");
         assert!(tree.files.keys().all(|p| is_safe_relative_path(p)));
         assert!(tree.get("etc/wrangler.jsonc").is_some());
         assert!(tree.get("abs/wrangler.jsonc").is_some());

@@ -56,6 +56,22 @@ impl Site<'_> {
     }
 }
 
+/// The help for an unknown name: the nearest `expected` one when one is near, then all of
+/// them after `valid` (`valid fields: a, b`, or ``did you mean `a`? Valid fields: a, b``).
+fn did_you_mean(found: &str, expected: &[&str], valid: &str) -> String {
+    let list = format!("{valid}: {}", expected.join(", "));
+    match nearest(found, expected) {
+        Some(name) => {
+            let (first, rest) = list.split_at(1);
+            format!(
+                "did you mean `{name}`? {}{rest}",
+                first.to_ascii_uppercase()
+            )
+        }
+        None => list,
+    }
+}
+
 /// Unknown, missing and repeated field names, unknown variants.
 fn name_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
     use ron::Error as E;
@@ -66,18 +82,11 @@ fn name_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
             found,
             outer,
         } => {
-            let mut error = LoadError::at(
+            let error = LoadError::at(
                 location,
                 format!("unknown field `{found}`{}", within(outer.as_deref())),
             );
-            error = match nearest(found, expected) {
-                Some(name) => error.with_help(format!(
-                    "did you mean `{name}`? Valid fields: {}",
-                    expected.join(", ")
-                )),
-                None => error.with_help(format!("valid fields: {}", expected.join(", "))),
-            };
-            error
+            error.with_help(did_you_mean(found, expected, "valid fields"))
         }
         E::NoSuchEnumVariant {
             expected,
@@ -87,15 +96,8 @@ fn name_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
             let what = outer
                 .as_deref()
                 .map_or_else(|| "variant".to_owned(), enum_label);
-            let mut error = LoadError::at(location, format!("unknown {what} `{found}`"));
-            error = match nearest(found, expected) {
-                Some(name) => error.with_help(format!(
-                    "did you mean `{name}`? Valid: {}",
-                    expected.join(", ")
-                )),
-                None => error.with_help(format!("valid: {}", expected.join(", "))),
-            };
-            error
+            LoadError::at(location, format!("unknown {what} `{found}`"))
+                .with_help(did_you_mean(found, expected, "valid"))
         }
         E::ExpectedDifferentStructName { expected: "Design", found } => LoadError::at(
             location,
@@ -131,25 +133,19 @@ fn value_error(site: &Site, code: &ron::Error) -> Option<LoadError> {
     let (text, at, location) = (site.text, site.at, Some(site.at));
     let (for_field, example_field) = (site.for_field(), site.example_field());
     let error = match code {
-        E::ExpectedInteger => {
+        E::ExpectedInteger | E::ExpectedFloat => {
+            let (what, how, example) = if matches!(code, E::ExpectedInteger) {
+                ("a whole number", "write digits only", "60")
+            } else {
+                ("a number", "write a number", "0.5")
+            };
             let help = match unquoted_number(text, at) {
                 Some(number) => unquote_help(example_field, &number),
-                None => format!("write digits only, for example `{example_field}: 60`"),
+                None => format!("{how}, for example `{example_field}: {example}`"),
             };
             LoadError::at(
                 location,
-                format!("expected a whole number{for_field}, found {}", site.found()),
-            )
-            .with_help(help)
-        }
-        E::ExpectedFloat => {
-            let help = match unquoted_number(text, at) {
-                Some(number) => unquote_help(example_field, &number),
-                None => format!("write a number, for example `{example_field}: 0.5`"),
-            };
-            LoadError::at(
-                location,
-                format!("expected a number{for_field}, found {}", site.found()),
+                format!("expected {what}{for_field}, found {}", site.found()),
             )
             .with_help(help)
         }

@@ -68,14 +68,7 @@ fn known_tables(known: &[String]) -> String {
     if known.is_empty() {
         ": its migrations create none".to_owned()
     } else {
-        format!(
-            "; its tables are {}",
-            known
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("; its tables are {}", crate::model::backquoted(known))
     }
 }
 

@@ -54,11 +54,7 @@ fn cache_binding(
     }) {
         return wire.binding.clone();
     }
-    let kvs: Vec<&Node> = design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == Kind::Kv)
-        .collect();
+    let kvs: Vec<&Node> = design.nodes_of_kind(Kind::Kv).collect();
     let binding = "CACHE".to_owned();
     let store = if let [only] = kvs.as_slice() {
         only.id.clone()
@@ -334,11 +330,7 @@ pub fn read_replication(design: &Design, db: &str) -> Result<Recipe, GenerateErr
         if readers.is_empty() {
             "Workers that bind it".to_owned()
         } else {
-            readers
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::model::backquoted(&readers)
         }
     )];
     Ok(Recipe {

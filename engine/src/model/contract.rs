@@ -117,6 +117,16 @@ impl RequestContract {
     pub fn is_empty(&self) -> bool {
         self.params.is_empty() && self.query.is_empty() && self.body.is_none()
     }
+
+    /// The typed path parameters that route path `path` does not have (validation's
+    /// CON006), by name.
+    pub fn params_not_in(&self, path: &str) -> Vec<&str> {
+        self.params
+            .keys()
+            .map(String::as_str)
+            .filter(|name| !super::path_params(path).any(|p| p == *name))
+            .collect()
+    }
 }
 
 /// One response a route can give.

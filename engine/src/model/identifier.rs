@@ -1,6 +1,7 @@
 //! The one identifier check. Binding names are JavaScript identifiers (`env.DB`), and the
 //! names a handler sets and reads (`item`, `params.id`) are the same without `$`. Names
-//! suggested from ids (`product-cache` -> `PRODUCT_CACHE`) start from the conversions here.
+//! suggested from ids (`product-cache` -> `PRODUCT_CACHE`) start from the conversions here,
+//! and messages list names with [`backquoted`].
 
 /// JavaScript reserved words (with the strict-mode ones and `undefined`): no binding and no
 /// generated variable may be one.
@@ -96,6 +97,15 @@ fn map_ascii_alphanumeric(name: &str, case: fn(&char) -> char, fill: char) -> St
             }
         })
         .collect()
+}
+
+/// Names as messages list them: each in backquotes, separated by commas (`` `a`, `b` ``).
+pub fn backquoted<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
+    names
+        .into_iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

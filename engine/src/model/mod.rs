@@ -27,11 +27,12 @@ pub use contract::{
 };
 pub use expect::json_contains;
 pub use handler::{
-    Condition, Expr, KvFormat, QueryMode, Route, Step, Template, TemplateError, TemplatePart,
-    walk_steps, walk_steps_mut,
+    Condition, Expr, KvFormat, Piece, QueryMode, Route, Step, Template, TemplateError,
+    TemplatePart, path_params, walk_steps, walk_steps_mut,
 };
 pub use identifier::{
-    JS_RESERVED_WORDS, is_handler_name, is_js_identifier, to_lower_kebab, to_upper_snake,
+    JS_RESERVED_WORDS, backquoted, is_handler_name, is_js_identifier, to_lower_kebab,
+    to_upper_snake,
 };
 pub use kinds::{KINDS, KindSpec, Role};
 pub use nodes::{
@@ -135,6 +136,11 @@ impl Design {
     /// The node with this id, mutably.
     pub fn node_mut(&mut self, id: &str) -> Option<&mut Node> {
         self.nodes.iter_mut().find(|n| n.id == id)
+    }
+
+    /// The nodes of one kind, in design order.
+    pub fn nodes_of_kind(&self, kind: Kind) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(move |n| n.kind.kind() == kind)
     }
 
     /// Whether a node with this id exists.

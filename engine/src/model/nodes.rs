@@ -208,6 +208,28 @@ pub struct GatewayRoute {
     pub strip_prefix: bool,
 }
 
+impl Gateway {
+    /// A CORS preflight's `access-control-allow-methods`: every method some route takes, in
+    /// [`HttpMethod::ALL`] order (a route without methods takes all of them but `OPTIONS`,
+    /// which the preflight itself answers).
+    pub fn cors_allow_methods(&self) -> String {
+        HttpMethod::ALL
+            .into_iter()
+            .filter(|m| {
+                self.routes.iter().any(|route| {
+                    if route.methods.is_empty() {
+                        *m != HttpMethod::Options
+                    } else {
+                        route.methods.contains(m)
+                    }
+                })
+            })
+            .map(HttpMethod::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// How the gateway authenticates requests.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -97,22 +97,19 @@ fn contract_params(route: &Route, target: &Target, out: &mut Vec<Diagnostic>) {
     let Some(request) = &route.request else {
         return;
     };
-    for name in request.params.keys() {
-        let in_path = route.path_params().any(|param| param == name);
-        if !in_path {
-            out.push(
-                Diagnostic::new(
-                    "CON006",
-                    Severity::Error,
-                    target.clone(),
-                    format!(
-                        "{} {}: the contract types the path parameter `{name}`, which the path does not have",
-                        route.method, route.path
-                    ),
-                )
-                .help(format!("add `:{name}` to the path, or remove `{name}` from the contract's params")),
-            );
-        }
+    for name in request.params_not_in(&route.path) {
+        out.push(
+            Diagnostic::new(
+                "CON006",
+                Severity::Error,
+                target.clone(),
+                format!(
+                    "{} {}: the contract types the path parameter `{name}`, which the path does not have",
+                    route.method, route.path
+                ),
+            )
+            .help(format!("add `:{name}` to the path, or remove `{name}` from the contract's params")),
+        );
     }
 }
 

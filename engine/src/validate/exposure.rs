@@ -172,7 +172,7 @@ fn hostname_help(domain: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_contains, base, gateway_mut, only, reports, worker_mut};
+    use super::super::testkit::{assert_contains, base, gateway_mut, only_after, worker_mut};
     use super::check_hostname;
     use crate::model::Wire;
 
@@ -201,9 +201,9 @@ mod tests {
     fn a_malformed_custom_domain_is_an_error_with_the_fix() {
         let mut design = base();
         gateway_mut(&mut design).custom_domain = Some("api.example.com".into());
-        assert!(!reports(&design, "PUB001"));
-        gateway_mut(&mut design).custom_domain = Some("https://API.example.com/v1".into());
-        let found = only(&design, "PUB001");
+        let found = only_after(design, "PUB001", |design| {
+            gateway_mut(design).custom_domain = Some("https://API.example.com/v1".into());
+        });
         assert_contains(&found.message, "scheme");
         assert_contains(
             found.help.as_deref().unwrap_or_default(),
@@ -215,18 +215,17 @@ mod tests {
     fn a_custom_domain_on_an_internal_worker_is_a_warning() {
         let mut design = base();
         gateway_mut(&mut design).custom_domain = Some("api.example.com".into());
-        assert!(!reports(&design, "PUB002"));
-        worker_mut(&mut design, "items").custom_domain = Some("items.example.com".into());
-        let found = only(&design, "PUB002");
+        let found = only_after(design, "PUB002", |design| {
+            worker_mut(design, "items").custom_domain = Some("items.example.com".into());
+        });
         assert_contains(&found.message, "x-edgewire-auth");
     }
 
     #[test]
     fn a_client_calling_a_worker_behind_the_gateway_is_a_warning() {
-        let mut design = base();
-        assert!(!reports(&design, "PUB003"));
-        design.wires.push(Wire::new("web", "items", ""));
-        let found = only(&design, "PUB003");
+        let found = only_after(base(), "PUB003", |design| {
+            design.wires.push(Wire::new("web", "items", ""));
+        });
         assert_contains(&found.message, "skip the gateway");
     }
 }

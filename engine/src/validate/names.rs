@@ -224,9 +224,11 @@ pub fn empty_ids(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_contains, base, only, reports};
+    use super::super::testkit::{
+        add_worker, assert_contains, base, only, only_after, reported_after, reports,
+    };
     use super::*;
-    use crate::model::{Node, NodeKind, Note, Wire, Worker};
+    use crate::model::{Node, NodeKind, Note, Wire};
 
     #[test]
     fn js_identifier_rules() {
@@ -263,16 +265,14 @@ mod tests {
         let mut design = base();
         for i in 0..20 {
             let id = format!("svc-{i}");
-            design
-                .nodes
-                .push(Node::new(id.clone(), NodeKind::Worker(Worker::default())));
+            add_worker(&mut design, &id);
             design
                 .wires
                 .push(Wire::new("gateway", id, format!("SVC_{i}")));
         }
-        assert!(!reports(&design, "BND004"));
-        design.wires.push(Wire::new("gateway", "svc-3", "SVC_7"));
-        let found = only(&design, "BND004");
+        let found = only_after(design, "BND004", |design| {
+            design.wires.push(Wire::new("gateway", "svc-3", "SVC_7"));
+        });
         assert_contains(&found.message, "both svc-7 and svc-3");
     }
 
@@ -284,9 +284,7 @@ mod tests {
         assert!(script_name_problem(&"a".repeat(64)).is_some());
         let mut design = base();
         assert!(!reports(&design, "NAM001"));
-        design
-            .nodes
-            .push(Node::new("My_Service", NodeKind::Worker(Worker::default())));
+        add_worker(&mut design, "My_Service");
         let found = only(&design, "NAM001");
         assert_contains(found.help.as_deref().unwrap_or_default(), "`my-service`");
         // Stores are not scripts.
@@ -300,21 +298,15 @@ mod tests {
 
     #[test]
     fn ids_must_be_unique() {
-        let mut design = base();
-        assert!(!reports(&design, "NAM002"));
-        design
-            .nodes
-            .push(Node::new("items", NodeKind::Worker(Worker::default())));
-        assert!(reports(&design, "NAM002"));
+        reported_after(base(), "NAM002", |design| {
+            add_worker(design, "items");
+        });
     }
 
     #[test]
     fn ids_must_not_be_empty() {
-        let mut design = base();
-        assert!(!reports(&design, "NAM003"));
-        design
-            .nodes
-            .push(Node::new("", NodeKind::Worker(Worker::default())));
-        assert!(reports(&design, "NAM003"));
+        reported_after(base(), "NAM003", |design| {
+            add_worker(design, "");
+        });
     }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::model::{
-    Client, Condition, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, KvFormat,
-    Migration, Node, NodeKind, QueryMode, Route, SampleRequest, Step, Template, Wire, Worker,
+    Client, D1, Design, Expr, Gateway, GatewayRoute, HttpMethod, Hyperdrive, Migration, Node,
+    NodeKind, QueryMode, Route, SampleRequest, Step, Wire, Worker,
 };
 
 use super::{Diagnostic, Diagnostics, Severity, validate};
@@ -89,58 +89,17 @@ pub(crate) fn respond(status: u16) -> Step {
     }
 }
 
-pub(crate) fn respond_with(status: u16, body: Expr) -> Step {
-    Step::Respond {
-        status,
-        body: Some(body),
-        headers: BTreeMap::new(),
-    }
-}
+pub(crate) use crate::testing::respond as respond_with;
 
 fn item_route() -> Route {
+    let mut steps = crate::testing::cache_aside_steps("SELECT id, name FROM items WHERE id = ?1");
+    steps.push(respond_with(200, Expr::Ref("item".into())));
     Route {
         method: HttpMethod::Get,
         path: "/items/:id".into(),
         request: None,
         responses: std::collections::BTreeMap::new(),
-        steps: vec![
-            Step::KvGet {
-                binding: "CACHE".into(),
-                key: Template::new("item:{params.id}"),
-                format: KvFormat::Json,
-                into: "cached".into(),
-            },
-            Step::If {
-                cond: Condition::Exists("cached".into()),
-                then: vec![respond_with(200, Expr::Ref("cached".into()))],
-                otherwise: vec![],
-            },
-            Step::D1 {
-                binding: "DB".into(),
-                sql: "SELECT id, name FROM items WHERE id = ?1".into(),
-                params: vec![Expr::Ref("params.id".into())],
-                mode: QueryMode::First,
-                into: Some("item".into()),
-            },
-            Step::If {
-                cond: Condition::Missing("item".into()),
-                then: vec![respond_with(
-                    404,
-                    Expr::Object(BTreeMap::from([(
-                        "error".to_owned(),
-                        Expr::Text(Template::new("item {params.id} not found")),
-                    )])),
-                )],
-                otherwise: vec![],
-            },
-            Step::KvPut {
-                binding: "CACHE".into(),
-                key: Template::new("item:{params.id}"),
-                value: Expr::Ref("item".into()),
-                ttl_secs: Some(300),
-            },
-            respond_with(200, Expr::Ref("item".into())),
-        ],
+        steps,
     }
 }
 
@@ -161,6 +120,13 @@ fn orders_route() -> Route {
             respond_with(200, Expr::Ref("orders".into())),
         ],
     }
+}
+
+/// Adds a Worker `id` with no routes and no wires.
+pub(crate) fn add_worker(design: &mut Design, id: &str) {
+    design
+        .nodes
+        .push(Node::new(id, NodeKind::Worker(Worker::default())));
 }
 
 /// The Worker `id`, mutably.
@@ -195,6 +161,32 @@ pub(crate) fn steps_mut(design: &mut Design, route: usize) -> &mut Vec<Step> {
 /// The one diagnostic with this code; fails the test when there is none or more than one.
 pub(crate) fn only(design: &Design, code: &str) -> Diagnostic {
     let mut found = with_code(design, code);
+    assert_eq!(found.len(), 1, "one {code} expected: {found:?}");
+    found.remove(0)
+}
+
+/// The diagnostics with `code` once `change` is made to `design`, which has none; fails the
+/// test when the change brings none.
+pub(crate) fn reported_after(
+    mut design: Design,
+    code: &str,
+    change: impl FnOnce(&mut Design),
+) -> Vec<Diagnostic> {
+    assert!(!reports(&design, code), "{code} before the change");
+    change(&mut design);
+    let found = with_code(&design, code);
+    assert!(!found.is_empty(), "{code} expected after the change");
+    found
+}
+
+/// The one diagnostic with `code` once `change` is made to `design`, which has none; fails
+/// the test when the change brings none or more than one.
+pub(crate) fn only_after(
+    design: Design,
+    code: &str,
+    change: impl FnOnce(&mut Design),
+) -> Diagnostic {
+    let mut found = reported_after(design, code, change);
     assert_eq!(found.len(), 1, "one {code} expected: {found:?}");
     found.remove(0)
 }

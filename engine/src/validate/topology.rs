@@ -122,16 +122,16 @@ pub fn call_chain_length(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_contains, base, only, reports};
-    use crate::model::{Node, NodeKind, Wire, Worker};
+    use super::super::testkit::{
+        add_worker, assert_contains, base, only, only_after, reported_after, reports,
+    };
+    use crate::model::Wire;
 
     #[test]
     fn service_cycle_is_named() {
         let mut design = base();
         assert!(!reports(&design, "GRA001"));
-        design
-            .nodes
-            .push(Node::new("users", NodeKind::Worker(Worker::default())));
+        add_worker(&mut design, "users");
         design.wires.push(Wire::new("items", "users", "USERS"));
         assert!(!reports(&design, "GRA001"));
         design.wires.push(Wire::new("users", "items", "ITEMS"));
@@ -141,10 +141,9 @@ mod tests {
 
     #[test]
     fn unreachable_node_is_a_warning() {
-        let mut design = base();
-        assert!(!reports(&design, "GRA002"));
-        design.wires.retain(|w| w.to != "pg");
-        assert!(reports(&design, "GRA002"));
+        reported_after(base(), "GRA002", |design| {
+            design.wires.retain(|w| w.to != "pg");
+        });
     }
 
     #[test]
@@ -163,21 +162,17 @@ mod tests {
         let mut previous = "items".to_owned();
         for i in 0..30 {
             let id = format!("svc-{i}");
-            design
-                .nodes
-                .push(Node::new(id.clone(), NodeKind::Worker(Worker::default())));
+            add_worker(&mut design, &id);
             design
                 .wires
                 .push(Wire::new(previous.clone(), id.clone(), format!("S{i}")));
             previous = id;
         }
         // gateway + items + 30 = 32 invocations: allowed.
-        assert!(!reports(&design, "GRA004"));
-        design
-            .nodes
-            .push(Node::new("svc-last", NodeKind::Worker(Worker::default())));
-        design.wires.push(Wire::new(previous, "svc-last", "LAST"));
-        let found = only(&design, "GRA004");
+        let found = only_after(design, "GRA004", |design| {
+            add_worker(design, "svc-last");
+            design.wires.push(Wire::new(previous, "svc-last", "LAST"));
+        });
         assert_contains(&found.message, "33 Workers");
     }
 }

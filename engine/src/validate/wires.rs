@@ -97,38 +97,34 @@ pub fn binding_presence(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{base, reports};
+    use super::super::testkit::{base, reported_after};
     use crate::model::Wire;
 
     #[test]
     fn kv_calling_a_worker_is_reported() {
-        let mut design = base();
-        assert!(!reports(&design, "WIR001"));
-        design.wires.push(Wire::new("cache", "items", "ITEMS"));
-        assert!(reports(&design, "WIR001"));
+        reported_after(base(), "WIR001", |design| {
+            design.wires.push(Wire::new("cache", "items", "ITEMS"));
+        });
     }
 
     #[test]
     fn wire_to_missing_node_is_reported() {
-        let mut design = base();
-        assert!(!reports(&design, "WIR002"));
-        design.wires.push(Wire::new("items", "ghost", "GHOST"));
-        assert!(reports(&design, "WIR002"));
+        reported_after(base(), "WIR002", |design| {
+            design.wires.push(Wire::new("items", "ghost", "GHOST"));
+        });
     }
 
     #[test]
     fn binding_wire_without_name_is_reported() {
-        let mut design = base();
-        assert!(!reports(&design, "BND001"));
-        design.wires[2].binding.clear();
-        assert!(reports(&design, "BND001"));
+        reported_after(base(), "BND001", |design| {
+            design.wires[2].binding.clear();
+        });
     }
 
     #[test]
     fn client_wire_with_a_name_is_reported() {
-        let mut design = base();
-        assert!(!reports(&design, "BND002"));
-        design.wires[0].binding = "GATEWAY".into();
-        assert!(reports(&design, "BND002"));
+        reported_after(base(), "BND002", |design| {
+            design.wires[0].binding = "GATEWAY".into();
+        });
     }
 }

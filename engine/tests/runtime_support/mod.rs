@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
+use bytes::Bytes;
 use edgewire_engine::Design;
+use edgewire_engine::model::{RequestBody, SampleRequest};
 use edgewire_engine::runtime::{Engine, EngineOptions, ManualClock};
 use http_body_util::BodyExt as _;
 use serde_json::Value;
@@ -100,17 +102,33 @@ pub async fn send(
     let response = engine.router().oneshot(request).await.expect("infallible");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let bytes = body_bytes(response.into_body()).await;
     Answer {
         status,
         headers,
         text: String::from_utf8_lossy(&bytes).into_owned(),
     }
+}
+
+/// Send a Client's scenario request as the design writes it.
+pub async fn send_sample(engine: &Engine, sample: &SampleRequest) -> Answer {
+    let headers: Vec<(&str, &str)> = sample
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let body = sample.body.as_ref().map(RequestBody::to_text);
+    let method = sample.method.as_str();
+    send(engine, method, &sample.path, &headers, body.as_deref()).await
+}
+
+/// Every byte of a response body.
+pub async fn body_bytes<B>(body: B) -> Bytes
+where
+    B: axum::body::HttpBody,
+    B::Error: std::fmt::Debug,
+{
+    body.collect().await.expect("body").to_bytes()
 }
 
 /// Send a request with a body and no headers of its own.

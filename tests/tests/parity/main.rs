@@ -45,14 +45,7 @@ fn examples() -> Vec<PathBuf> {
 
 /// Skips (returns `None`) with a reason, or panics when parity is required.
 fn tools_or_skip() -> Option<(PathBuf, Option<PgBinaries>)> {
-    let node_modules = match tooling::node_modules() {
-        Ok(dir) => dir,
-        Err(reason) => {
-            assert!(!parity_required(), "parity suite required but: {reason}");
-            eprintln!("SKIPPED parity suite: {reason}");
-            return None;
-        }
-    };
+    let node_modules = tooling::node_modules_for("parity suite")?;
     let pg = find_binaries().ok();
     Some((node_modules, pg))
 }

@@ -4,7 +4,9 @@
 //! contracts keeps saving as format version 1.
 
 use edgewire_engine::contract::convert;
-use edgewire_engine::model::{ParamType, QueryParam, RequestContract, ResponseContract, Route};
+use edgewire_engine::model::{
+    ParamType, QueryParam, RequestContract, ResponseContract, Route, path_params,
+};
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
 
@@ -23,8 +25,7 @@ pub fn contract_ui(ui: &mut egui::Ui, route: &mut Route, cx: &SchemaContext<'_>)
         .default_open(route.has_contract())
         .show(ui, |ui| {
             let mut request = route.request.clone().unwrap_or_default();
-            let params: Vec<String> = route.path_params().map(str::to_owned).collect();
-            params_ui(ui, &mut request, &params, cx);
+            params_ui(ui, &mut request, &route.path, cx);
             query_ui(ui, &mut request.query, cx);
             body_ui(ui, &mut request.body, cx);
             let request = (!request.is_empty()).then_some(request);
@@ -36,12 +37,8 @@ pub fn contract_ui(ui: &mut egui::Ui, route: &mut Route, cx: &SchemaContext<'_>)
 }
 
 /// The type of each `:name` segment, and typed names the path no longer has.
-fn params_ui(
-    ui: &mut egui::Ui,
-    request: &mut RequestContract,
-    in_path: &[String],
-    cx: &SchemaContext<'_>,
-) {
+fn params_ui(ui: &mut egui::Ui, request: &mut RequestContract, path: &str, cx: &SchemaContext<'_>) {
+    let in_path: Vec<String> = path_params(path).map(str::to_owned).collect();
     ui.label(RichText::new("Path parameters").small().strong());
     if in_path.is_empty() && request.params.is_empty() {
         ui.weak("none (a :name segment in the path adds one)");
@@ -50,7 +47,7 @@ fn params_ui(
         .num_columns(2)
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
-            for name in in_path {
+            for name in &in_path {
                 ui.monospace(format!(":{name}"));
                 let mut ty = request.params.get(name).copied().unwrap_or_default();
                 param_type(
@@ -67,10 +64,9 @@ fn params_ui(
                 ui.end_row();
             }
             let stale: Vec<String> = request
-                .params
-                .keys()
-                .filter(|name| !in_path.contains(name))
-                .cloned()
+                .params_not_in(path)
+                .into_iter()
+                .map(str::to_owned)
                 .collect();
             for name in stale {
                 ui.colored_label(cx.palette.invalid, format!(":{name} not in the path"));

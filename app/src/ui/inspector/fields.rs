@@ -134,13 +134,7 @@ pub fn form_grid(id: &str) -> egui::Grid {
 /// A section title.
 pub fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(10.0);
-    let palette = Palette::of(ui.visuals());
-    ui.label(
-        RichText::new(title.to_uppercase())
-            .small()
-            .strong()
-            .color(palette.text_weak),
-    );
+    crate::ui::theme::heading(ui, title);
     ui.add_space(2.0);
 }
 
@@ -430,6 +424,50 @@ pub fn combo<T: Copy + PartialEq>(
             .show_ui(ui, |ui| {
                 for &option in options {
                     ui.selectable_value(value, option, label(option));
+                }
+            }),
+        name,
+    );
+}
+
+/// A combo box over `names`, chosen by position, with an accessible name; returns the
+/// position chosen (`current` when nothing was).
+pub fn pick(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    current: usize,
+    names: &[&str],
+    name: &str,
+) -> usize {
+    let mut choice = current;
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(names[current])
+            .show_ui(ui, |ui| {
+                for (i, option) in names.iter().enumerate() {
+                    ui.selectable_value(&mut choice, i, *option);
+                }
+            }),
+        name,
+    );
+    choice
+}
+
+/// A combo box over `options` and none (shown as `none`), with an accessible name.
+pub fn optional_choice(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    value: &mut Option<String>,
+    (none, options): (&str, &[&str]),
+    name: &str,
+) {
+    named(
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(value.clone().unwrap_or_else(|| none.to_owned()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(value, None, none);
+                for &option in options {
+                    ui.selectable_value(value, Some(option.to_owned()), option);
                 }
             }),
         name,

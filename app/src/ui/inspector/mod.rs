@@ -132,20 +132,10 @@ fn design_ui(
     }
     schemas_ui(ui, state, design, queue);
     ui.add_space(8.0);
+    crate::ui::theme::heading(ui, "Contents");
     let palette = Palette::of(ui.visuals());
-    ui.label(
-        RichText::new("CONTENTS")
-            .small()
-            .strong()
-            .color(palette.text_weak),
-    );
     for kind in edgewire_engine::Kind::ALL {
-        let ids: Vec<&str> = design
-            .nodes
-            .iter()
-            .filter(|n| n.kind.kind() == kind)
-            .map(|n| n.id.as_str())
-            .collect();
+        let ids: Vec<&str> = design.nodes_of_kind(kind).map(|n| n.id.as_str()).collect();
         if ids.is_empty() {
             continue;
         }

@@ -307,6 +307,7 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
         return;
     }
     let mut sql_text: Option<&mut String> = None;
+    let d1 = matches!(step, Step::D1 { .. });
     egui::Grid::new("step_grid")
         .num_columns(2)
         .spacing([8.0, 4.0])
@@ -354,22 +355,22 @@ fn step_ui(ui: &mut egui::Ui, step: &mut Step, cx: &StepContext<'_, '_>, path: &
                 params: p,
                 mode: m,
                 into,
-            } => {
-                binding(ui, b, cx, &[Kind::D1]);
-                params(ui, p, "?");
-                mode(ui, m);
-                optional_into(ui, into);
-                sql_text = Some(sql);
             }
-            Step::Hyperdrive {
+            | Step::Hyperdrive {
                 binding: b,
                 sql,
                 params: p,
                 mode: m,
                 into,
             } => {
-                binding(ui, b, cx, &[Kind::Hyperdrive]);
-                params(ui, p, "$");
+                // D1 numbers its placeholders `?1`, PostgreSQL `$1`.
+                let (store, placeholder) = if d1 {
+                    (Kind::D1, "?")
+                } else {
+                    (Kind::Hyperdrive, "$")
+                };
+                binding(ui, b, cx, &[store]);
+                params(ui, p, placeholder);
                 mode(ui, m);
                 optional_into(ui, into);
                 sql_text = Some(sql);
@@ -465,16 +466,7 @@ fn condition_ui(ui: &mut egui::Ui, cond: &mut Condition) {
             }
             Condition::Equals(..) => {}
         }
-        crate::ui::inspector::fields::named(
-            egui::ComboBox::from_id_salt("cond")
-                .selected_text(names[current])
-                .show_ui(ui, |ui| {
-                    for (i, n) in names.iter().enumerate() {
-                        ui.selectable_value(&mut choice, i, *n);
-                    }
-                }),
-            "Condition",
-        );
+        choice = fields::pick(ui, "cond", current, &names, "Condition");
     });
     if let Condition::Equals(a, b) = cond {
         fields::expr(ui, a, 2);

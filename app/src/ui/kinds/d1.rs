@@ -60,19 +60,11 @@ fn d1_ui(ui: &mut egui::Ui, d1: &mut D1) {
     section(ui, "Location");
     fields::form_grid("d1_grid").show(ui, |ui| {
         ui.label("Primary location hint");
-        fields::named(
-            egui::ComboBox::from_id_salt("d1_hint")
-                .selected_text(
-                    d1.location_hint
-                        .clone()
-                        .unwrap_or_else(|| "automatic".into()),
-                )
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut d1.location_hint, None, "automatic");
-                    for hint in D1_LOCATION_HINTS {
-                        ui.selectable_value(&mut d1.location_hint, Some(hint.to_owned()), hint);
-                    }
-                }),
+        fields::optional_choice(
+            ui,
+            "d1_hint",
+            &mut d1.location_hint,
+            ("automatic", &D1_LOCATION_HINTS),
             "Primary location hint",
         );
         ui.end_row();

@@ -115,18 +115,8 @@ fn auth_ui(ui: &mut egui::Ui, auth: &mut Auth) {
         Auth::ApiKey { .. } => 1,
         Auth::Jwt { .. } => 2,
     };
-    let mut choice = current;
     let names = ["None", "API key in a header", "JWT (HS256)"];
-    fields::named(
-        egui::ComboBox::from_id_salt("auth")
-            .selected_text(names[current])
-            .show_ui(ui, |ui| {
-                for (i, name) in names.iter().enumerate() {
-                    ui.selectable_value(&mut choice, i, *name);
-                }
-            }),
-        "Authentication",
-    );
+    let choice = fields::pick(ui, "auth", current, &names, "Authentication");
     if choice != current {
         *auth = match choice {
             1 => Auth::ApiKey {
@@ -171,16 +161,24 @@ fn auth_ui(ui: &mut egui::Ui, auth: &mut Auth) {
     });
 }
 
-fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
-    section(ui, "CORS");
-    let mut cors_on = cors.is_some();
-    if ui
-        .checkbox(&mut cors_on, "Allow cross-origin requests")
-        .changed()
-    {
-        *cors = cors_on.then(Cors::default);
+/// A section of settings the gateway may go without: a checkbox turns them on (as their
+/// defaults) or off; they are given back while on.
+fn optional_section<'v, T: Default>(
+    ui: &mut egui::Ui,
+    title: &str,
+    switch: &str,
+    value: &'v mut Option<T>,
+) -> Option<&'v mut T> {
+    section(ui, title);
+    let mut on = value.is_some();
+    if ui.checkbox(&mut on, switch).changed() {
+        *value = on.then(T::default);
     }
-    if let Some(cors) = cors {
+    value.as_mut()
+}
+
+fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
+    if let Some(cors) = optional_section(ui, "CORS", "Allow cross-origin requests", cors) {
         fields::form_grid("cors_grid").show(ui, |ui| {
             ui.label("Origins");
             fields::list(
@@ -207,15 +205,8 @@ fn cors_ui(ui: &mut egui::Ui, cors: &mut Option<Cors>) {
 }
 
 fn rate_limit_ui(ui: &mut egui::Ui, rate_limit: &mut Option<RateLimit>) {
-    section(ui, "Rate limit");
-    let mut limit_on = rate_limit.is_some();
-    if ui
-        .checkbox(&mut limit_on, "Limit requests per caller")
-        .changed()
+    if let Some(limit) = optional_section(ui, "Rate limit", "Limit requests per caller", rate_limit)
     {
-        *rate_limit = limit_on.then(RateLimit::default);
-    }
-    if let Some(limit) = rate_limit {
         fields::form_grid("limit_grid").show(ui, |ui| {
             ui.label("Requests");
             ui.add(DragValue::new(&mut limit.requests).range(1..=1_000_000))

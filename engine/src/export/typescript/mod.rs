@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{ExportError, names};
-use crate::model::{Design, NodeKind, Route, Step, walk_steps};
+use crate::model::{Condition, Design, NodeKind, Route, Step, walk_steps};
 
 mod literals;
 mod steps;
@@ -175,7 +175,15 @@ impl<'a> WorkerCompiler<'a> {
             if index > 0 {
                 out.push('\n');
             }
-            if self.step(out, step, &position, depth, place, scope)? {
+            let mut e = Emit {
+                out: &mut *out,
+                place,
+                position: &position,
+                kind: step.kind_name(),
+                depth,
+                scope: &mut *scope,
+            };
+            if self.step(&mut e, step)? {
                 return Ok(true);
             }
         }
@@ -183,75 +191,69 @@ impl<'a> WorkerCompiler<'a> {
     }
 
     /// Emits one step; returns whether it always ends in a response.
-    fn step(
-        &self,
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
-    ) -> Result<bool, ExportError> {
-        let pad = "  ".repeat(depth);
+    fn step(&self, e: &mut Emit<'_, '_>, step: &Step) -> Result<bool, ExportError> {
         match step {
-            Step::KvGet { .. } => Self::kv_get(out, step, position, depth, place, scope)?,
-            Step::KvPut { .. } => Self::kv_put(out, step, position, depth, place, scope)?,
-            Step::KvDelete { .. } => Self::kv_delete(out, step, position, depth, place, scope)?,
-            Step::KvList { .. } => Self::kv_list(out, step, position, depth, place, scope)?,
-            Step::D1 { .. } => self.d1(out, step, position, depth, place, scope)?,
-            Step::Hyperdrive { .. } => Self::hyperdrive(out, step, position, depth, place, scope)?,
-            Step::Call { .. } => self.call(out, step, position, depth, place, scope)?,
+            Step::KvGet {
+                binding,
+                key,
+                format,
+                into,
+            } => Self::kv_get(e, binding, key, *format, into)?,
+            Step::KvPut {
+                binding,
+                key,
+                value,
+                ttl_secs,
+            } => Self::kv_put(e, binding, key, value, *ttl_secs)?,
+            Step::KvDelete { binding, key } => Self::kv_delete(e, binding, key)?,
+            Step::KvList {
+                binding,
+                prefix,
+                into,
+            } => Self::kv_list(e, binding, prefix, into)?,
+            Step::D1 {
+                binding,
+                sql,
+                params,
+                mode,
+                into,
+            } => self.d1(e, binding, sql, params, *mode, into.as_deref())?,
+            Step::Hyperdrive {
+                binding,
+                sql,
+                params,
+                mode,
+                into,
+            } => Self::hyperdrive(e, binding, sql, params, *mode, into.as_deref())?,
+            Step::Call {
+                binding,
+                method,
+                path,
+                body,
+                into,
+            } => self.call(e, binding, *method, path, body.as_ref(), into)?,
             Step::Set { name, value } => {
-                let value = Self::expr(value, depth, place, position, scope)?;
-                let _ = writeln!(out, "{pad}// {position}. Set {name}.");
-                let _ = writeln!(out, "{pad}{} = {value};", scope.vars[name]);
+                let value = e.expr(value)?;
+                e.comment(&format!("Set {name}."));
+                let var = &e.scope.vars[name];
+                e.line(&format!("{var} = {value};"));
             }
             Step::If {
                 cond,
                 then,
                 otherwise,
-            } => {
-                let cond_ts = Self::condition(cond, depth, place, position, scope)?;
-                let _ = writeln!(out, "{pad}// {position}. If {}.", display_condition(cond));
-                let _ = writeln!(out, "{pad}if ({cond_ts}) {{");
-                let then_responds = self.steps(
-                    out,
-                    then,
-                    &format!("{position}.then"),
-                    depth + 1,
-                    place,
-                    scope,
-                )?;
-                if otherwise.is_empty() {
-                    let _ = writeln!(out, "{pad}}}");
-                    return Ok(false);
-                }
-                let _ = writeln!(out, "{pad}}} else {{");
-                let otherwise_responds = self.steps(
-                    out,
-                    otherwise,
-                    &format!("{position}.otherwise"),
-                    depth + 1,
-                    place,
-                    scope,
-                )?;
-                let _ = writeln!(out, "{pad}}}");
-                return Ok(then_responds && otherwise_responds);
-            }
+            } => return self.branches(e, cond, then, otherwise),
             Step::Respond {
                 status,
                 body,
                 headers,
             } => {
                 let mut args = vec![status.to_string()];
-                let body_ts = match body {
-                    Some(expr) => Some(Self::expr(expr, depth, place, position, scope)?),
-                    None => None,
-                };
+                let body_ts = body.as_ref().map(|expr| e.expr(expr)).transpose()?;
                 if !headers.is_empty() {
                     let mut fields = Vec::new();
                     for (name, value) in headers {
-                        let value = Self::template(value, place, position, scope)?;
+                        let value = e.template(value)?;
                         fields.push(format!(
                             "{}: {value}",
                             object_key(&name.to_ascii_lowercase())
@@ -262,12 +264,68 @@ impl<'a> WorkerCompiler<'a> {
                 } else if let Some(body) = body_ts {
                     args.push(body);
                 }
-                let _ = writeln!(out, "{pad}// {position}. Respond {status}.");
-                let _ = writeln!(out, "{pad}return respond({});", args.join(", "));
+                e.comment(&format!("Respond {status}."));
+                e.line(&format!("return respond({});", args.join(", ")));
                 return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// An `If` and its branches; returns whether both always end in a response.
+    fn branches(
+        &self,
+        e: &mut Emit<'_, '_>,
+        cond: &Condition,
+        then: &[Step],
+        otherwise: &[Step],
+    ) -> Result<bool, ExportError> {
+        let cond_ts = e.condition(cond)?;
+        e.comment(&format!("If {}.", display_condition(cond)));
+        e.line(&format!("if ({cond_ts}) {{"));
+        let branch = |e: &mut Emit<'_, '_>, name: &str, steps: &[Step]| {
+            let prefix = format!("{}.{name}", e.position);
+            self.steps(e.out, steps, &prefix, e.depth + 1, e.place, e.scope)
+        };
+        let then_responds = branch(e, "then", then)?;
+        if otherwise.is_empty() {
+            e.line("}");
+            return Ok(false);
+        }
+        e.line("} else {");
+        let otherwise_responds = branch(e, "otherwise", otherwise)?;
+        e.line("}");
+        Ok(then_responds && otherwise_responds)
+    }
+}
+
+/// One step being written: where it is (for error messages and its comment), its kind, its
+/// indent, and the names its code refers to.
+struct Emit<'e, 'v> {
+    out: &'e mut String,
+    place: &'e Place<'e>,
+    /// `2`, `3.then.0`.
+    position: &'e str,
+    kind: &'static str,
+    depth: usize,
+    scope: &'e mut Scope<'v>,
+}
+
+impl Emit<'_, '_> {
+    fn pad(&self) -> String {
+        "  ".repeat(self.depth)
+    }
+
+    /// One line of code at the step's indent.
+    fn line(&mut self, code: &str) {
+        let pad = self.pad();
+        let _ = writeln!(self.out, "{pad}{code}");
+    }
+
+    /// The step's comment: its position, then what it does.
+    fn comment(&mut self, what: &str) {
+        let line = format!("// {}. {what}", self.position);
+        self.line(&line);
     }
 }
 

@@ -1,189 +1,119 @@
 //! The binding steps (KV, D1, Hyperdrive, service calls) as TypeScript: one `await step(...)`
 //! around the helper of `edgewire.ts` (or `hyperdrive.ts`), with a comment.
 
-use std::fmt::Write as _;
-
 use super::literals::{display_template, string_literal};
-use super::{Place, Scope, WorkerCompiler};
+use super::{Emit, WorkerCompiler};
 use crate::export::{ExportError, names};
-use crate::model::{KvFormat, QueryMode, Step};
+use crate::model::{Expr, HttpMethod, KvFormat, QueryMode, Template};
 
-/// What every binding step's code starts from: its indent, and its kind and position as
-/// TypeScript string literals.
-struct Head {
-    pad: String,
-    kind: String,
-    pos: String,
-}
-
-impl Head {
-    fn new(step: &Step, position: &str, depth: usize) -> Self {
-        Self {
-            pad: "  ".repeat(depth),
-            kind: string_literal(step.kind_name()),
-            pos: string_literal(position),
-        }
+impl Emit<'_, '_> {
+    /// `<variable> = ` for a step that sets `into`; nothing for one that sets no value.
+    fn assign(&self, into: Option<&str>) -> String {
+        into.map_or_else(String::new, |name| format!("{} = ", self.scope.vars[name]))
     }
-}
 
-/// `<variable> = ` for a step that sets `into`; nothing for one that sets no value.
-fn assign(scope: &Scope<'_>, into: Option<&str>) -> String {
-    into.map_or_else(String::new, |name| format!("{} = ", scope.vars[name]))
+    /// The step's `await step(WORKER, position, kind, () => call)` on one line.
+    fn await_step(&mut self, into: Option<&str>, call: &str) {
+        let (pos, kind) = (string_literal(self.position), string_literal(self.kind));
+        let assign = self.assign(into);
+        self.line(&format!(
+            "{assign}await step(WORKER, {pos}, {kind}, () => {call});"
+        ));
+    }
+
+    /// The same with the call on a line of its own.
+    fn await_step_wrapped(&mut self, into: Option<&str>, call: &str) {
+        let (pos, kind) = (string_literal(self.position), string_literal(self.kind));
+        let assign = self.assign(into);
+        let pad = self.pad();
+        self.line(&format!(
+            "{assign}await step(WORKER, {pos}, {kind}, () =>\n{pad}  {call},\n{pad});"
+        ));
+    }
 }
 
 impl WorkerCompiler<'_> {
     /// `KvGet` through the `kvGetText`/`kvGetJson` helpers.
     pub(super) fn kv_get(
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        key: &Template,
+        format: KvFormat,
+        into: &str,
     ) -> Result<(), ExportError> {
-        let Step::KvGet {
-            binding,
-            key,
-            format,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        let key_ts = Self::template(key, place, position, scope)?;
+        let key_ts = e.template(key)?;
         let (helper, what) = match format {
             KvFormat::Text => ("kvGetText", "text"),
             KvFormat::Json => ("kvGetJson", "JSON"),
         };
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. Read {} from KV {binding} as {what}.",
-            display_template(key)
-        );
-        let _ = writeln!(
-            out,
-            "{pad}{}await step(WORKER, {pos}, {kind}, () => {helper}(env.{binding}, {key_ts}));",
-            assign(scope, Some(into))
-        );
+        let shown = display_template(key);
+        e.comment(&format!("Read {shown} from KV {binding} as {what}."));
+        e.await_step(Some(into), &format!("{helper}(env.{binding}, {key_ts})"));
         Ok(())
     }
 
     /// `KvPut` through `kvPut`.
     pub(super) fn kv_put(
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        key: &Template,
+        value: &Expr,
+        ttl_secs: Option<u32>,
     ) -> Result<(), ExportError> {
-        let Step::KvPut {
-            binding,
-            key,
-            value,
-            ttl_secs,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        let key_ts = Self::template(key, place, position, scope)?;
-        let value = Self::expr(value, depth, place, position, scope)?;
+        let key_ts = e.template(key)?;
+        let value = e.expr(value)?;
         let ttl = ttl_secs.map_or_else(String::new, |t| format!(", {t}"));
         let expiry = ttl_secs.map_or_else(String::new, |t| format!(", expiring in {t} s"));
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. Store {} in KV {binding}{expiry}.",
-            display_template(key)
-        );
-        let _ = writeln!(
-            out,
-            "{pad}await step(WORKER, {pos}, {kind}, () => kvPut(env.{binding}, {key_ts}, {value}{ttl}));"
+        let shown = display_template(key);
+        e.comment(&format!("Store {shown} in KV {binding}{expiry}."));
+        e.await_step(
+            None,
+            &format!("kvPut(env.{binding}, {key_ts}, {value}{ttl})"),
         );
         Ok(())
     }
 
     /// `KvDelete` through `kvDelete`.
     pub(super) fn kv_delete(
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        key: &Template,
     ) -> Result<(), ExportError> {
-        let Step::KvDelete { binding, key } = step else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        let key_ts = Self::template(key, place, position, scope)?;
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. Delete {} from KV {binding}.",
-            display_template(key)
-        );
-        let _ = writeln!(
-            out,
-            "{pad}await step(WORKER, {pos}, {kind}, () => kvDelete(env.{binding}, {key_ts}));"
-        );
+        let key_ts = e.template(key)?;
+        let shown = display_template(key);
+        e.comment(&format!("Delete {shown} from KV {binding}."));
+        e.await_step(None, &format!("kvDelete(env.{binding}, {key_ts})"));
         Ok(())
     }
 
     /// `KvList` through `kvList`.
     pub(super) fn kv_list(
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        prefix: &Template,
+        into: &str,
     ) -> Result<(), ExportError> {
-        let Step::KvList {
-            binding,
-            prefix,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        let prefix_ts = Self::template(prefix, place, position, scope)?;
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. List the keys of KV {binding} starting with {}.",
-            display_template(prefix)
-        );
-        let _ = writeln!(
-            out,
-            "{pad}{}await step(WORKER, {pos}, {kind}, () => kvList(env.{binding}, {prefix_ts}));",
-            assign(scope, Some(into))
-        );
+        let prefix_ts = e.template(prefix)?;
+        let shown = display_template(prefix);
+        e.comment(&format!(
+            "List the keys of KV {binding} starting with {shown}."
+        ));
+        e.await_step(Some(into), &format!("kvList(env.{binding}, {prefix_ts})"));
         Ok(())
     }
 
-    /// `D1` through `d1First`/`d1All`/`d1Run`, on the request's session when the database replicates reads.
+    /// `D1` through `d1First`/`d1All`/`d1Run`, on the request's session when the database
+    /// replicates reads.
     pub(super) fn d1(
         &self,
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        sql: &str,
+        params: &[Expr],
+        mode: QueryMode,
+        into: Option<&str>,
     ) -> Result<(), ExportError> {
-        let Step::D1 {
-            binding,
-            sql,
-            params,
-            mode,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        let params = Self::exprs(params, depth, place, position, scope)?;
+        let params = e.exprs(params)?;
         let (helper, what) = match mode {
             QueryMode::First => ("d1First", "the first row"),
             QueryMode::All => ("d1All", "every row"),
@@ -191,84 +121,62 @@ impl WorkerCompiler<'_> {
         };
         let db = match self.sessions.get(binding) {
             Some(var) => {
-                scope.sessions_used.insert(binding.clone());
+                e.scope.sessions_used.insert(binding.to_owned());
                 var.clone()
             }
             None => format!("env.{binding}"),
         };
-        let _ = writeln!(out, "{pad}// {position}. D1 query on {binding}: {what}.");
-        let _ = writeln!(
-            out,
-            "{pad}{}await step(WORKER, {pos}, {kind}, () =>\n{pad}  {helper}({db}, {}, [{}]),\n{pad});",
-            assign(scope, into.as_deref()),
-            string_literal(sql),
-            params.join(", ")
+        e.comment(&format!("D1 query on {binding}: {what}."));
+        e.await_step_wrapped(
+            into,
+            &format!(
+                "{helper}({db}, {}, [{}])",
+                string_literal(sql),
+                params.join(", ")
+            ),
         );
         Ok(())
     }
 
     /// `Hyperdrive` through `queryHyperdrive`.
     pub(super) fn hyperdrive(
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        sql: &str,
+        params: &[Expr],
+        mode: QueryMode,
+        into: Option<&str>,
     ) -> Result<(), ExportError> {
-        let Step::Hyperdrive {
-            binding,
-            sql,
-            params,
-            mode,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
-        scope.ctx_used = true;
-        let params = Self::exprs(params, depth, place, position, scope)?;
+        e.scope.ctx_used = true;
+        let params = e.exprs(params)?;
         let (mode_ts, what) = match mode {
             QueryMode::First => ("first", "the first row"),
             QueryMode::All => ("all", "every row"),
             QueryMode::Run => ("run", "the number of changed rows"),
         };
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. PostgreSQL query through Hyperdrive {binding}: {what}."
-        );
-        let _ = writeln!(
-            out,
-            "{pad}{}await step(\n{pad}  WORKER,\n{pad}  {pos},\n{pad}  {kind},\n{pad}  () => queryHyperdrive(env.{binding}, ctx, {}, [{}], \"{mode_ts}\"),\n{pad}  originUnreachable,\n{pad});",
-            assign(scope, into.as_deref()),
+        e.comment(&format!(
+            "PostgreSQL query through Hyperdrive {binding}: {what}."
+        ));
+        let (pos, kind, pad) = (string_literal(e.position), string_literal(e.kind), e.pad());
+        let assign = e.assign(into);
+        e.line(&format!(
+            "{assign}await step(\n{pad}  WORKER,\n{pad}  {pos},\n{pad}  {kind},\n{pad}  () => queryHyperdrive(env.{binding}, ctx, {}, [{}], \"{mode_ts}\"),\n{pad}  originUnreachable,\n{pad});",
             string_literal(sql),
             params.join(", ")
-        );
+        ));
         Ok(())
     }
 
     /// `Call` through `callService`, to the Worker behind the binding.
     pub(super) fn call(
         &self,
-        out: &mut String,
-        step: &Step,
-        position: &str,
-        depth: usize,
-        place: &Place<'_>,
-        scope: &mut Scope<'_>,
+        e: &mut Emit<'_, '_>,
+        binding: &str,
+        method: HttpMethod,
+        path: &Template,
+        body: Option<&Expr>,
+        into: &str,
     ) -> Result<(), ExportError> {
-        let Step::Call {
-            binding,
-            method,
-            path,
-            body,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Head { pad, kind, pos } = Head::new(step, position, depth);
         let target = self
             .design
             .binding_target(self.node, binding)
@@ -276,26 +184,25 @@ impl WorkerCompiler<'_> {
             .ok_or_else(|| ExportError::Unsupported {
                 node: self.node.to_owned(),
                 detail: format!(
-                    "route {} step {position} calls binding `{binding}`, which is not wired",
-                    place.route + 1
+                    "route {} step {} calls binding `{binding}`, which is not wired",
+                    e.place.route + 1,
+                    e.position
                 ),
             })?;
-        let path_ts = Self::template(path, place, position, scope)?;
+        let path_ts = e.template(path)?;
         let body = match body {
-            Some(expr) => Self::expr(expr, depth, place, position, scope)?,
+            Some(expr) => e.expr(expr)?,
             None => "undefined".to_owned(),
         };
-        scope.inputs_used.insert("auth");
-        let _ = writeln!(
-            out,
-            "{pad}// {position}. Call {method} {} on service {binding}.",
-            display_template(path)
-        );
-        let _ = writeln!(
-            out,
-            "{pad}{}await step(WORKER, {pos}, {kind}, () =>\n{pad}  callService(env.{binding}, {}, \"{method}\", {path_ts}, {body}, auth),\n{pad});",
-            assign(scope, Some(into)),
-            string_literal(&target)
+        e.scope.inputs_used.insert("auth");
+        let shown = display_template(path);
+        e.comment(&format!("Call {method} {shown} on service {binding}."));
+        e.await_step_wrapped(
+            Some(into),
+            &format!(
+                "callService(env.{binding}, {}, \"{method}\", {path_ts}, {body}, auth)",
+                string_literal(&target)
+            ),
         );
         Ok(())
     }

@@ -2,38 +2,30 @@
 
 use std::fmt::Write as _;
 
+use super::Emit;
 use super::literals::{json_literal, object_key, string_literal};
-use super::{Place, Scope, WorkerCompiler};
 use crate::export::ExportError;
 use crate::model::{Condition, Expr, Template, TemplatePart};
 
 /// Longest object literal kept on one line.
 const MAX_INLINE_OBJECT: usize = 72;
 
-impl WorkerCompiler<'_> {
-    pub(super) fn exprs(
-        exprs: &[Expr],
-        depth: usize,
-        place: &Place<'_>,
-        position: &str,
-        scope: &mut Scope<'_>,
-    ) -> Result<Vec<String>, ExportError> {
-        exprs
-            .iter()
-            .map(|e| Self::expr(e, depth, place, position, scope))
-            .collect()
+impl Emit<'_, '_> {
+    pub(super) fn exprs(&mut self, exprs: &[Expr]) -> Result<Vec<String>, ExportError> {
+        exprs.iter().map(|e| self.expr(e)).collect()
     }
 
-    pub(super) fn expr(
-        expr: &Expr,
-        depth: usize,
-        place: &Place<'_>,
-        position: &str,
-        scope: &mut Scope<'_>,
-    ) -> Result<String, ExportError> {
+    /// `expr` at the step's indent.
+    pub(super) fn expr(&mut self, expr: &Expr) -> Result<String, ExportError> {
+        self.expr_at(expr, self.depth)
+    }
+
+    /// `expr` as written at indent `depth` (an object too long for one line puts a field on
+    /// each line).
+    fn expr_at(&mut self, expr: &Expr, depth: usize) -> Result<String, ExportError> {
         Ok(match expr {
-            Expr::Ref(path) => scope.reference(path),
-            Expr::Text(template) => Self::template(template, place, position, scope)?,
+            Expr::Ref(path) => self.scope.reference(path),
+            Expr::Text(template) => self.template(template)?,
             Expr::Json(value) => json_literal(value),
             Expr::Object(fields) => {
                 if fields.is_empty() {
@@ -41,7 +33,7 @@ impl WorkerCompiler<'_> {
                 }
                 let mut parts = Vec::with_capacity(fields.len());
                 for (key, value) in fields {
-                    let value = Self::expr(value, depth + 1, place, position, scope)?;
+                    let value = self.expr_at(value, depth + 1)?;
                     if *key == value && crate::model::is_js_identifier(key) {
                         // `{ product }` rather than `{ product: product }`.
                         parts.push(value);
@@ -65,16 +57,11 @@ impl WorkerCompiler<'_> {
         })
     }
 
-    pub(super) fn template(
-        template: &Template,
-        place: &Place<'_>,
-        position: &str,
-        scope: &mut Scope<'_>,
-    ) -> Result<String, ExportError> {
+    pub(super) fn template(&mut self, template: &Template) -> Result<String, ExportError> {
         let parts = template.parts().map_err(|source| ExportError::Template {
-            node: place.node.to_owned(),
-            route: place.route + 1,
-            step: position.to_owned(),
+            node: self.place.node.to_owned(),
+            route: self.place.route + 1,
+            step: self.position.to_owned(),
             template: template.as_str().to_owned(),
             source,
         })?;
@@ -102,7 +89,7 @@ impl WorkerCompiler<'_> {
                     }
                 }
                 TemplatePart::Path(path) => {
-                    let _ = write!(out, "${{text({})}}", scope.reference(path));
+                    let _ = write!(out, "${{text({})}}", self.scope.reference(path));
                 }
             }
         }
@@ -110,21 +97,11 @@ impl WorkerCompiler<'_> {
         Ok(out)
     }
 
-    pub(super) fn condition(
-        cond: &Condition,
-        depth: usize,
-        place: &Place<'_>,
-        position: &str,
-        scope: &mut Scope<'_>,
-    ) -> Result<String, ExportError> {
+    pub(super) fn condition(&mut self, cond: &Condition) -> Result<String, ExportError> {
         Ok(match cond {
-            Condition::Exists(path) => format!("{} !== null", scope.reference(path)),
-            Condition::Missing(path) => format!("{} === null", scope.reference(path)),
-            Condition::Equals(a, b) => format!(
-                "jsonEquals({}, {})",
-                Self::expr(a, depth, place, position, scope)?,
-                Self::expr(b, depth, place, position, scope)?
-            ),
+            Condition::Exists(path) => format!("{} !== null", self.scope.reference(path)),
+            Condition::Missing(path) => format!("{} === null", self.scope.reference(path)),
+            Condition::Equals(a, b) => format!("jsonEquals({}, {})", self.expr(a)?, self.expr(b)?),
         })
     }
 }

@@ -193,9 +193,7 @@ impl Plan {
     fn entry_for(&mut self, worker: &str, names: &Names) -> Result<String, GenerateError> {
         let gateways: Vec<String> = self
             .draft
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+            .nodes_of_kind(Kind::Gateway)
             .map(|n| n.id.clone())
             .collect();
         let callers: Vec<String> = self

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Summary;
 use super::bindings::{rate_limit, simple_limit, unmodelled};
-use super::config::{entries, text};
+use super::config::{bound_entries, entries, text};
 use crate::model::{
     BindingUse, Client, Code, D1, Design, Hyperdrive, Kind, Kv, Migration, Node, NodeId, NodeKind,
     Note, Origin, SampleRequest, Wire, Worker, WorkerPlacement, to_lower_kebab,
@@ -252,10 +252,7 @@ impl Builder {
 
     fn stores_of(&mut self, worker: &str, dir: &Path, config: &Value) {
         let own = |binding: &str| format!("{worker}/{binding}");
-        for entry in entries(config, "kv_namespaces") {
-            let Some(binding) = text(entry, "binding") else {
-                continue;
-            };
+        for (binding, entry) in bound_entries(config, "kv_namespaces") {
             let id = text(entry, "id");
             let identity = id
                 .or_else(|| text(entry, "preview_id"))
@@ -270,10 +267,7 @@ impl Builder {
             let node = self.store(Kind::Kv, identity, &base, NodeKind::Kv(kv));
             self.wire(worker, &node, binding);
         }
-        for entry in entries(config, "d1_databases") {
-            let Some(binding) = text(entry, "binding") else {
-                continue;
-            };
+        for (binding, entry) in bound_entries(config, "d1_databases") {
             let name = text(entry, "database_name");
             let database_id = text(entry, "database_id");
             let identity = database_id
@@ -292,10 +286,7 @@ impl Builder {
             let node = self.store(Kind::D1, identity, &base, NodeKind::D1(db));
             self.wire(worker, &node, binding);
         }
-        for entry in entries(config, "hyperdrive") {
-            let Some(binding) = text(entry, "binding") else {
-                continue;
-            };
+        for (binding, entry) in bound_entries(config, "hyperdrive") {
             let config_id = text(entry, "id");
             let identity = config_id.map_or_else(|| own(binding), str::to_owned);
             // The origin is the configuration's, unknown here; locally (where only code

@@ -216,40 +216,47 @@ pub fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Valu
         .flatten()
 }
 
+/// The entries of section `key` that name their binding, with that name.
+pub fn bound_entries<'v>(
+    value: &'v Value,
+    key: &str,
+) -> impl Iterator<Item = (&'v str, &'v Value)> + 'v {
+    entries(value, key).filter_map(|entry| Some((text(entry, "binding")?, entry)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn jsonc(text: &str) -> Result<Value, Problem> {
+        parse(Path::new("wrangler.jsonc"), text)
+    }
+
+    fn toml(text: &str) -> Result<Value, Problem> {
+        parse(Path::new("wrangler.toml"), text)
+    }
+
     #[test]
     fn jsonc_takes_comments_and_trailing_commas() {
-        let value = parse(
-            Path::new("wrangler.jsonc"),
-            "// top\n{\n  \"name\": \"api\", /* inline */\n  \"vars\": { \"A\": 1, },\n}\n",
-        )
-        .expect("parses");
+        let value =
+            jsonc("// top\n{\n  \"name\": \"api\", /* inline */\n  \"vars\": { \"A\": 1, },\n}\n")
+                .expect("parses");
         assert_eq!(text(&value, "name"), Some("api"));
     }
 
     #[test]
     fn errors_say_line_and_column() {
-        let error = parse(
-            Path::new("wrangler.jsonc"),
-            "{\n  \"name\": \"api\"\n  \"main\": 1\n}",
-        )
-        .expect_err("missing comma");
+        let error = jsonc("{\n  \"name\": \"api\"\n  \"main\": 1\n}").expect_err("missing comma");
         // Where the comma belongs: after `"api"`.
         assert_eq!(error.at, Some((2, 16)), "{error}");
-        let error =
-            parse(Path::new("wrangler.toml"), "name = \"api\"\nmain = \n").expect_err("no value");
+        let error = toml("name = \"api\"\nmain = \n").expect_err("no value");
         assert_eq!(error.at.map(|(line, _)| line), Some(2), "{error}");
         assert!(error.to_string().starts_with("wrangler.toml:2:"), "{error}");
     }
 
     #[test]
     fn an_environment_inherits_settings_but_not_bindings() {
-        let config = parse(
-            Path::new("wrangler.toml"),
-            "name = \"api\"\nmain = \"src/index.ts\"\nkv_namespaces = [{ binding = \"A\", id = \"1\" }]\n\n[env.staging]\nvars = { MODE = \"staging\" }\n",
+        let config = toml("name = \"api\"\nmain = \"src/index.ts\"\nkv_namespaces = [{ binding = \"A\", id = \"1\" }]\n\n[env.staging]\nvars = { MODE = \"staging\" }\n",
         )
         .expect("parses");
         let staging = with_env(&config, "staging").expect("has staging");

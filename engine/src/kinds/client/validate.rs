@@ -364,17 +364,17 @@ impl crate::validate::KindRules for super::Def {
 mod tests {
     use crate::model::{HttpMethod, Node, NodeKind, Wire};
     use crate::validate::testkit::{
-        assert_contains, base, client_mut, gateway_mut, only, reports, request,
+        assert_contains, base, client_mut, gateway_mut, only, only_after, reported_after, reports,
+        request,
     };
 
     #[test]
     fn unknown_region() {
-        let mut design = base();
-        assert!(!reports(&design, "CLI001"));
-        let regions = &mut client_mut(&mut design).regions;
-        let share = regions.remove("eu-west").expect("eu-west");
-        regions.insert("eu-wset".into(), share);
-        let found = only(&design, "CLI001");
+        let found = only_after(base(), "CLI001", |design| {
+            let regions = &mut client_mut(design).regions;
+            let share = regions.remove("eu-west").expect("eu-west");
+            regions.insert("eu-wset".into(), share);
+        });
         assert_contains(found.help.as_deref().unwrap_or_default(), "`eu-west`");
     }
 
@@ -384,11 +384,9 @@ mod tests {
         client_mut(&mut design)
             .regions
             .insert("ap-east".into(), 0.0005);
-        assert!(!reports(&design, "CLI002"));
-        client_mut(&mut design)
-            .regions
-            .insert("ap-east".into(), 0.1);
-        assert!(reports(&design, "CLI002"));
+        reported_after(design, "CLI002", |design| {
+            client_mut(design).regions.insert("ap-east".into(), 0.1);
+        });
     }
 
     #[test]
@@ -408,11 +406,11 @@ mod tests {
         let scenario = &mut client_mut(&mut design).scenario;
         scenario.push(request(HttpMethod::Get, "/users/1", 404));
         scenario.push(request(HttpMethod::Post, "/items/1", 405));
-        assert!(!reports(&design, "CLI004"));
-        client_mut(&mut design)
-            .scenario
-            .push(request(HttpMethod::Get, "/users/1", 200));
-        let found = only(&design, "CLI004");
+        let found = only_after(design, "CLI004", |design| {
+            client_mut(design)
+                .scenario
+                .push(request(HttpMethod::Get, "/users/1", 200));
+        });
         assert_eq!(found.target.to_string(), "node web, scenario request 4");
     }
 
@@ -434,30 +432,28 @@ mod tests {
     fn request_to_a_worker_entry() {
         let mut design = base();
         design.wires[0] = Wire::new("web", "items", "");
-        assert!(!reports(&design, "CLI004"));
-        client_mut(&mut design)
-            .scenario
-            .push(request(HttpMethod::Delete, "/orders", 200));
-        assert!(reports(&design, "CLI004"));
+        reported_after(design, "CLI004", |design| {
+            client_mut(design)
+                .scenario
+                .push(request(HttpMethod::Delete, "/orders", 200));
+        });
     }
 
     #[test]
     fn client_without_scenario() {
-        let mut design = base();
-        assert!(!reports(&design, "CLI005"));
-        client_mut(&mut design).scenario.clear();
-        assert!(reports(&design, "CLI005"));
+        reported_after(base(), "CLI005", |design| {
+            client_mut(design).scenario.clear();
+        });
     }
 
     #[test]
     fn client_without_entry() {
-        let mut design = base();
-        assert!(!reports(&design, "CLI006"));
-        design.nodes.push(Node::new(
-            "mobile",
-            NodeKind::Client(crate::model::Client::default()),
-        ));
-        assert!(reports(&design, "CLI006"));
+        reported_after(base(), "CLI006", |design| {
+            design.nodes.push(Node::new(
+                "mobile",
+                NodeKind::Client(crate::model::Client::default()),
+            ));
+        });
     }
 
     #[test]
@@ -473,9 +469,8 @@ mod tests {
 
     #[test]
     fn negative_request_rate() {
-        let mut design = base();
-        assert!(!reports(&design, "CLI008"));
-        client_mut(&mut design).requests_per_second = -1.0;
-        assert!(reports(&design, "CLI008"));
+        reported_after(base(), "CLI008", |design| {
+            client_mut(design).requests_per_second = -1.0;
+        });
     }
 }

@@ -2,15 +2,21 @@
 //!
 //! For every D1 node, one in-memory SQLite database gets its migrations (in order) and its
 //! seed; then every distinct SQL text of the D1 steps bound to it is prepared once (compiled,
-//! not run) and its parameter count compared with each step's params.
+//! not run) and its parameter count compared with each step's params. The databases are kept
+//! for the process by their migrations and seed (bounded), since the app validates after
+//! every edit; each run still reports what failed on every node it concerns.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use rusqlite::Connection;
 
 use crate::model::{D1, D1_LOCATION_HINTS, Node, NodeKind, Step};
 
-use crate::validate::context::{Ctx, Database, FastMap, Memo, Prepared, StepAt};
+use crate::cache::{self, TextMemo};
+use crate::validate::context::{
+    BuildFailure, Ctx, Database, Memo, Prepared, Statements, StepAt, scan_sql,
+};
 use crate::validate::run::{MemoStepRule, Rule};
 use crate::validate::{Diagnostic, Severity, Target};
 
@@ -37,48 +43,29 @@ const OUTSIDE_STATEMENTS: [&str; 2] = ["ATTACH", "VACUUM"];
 /// The first word of [`OUTSIDE_STATEMENTS`] in `sql`, outside quotes and comments.
 fn outside_statement(sql: &str) -> Option<&'static str> {
     let bytes = sql.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'[' => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |end| i + 2 + end + 2);
-            }
-            b if b.is_ascii_alphabetic() || b == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = &sql[start..i];
-                if let Some(found) = OUTSIDE_STATEMENTS
-                    .iter()
-                    .find(|w| w.eq_ignore_ascii_case(word))
-                {
-                    return Some(found);
-                }
-            }
-            _ => i += 1,
+    let mut found = None;
+    scan_sql(sql, b"'\"`", |i| match bytes[i] {
+        // A `[bracketed]` identifier.
+        b'[' => bytes[i..]
+            .iter()
+            .position(|&b| b == b']')
+            .map_or(bytes.len(), |end| i + end),
+        b if b.is_ascii_alphabetic() || b == b'_' => {
+            let end = i + bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            let word = &sql[i..end];
+            found = OUTSIDE_STATEMENTS
+                .iter()
+                .find(|w| w.eq_ignore_ascii_case(word))
+                .copied();
+            // The first one found is the answer.
+            if found.is_some() { bytes.len() } else { end }
         }
-    }
-    None
+        _ => i + 1,
+    });
+    found
 }
 
 /// SQLite virtual-machine steps between two checks of the budget below.
@@ -119,85 +106,102 @@ pub(crate) fn run_batch(conn: &mut Connection, sql: &str) -> Result<(), String> 
     })
 }
 
-impl<'a> Database<'a> {
-    /// Open an in-memory SQLite, apply the migrations in order, then the seed; report
-    /// failures on the D1 node.
-    fn build(node: &Node, d1: &D1, out: &mut Vec<Diagnostic>) -> Self {
-        let failed = Self {
-            conn: None,
-            prepared: FastMap::default(),
-        };
-        let node_target = || Target::Node {
-            node: node.id.clone(),
-        };
-        let mut conn = match Connection::open_in_memory() {
-            Ok(conn) => conn,
-            Err(error) => {
-                out.push(Diagnostic::new(
-                    "SQL001",
-                    Severity::Error,
-                    node_target(),
-                    format!("could not start SQLite to check the migrations: {error}"),
-                ));
-                return failed;
-            }
-        };
-        for (index, migration) in d1.migrations.iter().enumerate() {
-            if let Err(error) = run_batch(&mut conn, &migration.sql) {
-                out.push(
-                    Diagnostic::new(
-                        "SQL001",
-                        Severity::Error,
-                        node_target(),
-                        format!(
-                            "migration {} `{}` fails on SQLite: {}",
-                            index + 1,
-                            migration.name,
-                            error
-                        ),
-                    )
-                    .help(
-                        "fix the migration's SQL; migrations run in order, so it can only use \
-                         tables created before it (for example `CREATE TABLE users (id INTEGER \
-                         PRIMARY KEY, email TEXT NOT NULL)`)",
-                    ),
-                );
-                // Step SQL would only repeat "no such table"; the migration error says it first.
-                return failed;
-            }
-        }
-        if !d1.seed.trim().is_empty()
-            && let Err(error) = run_batch(&mut conn, &d1.seed)
-        {
-            out.push(
-                Diagnostic::new(
-                    "SQL002",
-                    Severity::Error,
-                    node_target(),
-                    format!("the seed fails on SQLite after the migrations: {error}"),
-                )
-                .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
-            );
-        }
-        Self {
-            conn: Some(conn),
-            prepared: FastMap::default(),
-        }
-    }
+/// D1 databases rebuilt in SQLite, by their migrations and seed: validation runs after every
+/// edit, and those rarely change.
+static DATABASES: TextMemo<Database> = TextMemo::new(16);
 
-    /// Prepare `sql` once (compile, not run) and remember what it needs.
-    fn prepare(&mut self, sql: &'a str) -> Option<&Prepared> {
-        let conn = self.conn.as_ref()?;
-        Some(self.prepared.entry(sql).or_insert_with(|| {
-            if sql.trim().is_empty() {
-                return Prepared::Failed("the SQL is empty".to_owned());
-            }
-            match conn.prepare(sql) {
-                Ok(statement) => Prepared::Parameters(statement.parameter_count()),
-                Err(error) => Prepared::Failed(sqlite_message(&error)),
-            }
-        }))
+/// At most this many SQL texts are kept prepared per database; then it starts over.
+const MAX_PREPARED: usize = 4_096;
+
+/// Open an in-memory SQLite, apply the migrations in order, then the seed.
+fn build(d1: &D1) -> Database {
+    let mut conn = match Connection::open_in_memory() {
+        Ok(conn) => conn,
+        Err(error) => return Database::new(Some(BuildFailure::NoSqlite(error.to_string())), None),
+    };
+    for (index, migration) in d1.migrations.iter().enumerate() {
+        if let Err(message) = run_batch(&mut conn, &migration.sql) {
+            // Step SQL would only repeat "no such table"; the migration error says it first.
+            return Database::new(Some(BuildFailure::Migration { index, message }), None);
+        }
     }
+    let seed_failure = if d1.seed.trim().is_empty() {
+        None
+    } else {
+        run_batch(&mut conn, &d1.seed).err().map(BuildFailure::Seed)
+    };
+    Database::new(seed_failure, Some(conn))
+}
+
+/// The database of `d1`, rebuilt once per process for the same migrations and seed; reports
+/// SQL001 (SQLite did not start, a migration fails) or SQL002 (the seed fails) on `node`.
+pub(crate) fn database(node: &Node, d1: &D1, out: &mut Vec<Diagnostic>) -> Arc<Database> {
+    let texts = d1.migrations.iter().map(|m| m.sql.as_str());
+    let key = cache::key_of(texts.chain([d1.seed.as_str()]));
+    let database = DATABASES.get_or_make(&key, || build(d1));
+    let node_target = || Target::Node {
+        node: node.id.clone(),
+    };
+    match &database.failure {
+        None => {}
+        Some(BuildFailure::NoSqlite(error)) => out.push(Diagnostic::new(
+            "SQL001",
+            Severity::Error,
+            node_target(),
+            format!("could not start SQLite to check the migrations: {error}"),
+        )),
+        Some(BuildFailure::Migration { index, message }) => out.push(
+            Diagnostic::new(
+                "SQL001",
+                Severity::Error,
+                node_target(),
+                format!(
+                    "migration {} `{}` fails on SQLite: {message}",
+                    index + 1,
+                    d1.migrations[*index].name,
+                ),
+            )
+            .help(
+                "fix the migration's SQL; migrations run in order, so it can only use \
+                 tables created before it (for example `CREATE TABLE users (id INTEGER \
+                 PRIMARY KEY, email TEXT NOT NULL)`)",
+            ),
+        ),
+        Some(BuildFailure::Seed(error)) => out.push(
+            Diagnostic::new(
+                "SQL002",
+                Severity::Error,
+                node_target(),
+                format!("the seed fails on SQLite after the migrations: {error}"),
+            )
+            .help("fix the seed SQL so it fits the migrated tables, for example `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada');`"),
+        ),
+    }
+    database
+}
+
+/// What `sql` needs, prepared once (compiled, not run) against the database; `None` when
+/// the database could not be built.
+fn prepare(database: &Database, sql: &str) -> Option<Prepared> {
+    let mut statements = database.statements();
+    let Statements { conn, prepared } = &mut *statements;
+    let conn = conn.as_ref()?;
+    if let Some(found) = prepared.get(sql) {
+        return Some(found.clone());
+    }
+    let found = if sql.trim().is_empty() {
+        Prepared::Failed("the SQL is empty".to_owned())
+    } else {
+        match conn.prepare(sql) {
+            Ok(statement) => Prepared::Parameters(statement.parameter_count()),
+            Err(error) => Prepared::Failed(sqlite_message(&error)),
+        }
+    };
+    if prepared.len() >= MAX_PREPARED {
+        prepared.clear();
+    }
+    prepared.insert(sql.to_owned(), found.clone());
+    Some(found)
 }
 
 /// SQL003: a D1 step's SQL does not compile against its database's migrated schema; SQL004:
@@ -231,11 +235,7 @@ pub(crate) fn step_sql<'a>(
     };
     let prepared = memo.d1.entry((node.id.as_str(), sql)).or_insert_with(|| {
         slot.used.store(true, Ordering::Relaxed);
-        let mut database = slot.database();
-        database
-            .get_or_insert_with(|| Database::build(node, d1, out))
-            .prepare(sql)
-            .cloned()
+        prepare(slot.database.get_or_init(|| database(node, d1, out)), sql)
     });
     match prepared {
         Some(Prepared::Failed(message)) => out.push(
@@ -277,12 +277,8 @@ pub(crate) fn build_database<'a>(
     d1: &D1,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(slot) = ctx.d1_slot(&node.id) else {
-        return;
-    };
-    let mut database = slot.database();
-    if database.is_none() {
-        *database = Some(Database::build(node, d1, out));
+    if let Some(slot) = ctx.d1_slot(&node.id) {
+        slot.database.get_or_init(|| database(node, d1, out));
     }
 }
 
@@ -295,7 +291,7 @@ pub(crate) fn unused_databases(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Some(_) if ctx.is_first(node) => build_database(ctx, node, d1, out),
             Some(slot) if slot.used.load(Ordering::Relaxed) => {}
             _ => {
-                Database::build(node, d1, out);
+                database(node, d1, out);
             }
         }
     }
@@ -358,7 +354,9 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{D1, Migration, NodeKind, Step};
-    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut, with_code};
+    use crate::validate::testkit::{
+        assert_contains, base, only, only_after, reported_after, reports, steps_mut, with_code,
+    };
 
     fn d1_mut(design: &mut crate::model::Design) -> &mut D1 {
         match design.node_mut("db").map(|n| &mut n.kind) {
@@ -384,14 +382,25 @@ mod tests {
         let found = only(&design, "SQL001");
         assert_contains(&found.message, "migration 2 `add_price`");
         assert_contains(&found.message, "no such table: products");
+        // The database is rebuilt once per process, but each run and each node with the same
+        // migrations reports it, named as that node names it.
+        assert_eq!(only(&design, "SQL001"), found);
+        let mut copy = design.node("db").expect("db").clone();
+        copy.id = "db-copy".into();
+        if let NodeKind::D1(d1) = &mut copy.kind {
+            d1.migrations[1].name = "add_the_price".into();
+        }
+        design.nodes.push(copy);
+        let found = with_code(&design, "SQL001");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_contains(&found[1].message, "migration 2 `add_the_price`");
     }
 
     #[test]
     fn failing_seed() {
-        let mut design = base();
-        assert!(!reports(&design, "SQL002"));
-        d1_mut(&mut design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
-        let found = only(&design, "SQL002");
+        let found = only_after(base(), "SQL002", |design| {
+            d1_mut(design).seed = "INSERT INTO items (id, colour) VALUES (2, 'red');".into();
+        });
         assert_contains(&found.message, "colour");
     }
 
@@ -440,13 +449,9 @@ mod tests {
 
     #[test]
     fn param_count_must_match() {
-        let mut design = base();
-        assert!(!reports(&design, "SQL004"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM items WHERE id = ?1 AND name = ?2",
-        );
-        let found = only(&design, "SQL004");
+        let found = only_after(base(), "SQL004", |design| {
+            set_sql(design, "SELECT id FROM items WHERE id = ?1 AND name = ?2");
+        });
         assert_contains(&found.message, "takes 2 parameters but the step gives 1");
     }
 
@@ -475,8 +480,8 @@ mod tests {
     fn unknown_location_hint() {
         let mut design = base();
         d1_mut(&mut design).location_hint = Some("weur".into());
-        assert!(!reports(&design, "D1_001"));
-        d1_mut(&mut design).location_hint = Some("eu-west".into());
-        assert!(reports(&design, "D1_001"));
+        reported_after(design, "D1_001", |design| {
+            d1_mut(design).location_hint = Some("eu-west".into());
+        });
     }
 }

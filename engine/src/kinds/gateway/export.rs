@@ -1,14 +1,13 @@
 //! The API Gateway in the exported project: `src/index.ts` configures `gateway.ts` with the
 //! design's routes, CORS, authentication and rate limit; the README describes it.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::export::kind::{KindExport, Script, TestCredential, WranglerSection};
 use crate::export::project::{GATEWAY_TS, env_interface, file_header};
 use crate::export::typescript::string_literal;
 use crate::export::{ExportError, ExportTree, names};
-use crate::model::{Auth, Design, Gateway, HttpMethod, Node, NodeKind, RateLimitKey};
+use crate::model::{Auth, Design, Gateway, Kind, Node, NodeKind, RateLimitKey};
 
 impl KindExport for super::Def {
     fn worker_sources(
@@ -261,7 +260,7 @@ fn gateway_index(
             out,
             "  cors: {{\n    allowOrigins: [{}],\n    // Every method of the routes above.\n    allowMethods: {},\n    allowHeaders: [{}],\n    maxAgeSecs: {},\n  }},",
             origins.join(", "),
-            string_literal(&cors_methods(gateway)),
+            string_literal(&gateway.cors_allow_methods()),
             headers.join(", "),
             cors.max_age_secs
         );
@@ -309,32 +308,6 @@ fn gateway_index(
     Ok(out)
 }
 
-/// The preflight's `access-control-allow-methods`: every method of the gateway's routes.
-fn cors_methods(gateway: &Gateway) -> String {
-    const ANY: [HttpMethod; 6] = [
-        HttpMethod::Get,
-        HttpMethod::Head,
-        HttpMethod::Post,
-        HttpMethod::Put,
-        HttpMethod::Patch,
-        HttpMethod::Delete,
-    ];
-    let mut methods = BTreeSet::new();
-    for route in &gateway.routes {
-        if route.methods.is_empty() {
-            methods.extend(ANY);
-        } else {
-            methods.extend(route.methods.iter().copied());
-        }
-    }
-    HttpMethod::ALL
-        .iter()
-        .filter(|m| methods.contains(*m))
-        .map(|m| m.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The `Env` name of a gateway's Workers Rate Limiting binding.
 const RATE_LIMITER: &str = "RATE_LIMITER";
 
@@ -347,9 +320,7 @@ static RATELIMITS: WranglerSection = WranglerSection {
 /// The gateway's rate-limit namespace: 1001 for the design's first gateway, then 1002, ...
 fn namespace_id(design: &Design, node: &Node) -> usize {
     let index = design
-        .nodes
-        .iter()
-        .filter(|n| matches!(n.kind, NodeKind::Gateway(_)))
+        .nodes_of_kind(Kind::Gateway)
         .position(|n| n.id == node.id)
         .unwrap_or(0);
     1001 + index

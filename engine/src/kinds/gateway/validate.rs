@@ -335,7 +335,7 @@ impl crate::validate::KindRules for super::Def {
 mod tests {
     use super::RateLimit;
     use crate::model::{Auth, GatewayRoute, HttpMethod, Wire};
-    use crate::validate::testkit::{base, gateway_mut, reports, with_code};
+    use crate::validate::testkit::{base, gateway_mut, reported_after, reports, with_code};
 
     fn route(path: &str, methods: &[HttpMethod]) -> GatewayRoute {
         GatewayRoute {
@@ -364,11 +364,10 @@ mod tests {
 
     #[test]
     fn route_to_a_kv_binding() {
-        let mut design = base();
-        assert!(!reports(&design, "GWY002"));
-        design.wires.push(Wire::new("gateway", "cache", "CACHE"));
-        gateway_mut(&mut design).routes[0].service = "CACHE".into();
-        assert!(reports(&design, "GWY002"));
+        reported_after(base(), "GWY002", |design| {
+            design.wires.push(Wire::new("gateway", "cache", "CACHE"));
+            gateway_mut(design).routes[0].service = "CACHE".into();
+        });
     }
 
     #[test]
@@ -377,11 +376,11 @@ mod tests {
         gateway_mut(&mut design)
             .routes
             .push(route("/items", &[HttpMethod::Post]));
-        assert!(!reports(&design, "GWY003"));
-        gateway_mut(&mut design)
-            .routes
-            .push(route("/items", &[HttpMethod::Get]));
-        assert!(reports(&design, "GWY003"));
+        reported_after(design, "GWY003", |design| {
+            gateway_mut(design)
+                .routes
+                .push(route("/items", &[HttpMethod::Get]));
+        });
     }
 
     #[test]
@@ -443,12 +442,12 @@ mod tests {
     fn zero_rate_limit() {
         let mut design = base();
         gateway_mut(&mut design).rate_limit = Some(RateLimit::default());
-        assert!(!reports(&design, "GWY007"));
-        gateway_mut(&mut design).rate_limit = Some(RateLimit {
-            requests: 0,
-            ..RateLimit::default()
+        reported_after(design, "GWY007", |design| {
+            gateway_mut(design).rate_limit = Some(RateLimit {
+                requests: 0,
+                ..RateLimit::default()
+            });
         });
-        assert!(reports(&design, "GWY007"));
     }
 
     #[test]
@@ -479,9 +478,8 @@ mod tests {
 
     #[test]
     fn gateway_without_routes() {
-        let mut design = base();
-        assert!(!reports(&design, "GWY008"));
-        gateway_mut(&mut design).routes.clear();
-        assert!(reports(&design, "GWY008"));
+        reported_after(base(), "GWY008", |design| {
+            gateway_mut(design).routes.clear();
+        });
     }
 }

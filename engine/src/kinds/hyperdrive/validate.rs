@@ -7,7 +7,7 @@ use crate::model::{Kind, Step};
 use crate::regions::{REGIONS, is_region};
 use crate::semantics::HYPERDRIVE_MAX_AGE_LIMIT_SECS;
 
-use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt};
+use crate::validate::context::{Ctx, Memo, Numbers, StepAt, WorkerAt, scan_sql};
 use crate::validate::run::{MemoStepRule, Rule, WorkerRule};
 use crate::validate::{Diagnostic, Severity, Target};
 
@@ -37,65 +37,41 @@ pub fn placeholders_of(sql: &str) -> Placeholders {
 fn scan(sql: &str, number: &mut dyn FnMut(u32)) -> usize {
     let bytes = sql.as_bytes();
     let mut question_marks = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'\'' | b'"') => {
-                // Doubled quotes escape themselves, so skipping to the next quote works.
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |end| i + 2 + end + 2);
-            }
-            b'?' => {
-                question_marks += 1;
-                i += 1;
-            }
-            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
-                // Part of an identifier (`price$1`), not a placeholder.
-                i += 1;
-            }
-            b'$' => {
-                let digits = bytes[i + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                if digits > 0 {
-                    if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
-                        number(n);
-                    }
-                    i += 1 + digits;
-                    continue;
-                }
-                // A dollar quote: `$$...$$` or `$tag$...$tag$`.
-                let tag_len = bytes[i + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
-                if bytes.get(i + 1 + tag_len) == Some(&b'$') {
-                    let tag = &sql[i..i + tag_len + 2];
-                    let body = i + tag.len();
-                    i = sql[body..]
-                        .find(tag)
-                        .map_or(bytes.len(), |end| body + end + tag.len());
-                } else {
-                    i += 1;
-                }
-            }
-            _ => i += 1,
+    scan_sql(sql, b"'\"", |i| match bytes[i] {
+        b'?' => {
+            question_marks += 1;
+            i + 1
         }
-    }
+        // Part of an identifier (`price$1`), not a placeholder.
+        b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => i + 1,
+        b'$' => {
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits > 0 {
+                if let Ok(n) = sql[i + 1..i + 1 + digits].parse::<u32>() {
+                    number(n);
+                }
+                return i + 1 + digits;
+            }
+            // A dollar quote: `$$...$$` or `$tag$...$tag$`.
+            let tag_len = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            if bytes.get(i + 1 + tag_len) == Some(&b'$') {
+                let tag = &sql[i..i + tag_len + 2];
+                let body = i + tag.len();
+                sql[body..]
+                    .find(tag)
+                    .map_or(bytes.len(), |end| body + end + tag.len())
+            } else {
+                i + 1
+            }
+        }
+        _ => i + 1,
+    });
     question_marks
 }
 
@@ -320,7 +296,9 @@ impl crate::validate::KindRules for super::Def {
 mod tests {
     use super::*;
     use crate::model::{Expr, NodeKind};
-    use crate::validate::testkit::{assert_contains, base, only, reports, steps_mut};
+    use crate::validate::testkit::{
+        assert_contains, base, only, only_after, reported_after, reports, steps_mut,
+    };
 
     #[test]
     fn scanner_skips_strings_comments_and_dollar_quotes() {
@@ -341,35 +319,24 @@ mod tests {
 
     #[test]
     fn params_must_match_the_highest_placeholder() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP001"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM orders WHERE id = $1 AND x = $1",
-            2,
-        );
-        assert!(reports(&design, "HYP001"));
+        reported_after(base(), "HYP001", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = $1 AND x = $1", 2);
+        });
     }
 
     #[test]
     fn placeholder_numbering_without_gaps() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP002"));
-        set_sql(
-            &mut design,
-            "SELECT id FROM orders WHERE id = $1 AND x = $3",
-            3,
-        );
-        let found = only(&design, "HYP002");
+        let found = only_after(base(), "HYP002", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = $1 AND x = $3", 3);
+        });
         assert_contains(&found.message, "skip $2");
     }
 
     #[test]
     fn question_mark_placeholders() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP003"));
-        set_sql(&mut design, "SELECT id FROM orders WHERE id = ?", 1);
-        assert!(reports(&design, "HYP003"));
+        reported_after(base(), "HYP003", |design| {
+            set_sql(design, "SELECT id FROM orders WHERE id = ?", 1);
+        });
     }
 
     fn hyperdrive_mut(design: &mut crate::model::Design) -> &mut crate::model::Hyperdrive {
@@ -381,27 +348,25 @@ mod tests {
 
     #[test]
     fn unknown_origin_region() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP004"));
-        hyperdrive_mut(&mut design).origin_region = "virginia".into();
-        assert!(reports(&design, "HYP004"));
+        reported_after(base(), "HYP004", |design| {
+            hyperdrive_mut(design).origin_region = "virginia".into();
+        });
     }
 
     #[test]
     fn an_existing_configuration_asks_for_its_region() {
-        let mut design = base();
-        assert!(!reports(&design, "HYP007"));
-        hyperdrive_mut(&mut design).config_id = Some("abc".into());
-        assert!(reports(&design, "HYP007"));
+        reported_after(base(), "HYP007", |design| {
+            hyperdrive_mut(design).config_id = Some("abc".into());
+        });
     }
 
     #[test]
     fn max_age_over_an_hour() {
         let mut design = base();
         hyperdrive_mut(&mut design).caching.max_age_secs = 3600;
-        assert!(!reports(&design, "HYP005"));
-        hyperdrive_mut(&mut design).caching.max_age_secs = 3601;
-        assert!(reports(&design, "HYP005"));
+        reported_after(design, "HYP005", |design| {
+            hyperdrive_mut(design).caching.max_age_secs = 3601;
+        });
     }
 
     #[test]

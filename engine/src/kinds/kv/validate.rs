@@ -233,7 +233,7 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{Design, Expr, KvEntry, NodeKind, Step, Template};
-    use crate::validate::testkit::{base, reports, steps_mut};
+    use crate::validate::testkit::{base, reported_after, reports, steps_mut};
 
     fn put(key: &str, ttl: Option<u32>) -> Step {
         Step::KvPut {
@@ -283,10 +283,9 @@ mod tests {
 
     #[test]
     fn ttl_below_60() {
-        let mut design = base();
-        assert!(!reports(&design, "KV_003"));
-        steps_mut(&mut design, 1).insert(0, put("x", Some(30)));
-        assert!(reports(&design, "KV_003"));
+        reported_after(base(), "KV_003", |design| {
+            steps_mut(design, 1).insert(0, put("x", Some(30)));
+        });
     }
 
     fn kv_seed(design: &mut Design) -> &mut Vec<KvEntry> {

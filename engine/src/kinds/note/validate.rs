@@ -36,7 +36,7 @@ impl crate::validate::KindRules for super::Def {
 #[cfg(test)]
 mod tests {
     use crate::model::{Node, NodeKind, Note};
-    use crate::validate::testkit::{base, reports};
+    use crate::validate::testkit::{base, reported_after};
 
     #[test]
     fn empty_note_is_an_info() {
@@ -47,10 +47,10 @@ mod tests {
                 text: "Items are cached in KV".into(),
             }),
         ));
-        assert!(!reports(&design, "NOT001"));
-        design
-            .nodes
-            .push(Node::new("blank", NodeKind::Note(Note::default())));
-        assert!(reports(&design, "NOT001"));
+        reported_after(design, "NOT001", |design| {
+            design
+                .nodes
+                .push(Node::new("blank", NodeKind::Note(Note::default())));
+        });
     }
 }

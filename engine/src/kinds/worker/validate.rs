@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{NodeKind, Step, WorkerPlacement};
+use crate::model::{Node, NodeKind, Step, WorkerPlacement};
 use crate::simulate::paths::is_read_only;
 use crate::validate::context::{Ctx, Link, WorkerAt};
 use crate::validate::run::WorkerRule;
@@ -17,11 +17,7 @@ fn far_queries<'a>(links: &[Link<'a>], steps: &[Step]) -> BTreeMap<&'a str, usiz
     for step in steps {
         match step {
             Step::D1 { binding, sql, .. } | Step::Hyperdrive { binding, sql, .. } => {
-                let Some(store) = links
-                    .iter()
-                    .find(|l| l.wire.binding == *binding)
-                    .and_then(|l| l.to)
-                else {
+                let Some(store) = store_of(links, binding) else {
                     continue;
                 };
                 let near = match &store.kind {
@@ -48,6 +44,15 @@ fn far_queries<'a>(links: &[Link<'a>], steps: &[Step]) -> BTreeMap<&'a str, usiz
     counts
 }
 
+/// The D1 or Hyperdrive node behind `binding`.
+fn store_of<'a>(links: &[Link<'a>], binding: &str) -> Option<&'a Node> {
+    links
+        .iter()
+        .find(|l| l.wire.binding == binding)
+        .and_then(|l| l.to)
+        .filter(|n| matches!(n.kind, NodeKind::D1(_) | NodeKind::Hyperdrive(_)))
+}
+
 /// Whether `steps` hold two or more queries, counting every branch: fewer can never make
 /// PLC001, so most routes are passed over without looking at their stores.
 fn has_two_queries(steps: &[Step]) -> bool {
@@ -70,6 +75,48 @@ fn has_two_queries(steps: &[Step]) -> bool {
     seen >= 2
 }
 
+/// Whether some store may get two far queries from `steps`: two of its queries, in any
+/// branches, go to one store. Routes whose queries go to different stores are passed over
+/// without reading their SQL or counting into maps.
+fn may_query_one_store_twice(links: &[Link<'_>], steps: &[Step]) -> bool {
+    /// The stores met so far; more than it holds counts as a yes (the exact count decides).
+    const TRACKED: usize = 16;
+    fn meets_twice(
+        links: &[Link<'_>],
+        steps: &[Step],
+        seen: &mut [*const Node; TRACKED],
+        count: &mut usize,
+    ) -> bool {
+        for step in steps {
+            match step {
+                Step::D1 { binding, .. } | Step::Hyperdrive { binding, .. } => {
+                    let Some(store) = store_of(links, binding) else {
+                        continue;
+                    };
+                    let store: *const Node = store;
+                    if seen[..*count].contains(&store) || *count == TRACKED {
+                        return true;
+                    }
+                    seen[*count] = store;
+                    *count += 1;
+                }
+                Step::If {
+                    then, otherwise, ..
+                } => {
+                    let found = meets_twice(links, then, seen, count)
+                        || meets_twice(links, otherwise, seen, count);
+                    if found {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    has_two_queries(steps) && meets_twice(links, steps, &mut [std::ptr::null(); TRACKED], &mut 0)
+}
+
 /// PLC001 (info): a Worker whose request waits on two or more queries, one after another, to
 /// a store in one region runs faster near that store: suggest Smart Placement.
 pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec<Diagnostic>) {
@@ -80,7 +127,7 @@ pub fn smart_placement_hint(_ctx: &Ctx<'_>, at: &WorkerAt<'_, '_>, out: &mut Vec
         .worker
         .routes
         .iter()
-        .filter(|route| has_two_queries(&route.steps))
+        .filter(|route| may_query_one_store_twice(at.links, &route.steps))
         .flat_map(|route| {
             far_queries(at.links, &route.steps)
                 .into_iter()
@@ -224,5 +271,19 @@ mod tests {
             worker.placement = WorkerPlacement::Smart;
         }
         assert!(!reports(&design, "PLC001"), "already smart");
+    }
+
+    #[test]
+    fn queries_to_two_stores_are_not_in_a_row_to_one() {
+        let mut design = base();
+        let write = Step::Hyperdrive {
+            binding: "PG".into(),
+            sql: "UPDATE orders SET total = 0 WHERE id = 1".into(),
+            params: vec![],
+            mode: crate::model::QueryMode::Run,
+            into: None,
+        };
+        crate::validate::testkit::steps_mut(&mut design, 0).insert(0, write);
+        assert!(!reports(&design, "PLC001"), "one query to each store");
     }
 }

@@ -90,6 +90,7 @@ mod template;
 mod visit;
 
 pub use template::{Template, TemplateError, TemplatePart};
+pub use visit::Piece;
 
 /// A Worker route: method, path pattern, its contract and the steps that answer it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -121,15 +122,19 @@ impl Route {
 
     /// The names of the path's `:name` segments, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &str> {
-        self.path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix(':'))
+        path_params(&self.path)
     }
 
     /// Whether the route declares anything of a contract.
     pub fn has_contract(&self) -> bool {
         self.request.as_ref().is_some_and(|r| !r.is_empty()) || !self.responses.is_empty()
     }
+}
+
+/// The names of a route path's `:name` segments, in order.
+pub fn path_params(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix(':'))
 }
 
 /// One step of a handler. See the module docs for exactly what each does.
@@ -349,25 +354,14 @@ mod tests {
 
     #[test]
     fn walk_steps_reports_nested_positions() {
-        let steps = vec![
-            Step::Set {
-                name: "a".into(),
-                value: Expr::Json(serde_json::json!(1)),
-            },
-            Step::If {
-                cond: Condition::Exists("a".into()),
-                then: vec![Step::Respond {
-                    status: 200,
-                    body: None,
-                    headers: BTreeMap::new(),
-                }],
-                otherwise: vec![],
-            },
-        ];
+        let steps = crate::testing::branching_steps();
         let mut seen = Vec::new();
         walk_steps(&steps, &mut |path, step| {
             seen.push(format!("{path}:{}", step.kind_name()));
         });
-        assert_eq!(seen, ["0:set", "1:if", "1.then.0:respond"]);
+        assert_eq!(
+            seen,
+            ["0:set", "1:if", "1.then.0:respond", "1.otherwise.0:respond"]
+        );
     }
 }

@@ -27,72 +27,66 @@ impl Step {
         }
     }
 
-    /// Visit every dotted path this step reads, in the order the step evaluates them (not
-    /// counting the steps of its branches). A template that does not parse reads nothing.
-    pub fn for_each_read<'s>(&'s self, visit: &mut dyn FnMut(&'s str)) {
+    /// Visit every template, value and condition this step evaluates, in the order it
+    /// evaluates them (not counting the steps of its branches).
+    pub fn for_each_piece<'s>(&'s self, mut visit: impl FnMut(Piece<'s>)) {
         match self {
-            Step::KvGet { key, .. } | Step::KvDelete { key, .. } => key.for_each_read(visit),
+            Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(Piece::Template(key)),
             Step::KvPut { key, value, .. } => {
-                key.for_each_read(visit);
-                value.for_each_read(visit);
+                visit(Piece::Template(key));
+                visit(Piece::Expr(value));
             }
-            Step::KvList { prefix, .. } => prefix.for_each_read(visit),
+            Step::KvList { prefix, .. } => visit(Piece::Template(prefix)),
             Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
                 for param in params {
-                    param.for_each_read(visit);
+                    visit(Piece::Expr(param));
                 }
             }
             Step::Call { path, body, .. } => {
-                path.for_each_read(visit);
+                visit(Piece::Template(path));
                 if let Some(body) = body {
-                    body.for_each_read(visit);
+                    visit(Piece::Expr(body));
                 }
             }
-            Step::Set { value, .. } => value.for_each_read(visit),
-            Step::If { cond, .. } => cond.for_each_read(visit),
+            Step::Set { value, .. } => visit(Piece::Expr(value)),
+            Step::If { cond, .. } => visit(Piece::Condition(cond)),
             Step::Respond { body, headers, .. } => {
                 if let Some(body) = body {
-                    body.for_each_read(visit);
+                    visit(Piece::Expr(body));
                 }
                 for template in headers.values() {
-                    template.for_each_read(visit);
+                    visit(Piece::Template(template));
                 }
             }
         }
     }
 
+    /// Visit every dotted path this step reads, in the order the step evaluates them (not
+    /// counting the steps of its branches). A template that does not parse reads nothing.
+    pub fn for_each_read<'s>(&'s self, visit: &mut dyn FnMut(&'s str)) {
+        self.for_each_piece(|piece| match piece {
+            Piece::Template(template) => template.for_each_read(visit),
+            Piece::Expr(expr) => expr.for_each_read(visit),
+            Piece::Condition(cond) => cond.for_each_read(visit),
+        });
+    }
+
     /// Visit every template this step holds (not counting the steps of its branches).
     pub fn for_each_template<'s>(&'s self, visit: &mut dyn FnMut(&'s Template)) {
-        match self {
-            Step::KvGet { key, .. } | Step::KvDelete { key, .. } => visit(key),
-            Step::KvPut { key, value, .. } => {
-                visit(key);
-                value.for_each_template(visit);
-            }
-            Step::KvList { prefix, .. } => visit(prefix),
-            Step::D1 { params, .. } | Step::Hyperdrive { params, .. } => {
-                for param in params {
-                    param.for_each_template(visit);
-                }
-            }
-            Step::Call { path, body, .. } => {
-                visit(path);
-                if let Some(body) = body {
-                    body.for_each_template(visit);
-                }
-            }
-            Step::Set { value, .. } => value.for_each_template(visit),
-            Step::If { cond, .. } => cond.for_each_template(visit),
-            Step::Respond { body, headers, .. } => {
-                if let Some(body) = body {
-                    body.for_each_template(visit);
-                }
-                for template in headers.values() {
-                    visit(template);
-                }
-            }
-        }
+        self.for_each_piece(|piece| match piece {
+            Piece::Template(template) => visit(template),
+            Piece::Expr(expr) => expr.for_each_template(visit),
+            Piece::Condition(cond) => cond.for_each_template(visit),
+        });
     }
+}
+
+/// What a step evaluates: a template, a value or a condition.
+#[derive(Clone, Copy)]
+pub enum Piece<'s> {
+    Template(&'s Template),
+    Expr(&'s Expr),
+    Condition(&'s Condition),
 }
 
 impl Expr {

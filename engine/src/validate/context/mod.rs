@@ -19,7 +19,9 @@ use super::paths::{self, parse_pattern};
 mod sql;
 mod steps;
 
-pub(crate) use sql::{D1Slot, Database, Memo, Numbers, Prepared};
+pub(crate) use sql::{
+    BuildFailure, D1Slot, Database, Memo, Numbers, Prepared, Statements, scan_sql,
+};
 pub(crate) use steps::{StepAt, StepPath, WorkerAt, step_target};
 
 /// Maps and sets with rustc's `FxHash`: the indices hold ids, bindings and SQL texts (no
@@ -51,7 +53,7 @@ pub(crate) struct Ctx<'a> {
     /// The D1 nodes steps can reach (the first node with each id, when it is a D1), in
     /// design order, and their databases by id (see `d1`).
     d1_nodes: Vec<(&'a Node, &'a D1)>,
-    d1_databases: FastMap<&'a str, D1Slot<'a>>,
+    d1_databases: FastMap<&'a str, D1Slot>,
 }
 
 /// A parsed route path pattern, or why it does not parse.
@@ -265,7 +267,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The database slot of the D1 node steps reach by this id.
-    pub fn d1_slot(&self, id: &str) -> Option<&D1Slot<'a>> {
+    pub fn d1_slot(&self, id: &str) -> Option<&D1Slot> {
         self.d1_databases.get(id)
     }
 

@@ -1,39 +1,92 @@
-//! What the SQL rules keep per run and per thread: each D1 node's database rebuilt in SQLite
-//! (shared by the threads), and per thread the answers for each SQL text already seen. The
-//! types live here, below the rules; the D1 rules (`d1.rs`) build and query the databases,
-//! the Hyperdrive rules (`hyperdrive.rs`) scan the placeholders.
+//! What the SQL rules keep: each D1 database rebuilt in SQLite (kept for the process, found
+//! by each run's slot of the D1 node), and per thread the answers for each SQL text already
+//! seen. The types live here, below the rules; the D1 rules (`d1.rs`) build and query the
+//! databases, the Hyperdrive rules (`hyperdrive.rs`) scan the placeholders.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use rusqlite::Connection;
 
 use super::FastMap;
 
-/// The database of one D1 node, rebuilt in SQLite once per run by the first thread that needs
-/// it (see `d1.rs`).
+/// The database of one D1 node in one run, found or built by the first thread that needs it
+/// (see `d1.rs`).
 #[derive(Default)]
-pub(crate) struct D1Slot<'a> {
-    database: Mutex<Option<Database<'a>>>,
+pub(crate) struct D1Slot {
+    pub database: OnceLock<Arc<Database>>,
     /// Whether a D1 step used the database.
     pub used: AtomicBool,
 }
 
-impl<'a> D1Slot<'a> {
-    /// The database, `None` until built. A rule that panicked while holding it cannot have
-    /// left it half-changed in a way that matters (it is a cache), so poison is ignored.
-    pub fn database(&self) -> MutexGuard<'_, Option<Database<'a>>> {
-        self.database.lock().unwrap_or_else(PoisonError::into_inner)
+/// One D1 database rebuilt in memory from its migrations and seed (see `d1.rs`): what went
+/// wrong, and the SQL texts prepared against it. Any D1 node with the same texts shares it.
+pub(crate) struct Database {
+    pub failure: Option<BuildFailure>,
+    statements: Mutex<Statements>,
+}
+
+/// Why a D1 database is not as its migrations and seed say.
+pub(crate) enum BuildFailure {
+    /// SQLite could not start.
+    NoSqlite(String),
+    /// The migration at this position failed; the later ones did not run.
+    Migration { index: usize, message: String },
+    /// The seed failed after the migrations, which stand.
+    Seed(String),
+}
+
+/// The connection (`None` when SQLite could not start or a migration failed) and what each
+/// SQL text prepared against it needs.
+pub(crate) struct Statements {
+    pub conn: Option<Connection>,
+    pub prepared: FastMap<String, Prepared>,
+}
+
+impl Database {
+    pub fn new(failure: Option<BuildFailure>, conn: Option<Connection>) -> Self {
+        Self {
+            failure,
+            statements: Mutex::new(Statements {
+                conn,
+                prepared: FastMap::default(),
+            }),
+        }
+    }
+
+    /// The statements, locked. A rule that panicked while holding them cannot have left them
+    /// half-changed in a way that matters (they are a cache), so poison is ignored.
+    pub fn statements(&self) -> MutexGuard<'_, Statements> {
+        self.statements
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-/// One D1 database rebuilt in memory, with the SQL texts already prepared against it (built
-/// and queried by the D1 rules, `d1.rs`).
-pub(crate) struct Database<'a> {
-    /// `None` when SQLite could not start or a migration failed (already reported).
-    pub conn: Option<Connection>,
-    pub prepared: FastMap<&'a str, Prepared>,
+/// Steps through SQL text outside its comments (`--` to the end of the line, `/* */`, alike
+/// in SQLite and PostgreSQL) and quoted parts (between two of a `quotes` character; a doubled
+/// quote escapes itself, so skipping to the next one works): `visit(i)` sees each other byte
+/// position and returns where to go on, `i + 1` for the next byte.
+pub(crate) fn scan_sql(sql: &str, quotes: &[u8], mut visit: impl FnMut(usize) -> usize) {
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        i = match (bytes[i], bytes.get(i + 1)) {
+            (b'-', Some(b'-')) => bytes[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |end| i + end),
+            (b'/', Some(b'*')) => sql[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |end| i + 2 + end + 2),
+            (quote, _) if quotes.contains(&quote) => bytes[i + 1..]
+                .iter()
+                .position(|&b| b == quote)
+                .map_or(bytes.len(), |end| i + 1 + end + 1),
+            _ => visit(i),
+        };
+    }
 }
 
 /// What a prepared SQL text needs.

@@ -180,31 +180,16 @@ pub(crate) fn walk<'a>(steps: &'a [Step], visit: &mut dyn FnMut(&StepPath, &'a S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, Expr};
 
     #[test]
     fn walk_formats_positions_like_the_model() {
-        let steps = vec![
-            Step::Set {
-                name: "a".into(),
-                value: Expr::Json(serde_json::json!(1)),
-            },
-            Step::If {
-                cond: Condition::Exists("a".into()),
-                then: vec![],
-                otherwise: vec![Step::Respond {
-                    status: 200,
-                    body: None,
-                    headers: std::collections::BTreeMap::new(),
-                }],
-            },
-        ];
+        let steps = crate::testing::branching_steps();
         let mut seen = Vec::new();
         walk(&steps, &mut |path, _| seen.push(path.to_string()));
         let mut expected = Vec::new();
         crate::model::walk_steps(&steps, &mut |path, _| expected.push(path.to_owned()));
         assert_eq!(seen, expected);
-        assert_eq!(seen, ["0", "1", "1.otherwise.0"]);
+        assert_eq!(seen, ["0", "1", "1.then.0", "1.otherwise.0"]);
     }
 
     #[test]

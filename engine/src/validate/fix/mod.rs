@@ -1,13 +1,13 @@
 //! Quick fixes: for a diagnostic whose remedy is mechanical, the [`Edit`] that applies it.
 //!
 //! A fix is *safe* when it is the only remedy: [`fix_all`] applies exactly those (the
-//! `validate --fix` command). Codes with a fix here: `WIR001` (remove the wire), `BND002`
-//! (drop the binding name of a Client's wire), `CLI002` (scale the traffic shares to sum to
-//! 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
+//! `validate --fix` command). Codes with a fix here: `WIR001` and `WIR002` (remove the
+//! wire), `BND002` (drop the binding name of a Client's wire), `CLI002` (scale the traffic
+//! shares to sum to 1), `GWY009` (the nearest rate-limit period, same rate), `HYP005` (cache `max_age` 3600 s),
 //! `KV_003` (KV TTLs of 60 s), `CLI001`, `HYP004` and `D1_001` (the closest region or hint
 //! name, when one is close), `BND001` (the binding name the wire would get when drawn),
 //! `HDL001` (wire the step's binding to the store of its kind; safe when there is only one);
-//! and in `more.rs` ten more (names, wires, routes, steps, seeds); `SEC001` is remedied in
+//! and in `more.rs` nine more (names, wires, routes, steps, seeds); `SEC001` is remedied in
 //! `.dev.vars`, not in the design ([`secret_value`]). 22 of the 76 codes.
 
 use crate::edit::Edit;
@@ -52,7 +52,8 @@ pub fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
         }]
     };
     match (diagnostic.code, &diagnostic.target) {
-        ("WIR001", Target::Wire { from, to }) => vec![Fix {
+        // A wire the platform does not allow, or one to a node that does not exist.
+        ("WIR001" | "WIR002", Target::Wire { from, to }) => vec![Fix {
             title: format!("remove the wire {from} -> {to}"),
             edit: Edit::Disconnect {
                 from: from.clone(),
@@ -219,9 +220,8 @@ fn missing_wire(design: &Design, worker: &str, route: usize, path: &str) -> Vec<
         return Vec::new();
     };
     design
-        .nodes
-        .iter()
-        .filter(|n| n.kind.kind() == kind && n.id != worker)
+        .nodes_of_kind(kind)
+        .filter(|n| n.id != worker)
         .filter(|n| {
             !design
                 .wires

@@ -1,8 +1,8 @@
 //! Fixes for names, wires, routes, steps and seeds: each the one mechanical remedy of its
-//! code. `WIR002` (remove the wire to a missing node), `BND003` (the binding name in
-//! `UPPER_SNAKE`), `NAM001` (the id as a script name), `SEC003` (the secret name in
-//! `UPPER_SNAKE`), `PUB001` (the hostname inside a URL), `GWY003` (drop the duplicate gateway
-//! route), `HDL012` (delete the steps that never run), `HYP003` (`?` placeholders as `$n`),
+//! code. `BND003` (the binding name in `UPPER_SNAKE`), `NAM001` (the id as a script name),
+//! `SEC003` (the secret name in `UPPER_SNAKE`), `PUB001` (the hostname inside a URL),
+//! `GWY003` (drop the duplicate gateway route), `HDL012` (delete the steps that never run),
+//! `HYP003` (`?` placeholders as `$n`),
 //! `KV_005` (drop the earlier of two seed entries, as the last one wins), `CON006` (drop the
 //! type of a parameter the path does not have).
 
@@ -17,13 +17,6 @@ use crate::validate::{Diagnostic, Target};
 pub(super) fn fixes(design: &Design, diagnostic: &Diagnostic) -> Vec<Fix> {
     let kind_of = |id: &str| design.node(id).map(|n| n.kind.clone());
     match (diagnostic.code, &diagnostic.target) {
-        ("WIR002", Target::Wire { from, to }) => vec![Fix {
-            title: format!("remove the wire {from} -> {to}"),
-            edit: Edit::Disconnect {
-                from: from.clone(),
-                to: to.clone(),
-            },
-        }],
         ("BND003", Target::Wire { from, to }) => {
             let Some(wire) = design.wires.iter().find(|w| w.from == *from && w.to == *to) else {
                 return Vec::new();
@@ -273,18 +266,16 @@ fn numbered_placeholders(design: &Design, node: &str, route: usize) -> Vec<Fix> 
 
 fn path_params_only(design: &Design, node: &str, route: usize) -> Vec<Fix> {
     route_fix(design, node, route, |r| {
-        let in_path: Vec<String> = r.path_params().map(str::to_owned).collect();
         let request = r.request.as_mut()?;
         let extra: Vec<String> = request
-            .params
-            .keys()
-            .filter(|p| !in_path.contains(p))
-            .cloned()
+            .params_not_in(&r.path)
+            .into_iter()
+            .map(str::to_owned)
             .collect();
         if extra.is_empty() {
             return None;
         }
-        request.params.retain(|p, _| in_path.contains(p));
+        request.params.retain(|p, _| !extra.contains(p));
         if request.is_empty() {
             r.request = None;
         }

@@ -9,18 +9,25 @@ fn fixed(design: Design, code: &str) {
     assert!(validate(&after).count(Severity::Error) < errors_before);
 }
 
+/// [`fixed`] on the base design after `change`.
+fn fixed_after(code: &str, change: impl FnOnce(&mut Design)) {
+    let mut design = base();
+    change(&mut design);
+    fixed(design, code);
+}
+
 #[test]
 fn a_wire_the_platform_does_not_allow_is_removed() {
-    let mut design = base();
-    design.wires.push(Wire::new("cache", "items", "ITEMS"));
-    fixed(design, "WIR001");
+    fixed_after("WIR001", |design| {
+        design.wires.push(Wire::new("cache", "items", "ITEMS"));
+    });
 }
 
 #[test]
 fn a_client_wire_loses_its_binding_name() {
-    let mut design = base();
-    design.wires[0].binding = "GATEWAY".into();
-    fixed(design, "BND002");
+    fixed_after("BND002", |design| {
+        design.wires[0].binding = "GATEWAY".into();
+    });
 }
 
 #[test]
@@ -161,9 +168,9 @@ fn fixed_without_new_errors(mut design: Design, code: &str) -> Design {
 
 #[test]
 fn a_wire_to_a_missing_node_is_removed() {
-    let mut design = base();
-    design.wires.push(Wire::new("items", "nowhere", "GONE"));
-    fixed(design, "WIR002");
+    fixed_after("WIR002", |design| {
+        design.wires.push(Wire::new("items", "nowhere", "GONE"));
+    });
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Worker routes and their handlers: bindings used by steps, values used before they are set,
 //! templates, handlers that can end without a response, route paths and overlaps, statuses.
 
-use crate::model::{Kind, Route, Step, is_handler_name};
+use crate::model::{Kind, Route, Step, backquoted, is_handler_name};
 
 use super::context::{Ctx, StepAt, StepPath, WorkerAt, route_label, step_target};
 use super::paths::{RouteTrie, Segment, method_bit};
@@ -184,14 +184,7 @@ impl<'r> Flow<'r, '_> {
                 let known = if params.is_empty() {
                     "it has none".to_owned()
                 } else {
-                    format!(
-                        "it has {}",
-                        params
-                            .iter()
-                            .map(|p| format!("`{p}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    format!("it has {}", backquoted(&params))
                 };
                 self.out.push(
                     Diagnostic::new(

@@ -1,6 +1,9 @@
 use std::collections::BTreeMap;
 
-use super::super::testkit::{assert_contains, base, only, reports, respond, steps_mut, worker_mut};
+use super::super::testkit::{
+    assert_contains, base, only, only_after, reported_after, reports, respond, steps_mut,
+    worker_mut,
+};
 use crate::model::{Condition, Expr, HttpMethod, KvFormat, QueryMode, Route, Step, Template};
 
 fn set(name: &str, value: Expr) -> Step {
@@ -12,16 +15,15 @@ fn set(name: &str, value: Expr) -> Step {
 
 #[test]
 fn step_with_unwired_binding() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL001"));
-    steps_mut(&mut design, 0).insert(
-        0,
-        Step::KvDelete {
-            binding: "SESSIONS".into(),
-            key: Template::new("x"),
-        },
-    );
-    let found = only(&design, "HDL001");
+    let found = only_after(base(), "HDL001", |design| {
+        steps_mut(design, 0).insert(
+            0,
+            Step::KvDelete {
+                binding: "SESSIONS".into(),
+                key: Template::new("x"),
+            },
+        );
+    });
     assert_contains(found.help.as_deref().unwrap_or_default(), "CACHE");
 }
 
@@ -55,10 +57,9 @@ fn step_with_binding_of_the_wrong_kind() {
 
 #[test]
 fn value_used_before_it_is_set() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL003"));
-    steps_mut(&mut design, 1).insert(0, set("copy", Expr::Ref("orders".into())));
-    let found = only(&design, "HDL003");
+    let found = only_after(base(), "HDL003", |design| {
+        steps_mut(design, 1).insert(0, set("copy", Expr::Ref("orders".into())));
+    });
     assert_eq!(found.target.to_string(), "node items, route 2, step 0");
 }
 
@@ -103,10 +104,9 @@ fn params_must_be_in_the_route_path() {
 
 #[test]
 fn template_that_does_not_parse() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL004"));
-    steps_mut(&mut design, 1).insert(0, set("x", Expr::Text(Template::new("order {params.id"))));
-    assert!(reports(&design, "HDL004"));
+    reported_after(base(), "HDL004", |design| {
+        steps_mut(design, 1).insert(0, set("x", Expr::Text(Template::new("order {params.id"))));
+    });
 }
 
 #[test]
@@ -129,10 +129,9 @@ fn handler_that_can_finish_without_responding() {
 
 #[test]
 fn invalid_worker_route_path() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL007"));
-    worker_mut(&mut design, "items").routes[1].path = "/orders/".into();
-    assert!(reports(&design, "HDL007"));
+    reported_after(base(), "HDL007", |design| {
+        worker_mut(design, "items").routes[1].path = "/orders/".into();
+    });
 }
 
 fn route(method: HttpMethod, path: &str) -> Route {
@@ -145,16 +144,18 @@ fn route(method: HttpMethod, path: &str) -> Route {
     }
 }
 
+/// Worker `items` gets another route, after its others.
+fn add_route(design: &mut crate::model::Design, method: HttpMethod, path: &str) {
+    worker_mut(design, "items").routes.push(route(method, path));
+}
+
 #[test]
 fn duplicate_worker_route() {
     let mut design = base();
-    let routes = &mut worker_mut(&mut design, "items").routes;
-    routes.push(route(HttpMethod::Post, "/orders"));
-    assert!(!reports(&design, "HDL008"));
-    worker_mut(&mut design, "items")
-        .routes
-        .push(route(HttpMethod::Get, "/orders"));
-    assert!(reports(&design, "HDL008"));
+    add_route(&mut design, HttpMethod::Post, "/orders");
+    reported_after(design, "HDL008", |design| {
+        add_route(design, HttpMethod::Get, "/orders");
+    });
 }
 
 #[test]
@@ -162,19 +163,16 @@ fn shadowed_worker_route() {
     let mut design = base();
     let routes = &mut worker_mut(&mut design, "items").routes;
     routes.insert(0, route(HttpMethod::Get, "/items/featured"));
-    assert!(!reports(&design, "HDL009"));
-    worker_mut(&mut design, "items")
-        .routes
-        .push(route(HttpMethod::Get, "/items/special"));
-    assert!(reports(&design, "HDL009"));
+    reported_after(design, "HDL009", |design| {
+        add_route(design, HttpMethod::Get, "/items/special");
+    });
 }
 
 #[test]
 fn respond_status_out_of_range() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL010"));
-    *steps_mut(&mut design, 1).last_mut().expect("respond") = respond(700);
-    assert!(reports(&design, "HDL010"));
+    reported_after(base(), "HDL010", |design| {
+        *steps_mut(design, 1).last_mut().expect("respond") = respond(700);
+    });
 }
 
 #[test]
@@ -193,13 +191,12 @@ fn output_names_must_be_plain_and_not_inputs() {
 
 #[test]
 fn steps_after_respond_never_run() {
-    let mut design = base();
-    assert!(!reports(&design, "HDL012"));
-    steps_mut(&mut design, 1).push(Step::Respond {
-        status: 500,
-        body: None,
-        headers: BTreeMap::new(),
+    let found = only_after(base(), "HDL012", |design| {
+        steps_mut(design, 1).push(Step::Respond {
+            status: 500,
+            body: None,
+            headers: BTreeMap::new(),
+        });
     });
-    let found = only(&design, "HDL012");
     assert_eq!(found.target.to_string(), "node items, route 2, step 2");
 }

@@ -357,28 +357,7 @@ fn allowed_origin(cors: &Cors, origin: Option<&str>) -> Option<String> {
 }
 
 fn preflight_response(gateway: &Gateway, cors: &Cors, allow_origin: &str) -> Resp {
-    let all_but_options = [
-        HttpMethod::Get,
-        HttpMethod::Head,
-        HttpMethod::Post,
-        HttpMethod::Put,
-        HttpMethod::Patch,
-        HttpMethod::Delete,
-    ];
-    let methods = HttpMethod::ALL
-        .into_iter()
-        .filter(|m| {
-            gateway.routes.iter().any(|route| {
-                if route.methods.is_empty() {
-                    all_but_options.contains(m)
-                } else {
-                    route.methods.contains(m)
-                }
-            })
-        })
-        .map(HttpMethod::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let methods = gateway.cors_allow_methods();
     let mut response = http::Response::new(bytes::Bytes::new());
     *response.status_mut() = http::StatusCode::NO_CONTENT;
     let headers = response.headers_mut();

@@ -2,6 +2,7 @@
 //! the step's position, and the response.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use axum::http::{self, HeaderName, HeaderValue, header};
 use bytes::Bytes;
@@ -9,16 +10,16 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 
-use crate::model::{Condition, Expr, KvFormat, Step, Template};
+use crate::model::{Condition, Expr, HttpMethod, KvFormat, Step, Template};
 use crate::semantics::{AUTH_HEADER, KV_LIST_LIMIT};
 
 use super::scope::{Scope, Slot, exists};
 use super::values::{eval, eval_ref, json_equal, render, stored_text, write_expr_json};
-use crate::runtime::bindings::{Binding, BindingError, QueryOutput};
+use crate::runtime::bindings::{Binding, BindingError, KvNamespace, QueryOutput};
 use crate::runtime::context::RequestCtx;
 use crate::runtime::dispatch::Shared;
 use crate::runtime::http::Resp;
-use crate::runtime::trace::CacheOutcome;
+use crate::runtime::trace::{CacheOutcome, HopTimer};
 
 /// Characters a URL parser percent-encodes in a path or query.
 const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -46,12 +47,14 @@ pub(super) struct Run<'a> {
     pub(super) worker: &'a str,
 }
 
-/// Where a step is, for error messages: `2`, `3.then.0`. Formatted only when a step fails.
+/// Where a step is, for error messages: `2`, `3.then.0`, with its kind. Formatted only when
+/// a step fails.
 #[derive(Clone, Copy)]
 pub(super) struct At<'p> {
     /// The `If` step and branch this step's list belongs to.
     parent: Option<(&'p At<'p>, &'static str)>,
     index: usize,
+    kind: &'static str,
 }
 
 impl std::fmt::Display for At<'_> {
@@ -60,6 +63,31 @@ impl std::fmt::Display for At<'_> {
             write!(f, "{parent}.{branch}.")?;
         }
         write!(f, "{}", self.index)
+    }
+}
+
+impl At<'_> {
+    /// The step fails with 500.
+    fn fail(&self, cause: impl Into<String>) -> Failure {
+        Failure {
+            kind: self.kind,
+            step: self.to_string(),
+            status: 500,
+            cause: cause.into(),
+            help: None,
+        }
+    }
+
+    /// The step fails as its binding did: 502 when the store is unavailable.
+    fn binding_failure(&self, err: BindingError) -> Failure {
+        match err {
+            BindingError::Failed(cause) => self.fail(cause),
+            BindingError::Unavailable { message, help } => Failure {
+                status: 502,
+                help,
+                ..self.fail(message)
+            },
+        }
     }
 }
 
@@ -72,8 +100,12 @@ impl<'a> Run<'a> {
     ) -> BoxFuture<'s, Result<Option<Resp>, Failure>> {
         async move {
             for (index, step) in steps.iter().enumerate() {
-                let path = At { parent, index };
-                if let Some(response) = self.step(step, &path, scope).await? {
+                let at = At {
+                    parent,
+                    index,
+                    kind: step.kind_name(),
+                };
+                if let Some(response) = self.step(step, &at, scope).await? {
                     return Ok(Some(response));
                 }
             }
@@ -82,69 +114,62 @@ impl<'a> Run<'a> {
         .boxed()
     }
 
-    fn fail(step: &Step, path: &At<'_>, cause: impl Into<String>) -> Failure {
-        Failure {
-            kind: step.kind_name(),
-            step: path.to_string(),
-            status: 500,
-            cause: cause.into(),
-            help: None,
-        }
-    }
-
-    fn binding_failure(step: &Step, path: &At<'_>, err: BindingError) -> Failure {
-        match err {
-            BindingError::Failed(cause) => Self::fail(step, path, cause),
-            BindingError::Unavailable { message, help } => Failure {
-                kind: step.kind_name(),
-                step: path.to_string(),
-                status: 502,
-                cause: message,
-                help,
-            },
-        }
-    }
-
-    fn binding(&self, step: &Step, path: &At<'_>, name: &str) -> Result<&'a Binding, Failure> {
+    fn binding(&self, at: &At<'_>, name: &str) -> Result<&'a Binding, Failure> {
         self.shared.registry.get(self.worker, name).ok_or_else(|| {
-            Self::fail(
-                step,
-                path,
-                format!("Worker `{}` has no binding named `{name}`", self.worker),
-            )
+            at.fail(format!(
+                "Worker `{}` has no binding named `{name}`",
+                self.worker
+            ))
         })
+    }
+
+    /// The KV namespace behind `binding`, and its node.
+    fn kv(&self, at: &At<'_>, binding: &str) -> Result<(&'a str, &'a dyn KvNamespace), Failure> {
+        match self.binding(at, binding)? {
+            Binding::Kv { node, kv } => Ok((node, kv.as_ref())),
+            _ => Err(at.fail(format!("`{binding}` is not a KV binding"))),
+        }
+    }
+
+    /// `call` to the store `node`, unless a fault set on it fails first; the hop records the
+    /// error either way.
+    async fn at_store<T, F>(
+        &self,
+        node: &str,
+        timer: &mut HopTimer,
+        call: impl FnOnce() -> F,
+    ) -> Result<T, BindingError>
+    where
+        F: Future<Output = Result<T, BindingError>>,
+    {
+        let result = match self.shared.faults.apply(node, timer).await {
+            Ok(()) => call().await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = &result {
+            timer.hop.error = Some(err.to_string());
+        }
+        result
     }
 
     /// `KvGet`: the value under the key, as text or JSON.
     async fn kv_get(
         &self,
-        step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
+        binding: &str,
+        key: &Template,
+        format: KvFormat,
+        into: &'a str,
     ) -> Result<(), Failure> {
         let recorder = &self.ctx.recorder;
-        let Step::KvGet {
-            binding,
-            key,
-            format,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
-            return Err(Self::fail(
-                step,
-                path,
-                format!("`{binding}` is not a KV binding"),
-            ));
-        };
-        let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
+        let (node, kv) = self.kv(at, binding)?;
+        let key = render(key, scope).map_err(|e| at.fail(e))?;
         let mut timer = recorder.start(node, "kv get", key.clone());
         if let Err(err) = self.shared.faults.apply(node, &mut timer).await {
             timer.hop.error = Some(err.to_string());
             recorder.push(timer);
-            return Err(Self::binding_failure(step, path, err));
+            return Err(at.binding_failure(err));
         }
         let value = match format {
             KvFormat::Text => kv.get(key).await.map(|text| {
@@ -173,119 +198,69 @@ impl<'a> Run<'a> {
             timer.hop.error = Some(err.clone());
         }
         recorder.push(timer);
-        let value = value.map_err(|e| Self::fail(step, path, e))?;
-        scope.insert(into, value);
+        scope.insert(into, value.map_err(|e| at.fail(e))?);
         Ok(())
     }
 
     /// `KvPut`: store a value, with an optional expiration.
     async fn kv_put(
         &self,
-        step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
+        binding: &str,
+        key: &Template,
+        value: &Expr,
+        ttl_secs: Option<u32>,
     ) -> Result<(), Failure> {
-        let recorder = &self.ctx.recorder;
-        let Step::KvPut {
-            binding,
-            key,
-            value,
-            ttl_secs,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
-            return Err(Self::fail(
-                step,
-                path,
-                format!("`{binding}` is not a KV binding"),
-            ));
-        };
-        let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
-        let value = eval_ref(value, scope).map_err(|e| Self::fail(step, path, e))?;
+        let (node, kv) = self.kv(at, binding)?;
+        let key = render(key, scope).map_err(|e| at.fail(e))?;
+        let value = eval_ref(value, scope).map_err(|e| at.fail(e))?;
         let text = stored_text(&value);
-        let mut timer = recorder.start(node, "kv put", key.clone());
+        let mut timer = self.ctx.recorder.start(node, "kv put", key.clone());
         timer.hop.bytes = Some(text.len() as u64);
-        let result = match self.shared.faults.apply(node, &mut timer).await {
-            Ok(()) => kv.put(key, text, *ttl_secs).await,
-            Err(err) => Err(err),
-        };
-        if let Err(err) = &result {
-            timer.hop.error = Some(err.to_string());
-        }
-        recorder.push(timer);
-        result.map_err(|e| Self::binding_failure(step, path, e))?;
-        Ok(())
+        let result = self
+            .at_store(node, &mut timer, || kv.put(key, text, ttl_secs))
+            .await;
+        self.ctx.recorder.push(timer);
+        result.map_err(|e| at.binding_failure(e))
     }
 
     /// `KvDelete`: remove a key.
     async fn kv_delete(
         &self,
-        step: &'a Step,
-        path: &At<'_>,
-        scope: &mut Scope<'a>,
+        at: &At<'_>,
+        scope: &Scope<'a>,
+        binding: &str,
+        key: &Template,
     ) -> Result<(), Failure> {
-        let recorder = &self.ctx.recorder;
-        let Step::KvDelete { binding, key } = step else {
-            return Ok(());
-        };
-        let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
-            return Err(Self::fail(
-                step,
-                path,
-                format!("`{binding}` is not a KV binding"),
-            ));
-        };
-        let key = render(key, scope).map_err(|e| Self::fail(step, path, e))?;
-        let mut timer = recorder.start(node, "kv delete", key.clone());
-        let result = match self.shared.faults.apply(node, &mut timer).await {
-            Ok(()) => kv.delete(key).await,
-            Err(err) => Err(err),
-        };
-        if let Err(err) = &result {
-            timer.hop.error = Some(err.to_string());
-        }
-        recorder.push(timer);
-        result.map_err(|e| Self::binding_failure(step, path, e))?;
-        Ok(())
+        let (node, kv) = self.kv(at, binding)?;
+        let key = render(key, scope).map_err(|e| at.fail(e))?;
+        let mut timer = self.ctx.recorder.start(node, "kv delete", key.clone());
+        let result = self.at_store(node, &mut timer, || kv.delete(key)).await;
+        self.ctx.recorder.push(timer);
+        result.map_err(|e| at.binding_failure(e))
     }
 
     /// `KvList`: the keys starting with a prefix, at most [`KV_LIST_LIMIT`].
     async fn kv_list(
         &self,
-        step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
+        binding: &str,
+        prefix: &Template,
+        into: &'a str,
     ) -> Result<(), Failure> {
-        let recorder = &self.ctx.recorder;
-        let Step::KvList {
-            binding,
-            prefix,
-            into,
-        } = step
-        else {
-            return Ok(());
-        };
-        let Binding::Kv { node, kv } = self.binding(step, path, binding)? else {
-            return Err(Self::fail(
-                step,
-                path,
-                format!("`{binding}` is not a KV binding"),
-            ));
-        };
-        let prefix = render(prefix, scope).map_err(|e| Self::fail(step, path, e))?;
-        let mut timer = recorder.start(node, "kv list", prefix.clone());
-        let result = match self.shared.faults.apply(node, &mut timer).await {
-            Ok(()) => kv.list(prefix, KV_LIST_LIMIT + 1).await,
-            Err(err) => Err(err),
-        };
-        match &result {
-            Ok(keys) => timer.hop.rows = Some(keys.len().min(KV_LIST_LIMIT) as u64),
-            Err(err) => timer.hop.error = Some(err.to_string()),
+        let (node, kv) = self.kv(at, binding)?;
+        let prefix = render(prefix, scope).map_err(|e| at.fail(e))?;
+        let mut timer = self.ctx.recorder.start(node, "kv list", prefix.clone());
+        let result = self
+            .at_store(node, &mut timer, || kv.list(prefix, KV_LIST_LIMIT + 1))
+            .await;
+        if let Ok(keys) = &result {
+            timer.hop.rows = Some(keys.len().min(KV_LIST_LIMIT) as u64);
         }
-        recorder.push(timer);
-        let mut keys = result.map_err(|e| Self::binding_failure(step, path, e))?;
+        self.ctx.recorder.push(timer);
+        let mut keys = result.map_err(|e| at.binding_failure(e))?;
         let complete = keys.len() <= KV_LIST_LIMIT;
         keys.truncate(KV_LIST_LIMIT);
         let keys: Vec<Value> = keys
@@ -300,10 +275,9 @@ impl<'a> Run<'a> {
     async fn query(
         &self,
         step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
     ) -> Result<(), Failure> {
-        let recorder = &self.ctx.recorder;
         let (Step::D1 {
             binding,
             sql,
@@ -321,29 +295,24 @@ impl<'a> Run<'a> {
         else {
             return Ok(());
         };
-        let (node, db, kind) = match (self.binding(step, path, binding)?, step) {
+        let (node, db, kind) = match (self.binding(at, binding)?, step) {
             (Binding::D1 { node, db }, Step::D1 { .. }) => (node, db, "d1 query"),
             (Binding::Hyperdrive { node, db }, Step::Hyperdrive { .. }) => {
                 (node, db, "hyperdrive query")
             }
             _ => {
-                return Err(Self::fail(
-                    step,
-                    path,
-                    format!("`{binding}` is not a {} binding", step.kind_name()),
-                ));
+                return Err(at.fail(format!("`{binding}` is not a {} binding", at.kind)));
             }
         };
         let values = params
             .iter()
             .map(|p| eval(p, scope))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Self::fail(step, path, e))?;
-        let mut timer = recorder.start(node, kind, sql.clone());
-        let result = match self.shared.faults.apply(node, &mut timer).await {
-            Ok(()) => db.query(sql.clone(), values, *mode).await,
-            Err(err) => Err(err),
-        };
+            .map_err(|e| at.fail(e))?;
+        let mut timer = self.ctx.recorder.start(node, kind, sql.clone());
+        let result = self
+            .at_store(node, &mut timer, || db.query(sql.clone(), values, *mode))
+            .await;
         if let Some(geography) = &self.shared.geography {
             let hit = matches!(
                 &result,
@@ -357,47 +326,33 @@ impl<'a> Run<'a> {
             let ms = geography.query_ms(node, self.worker, hyperdrive, sql, hit);
             timer.network(ms).await;
         }
-        match &result {
-            Ok(output) => {
-                timer.hop.rows = Some(output.rows);
-                timer.hop.cache = output.cache;
-                timer.hop.meta.clone_from(&output.meta);
-            }
-            Err(err) => timer.hop.error = Some(err.to_string()),
+        if let Ok(output) = &result {
+            timer.hop.rows = Some(output.rows);
+            timer.hop.cache = output.cache;
+            timer.hop.meta.clone_from(&output.meta);
         }
-        recorder.push(timer);
-        let output = result.map_err(|e| Self::binding_failure(step, path, e))?;
+        self.ctx.recorder.push(timer);
+        let output = result.map_err(|e| at.binding_failure(e))?;
         if let Some(into) = into {
             scope.insert(into, output.value);
         }
         Ok(())
     }
 
-    /// `Call`: a request to the Worker behind a service binding.
+    /// `Call`: a request to the Worker behind a service binding; its status and body.
     async fn call(
         &self,
-        step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
-    ) -> Result<(), Failure> {
-        let Step::Call {
-            binding,
-            method,
-            path: target_path,
-            body,
-            into,
-        } = step
-        else {
-            return Ok(());
+        binding: &str,
+        method: HttpMethod,
+        target_path: &Template,
+        body: Option<&Expr>,
+    ) -> Result<Value, Failure> {
+        let Binding::Service(service) = self.binding(at, binding)? else {
+            return Err(at.fail(format!("`{binding}` is not a service binding")));
         };
-        let Binding::Service(service) = self.binding(step, path, binding)? else {
-            return Err(Self::fail(
-                step,
-                path,
-                format!("`{binding}` is not a service binding"),
-            ));
-        };
-        let target_path = render(target_path, scope).map_err(|e| Self::fail(step, path, e))?;
+        let target_path = render(target_path, scope).map_err(|e| at.fail(e))?;
         // Like `new URL()`: characters not allowed in a URL are percent-encoded.
         let target_path =
             percent_encoding::utf8_percent_encode(&target_path, URL_UNSAFE).to_string();
@@ -417,18 +372,18 @@ impl<'a> Run<'a> {
             Some(expr) => {
                 builder = builder.header(header::CONTENT_TYPE, "application/json");
                 let mut json = Vec::new();
-                write_expr_json(expr, scope, &mut json).map_err(|e| Self::fail(step, path, e))?;
+                write_expr_json(expr, scope, &mut json).map_err(|e| at.fail(e))?;
                 Bytes::from(json)
             }
             None => Bytes::new(),
         };
         let request = builder
             .body(body)
-            .map_err(|e| Self::fail(step, path, format!("cannot build the request: {e}")))?;
+            .map_err(|e| at.fail(format!("cannot build the request: {e}")))?;
         let response = service
             .fetch(self.ctx, request)
             .await
-            .map_err(|e| Self::binding_failure(step, path, e))?;
+            .map_err(|e| at.binding_failure(e))?;
         let status = response.status().as_u16();
         let body = response.into_body();
         let body = if body.is_empty() {
@@ -437,25 +392,54 @@ impl<'a> Run<'a> {
             serde_json::from_slice(&body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
         };
-        scope.insert(into, json!({ "status": status, "body": body }));
-        Ok(())
+        Ok(json!({ "status": status, "body": body }))
     }
 
     async fn step(
         &self,
         step: &'a Step,
-        path: &At<'_>,
+        at: &At<'_>,
         scope: &mut Scope<'a>,
     ) -> Result<Option<Resp>, Failure> {
         match step {
-            Step::KvGet { .. } => self.kv_get(step, path, scope).await?,
-            Step::KvPut { .. } => self.kv_put(step, path, scope).await?,
-            Step::KvDelete { .. } => self.kv_delete(step, path, scope).await?,
-            Step::KvList { .. } => self.kv_list(step, path, scope).await?,
-            Step::D1 { .. } | Step::Hyperdrive { .. } => self.query(step, path, scope).await?,
-            Step::Call { .. } => self.call(step, path, scope).await?,
+            Step::KvGet {
+                binding,
+                key,
+                format,
+                into,
+            } => {
+                self.kv_get(at, scope, binding, key, *format, into).await?;
+            }
+            Step::KvPut {
+                binding,
+                key,
+                value,
+                ttl_secs,
+            } => {
+                let ttl_secs = *ttl_secs;
+                self.kv_put(at, scope, binding, key, value, ttl_secs)
+                    .await?;
+            }
+            Step::KvDelete { binding, key } => self.kv_delete(at, scope, binding, key).await?,
+            Step::KvList {
+                binding,
+                prefix,
+                into,
+            } => self.kv_list(at, scope, binding, prefix, into).await?,
+            Step::D1 { .. } | Step::Hyperdrive { .. } => self.query(step, at, scope).await?,
+            Step::Call {
+                binding,
+                method,
+                path,
+                body,
+                into,
+            } => {
+                let body = body.as_ref();
+                let answer = self.call(at, scope, binding, *method, path, body).await?;
+                scope.insert(into, answer);
+            }
             Step::Set { name, value } => {
-                let value = eval(value, scope).map_err(|e| Self::fail(step, path, e))?;
+                let value = eval(value, scope).map_err(|e| at.fail(e))?;
                 scope.insert(name, value);
             }
             Step::If {
@@ -467,8 +451,8 @@ impl<'a> Run<'a> {
                     Condition::Exists(p) => exists(scope, p),
                     Condition::Missing(p) => !exists(scope, p),
                     Condition::Equals(a, b) => {
-                        let a = eval_ref(a, scope).map_err(|e| Self::fail(step, path, e))?;
-                        let b = eval_ref(b, scope).map_err(|e| Self::fail(step, path, e))?;
+                        let a = eval_ref(a, scope).map_err(|e| at.fail(e))?;
+                        let b = eval_ref(b, scope).map_err(|e| at.fail(e))?;
                         json_equal(&a, &b)
                     }
                 };
@@ -477,7 +461,7 @@ impl<'a> Run<'a> {
                 } else {
                     (otherwise, "otherwise")
                 };
-                return self.steps(branch, Some((path, name)), scope).await;
+                return self.steps(branch, Some((at, name)), scope).await;
             }
             Step::Respond {
                 status,
@@ -486,7 +470,7 @@ impl<'a> Run<'a> {
             } => {
                 return respond(*status, body.as_ref(), headers, scope)
                     .map(Some)
-                    .map_err(|e| Self::fail(step, path, e));
+                    .map_err(|e| at.fail(e));
             }
         }
         Ok(None)

@@ -253,13 +253,24 @@ fn shell_quote_survives_quotes_and_spaces() {
     assert_eq!(output.stdout, word.to_string_lossy().as_bytes());
 }
 
+/// The `postgres` user's uid and gid when the tests run as root and it exists; `None`, after
+/// saying the test is skipped, otherwise.
+#[cfg(unix)]
+fn postgres_ids() -> Option<(u32, u32)> {
+    if let Ok(Runner::AsPostgres { uid, gid, .. }) = Runner::detect() {
+        Some((uid, gid))
+    } else {
+        eprintln!("skipping: not root or no postgres user");
+        None
+    }
+}
+
 /// Runs a command as `postgres` through both `runuser` and `su` (only as root with a
 /// `postgres` user).
 #[cfg(unix)]
 #[test]
 fn switch_user_runs_as_postgres() {
-    let Ok(Runner::AsPostgres { uid, gid, .. }) = Runner::detect() else {
-        eprintln!("skipping: not root or no postgres user");
+    let Some((uid, gid)) = postgres_ids() else {
         return;
     };
     let tools = [
@@ -294,8 +305,7 @@ fn switch_user_runs_as_postgres() {
 #[cfg(unix)]
 #[test]
 fn cluster_runs_through_su() {
-    let Ok(Runner::AsPostgres { uid, gid, .. }) = Runner::detect() else {
-        eprintln!("skipping: not root or no postgres user");
+    let Some((uid, gid)) = postgres_ids() else {
         return;
     };
     let (Ok(binaries), Some(su)) = (find_binaries(), find_system_tool("su")) else {
