@@ -77,6 +77,25 @@ fn a_store_down_from_the_run_tab_fails_requests_until_cleared() {
     assert!(harness.state().run_state().engine_faults().is_empty());
     assert_eq!(send(&mut harness, "/users/1"), 200);
     assert!(harness.state().canvas().overlay.faults.is_empty());
+
+    // A script's fault (`POST /__edgewire/faults`, sent here from the console) shows too.
+    let run = harness.state_mut().run_state_mut();
+    run.console.method = "POST".into();
+    run.console.path = "/__edgewire/faults".into();
+    run.console.body = r#"{"node": "config", "fault": "down"}"#.into();
+    harness.step();
+    harness.get_by_label("Send request").click_accesskit();
+    support::live::wait_for(&mut harness, "the script's fault", |app| {
+        app.run_state().faults().get("config") == Some(&Fault::Down)
+    });
+    assert!(
+        harness
+            .state()
+            .canvas()
+            .overlay
+            .faults
+            .contains(&("config".to_owned(), "down".to_owned()))
+    );
 }
 
 #[test]
