@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use edgewire_engine::Design;
 use edgewire_engine::runtime::Fault;
-use edgewire_engine::{Design, Kind};
 use eframe::egui::{self, Color32, RichText};
 
 use super::RunState;
@@ -40,13 +40,12 @@ fn short(fault: Option<Fault>) -> &'static str {
     }
 }
 
-/// Whether a node can be given a fault: everything the engine runs (not Clients or Notes).
+/// Whether a node can be given a fault: the Workers and stores the engine runs, as the kind
+/// registry's roles say (not Clients or Notes).
 pub fn can_fail(design: &Design, node: &str) -> bool {
     design.node(node).is_some_and(|n| {
-        matches!(
-            n.kind.kind(),
-            Kind::Gateway | Kind::Worker | Kind::Kv | Kind::D1 | Kind::Hyperdrive
-        )
+        let kind = n.kind.kind();
+        kind.is_worker() || kind.is_store()
     })
 }
 
